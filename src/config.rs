@@ -1,0 +1,86 @@
+//! Settings of `felsok serve`. Every one has a flag and an environment variable, and a default
+//! that works on a fresh machine with no configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    #[default]
+    Text,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeSettings {
+    /// Address to listen on. Port 0 picks a free port (see --addr-file).
+    #[arg(long, env = "FELSOK_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Where conversations are kept: sqlite://PATH (embedded, the default) or
+    /// postgres://USER@HOST/DB (shared by several replicas).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/felsok.db")]
+    pub database_url: String,
+
+    /// Largest number of database connections this process opens.
+    #[arg(long, env = "FELSOK_DB_MAX_CONNECTIONS", default_value_t = 8)]
+    pub db_max_connections: u32,
+
+    /// Write the address actually bound to this file once listening (handy with port 0).
+    #[arg(long, env = "FELSOK_ADDR_FILE")]
+    pub addr_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Caps that keep one client from hurting the rest.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, env = "FELSOK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Longest chat message accepted, in characters.
+    #[arg(long, env = "FELSOK_MAX_MESSAGE_CHARS", default_value_t = 4000)]
+    pub max_message_chars: usize,
+
+    /// A request that takes longer than this many seconds is answered with 503.
+    #[arg(long, env = "FELSOK_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+            max_message_chars: 4000,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl Limits {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+}
+
+impl ServeSettings {
+    /// Settings for tests and benchmarks: an ephemeral port on loopback.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: database_url.into(),
+            db_max_connections: 8,
+            addr_file: None,
+            limits: Limits::default(),
+        }
+    }
+}

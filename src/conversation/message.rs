@@ -1,0 +1,85 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::dialogue::{ActionButton, ReplyRole};
+use crate::storage::{MessageRecord, StoreError};
+use crate::timestamp::Timestamp;
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Customer,
+    Bot,
+    Agent,
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Bot => "bot",
+            Self::Agent => "agent",
+            Self::System => "system",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "customer" => Some(Self::Customer),
+            "bot" => Some(Self::Bot),
+            "agent" => Some(Self::Agent),
+            "system" => Some(Self::System),
+            _ => None,
+        }
+    }
+}
+
+impl From<ReplyRole> for Role {
+    fn from(role: ReplyRole) -> Self {
+        match role {
+            ReplyRole::Bot => Self::Bot,
+            ReplyRole::System => Self::System,
+        }
+    }
+}
+
+/// What the bot understood a message to be about, and how sure it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IntentScore {
+    pub name: String,
+    pub confidence: f64,
+}
+
+/// One message of a conversation, as the contract fixes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    pub id: String,
+    pub role: Role,
+    pub text: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub actions: Vec<ActionButton>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<IntentScore>,
+}
+
+impl TryFrom<MessageRecord> for Message {
+    type Error = StoreError;
+
+    fn try_from(record: MessageRecord) -> Result<Self, Self::Error> {
+        let role = Role::parse(&record.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("message role {:?}", record.role)))?;
+        Ok(Self {
+            id: record.id,
+            role,
+            text: record.text,
+            created_at: record.created_at,
+            actions: record.actions,
+            intent: record
+                .intent
+                .map(|(name, confidence)| IntentScore { name, confidence }),
+        })
+    }
+}

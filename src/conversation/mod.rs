@@ -1,0 +1,14 @@
+//! Conversations: the service that ties the dialogue engine to storage.
+//!
+//! HTTP handlers call this module with parsed input; it loads and locks the conversation,
+//! asks the engine for the answer and stores everything of the turn in one transaction.
+
+mod message;
+mod service;
+mod transcript;
+
+pub use message::{IntentScore, Message, Role};
+pub use service::{
+    ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,
+};
+pub use transcript::{Transcript, TranscriptLabels};

@@ -1,0 +1,104 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The areas a customer can pick when the bot could not place their message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Topic {
+    Broadband,
+    Tv,
+    Mobile,
+    Billing,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 4] = [Self::Broadband, Self::Tv, Self::Mobile, Self::Billing];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Broadband => "broadband",
+            Self::Tv => "tv",
+            Self::Mobile => "mobile",
+            Self::Billing => "billing",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == raw)
+    }
+}
+
+/// What a customer can do by pressing a button instead of typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Topic(Topic),
+    WrittenCancellation,
+    TalkToHuman,
+}
+
+impl Action {
+    /// Parses the `action` id a client sends back. Ids are stable: clients store them.
+    pub fn parse(id: &str) -> Option<Self> {
+        match id {
+            "written_cancellation" => Some(Self::WrittenCancellation),
+            "talk_to_human" => Some(Self::TalkToHuman),
+            _ => id
+                .strip_prefix("topic:")
+                .and_then(Topic::parse)
+                .map(Self::Topic),
+        }
+    }
+
+    pub fn id(self) -> String {
+        match self {
+            Self::Topic(topic) => format!("topic:{}", topic.as_str()),
+            Self::WrittenCancellation => "written_cancellation".to_owned(),
+            Self::TalkToHuman => "talk_to_human".to_owned(),
+        }
+    }
+
+    pub fn kind(self) -> ActionKind {
+        match self {
+            Self::Topic(_) => ActionKind::Topic,
+            Self::WrittenCancellation => ActionKind::WrittenCancellation,
+            Self::TalkToHuman => ActionKind::TalkToHuman,
+        }
+    }
+}
+
+/// The contract's action kinds; clients decide how to draw a button from its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Topic,
+    WrittenCancellation,
+    TalkToHuman,
+    StepWorked,
+    StepFailed,
+}
+
+/// A button attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActionButton {
+    pub id: String,
+    pub kind: ActionKind,
+    pub label: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_id_parses_back_to_itself() {
+        let all = Topic::ALL
+            .into_iter()
+            .map(Action::Topic)
+            .chain([Action::WrittenCancellation, Action::TalkToHuman]);
+        for action in all {
+            assert_eq!(Action::parse(&action.id()), Some(action));
+        }
+        assert_eq!(Action::parse("topic:weather"), None);
+        assert_eq!(Action::parse(""), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! The dialogue engine: decides what Felsök answers.
+//!
+//! It is pure on purpose: no HTTP, no SQL, no clocks. It takes the conversation's stored state
+//! and the customer's input and returns the replies and the new state, so every channel (the
+//! web chat, apps, tests) gets the same behaviour and it can be tested without a server.
+
+mod actions;
+mod engine;
+mod replies;
+mod state;
+
+pub use actions::{Action, ActionButton, ActionKind, Topic};
+pub use engine::{Engine, HandoffRequest, Input, Queue, Reply, ReplyRole, Turn};
+pub use replies::Replies;
+pub use state::{ConversationStatus, DialogueState};

@@ -1,0 +1,173 @@
+//! The reply catalogue: every sentence the bot itself can say, in Swedish and English.
+//!
+//! Kept in one place so that a policy test can read all of it (no sales language, no
+//! condescension) and so that translators see each Swedish line next to its English one.
+
+use super::{Action, ActionButton, Topic};
+use crate::domain::Locale;
+
+/// Picks the Swedish or English variant of a line.
+fn pick(locale: Locale, sv: &'static str, en: &'static str) -> &'static str {
+    match locale {
+        Locale::Sv => sv,
+        Locale::En => en,
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Replies;
+
+impl Replies {
+    pub fn greeting(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Hej! Jag är Felsöks chattassistent och hjälper dig med bredband, wifi, tv, mobil och \
+             fakturor. Skriv med egna ord vad som krånglar, så tar vi det steg för steg. Vill du \
+             hellre prata med en människa går det bra när som helst, och du kan spara hela \
+             konversationen om du vill ha den som underlag.",
+            "Hi! I'm Felsök's chat assistant and I can help with broadband, Wi-Fi, TV, mobile \
+             and invoices. Tell me in your own words what's wrong and we'll take it one step at \
+             a time. If you'd rather talk to a person, just say so at any time, and you can save \
+             the whole conversation for your records.",
+        )
+    }
+
+    pub fn not_understood(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Förlåt, det där förstod jag inte riktigt. Välj det område som ligger närmast här \
+             nedanför, eller beskriv med andra ord vad som har hänt.",
+            "Sorry, I didn't quite understand that. Pick the closest area below, or describe \
+             what happened in other words.",
+        )
+    }
+
+    pub fn still_not_understood(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Förlåt, jag förstår fortfarande inte vad du behöver hjälp med. Jag kan koppla dig \
+             till en kollega direkt. Allt du har skrivit följer med, så du behöver inte börja \
+             om. Du kan också välja ett område här nedanför.",
+            "Sorry, I still don't understand what you need help with. I can put you through to \
+             a colleague right away. Everything you've written goes with you, so you won't have \
+             to start over. You can also pick an area below.",
+        )
+    }
+
+    pub fn topic_prompt(&self, locale: Locale, topic: Topic) -> &'static str {
+        match topic {
+            Topic::Broadband => pick(
+                locale,
+                "Okej, bredband och wifi. Berätta kort vad som händer, till exempel ”internet \
+                 fungerar inte alls”, ”det går långsamt” eller ”wifi når inte till sovrummet”. \
+                 Skriv gärna också om någon lampa på routern lyser rött eller blinkar.",
+                "Okay, broadband and Wi-Fi. Tell me briefly what's happening, for example \
+                 \"the internet doesn't work at all\", \"it's slow\" or \"the Wi-Fi doesn't \
+                 reach the bedroom\". It also helps to know if a light on the router is red or \
+                 blinking.",
+            ),
+            Topic::Tv => pick(
+                locale,
+                "Okej, tv. Vad ser du på skärmen? Till exempel ”ingen signal”, ”kanaler saknas” \
+                 eller ”bilden fryser”.",
+                "Okay, TV. What do you see on the screen? For example \"no signal\", \"channels \
+                 are missing\" or \"the picture freezes\".",
+            ),
+            Topic::Mobile => pick(
+                locale,
+                "Okej, mobil. Vad är det som inte fungerar? Till exempel ”ingen täckning”, \
+                 ”mobildata fungerar inte” eller ”SIM-kortet är låst”.",
+                "Okay, mobile. What isn't working? For example \"no coverage\", \"mobile data \
+                 doesn't work\" or \"my SIM card is locked\".",
+            ),
+            Topic::Billing => pick(
+                locale,
+                "Okej, faktura och betalning. Vad gäller det? Till exempel ”fakturan är högre än \
+                 vanligt”, ”jag har fått en påminnelse fast jag har betalat” eller ”jag vill \
+                 betala med autogiro”.",
+                "Okay, invoices and payment. What is it about? For example \"my invoice is \
+                 higher than usual\", \"I got a reminder although I've paid\" or \"I want to pay \
+                 by direct debit\".",
+            ),
+        }
+    }
+
+    pub fn handing_over(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag skickar vidare dig till en kollega på kundtjänsten. Allt du har skrivit här \
+             följer med, så du behöver inte upprepa något. Skriv gärna under tiden om det är \
+             något mer vi behöver veta.",
+            "I'm passing you on to a colleague in customer service. Everything you've written \
+             here goes with you, so you won't need to repeat anything. Feel free to add anything \
+             else we should know while you wait.",
+        )
+    }
+
+    pub fn already_with_a_person(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Din fråga ligger redan hos en kollega på kundtjänsten. Allt du skriver här kommer \
+             fram till hen.",
+            "Your question is already with a colleague in customer service. Everything you \
+             write here reaches them.",
+        )
+    }
+
+    pub fn written_cancellation(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Du kan säga upp ditt abonnemang skriftligt här i chatten, direkt. Fyll i vilket \
+             abonnemang det gäller och ditt namn, så får du ett kvitto med referensnummer som du \
+             kan spara. Du behöver inte ringa och inte logga in.",
+            "You can cancel your subscription in writing here in the chat, right now. Fill in \
+             which subscription it is and your name, and you'll get a receipt with a reference \
+             number to keep. You don't need to call or log in.",
+        )
+    }
+
+    pub fn action_label(&self, locale: Locale, action: Action) -> &'static str {
+        match action {
+            Action::Topic(Topic::Broadband) => {
+                pick(locale, "Bredband och wifi", "Broadband and Wi-Fi")
+            }
+            Action::Topic(Topic::Tv) => pick(locale, "Tv", "TV"),
+            Action::Topic(Topic::Mobile) => pick(locale, "Mobil", "Mobile"),
+            Action::Topic(Topic::Billing) => {
+                pick(locale, "Faktura och betalning", "Invoices and payment")
+            }
+            Action::WrittenCancellation => pick(locale, "Säga upp skriftligt", "Cancel in writing"),
+            Action::TalkToHuman => pick(locale, "Prata med en människa", "Talk to a person"),
+        }
+    }
+
+    pub fn button(&self, locale: Locale, action: Action) -> ActionButton {
+        ActionButton {
+            id: action.id(),
+            kind: action.kind(),
+            label: self.action_label(locale, action).to_owned(),
+        }
+    }
+
+    /// Every line in the catalogue, for policy tests that read all of it.
+    pub fn all_lines(&self) -> Vec<&'static str> {
+        let mut lines = Vec::new();
+        for locale in [Locale::Sv, Locale::En] {
+            lines.extend([
+                self.greeting(locale),
+                self.not_understood(locale),
+                self.still_not_understood(locale),
+                self.handing_over(locale),
+                self.already_with_a_person(locale),
+                self.written_cancellation(locale),
+            ]);
+            lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t)));
+            let actions = Topic::ALL
+                .map(Action::Topic)
+                .into_iter()
+                .chain([Action::WrittenCancellation, Action::TalkToHuman]);
+            lines.extend(actions.map(|a| self.action_label(locale, a)));
+        }
+        lines
+    }
+}

@@ -1,0 +1,37 @@
+//! Types that are valid by construction ("parse, don't validate").
+//!
+//! Everything a client sends passes through one of these `parse` functions at the HTTP edge;
+//! past that edge the rest of the code can trust the values.
+
+mod channel;
+mod client_message_id;
+mod customer;
+mod locale;
+mod message_text;
+mod plain_text;
+
+pub use channel::Channel;
+pub use client_message_id::ClientMessageId;
+pub use customer::{CustomerDetails, CustomerNumber, Email, FullName};
+pub use locale::Locale;
+pub use message_text::MessageText;
+pub use plain_text::{PlainText, TextError};
+
+/// Why a client-supplied value was refused. `field` names the JSON field, `code` is stable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            code,
+            message: message.into(),
+        }
+    }
+}

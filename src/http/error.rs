@@ -1,0 +1,199 @@
+//! The one error type of the HTTP API and its mapping to status codes.
+//!
+//! Turning an error into a response has no side effects: the cause of a 5xx travels in the
+//! response's extensions to [`super::middleware::log_failures`], which logs it inside the
+//! request's span. Clients only ever see a stable `code` and a readable message.
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::conversation::ConversationError;
+use crate::domain::FieldError;
+use crate::storage::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not JSON at all (syntax, encoding).
+    #[error("{0}")]
+    MalformedJson(String),
+    /// JSON of the wrong shape: wrong types, missing or unknown fields.
+    #[error("{0}")]
+    InvalidBody(String),
+    /// Well-formed input that breaks a rule; every broken rule is listed.
+    #[error("invalid fields")]
+    InvalidFields(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("missing or malformed Authorization header")]
+    MissingToken,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("request body larger than the limit")]
+    PayloadTooLarge,
+    #[error("expected Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("the request took too long")]
+    Timeout,
+    #[error("not ready")]
+    NotReady,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The contract's error body: `{"error": {"code", "message"}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable, snake_case.
+    pub code: String,
+    /// For people; may change wording between versions.
+    pub message: String,
+    /// For validation errors: each field that was refused and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The internal cause of a 5xx, carried to the logging middleware.
+#[derive(Debug, Clone)]
+pub struct FailureCause(pub Arc<str>);
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidBody(_) | Self::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MissingToken => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Timeout | Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedJson(_) => "malformed_json",
+            Self::InvalidBody(_) => "invalid_body",
+            Self::InvalidFields(fields) if fields.len() == 1 => fields[0].code,
+            Self::InvalidFields(_) => "invalid_fields",
+            Self::BadRequest(_) => "bad_request",
+            Self::MissingToken => "missing_token",
+            Self::NotFound("conversation") => "conversation_not_found",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Timeout => "timeout",
+            Self::NotReady => "not_ready",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::InvalidFields(fields) => fields
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            Self::NotFound(what) => {
+                let mut message = format!("No such {what}.");
+                if *what == "conversation" {
+                    message = "No conversation with this id for this token.".to_owned();
+                }
+                message
+            }
+            Self::PayloadTooLarge => {
+                "The request body is larger than this service accepts.".to_owned()
+            }
+            Self::Timeout => "The request took too long. Please try again.".to_owned(),
+            Self::NotReady => "The service is starting up. Please try again shortly.".to_owned(),
+            // Never the internal cause: that is for the logs.
+            Self::Internal(_) => "Something went wrong on our side. Please try again.".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let fields = match &self {
+            Self::InvalidFields(fields) => fields
+                .iter()
+                .map(|f| FieldProblem {
+                    field: f.field.to_owned(),
+                    code: f.code.to_owned(),
+                    message: f.message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.message(),
+                fields,
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, Self::MissingToken) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Self::Internal(cause) = self {
+            response
+                .extensions_mut()
+                .insert(FailureCause(Arc::from(cause)));
+        }
+        response
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> Self {
+        Self::InvalidFields(vec![error])
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::InvalidFields(errors)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<ConversationError> for ApiError {
+    fn from(error: ConversationError) -> Self {
+        match error {
+            ConversationError::NotFound => Self::NotFound("conversation"),
+            ConversationError::Store(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The OpenAPI document served at `/api/openapi.json`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{conversations, ops};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Felsök",
+        description = "Self-service troubleshooting chat for telecom customers. Errors always \
+                       have the form {\"error\": {\"code\", \"message\"}}.",
+    ),
+    paths(
+        conversations::create_conversation,
+        conversations::post_message,
+        conversations::read_conversation,
+        conversations::transcript,
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+        ops::openapi,
+    ),
+    components(schemas(
+        crate::conversation::Message,
+        crate::conversation::Role,
+        crate::conversation::IntentScore,
+        crate::dialogue::ActionButton,
+        crate::dialogue::ActionKind,
+        super::ErrorBody,
+    )),
+    modifiers(&ConversationToken),
+    tags(
+        (name = "conversations", description = "The customer's chat"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct ConversationToken;
+
+impl Modify for ConversationToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "conversation_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! Felsök: a self-service troubleshooting chat for telecom customers.
+//!
+//! The binary in `main.rs` is a thin shell around this library so that integration tests,
+//! benchmarks and the CLI all build exactly the same application (see `ARCHITECTURE.md`).
+
+pub mod auth;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod conversation;
+pub mod dialogue;
+pub mod domain;
+pub mod http;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+pub mod timestamp;

@@ -1,0 +1,107 @@
+//! Building and running the application, the same way for `main`, tests and benchmarks.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::config::ServeSettings;
+use crate::conversation::Conversations;
+use crate::dialogue::Engine;
+use crate::http::{self, AppState};
+use crate::storage::Store;
+
+/// A built application with its listener bound, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: Store,
+}
+
+impl Application {
+    /// Connects storage, runs migrations, builds the router and binds the listener.
+    pub async fn build(settings: &ServeSettings) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url, settings.db_max_connections)
+            .await
+            .with_context(|| {
+                format!(
+                    "could not open the database at {}",
+                    crate::storage::redact_url(&settings.database_url)
+                )
+            })?;
+        store
+            .migrate()
+            .await
+            .context("could not migrate the database")?;
+        let state = AppState {
+            conversations: Conversations::new(store.clone(), Engine::new()),
+            limits: Arc::new(settings.limits.clone()),
+            metrics: http::metrics_handle(),
+        };
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("could not listen on {}", settings.addr))?;
+        let app = Self {
+            listener,
+            router: http::app(state),
+            store,
+        };
+        if let Some(path) = &settings.addr_file {
+            std::fs::write(path, app.local_addr()?.to_string())
+                .with_context(|| format!("could not write {}", path.display()))?;
+        }
+        Ok(app)
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let addr = self.local_addr()?;
+        tracing::info!(%addr, backend = ?self.store.backend(), "serving");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")?;
+        self.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,280 @@
+//! SQL for conversations, messages and the handoffs a turn opens.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+use super::{
+    ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, Store,
+    StoreError,
+};
+use crate::timestamp::Timestamp;
+
+const CONVERSATION_COLUMNS: &str = "id, token_hash, locale, channel, status, state, customer, \
+                                    last_seq, created_at, updated_at";
+const MESSAGE_COLUMNS: &str =
+    "id, seq, role, text, actions, action_id, intent_name, intent_confidence, created_at";
+
+fn timestamp(row: &AnyRow, column: &str) -> Result<Timestamp, StoreError> {
+    let text: String = row.try_get(column)?;
+    Timestamp::parse(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+fn conversation_from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError> {
+    Ok(ConversationRecord {
+        id: row.try_get("id")?,
+        token_hash: row.try_get("token_hash")?,
+        locale: row.try_get("locale")?,
+        channel: row.try_get("channel")?,
+        status: row.try_get("status")?,
+        state_json: row.try_get("state")?,
+        customer_json: row.try_get("customer")?,
+        last_seq: row.try_get("last_seq")?,
+        created_at: timestamp(row, "created_at")?,
+        updated_at: timestamp(row, "updated_at")?,
+    })
+}
+
+fn message_from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
+    let actions: String = row.try_get("actions")?;
+    let intent_name: Option<String> = row.try_get("intent_name")?;
+    let intent_confidence: Option<f64> = row.try_get("intent_confidence")?;
+    Ok(MessageRecord {
+        id: row.try_get("id")?,
+        seq: row.try_get("seq")?,
+        role: row.try_get("role")?,
+        text: row.try_get("text")?,
+        actions: serde_json::from_str(&actions)
+            .map_err(|e| StoreError::Corrupt(format!("actions: {e}")))?,
+        action_id: row.try_get("action_id")?,
+        intent: intent_name.zip(intent_confidence),
+        created_at: timestamp(row, "created_at")?,
+    })
+}
+
+async fn insert_messages(
+    tx: &mut Transaction<'static, Any>,
+    conversation_id: &str,
+    first_seq: i64,
+    messages: &[NewMessage],
+) -> Result<(), StoreError> {
+    for (offset, message) in (0_i64..).zip(messages) {
+        let actions = serde_json::to_string(&message.actions)
+            .map_err(|e| StoreError::Corrupt(format!("actions: {e}")))?;
+        let (intent_name, intent_confidence) = message.intent.clone().unzip();
+        sqlx::query(
+            "INSERT INTO messages (id, conversation_id, seq, role, text, actions, action_id, \
+             intent_name, intent_confidence, reply_to, client_message_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&message.id)
+        .bind(conversation_id)
+        .bind(first_seq + offset)
+        .bind(message.role)
+        .bind(&message.text)
+        .bind(actions)
+        .bind(&message.action_id)
+        .bind(intent_name)
+        .bind(intent_confidence)
+        .bind(&message.reply_to)
+        .bind(&message.client_message_id)
+        .bind(message.created_at.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Creates a conversation with its first messages, atomically.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_conversation(
+        &self,
+        conversation: &NewConversation<'_>,
+        messages: &[NewMessage],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let created_at = conversation.created_at.to_string();
+        sqlx::query(
+            "INSERT INTO conversations (id, token_hash, locale, channel, status, state, \
+             customer, last_seq, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .bind(conversation.id)
+        .bind(conversation.token_hash)
+        .bind(conversation.locale)
+        .bind(conversation.channel)
+        .bind(conversation.status)
+        .bind(conversation.state_json)
+        .bind(conversation.customer_json)
+        .bind(messages.len() as i64)
+        .bind(&created_at)
+        .execute(&mut *tx)
+        .await?;
+        insert_messages(&mut tx, conversation.id, 1, messages).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn conversation(&self, id: &str) -> Result<Option<ConversationRecord>, StoreError> {
+        let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    /// All messages of a conversation, in the order they were written.
+    #[tracing::instrument(skip_all)]
+    pub async fn messages(&self, conversation_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
+        fetch_messages(&self.reader, conversation_id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn handoffs_of(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Vec<HandoffRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, conversation_id, queue, reason, status, created_at FROM handoffs \
+             WHERE conversation_id = $1 ORDER BY created_at, id",
+        )
+        .bind(conversation_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(HandoffRecord {
+                    id: row.try_get("id")?,
+                    conversation_id: row.try_get("conversation_id")?,
+                    queue: row.try_get("queue")?,
+                    reason: row.try_get("reason")?,
+                    status: row.try_get("status")?,
+                    created_at: timestamp(row, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Starts a read-modify-write turn on one conversation, holding it against concurrent
+    /// turns until the returned transaction ends. `None` when there is no such conversation.
+    #[tracing::instrument(skip_all)]
+    pub async fn begin_turn(&self, id: &str) -> Result<Option<TurnTx>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1{}",
+            self.backend.lock_clause()
+        );
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?;
+        match row {
+            Some(row) => Ok(Some(TurnTx {
+                conversation: conversation_from_row(&row)?,
+                tx,
+            })),
+            None => Ok(None),
+        }
+    }
+}
+
+async fn fetch_messages(
+    pool: &AnyPool,
+    conversation_id: &str,
+) -> Result<Vec<MessageRecord>, StoreError> {
+    let sql =
+        format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq");
+    let rows = sqlx::query(&sql)
+        .bind(conversation_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+/// One turn's transaction on a locked conversation. Dropping it without `commit` rolls back.
+pub struct TurnTx {
+    pub conversation: ConversationRecord,
+    tx: Transaction<'static, Any>,
+}
+
+impl TurnTx {
+    /// The replies already given to the customer message that carried this client message id,
+    /// or `None` if no such message was stored.
+    pub async fn replies_to_client_message(
+        &mut self,
+        client_message_id: &str,
+    ) -> Result<Option<Vec<MessageRecord>>, StoreError> {
+        let original: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM messages WHERE conversation_id = $1 AND client_message_id = $2",
+        )
+        .bind(&self.conversation.id)
+        .bind(client_message_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let Some(original) = original else {
+            return Ok(None);
+        };
+        let sql =
+            format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE reply_to = $1 ORDER BY seq");
+        let rows = sqlx::query(&sql)
+            .bind(original)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter()
+            .map(message_from_row)
+            .collect::<Result<_, _>>()
+            .map(Some)
+    }
+
+    /// Appends messages after the last one and saves the conversation's new status and state.
+    pub async fn append(
+        &mut self,
+        messages: &[NewMessage],
+        status: &str,
+        state_json: &str,
+        now: Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        let first = self.conversation.last_seq + 1;
+        insert_messages(&mut self.tx, &self.conversation.id, first, messages).await?;
+        let last_seq = self.conversation.last_seq + messages.len() as i64;
+        sqlx::query(
+            "UPDATE conversations SET status = $2, state = $3, last_seq = $4, updated_at = $5 \
+             WHERE id = $1",
+        )
+        .bind(&self.conversation.id)
+        .bind(status)
+        .bind(state_json)
+        .bind(last_seq)
+        .bind(now.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        self.conversation.last_seq = last_seq;
+        Ok((first..=last_seq).collect())
+    }
+
+    /// Opens a handoff for this conversation.
+    pub async fn open_handoff(
+        &mut self,
+        id: &str,
+        queue: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO handoffs (id, conversation_id, queue, reason, status, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, 'queued', $5, $5)",
+        )
+        .bind(id)
+        .bind(&self.conversation.id)
+        .bind(queue)
+        .bind(reason)
+        .bind(now.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

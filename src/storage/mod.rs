@@ -1,0 +1,73 @@
+//! Storage: one code path over SQLite (the embedded default) and PostgreSQL (for replicas).
+//!
+//! Both engines are reached through sqlx's `Any` driver with portable SQL (`$n` parameters,
+//! `TEXT` times, `RETURNING`), and each has its own append-only migrations. The only place the
+//! engines differ at run time is [`Backend`]: row locks (`FOR UPDATE`) exist only on
+//! PostgreSQL; SQLite serialises writers itself, so there every write goes through a single
+//! connection and never meets a "database is locked" error.
+
+mod connect;
+mod conversations;
+mod records;
+
+pub use connect::{redact as redact_url, Backend};
+pub use conversations::TurnTx;
+pub use records::{ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage};
+
+use sqlx::AnyPool;
+
+/// Everything that can go wrong below the service layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
+    UnsupportedUrl(String),
+    #[error("could not create the database folder {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+/// The database, shared by every request. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// Reads; on SQLite these run beside the writer thanks to WAL.
+    reader: AnyPool,
+    /// Writes and read-modify-write transactions.
+    writer: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the engine's migrations that have not run yet.
+    #[tracing::instrument(skip_all, fields(backend = ?self.backend))]
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.run(&self.writer).await?;
+        Ok(())
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}

@@ -1,0 +1,70 @@
+//! Rows as the storage layer reads and writes them.
+
+use crate::dialogue::ActionButton;
+use crate::timestamp::Timestamp;
+
+/// A conversation about to be created.
+#[derive(Debug, Clone)]
+pub struct NewConversation<'a> {
+    pub id: &'a str,
+    pub token_hash: &'a str,
+    pub locale: &'a str,
+    pub channel: &'a str,
+    pub status: &'a str,
+    pub state_json: &'a str,
+    pub customer_json: Option<&'a str>,
+    pub created_at: Timestamp,
+}
+
+/// A conversation as stored, without its messages.
+#[derive(Debug, Clone)]
+pub struct ConversationRecord {
+    pub id: String,
+    pub token_hash: String,
+    pub locale: String,
+    pub channel: String,
+    pub status: String,
+    pub state_json: String,
+    pub customer_json: Option<String>,
+    pub last_seq: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A message about to be appended; `seq` is assigned by the storage layer.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: String,
+    pub role: &'static str,
+    pub text: String,
+    pub actions: Vec<ActionButton>,
+    pub action_id: Option<String>,
+    pub intent: Option<(String, f64)>,
+    pub reply_to: Option<String>,
+    pub client_message_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRecord {
+    pub id: String,
+    pub seq: i64,
+    pub role: String,
+    pub text: String,
+    pub actions: Vec<ActionButton>,
+    pub action_id: Option<String>,
+    pub intent: Option<(String, f64)>,
+    pub created_at: Timestamp,
+}
+
+/// A request for a person, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffRecord {
+    pub id: String,
+    pub conversation_id: String,
+    pub queue: String,
+    pub reason: String,
+    pub status: String,
+    pub created_at: Timestamp,
+}
