@@ -71,3 +71,17 @@ impl Store {
         self.reader.close().await;
     }
 }
+
+impl Store {
+    /// SQLite's `synchronous` level on a pooled connection (2 = FULL), `None` on PostgreSQL.
+    /// Exposed so tests can prove the durability promise the README makes.
+    pub async fn sqlite_synchronous(&self) -> Result<Option<i64>, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&self.writer)
+            .await?;
+        Ok(Some(level))
+    }
+}

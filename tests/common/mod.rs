@@ -1,0 +1,243 @@
+//! The one way integration tests start Felsök: the real application on port 0 with a fresh
+//! database of its own, SQLite or PostgreSQL.
+#![allow(dead_code)] // each test binary uses its own part of the helpers
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use felsok::config::ServeSettings;
+use felsok::startup::Application;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The PostgreSQL server tests create their databases on. CI provides it; a missing server
+/// fails the tests rather than skipping them.
+pub fn postgres_admin_url() -> String {
+    std::env::var("FELSOK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test only.
+pub struct TestDatabase {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            felsok::telemetry::init(felsok::config::LogFormat::Text);
+        }
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path: PathBuf = dir.path().join("felsok.db");
+                Self {
+                    url: format!("sqlite://{}", path.display()),
+                    pg_name: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("felsok_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = postgres_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required: {e}"));
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                Self {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                    _dir: None,
+                }
+            }
+        }
+    }
+
+    pub async fn drop_database(&self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+}
+
+/// A running application and an HTTP client for it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub db: TestDatabase,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = TestDatabase::create(backend).await;
+    spawn_app_on(db, |_| {}).await
+}
+
+/// Starts the application on an existing database, with settings adjusted by `tweak`.
+pub async fn spawn_app_on(db: TestDatabase, tweak: impl FnOnce(&mut ServeSettings)) -> TestApp {
+    let mut settings = ServeSettings::for_database(db.url.clone());
+    tweak(&mut settings);
+    let app = Application::build(&settings)
+        .await
+        .expect("application builds");
+    let addr = app.local_addr().expect("bound");
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    TestApp {
+        addr,
+        client: Client::new(),
+        db,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+/// A conversation as the test client sees it.
+pub struct Chat {
+    pub id: String,
+    pub token: String,
+    pub greeting: Value,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the server gracefully and hands back its database, for restart tests.
+    pub async fn stop(mut self) -> TestDatabase {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task ends");
+        }
+        self.db
+    }
+
+    /// Stops the server and removes its database.
+    pub async fn finish(self) {
+        let db = self.stop().await;
+        db.drop_database().await;
+    }
+
+    pub async fn create(&self, body: Value) -> Response {
+        self.client
+            .post(self.url("/api/v1/conversations"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn start_chat(&self, locale: &str) -> Chat {
+        let response = self.create(json!({ "locale": locale })).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        Chat {
+            id: body["conversation_id"].as_str().unwrap().to_owned(),
+            token: body["token"].as_str().unwrap().to_owned(),
+            greeting: body["messages"].clone(),
+        }
+    }
+
+    pub async fn post(&self, chat: &Chat, body: Value) -> Response {
+        self.post_as(&chat.id, &chat.token, body).await
+    }
+
+    pub async fn post_as(&self, id: &str, token: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/conversations/{id}/messages")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts and expects 200; returns the reply messages.
+    pub async fn say(&self, chat: &Chat, body: Value) -> Vec<Value> {
+        let response = self.post(chat, body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["messages"].as_array().unwrap().clone()
+    }
+
+    pub async fn read(&self, chat: &Chat) -> Value {
+        let response = self
+            .client
+            .get(self.url(&format!("/api/v1/conversations/{}", chat.id)))
+            .bearer_auth(&chat.token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+}
+
+/// Asserts the contract's error form and returns the error code.
+pub async fn error_code(response: Response, status: StatusCode) -> String {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("error body is JSON");
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned();
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+    code
+}
+
+/// Generates one test per storage engine from an `async fn(&TestApp)` scenario.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                use super::*;
+
+                #[tokio::test]
+                async fn sqlite() {
+                    let app = spawn_app(Backend::Sqlite).await;
+                    super::$scenario(&app).await;
+                    app.finish().await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    let app = spawn_app(Backend::Postgres).await;
+                    super::$scenario(&app).await;
+                    app.finish().await;
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,196 @@
+//! Acknowledged means committed: what the API answered 2xx for survives a restart, `kill -9`
+//! of the process, and (on SQLite) is synced so that it would survive an OS crash too.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{spawn_app, spawn_app_on, Backend, Chat, TestApp, TestDatabase};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use sqlx::{Connection, Row};
+
+/// `felsok serve` as a child process on an ephemeral port.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(database_url: &str, dir: &Path) -> Self {
+        let addr_file = dir.join(format!("addr-{}", uuid::Uuid::new_v4()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_felsok"))
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+            ])
+            .arg("--addr-file")
+            .arg(&addr_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("felsok starts");
+        for _ in 0..600 {
+            if let Ok(addr) = std::fs::read_to_string(&addr_file) {
+                if !addr.is_empty() {
+                    return Self {
+                        child,
+                        base: format!("http://{addr}"),
+                    };
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        child.kill().ok();
+        child.wait().ok();
+        panic!("felsok did not start listening within 30 s");
+    }
+
+    fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+async fn start_chat(client: &Client, base: &str) -> Chat {
+    let body: Value = client
+        .post(format!("{base}/api/v1/conversations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Chat {
+        id: body["conversation_id"].as_str().unwrap().to_owned(),
+        token: body["token"].as_str().unwrap().to_owned(),
+        greeting: body["messages"].clone(),
+    }
+}
+
+async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::new();
+    let server = Server::start(&db.url, dir.path()).await;
+    let chat = start_chat(&client, &server.base).await;
+    let mut acknowledged = Vec::new();
+    for i in 0..20 {
+        let text = format!("meddelande nummer {i} före kraschen");
+        let response = client
+            .post(format!(
+                "{}/api/v1/conversations/{}/messages",
+                server.base, chat.id
+            ))
+            .bearer_auth(&chat.token)
+            .json(&json!({"text": text}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        acknowledged.push(text);
+    }
+    server.kill_9();
+
+    let server = Server::start(&db.url, dir.path()).await;
+    let view: Value = client
+        .get(format!("{}/api/v1/conversations/{}", server.base, chat.id))
+        .bearer_auth(&chat.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored: Vec<&str> = view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "customer")
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(stored, acknowledged);
+    server.kill_9();
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn kill_9_loses_nothing_acknowledged_on_sqlite() {
+    kill_9_loses_nothing_acknowledged(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn kill_9_loses_nothing_acknowledged_on_postgres() {
+    kill_9_loses_nothing_acknowledged(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sigterm_shuts_down_gracefully() {
+    let db = TestDatabase::create(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&db.url, dir.path()).await;
+    let client = Client::new();
+    start_chat(&client, &server.base).await;
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "felsok exited with {exit:?} on SIGTERM");
+}
+
+async fn a_restarted_service_still_has_every_conversation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chat = app.start_chat("sv").await;
+    app.say(&chat, json!({"text": "Nätet är nere sedan i morse"}))
+        .await;
+    let before = app.read(&chat).await;
+    let db = app.stop().await;
+    let app: TestApp = spawn_app_on(db, |_| {}).await;
+    let after = app.read(&chat).await;
+    assert_eq!(before, after);
+    // And the conversation carries on where it was.
+    let replies = app.say(&chat, json!({"action": "talk_to_human"})).await;
+    assert_eq!(replies.len(), 1);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_restarted_service_still_has_every_conversation_on_sqlite() {
+    a_restarted_service_still_has_every_conversation(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_restarted_service_still_has_every_conversation_on_postgres() {
+    a_restarted_service_still_has_every_conversation(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_full_sync() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.start_chat("sv").await;
+    let url = app.db.url.clone();
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(mode, "wal");
+    drop(conn);
+    // `synchronous` is per connection: ask the service's own settings through a fresh store.
+    let store = felsok::storage::Store::connect(&url, 1).await.unwrap();
+    assert_eq!(
+        store.sqlite_synchronous().await.unwrap(),
+        Some(2),
+        "2 = FULL"
+    );
+    store.close().await;
+    app.finish().await;
+}
