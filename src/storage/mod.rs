@@ -53,8 +53,8 @@ impl Store {
     #[tracing::instrument(skip_all, fields(backend = ?self.backend))]
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+            Backend::Sqlite => sqlx::migrate!("src/storage/migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("src/storage/migrations/postgres"),
         };
         migrator.run(&self.writer).await?;
         Ok(())

@@ -1,0 +1,39 @@
+//! `felsok bench`: measurements printed as Markdown tables.
+//!
+//! Figures are medians and percentiles over many requests, each reported beside a baseline
+//! measured in the same run, so a table compares like with like on whatever machine runs it.
+
+mod api;
+mod stats;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: BenchTarget,
+
+    /// Also write the table to this file.
+    #[arg(long, global = true)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchTarget {
+    /// The message endpoint over HTTP on SQLite and (optionally) PostgreSQL.
+    Api(api::ApiBenchArgs),
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let table = match args.what {
+        BenchTarget::Api(api_args) => api::run(api_args).await?,
+    };
+    std::io::stdout().lock().write_all(table.as_bytes())?;
+    if let Some(path) = args.output {
+        std::fs::write(&path, &table)?;
+    }
+    Ok(())
+}
