@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod bench;
+pub mod classifier;
 pub mod cli;
 pub mod config;
 pub mod conversation;

@@ -1,0 +1,222 @@
+//! The cancellation safety net: word patterns that flag a wish to end a subscription even when
+//! the model is unsure.
+//!
+//! Recall is what matters here. A missed cancellation means a customer who asked to leave is
+//! kept in troubleshooting, which is exactly the complaint Felsök exists to fix; a needless
+//! offer of the written path costs one extra button. So the patterns are broad, and they run
+//! on text folded to plain ASCII letters so that "säga upp", "saga upp" and "sägaupp" all match.
+
+use std::sync::LazyLock;
+
+use regex::RegexSet;
+
+/// Lowercases, folds å/ä/ö/é/ü and friends to ASCII, turns punctuation into spaces and
+/// collapses white space.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_space = true;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let mapped = match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' | 'ã' | 'æ' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' | 'ù' | 'û' => 'u',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        };
+        if mapped == ' ' {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(mapped);
+            last_space = false;
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// Patterns over folded text. Each line names what it catches.
+const PATTERNS: &[&str] = &[
+    // säga upp, säger upp, sagt upp, säg upp, säja upp, sägaupp, sägas upp, "sga upp",
+    // "säger man upp"
+    r"\bs(a|e)?[gj]+(a|as|er|t|s|e|es)?\s?((man|jag|vi|du|ni|hon|han|den|det|dom|de|mitt|min)\s){0,2}upp\b",
+    // uppsägning(en), uppsägningstid, uppsägnig, uppsäjning
+    r"\bupps(a|e)?[gj]",
+    // avsluta/avslutar/avslutat + mitt abonnemang / avtalet / kontot / allt ...
+    r"\bavslut\w*\s+(\w+\s+){0,3}(abonn|abb\b|avtal|kontrakt|konto|kundkonto|bredband|mobil|tjanst|kundskap|engagemang|fiber|tv|surf|telefon|nummer|prenumeration)",
+    r"\bavslut\w*\s+(allt|alla|dem|det|hela|samtliga)\b",
+    r"\b(inte|ej)\s+(\w+\s+){0,4}(av|hos)\s+er\s+(\w+\s+)?(langre|mer)\b",
+    r"\b(abonn\w*|avtal\w*|kontrakt\w*|konto\w*|bredband\w*)\s+(\w+\s+){0,3}avslut",
+    r"\bavslut(ning)?\s+av\b",
+    // avbryta, häva, terminera, bryta avtalet / bindningstiden
+    r"\bavbryt\w*\s+(\w+\s+){0,2}(abonn|avtal|prenumeration|kontrakt)",
+    r"\bhav(a|er|t|s)\s+(\w+\s+){0,2}(avtal|kontrakt|abonn)",
+    r"\btermin(era|erar|erat|ering)",
+    r"\bbryt\w*\s+(\w+\s+){0,2}(avtal|kontrakt|bindning)",
+    // inte ha kvar / inte vara kvar hos er
+    r"\binte\s+(\w+\s+){0,2}(ha|vara|va)\s+kvar",
+    // byta operatör / leverantör / bolag, gå över till en annan operatör
+    r"\bbyt\w*\s+(\w+\s+){0,3}(operator|leverantor|bolag|telebolag|mobiloperator)",
+    r"\b(annan|ny|nytt|annat)\s+(operator|leverantor|bolag|telebolag)",
+    r"\b(ga|gar|gatt|gick)\s+over\s+till\s+(\w+\s+){0,2}(annan|annat|ny|nytt|stadsnat\w*|konkurrent\w*|operator\w*|leverantor\w*|bolag\w*)",
+    r"\bportera\w*",
+    r"\bflytt\w*\s+(\w+\s+){0,2}nummer\w*\s+(\w+\s+){0,2}(till|hos)\s+(en\s+)?(annan|ny)",
+    // inte vara kund längre, sluta som kund, lämna er, radera mig som kund
+    r"\b(inte|ej|aldrig)\s+(\w+\s+){0,2}(vara|va)\s+kund",
+    r"\bsluta\w*\s+(\w+\s+){0,2}(vara|va|som)\s+kund",
+    r"\bsluta\w*\s+(med\s+)?(mitt\s+|ert\s+)?(abonn|avtal|bredband|tv\s?paket)",
+    r"\blamna\w*\s+(er|ert|bolaget|operatoren|som\s+kund)\b",
+    r"\blamna\w*\b.*\bbindning",
+    r"\bkund\s+hos\s+er\s+(\w+\s+){0,2}(langre|mer)\b",
+    r"\b(radera|ta\s+bort|stryk)\w*\s+mig\s+(som|ur|fran)\s+(kund|register|er)",
+    // stänga av / ta bort abonnemanget, numret eller kontot för gott, avregistrera
+    r"\bstang\w*\s+(\w+\s+){0,3}(abonn|avtal|konto|bredband|nummer|telefonnummer|mobilnummer|tjanst)",
+    r"\bta\s+bort\s+(\w+\s+){0,3}(abonn|avtal|bredband|tjanster|konto)",
+    r"\b(abonn|avtal|bredband)\w*\s+(\w+\s+){0,4}ska\s+bort\b",
+    r"\bavregistr",
+    r"\bkundforhallande",
+    r"\bcancl",
+    // on behalf of someone who has died
+    r"\bdodsbo",
+    r"\b(pappa|mamma|far|mor|farfar|farmor|morfar|mormor|make|maka|man|fru|sambo|bror|syster|son|dotter|foralder|anhorig|slakting|granne)\w*\s+(\w+\s+){0,3}(gatt\s+bort|gick\s+bort|avled|dog|har\s+dott|somnade\s+in)\b",
+    r"\bavliden",
+    // moving abroad, for good
+    r"\bemigr",
+    r"\b(flytt\w*|bosatt\w*|moving|move|relocat\w*)\b.*\b(utomlands|utlandet|abroad|overseas)\b",
+    r"\b(for\s+good|permanent\w*)\b.*\b(contract|subscription|abonn|avtal|allt|everything)",
+    r"\b(contract|subscription|abonn|avtal|allt|everything)\b.*\b(for\s+good|permanent\w*)\b",
+    // English
+    r"\bcanc(el|le)",
+    r"\bcansel",
+    r"\bterminat",
+    r"\bunsubscrib",
+    r"\bdiscontinu",
+    r"\bquit\b",
+    r"\b(end|close|stop|quit|drop|kill|exit|shut)\w*\s+(down\s+)?(\w+\s+){0,3}(contract|subscription|plan|account|agreement|service|membership|broadband|line|number)",
+    r"\b(contract|subscription|plan|account|agreement)\s+(\w+\s+){0,2}(ended|closed|stopped|terminated)",
+    r"\bbreak\w*\s+(\w+\s+){0,2}(contract|agreement)",
+    r"\bout\s+of\s+(my|the|this|our)\s+(contract|subscription|plan|agreement)",
+    r"\bget\s+out\b",
+    r"\bswitch\w*\s+(\w+\s+){0,4}(provider|operator|carrier|company|network)",
+    r"\b(another|different|new|other)\s+(provider|operator|carrier|company)",
+    r"\bport\w*\s+(\w+\s+){0,2}(out|number)",
+    r"\bno\s+longer\s+(\w+\s+){0,5}customer",
+    r"\b(not|don\s?t|do\s+not|stop|quit)\s+(\w+\s+){0,3}(be|being)\s+(\w+\s+)?customer",
+    r"\bleav\w*\s+(you|your|as\s+a\s+customer|the\s+company)",
+    r"\bleav\w*\b.*\b(penalty|fee|contract|binding)",
+    r"\bmov\w*\s+(\w+\s+){0,2}abroad",
+    r"\b(passed\s+away|deceased|died)\b",
+];
+
+static SET: LazyLock<RegexSet> =
+    LazyLock::new(|| RegexSet::new(PATTERNS).expect("cancellation patterns compile"));
+
+/// True when the text reads like a wish to end a subscription.
+pub fn signals_cancellation(text: &str) -> bool {
+    SET.is_match(&fold(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The safety net alone catches every cancellation example we have, and rarely fires on
+    /// anything else.
+    #[test]
+    fn every_cancellation_example_is_caught_and_false_alarms_are_rare() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut others = 0;
+        let mut false_alarms = Vec::new();
+        for dir in ["models/training", "eval/heldout"] {
+            for e in crate::classifier::examples::load_dir(&root.join(dir)).unwrap() {
+                let flagged = signals_cancellation(&e.text);
+                if e.intent == "cancel_subscription" {
+                    assert!(flagged, "missed cancellation in {dir}: {}", e.text);
+                } else {
+                    others += 1;
+                    if flagged {
+                        false_alarms.push(e.text);
+                    }
+                }
+            }
+        }
+        assert!(
+            false_alarms.len() * 100 < others,
+            "over 1 % false alarms: {false_alarms:#?}"
+        );
+    }
+
+    #[test]
+    fn folding_removes_accents_punctuation_and_case() {
+        assert_eq!(fold("  Säga UPP, nu!!  "), "saga upp nu");
+        assert_eq!(fold("Nätet är nere på Öland"), "natet ar nere pa oland");
+    }
+
+    #[test]
+    fn swedish_inflections_compounds_and_misspellings_are_caught() {
+        for text in [
+            "Jag vill säga upp mitt abonnemang",
+            "jag vill saga upp",
+            "vill sägaupp bredbandet",
+            "hur säjer man upp sig",
+            "Jag säger upp avtalet",
+            "har redan sagt upp",
+            "vill sga upp",
+            "Uppsägning av mobilabonnemang",
+            "uppsagnig",
+            "vad är uppsägningstiden?",
+            "Jag vill avsluta mitt abonnemang",
+            "hur avslutar jag avtalet",
+            "kan jag bryta avtalet i förtid",
+            "jag ska byta operatör",
+            "vi går över till en annan leverantör",
+            "jag vill inte vara kund hos er längre",
+            "vill sluta som kund",
+            "min pappa har gått bort, hur gör vi med hans abonnemang",
+            "dödsbo efter min mamma",
+            "vi flyttar utomlands i vår",
+            "stäng av mitt abonnemang för gott",
+            "flytta mitt nummer till en annan operatör",
+        ] {
+            assert!(signals_cancellation(text), "missed: {text}");
+        }
+    }
+
+    #[test]
+    fn english_variants_are_caught() {
+        for text in [
+            "I want to cancel",
+            "cancellation please",
+            "terminate my contract",
+            "how do I end my subscription",
+            "close my account",
+            "I'm switching to another provider",
+            "port my number out",
+            "I no longer want to be a customer",
+            "we are moving abroad",
+        ] {
+            assert!(signals_cancellation(text), "missed: {text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_troubleshooting_is_not_flagged() {
+        for text in [
+            "nätet är nere",
+            "wifi är segt på kvällarna",
+            "tv-boxen säger ingen signal",
+            "jag har fått en påminnelse fast jag betalat",
+            "mobilen har ingen täckning",
+            "hur ändrar jag lösenordet till wifi",
+            "the internet is down",
+            "my invoice is too high",
+            "hej",
+        ] {
+            assert!(!signals_cancellation(text), "false alarm: {text}");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Understanding what the customer wrote: intent classification and the cancellation flag.
+
+pub mod examples;
+pub mod lexicon;
+
+/// Intents outside tests rely on; `models/training/` may add more.
+pub const REQUIRED_INTENTS: &[&str] = &[
+    "broadband_down",
+    "broadband_slow",
+    "wifi_problem",
+    "tv_problem",
+    "mobile_coverage",
+    "mobile_data",
+    "sim_pin_puk",
+    "email_login",
+    "voip_landline",
+    "outage_status",
+    "invoice_question",
+    "payment_method",
+    "compensation",
+    "move_address",
+    "change_subscription",
+    "cancel_subscription",
+    "complaint",
+    "case_status",
+    "talk_to_human",
+    "greeting",
+    "thanks_goodbye",
+    "out_of_scope",
+];
