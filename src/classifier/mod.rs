@@ -1,7 +1,9 @@
 //! Understanding what the customer wrote: intent classification and the cancellation flag.
 
 pub mod examples;
+pub mod head;
 pub mod lexicon;
+pub mod train;
 
 /// Intents outside tests rely on; `models/training/` may add more.
 pub const REQUIRED_INTENTS: &[&str] = &[
