@@ -1,8 +1,11 @@
 //! Understanding what the customer wrote: intent classification and the cancellation flag.
 
+pub mod decision;
 pub mod examples;
 pub mod head;
+pub mod language;
 pub mod lexicon;
+pub mod pool;
 pub mod train;
 
 /// Intents outside tests rely on; `models/training/` may add more.

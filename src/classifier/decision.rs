@@ -1,0 +1,129 @@
+//! From probabilities to what the bot acts on.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::head::IntentHead;
+use super::lexicon;
+use crate::domain::Locale;
+
+/// An intent with its calibrated probability.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Scored {
+    pub intent: String,
+    pub confidence: f32,
+}
+
+/// What the classifier concluded about one message.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Classification {
+    /// The decision: the model's best intent, or `out_of_scope` when it is not sure enough.
+    pub intent: String,
+    /// Probability that the decision is right.
+    pub confidence: f32,
+    /// Whether the bot may act on `intent` (confidence above the language's threshold).
+    pub confident: bool,
+    /// The customer seems to want to end a subscription (model or lexicon).
+    pub cancellation: bool,
+    /// The model's three most likely intents, best first.
+    pub ranking: Vec<Scored>,
+    #[schema(value_type = String)]
+    pub language: Locale,
+}
+
+pub const OUT_OF_SCOPE: &str = "out_of_scope";
+pub const CANCEL: &str = "cancel_subscription";
+
+/// Applies the head's thresholds and the cancellation safety net.
+pub fn decide(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -> Classification {
+    let probs = head.probabilities(vector);
+    let mut order: Vec<usize> = (0..probs.len()).collect();
+    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
+    let ranking: Vec<Scored> = order
+        .iter()
+        .take(3)
+        .map(|&i| Scored {
+            intent: head.intents[i].clone(),
+            confidence: probs[i],
+        })
+        .collect();
+    let best = order[0];
+    let top = probs[best];
+    let best_name = head.intents[best].clone();
+    let confident = top >= head.thresholds.for_locale(language) && best_name != OUT_OF_SCOPE;
+    let (intent, confidence) = if confident || best_name == OUT_OF_SCOPE {
+        (best_name, top)
+    } else {
+        (OUT_OF_SCOPE.to_owned(), 1.0 - top)
+    };
+    let model_cancel = head
+        .index_of(CANCEL)
+        .is_some_and(|i| probs[i] >= head.cancel_threshold);
+    Classification {
+        cancellation: model_cancel || lexicon::signals_cancellation(text),
+        intent,
+        confidence,
+        confident,
+        ranking,
+        language,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classifier::head::{Layer, Provenance, Thresholds};
+
+    /// Three intents; the input vector's components are the logits directly.
+    fn head() -> IntentHead {
+        IntentHead {
+            intents: vec!["broadband_down".into(), CANCEL.into(), OUT_OF_SCOPE.into()],
+            hidden: None,
+            output: Layer {
+                rows: 3,
+                cols: 3,
+                weights: vec![1., 0., 0., 0., 1., 0., 0., 0., 1.],
+                bias: vec![0.; 3],
+            },
+            temperature: 1.0,
+            thresholds: Thresholds { sv: 0.6, en: 0.8 },
+            cancel_threshold: 0.2,
+            provenance: Provenance {
+                seed: 0,
+                epochs: 0,
+                examples: 0,
+                data_sha256: String::new(),
+                encoder_sha256: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_confident_guess_is_acted_on() {
+        let c = decide(&head(), &[5.0, 0.0, 0.0], "nätet är nere", Locale::Sv);
+        assert_eq!(c.intent, "broadband_down");
+        assert!(c.confident);
+        assert!(!c.cancellation);
+        assert_eq!(c.ranking.len(), 3);
+    }
+
+    #[test]
+    fn an_unsure_guess_becomes_out_of_scope_with_per_language_thresholds() {
+        // p(top) is about 0.7: enough in Swedish (0.6), not in English (0.8).
+        let v = [1.5, 0.0, 0.0];
+        assert!(decide(&head(), &v, "x", Locale::Sv).confident);
+        let en = decide(&head(), &v, "x", Locale::En);
+        assert!(!en.confident);
+        assert_eq!(en.intent, OUT_OF_SCOPE);
+        assert_eq!(en.ranking[0].intent, "broadband_down");
+    }
+
+    #[test]
+    fn the_flag_rises_on_a_modest_model_probability_or_on_the_lexicon_alone() {
+        let c = decide(&head(), &[2.0, 1.0, 0.0], "hmm", Locale::Sv);
+        assert!(c.cancellation, "p(cancel) ≈ 0.24 is above the 0.2 cut-off");
+        let c = decide(&head(), &[5.0, 0.0, 0.0], "jag vill säga upp", Locale::Sv);
+        assert!(c.cancellation);
+        assert_eq!(c.intent, "broadband_down");
+    }
+}

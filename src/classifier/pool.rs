@@ -1,0 +1,158 @@
+//! Running the encoder off the async runtime, with requests that arrive together batched.
+//!
+//! One dedicated thread owns the encoder (which itself uses every core for a forward pass).
+//! Requests wait in a bounded queue; each time the thread finishes a batch it takes
+//! everything that queued up meanwhile as the next batch. Under load that turns many small
+//! forward passes into a few large, efficient ones, with no timer adding latency when idle.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+/// Anything that turns texts into unit vectors. The real one is the e5 encoder; unit tests
+/// use a stand-in.
+pub trait Embedder: Send + Sync + 'static {
+    /// Embeds customer messages (e5's `query: ` side).
+    fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PoolError {
+    #[error("the encoder failed: {0}")]
+    Encoder(String),
+    #[error("the encoder worker has stopped")]
+    Stopped,
+}
+
+struct Job {
+    text: String,
+    reply: oneshot::Sender<Result<Vec<f32>, PoolError>>,
+}
+
+/// A handle to the encoder worker. Cheap to clone.
+#[derive(Clone)]
+pub struct EmbeddingPool {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for EmbeddingPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddingPool").finish_non_exhaustive()
+    }
+}
+
+impl EmbeddingPool {
+    /// Starts the worker thread. `queue` bounds how many requests may wait; past that,
+    /// callers wait for room (backpressure) instead of piling up memory.
+    pub fn start(embedder: Arc<dyn Embedder>, max_batch: usize, queue: usize) -> Self {
+        let (jobs, mut rx) = mpsc::channel::<Job>(queue.max(1));
+        let max_batch = max_batch.max(1);
+        std::thread::Builder::new()
+            .name("felsok-encoder".to_owned())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < max_batch {
+                        match rx.try_recv() {
+                            Ok(job) => batch.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    metrics::histogram!("felsok_encoder_batch_size").record(batch.len() as f64);
+                    let texts: Vec<&str> = batch.iter().map(|j| j.text.as_str()).collect();
+                    match embedder.embed_queries(&texts) {
+                        Ok(vectors) if vectors.len() == batch.len() => {
+                            for (job, vector) in batch.into_iter().zip(vectors) {
+                                let _ = job.reply.send(Ok(vector));
+                            }
+                        }
+                        Ok(_) => {
+                            for job in batch {
+                                let _ = job.reply.send(Err(PoolError::Encoder(
+                                    "wrong number of vectors".to_owned(),
+                                )));
+                            }
+                        }
+                        Err(e) => {
+                            for job in batch {
+                                let _ = job.reply.send(Err(PoolError::Encoder(e.clone())));
+                            }
+                        }
+                    }
+                }
+            })
+            .expect("the encoder thread starts");
+        Self { jobs }
+    }
+
+    pub async fn embed(&self, text: &str) -> Result<Vec<f32>, PoolError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job {
+                text: text.to_owned(),
+                reply,
+            })
+            .await
+            .map_err(|_| PoolError::Stopped)?;
+        answer.await.map_err(|_| PoolError::Stopped)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A slow stand-in that records the batch sizes it saw.
+    struct Slow {
+        calls: AtomicUsize,
+        largest: AtomicUsize,
+    }
+
+    impl Embedder for Slow {
+        fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.largest.fetch_max(texts.len(), Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(20));
+            Ok(texts.iter().map(|t| vec![t.len() as f32]).collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_are_batched_and_answered_in_order() {
+        let slow = Arc::new(Slow {
+            calls: AtomicUsize::new(0),
+            largest: AtomicUsize::new(0),
+        });
+        let pool = EmbeddingPool::start(slow.clone(), 64, 256);
+        let texts: Vec<String> = (0..40).map(|i| "x".repeat(i + 1)).collect();
+        let answers = futures::future::join_all(texts.iter().map(|t| pool.embed(t.as_str()))).await;
+        for (i, answer) in answers.into_iter().enumerate() {
+            assert_eq!(answer.unwrap(), vec![(i + 1) as f32]);
+        }
+        assert!(
+            slow.largest.load(Ordering::SeqCst) > 1,
+            "nothing was batched"
+        );
+        assert!(slow.calls.load(Ordering::SeqCst) < 40);
+    }
+
+    struct Failing;
+
+    impl Embedder for Failing {
+        fn embed_queries(&self, _: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            Err("boom".to_owned())
+        }
+    }
+
+    #[tokio::test]
+    async fn an_encoder_failure_reaches_every_caller() {
+        let pool = EmbeddingPool::start(Arc::new(Failing), 8, 8);
+        assert!(matches!(
+            pool.embed("hej").await,
+            Err(PoolError::Encoder(_))
+        ));
+    }
+}
