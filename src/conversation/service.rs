@@ -75,6 +75,9 @@ fn new_message(role: Role, text: String, reply_to: Option<&str>, now: Timestamp)
 fn reply_message(reply: Reply, reply_to: Option<&str>, now: Timestamp) -> NewMessage {
     NewMessage {
         actions: reply.actions,
+        intent: reply
+            .intent
+            .map(|(name, confidence)| (name, f64::from(confidence))),
         ..new_message(reply.role.into(), reply.text, reply_to, now)
     }
 }
@@ -209,7 +212,7 @@ impl Conversations {
         let (customer_message, engine_input) = match &input {
             CustomerInput::Text(text) => (
                 new_message(Role::Customer, text.as_str().to_owned(), None, now),
-                Input::Text(text.as_str()),
+                Input::Text(text.as_str(), None),
             ),
             CustomerInput::Action(action) => {
                 let label = self

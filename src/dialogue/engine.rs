@@ -6,8 +6,20 @@ use crate::domain::Locale;
 /// What the customer sent in one turn.
 #[derive(Debug, Clone, Copy)]
 pub enum Input<'a> {
-    Text(&'a str),
+    /// Free text, with what the classifier understood of it (`None` when no model is loaded).
+    Text(&'a str, Option<&'a Understanding>),
     Action(Action),
+}
+
+/// The classifier's reading of a message, as the engine needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Understanding {
+    pub intent: String,
+    pub confidence: f32,
+    /// Whether the intent is sure enough to act on.
+    pub confident: bool,
+    /// The customer seems to want to end a subscription.
+    pub cancellation: bool,
 }
 
 /// Who speaks a reply: the bot answers, `System` is for notices about the conversation itself.
@@ -24,6 +36,8 @@ pub struct Reply {
     pub role: ReplyRole,
     pub text: String,
     pub actions: Vec<ActionButton>,
+    /// What the bot understood, on answers to free text.
+    pub intent: Option<(String, f32)>,
 }
 
 /// The human queues a conversation can be handed to.
@@ -47,12 +61,23 @@ impl Queue {
     }
 
     /// Billing questions go to billing, everything technical to technical: the customer is
-    /// never sent to "the wrong department".
-    fn for_topic(topic: Option<Topic>) -> Self {
-        match topic {
-            Some(Topic::Billing) => Self::Billing,
-            Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Self::Technical,
-            None => Self::General,
+    /// never sent to "the wrong department". An understood intent routes more precisely than
+    /// a picked topic.
+    fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
+        match intent {
+            Some("invoice_question" | "payment_method" | "compensation") => Self::Billing,
+            Some("cancel_subscription") => Self::Cancellation,
+            Some(
+                "broadband_down" | "broadband_slow" | "wifi_problem" | "tv_problem"
+                | "mobile_coverage" | "mobile_data" | "sim_pin_puk" | "email_login"
+                | "voip_landline" | "outage_status" | "case_status",
+            ) => Self::Technical,
+            Some("move_address" | "change_subscription" | "complaint") => Self::General,
+            _ => match topic {
+                Some(Topic::Billing) => Self::Billing,
+                Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Self::Technical,
+                None => Self::General,
+            },
         }
     }
 }
@@ -113,29 +138,24 @@ impl Engine {
         );
         match input {
             Input::Action(Action::WrittenCancellation) => {
-                let actions = vec![
-                    self.replies.button(locale, Action::WrittenCancellation),
-                    self.replies.button(locale, Action::TalkToHuman),
-                ];
                 turn.replies
-                    .push(self.bot(self.replies.written_cancellation(locale), actions));
+                    .push(self.cancellation_offer(locale, ReplyRole::Bot));
             }
-            // While a person has the conversation the bot keeps quiet: the agent reads what
-            // the customer writes, and a bot chiming in would only confuse.
-            Input::Text(_) if with_a_person => {}
+            // Even while a person holds the conversation, a wish to cancel is answered at
+            // once with the written path: it must never wait in a queue.
+            Input::Text(_, Some(u)) if with_a_person && u.cancellation => {
+                turn.replies
+                    .push(self.cancellation_offer(locale, ReplyRole::System));
+            }
+            // Otherwise the bot keeps quiet while a person has the conversation: the agent
+            // reads what the customer writes, and a bot chiming in would only confuse.
+            Input::Text(..) if with_a_person => {}
             Input::Action(_) if with_a_person => {
                 let text = self.replies.already_with_a_person(locale);
                 turn.replies.push(self.system(text));
             }
             Input::Action(Action::TalkToHuman) => {
-                turn.replies
-                    .push(self.bot(self.replies.handing_over(locale), Vec::new()));
-                turn.status = ConversationStatus::Queued;
-                turn.handoff = Some(HandoffRequest {
-                    queue: Queue::for_topic(state.topic),
-                    reason: "customer_request",
-                });
-                turn.state.unplaced_in_a_row = 0;
+                self.hand_over(locale, &mut turn, "customer_request", None);
             }
             Input::Action(Action::Topic(topic)) => {
                 turn.state.topic = Some(topic);
@@ -144,7 +164,15 @@ impl Engine {
                 turn.replies
                     .push(self.bot(self.replies.topic_prompt(locale, topic), actions));
             }
-            Input::Text(_) => {
+            Input::Text(_, Some(u)) if u.cancellation => {
+                turn.state.unplaced_in_a_row = 0;
+                turn.state.intent = Some(u.intent.clone());
+                let mut reply = self.cancellation_offer(locale, ReplyRole::Bot);
+                reply.intent = Some((u.intent.clone(), u.confidence));
+                turn.replies.push(reply);
+            }
+            Input::Text(_, Some(u)) if u.confident => self.answer_intent(locale, &mut turn, u),
+            Input::Text(_, understanding) => {
                 turn.state.unplaced_in_a_row = state.unplaced_in_a_row.saturating_add(1);
                 let repeated = turn.state.unplaced_in_a_row >= 2;
                 let text = if repeated {
@@ -152,11 +180,72 @@ impl Engine {
                 } else {
                     self.replies.not_understood(locale)
                 };
-                turn.replies
-                    .push(self.bot(text, self.menu(locale, repeated)));
+                let mut reply = self.bot(text, self.menu(locale, repeated));
+                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                turn.replies.push(reply);
             }
         }
         turn
+    }
+
+    /// An intent the bot is sure of.
+    fn answer_intent(&self, locale: Locale, turn: &mut Turn, u: &Understanding) {
+        turn.state.unplaced_in_a_row = 0;
+        let intent = Some((u.intent.clone(), u.confidence));
+        match u.intent.as_str() {
+            "talk_to_human" => {
+                self.hand_over(locale, turn, "customer_request", intent);
+            }
+            "greeting" => {
+                let mut reply =
+                    self.bot(self.replies.greeting_back(locale), self.menu(locale, false));
+                reply.intent = intent;
+                turn.replies.push(reply);
+            }
+            "thanks_goodbye" => {
+                let mut reply = self.bot(self.replies.goodbye(locale), Vec::new());
+                reply.intent = intent;
+                turn.replies.push(reply);
+            }
+            other => {
+                turn.state.intent = Some(other.to_owned());
+                let text = self.replies.needs_a_person(locale, other);
+                let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
+                let mut reply = self.bot(&text, actions);
+                reply.intent = intent;
+                turn.replies.push(reply);
+            }
+        }
+    }
+
+    fn hand_over(
+        &self,
+        locale: Locale,
+        turn: &mut Turn,
+        reason: &'static str,
+        intent: Option<(String, f32)>,
+    ) {
+        let mut reply = self.bot(self.replies.handing_over(locale), Vec::new());
+        reply.intent = intent;
+        turn.replies.push(reply);
+        turn.status = ConversationStatus::Queued;
+        turn.handoff = Some(HandoffRequest {
+            queue: Queue::route(turn.state.intent.as_deref(), turn.state.topic),
+            reason,
+        });
+        turn.state.unplaced_in_a_row = 0;
+    }
+
+    /// The written way to cancel, offered first and plainly.
+    fn cancellation_offer(&self, locale: Locale, role: ReplyRole) -> Reply {
+        let actions = vec![
+            self.replies.button(locale, Action::WrittenCancellation),
+            self.replies.button(locale, Action::TalkToHuman),
+        ];
+        Reply {
+            role,
+            ..self.bot(self.replies.written_cancellation(locale), actions)
+        }
     }
 
     /// The topic menu. After repeated misunderstandings a person is offered first.
@@ -182,6 +271,7 @@ impl Engine {
             role: ReplyRole::Bot,
             text: text.to_owned(),
             actions,
+            intent: None,
         }
     }
 
@@ -190,6 +280,7 @@ impl Engine {
             role: ReplyRole::System,
             text: text.to_owned(),
             actions: Vec::new(),
+            intent: None,
         }
     }
 }
@@ -230,7 +321,7 @@ mod tests {
             Locale::Sv,
             ConversationStatus::Bot,
             &DialogueState::default(),
-            Input::Text("blorp"),
+            Input::Text("blorp", None),
         );
         assert_eq!(turn.replies.len(), 1);
         assert!(turn.replies[0].text.starts_with("Förlåt"));
@@ -248,7 +339,7 @@ mod tests {
             Locale::En,
             ConversationStatus::Bot,
             &state,
-            Input::Text("blorp"),
+            Input::Text("blorp", None),
         );
         assert_eq!(turn.replies[0].actions[0].kind, ActionKind::TalkToHuman);
         assert!(turn.replies[0].text.contains("colleague"));
@@ -287,7 +378,7 @@ mod tests {
                 Locale::Sv,
                 status,
                 &DialogueState::default(),
-                Input::Text("hallå?"),
+                Input::Text("hallå?", None),
             );
             assert!(turn.replies.is_empty());
             assert_eq!(turn.status, status);
@@ -312,5 +403,95 @@ mod tests {
                 ActionKind::WrittenCancellation
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod understanding_tests {
+    use super::*;
+    use crate::dialogue::ActionKind;
+
+    fn understood(intent: &str, confident: bool, cancellation: bool) -> Understanding {
+        Understanding {
+            intent: intent.to_owned(),
+            confidence: if confident { 0.9 } else { 0.3 },
+            confident,
+            cancellation,
+        }
+    }
+
+    fn answer(status: ConversationStatus, u: &Understanding) -> Turn {
+        Engine::new().respond(
+            Locale::Sv,
+            status,
+            &DialogueState::default(),
+            Input::Text("text", Some(u)),
+        )
+    }
+
+    #[test]
+    fn a_wish_to_cancel_is_answered_first_with_the_written_path_in_every_status() {
+        let u = understood("cancel_subscription", true, true);
+        for status in [
+            ConversationStatus::Bot,
+            ConversationStatus::Queued,
+            ConversationStatus::Agent,
+        ] {
+            let turn = answer(status, &u);
+            let first = &turn.replies[0];
+            assert_eq!(first.actions[0].kind, ActionKind::WrittenCancellation);
+            assert!(first.text.contains("skriftligt"));
+            assert_eq!(turn.status, status, "offering the form changes no status");
+        }
+        // The flag wins even when the intent says something else.
+        let turn = answer(
+            ConversationStatus::Bot,
+            &understood("broadband_down", true, true),
+        );
+        assert_eq!(
+            turn.replies[0].actions[0].kind,
+            ActionKind::WrittenCancellation
+        );
+    }
+
+    #[test]
+    fn asking_for_a_person_in_words_hands_over_at_once() {
+        let turn = answer(
+            ConversationStatus::Bot,
+            &understood("talk_to_human", true, false),
+        );
+        assert_eq!(turn.status, ConversationStatus::Queued);
+        assert_eq!(turn.handoff.unwrap().queue, Queue::General);
+        assert_eq!(turn.replies[0].intent.as_ref().unwrap().0, "talk_to_human");
+    }
+
+    #[test]
+    fn a_billing_intent_routes_a_later_handoff_to_billing() {
+        let e = Engine::new();
+        let u = understood("invoice_question", true, false);
+        let first = e.respond(
+            Locale::Sv,
+            ConversationStatus::Bot,
+            &DialogueState::default(),
+            Input::Text("fakturan", Some(&u)),
+        );
+        assert!(first.replies[0].text.contains("din faktura"));
+        let handoff = e.respond(
+            Locale::Sv,
+            ConversationStatus::Bot,
+            &first.state,
+            Input::Action(Action::TalkToHuman),
+        );
+        assert_eq!(handoff.handoff.unwrap().queue, Queue::Billing);
+    }
+
+    #[test]
+    fn an_unsure_guess_gets_the_fallback_but_keeps_the_intent_for_the_record() {
+        let turn = answer(
+            ConversationStatus::Bot,
+            &understood("out_of_scope", false, false),
+        );
+        assert!(turn.replies[0].text.starts_with("Förlåt"));
+        assert_eq!(turn.replies[0].intent.as_ref().unwrap().0, "out_of_scope");
     }
 }

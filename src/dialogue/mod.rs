@@ -10,6 +10,6 @@ mod replies;
 mod state;
 
 pub use actions::{Action, ActionButton, ActionKind, Topic};
-pub use engine::{Engine, HandoffRequest, Input, Queue, Reply, ReplyRole, Turn};
+pub use engine::{Engine, HandoffRequest, Input, Queue, Reply, ReplyRole, Turn, Understanding};
 pub use replies::Replies;
 pub use state::{ConversationStatus, DialogueState};

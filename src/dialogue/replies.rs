@@ -92,6 +92,70 @@ impl Replies {
         }
     }
 
+    pub fn greeting_back(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Hej! Vad kan jag hjälpa dig med? Beskriv gärna med egna ord vad som krånglar.",
+            "Hi! What can I help you with? Feel free to describe what's wrong in your own words.",
+        )
+    }
+
+    pub fn goodbye(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Tack själv! Skriv gärna igen om något mer krånglar. Vill du ha kvar det vi har \
+             skrivit kan du spara konversationen.",
+            "Thank you! Write again any time if something else is wrong. If you want to keep \
+             what we've written, you can save the conversation.",
+        )
+    }
+
+    /// How the bot names an understood problem inside a sentence.
+    pub fn intent_phrase(&self, locale: Locale, intent: &str) -> &'static str {
+        let (sv, en) = match intent {
+            "broadband_down" => ("att internet inte fungerar", "your internet not working"),
+            "broadband_slow" => ("långsamt internet", "slow internet"),
+            "wifi_problem" => ("problem med wifi", "a Wi-Fi problem"),
+            "tv_problem" => ("problem med tv:n", "a TV problem"),
+            "mobile_coverage" => ("täckningen i mobilen", "mobile coverage"),
+            "mobile_data" => ("mobildata som inte fungerar", "mobile data not working"),
+            "sim_pin_puk" => ("SIM-kortet, PIN eller PUK", "your SIM card, PIN or PUK"),
+            "email_login" => ("din e-post", "your e-mail"),
+            "voip_landline" => ("den fasta telefonin", "your landline"),
+            "outage_status" => ("en driftstörning", "an outage"),
+            "invoice_question" => ("din faktura", "your invoice"),
+            "payment_method" => ("hur du betalar", "how you pay"),
+            "compensation" => ("ersättning", "compensation"),
+            "move_address" => ("en flytt", "moving home"),
+            "change_subscription" => ("att ändra ditt abonnemang", "changing your subscription"),
+            "complaint" => ("ett klagomål", "a complaint"),
+            "case_status" => (
+                "ett ärende du redan har hos oss",
+                "a case you already have with us",
+            ),
+            _ => ("din fråga", "your question"),
+        };
+        pick(locale, sv, en)
+    }
+
+    /// For an understood problem the bot has no guide for: say what was understood and offer
+    /// a person, rather than guess.
+    pub fn needs_a_person(&self, locale: Locale, intent: &str) -> String {
+        let phrase = self.intent_phrase(locale, intent);
+        match locale {
+            Locale::Sv => format!(
+                "Jag förstår att det gäller {phrase}. Det är bäst att en kollega hjälper dig med \
+                 det, så att du får rätt svar direkt. Vill du att jag kopplar dig vidare? Allt du \
+                 har skrivit följer med, så du behöver inte börja om."
+            ),
+            Locale::En => format!(
+                "I understand this is about {phrase}. A colleague is best placed to help you \
+                 with that, so you get the right answer straight away. Shall I put you through? \
+                 Everything you've written goes with you, so you won't have to start over."
+            ),
+        }
+    }
+
     pub fn handing_over(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -158,6 +222,8 @@ impl Replies {
                 self.not_understood(locale),
                 self.still_not_understood(locale),
                 self.handing_over(locale),
+                self.greeting_back(locale),
+                self.goodbye(locale),
                 self.already_with_a_person(locale),
                 self.written_cancellation(locale),
             ]);

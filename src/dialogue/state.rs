@@ -43,6 +43,8 @@ impl ConversationStatus {
 pub struct DialogueState {
     /// The area the customer picked or the bot understood, used to route a handoff.
     pub topic: Option<Topic>,
+    /// The last intent the bot was sure of; routes a handoff more precisely than a topic.
+    pub intent: Option<String>,
     /// Messages in a row the bot could not place; after two it offers a person first.
     pub unplaced_in_a_row: u32,
 }
