@@ -1,6 +1,8 @@
 //! Understanding what the customer wrote: intent classification and the cancellation flag.
 
+pub mod cache;
 pub mod decision;
+pub mod evaluate;
 pub mod examples;
 pub mod head;
 pub mod language;
