@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::config::{LogFormat, ServeSettings};
-use crate::{bench, startup, telemetry};
+use crate::{bench, commands, startup, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,6 +24,12 @@ pub struct Cli {
 pub enum Command {
     /// Run the service (the default when no command is given).
     Serve(ServeSettings),
+    /// Import the encoder model files.
+    Model(commands::model::ModelCommand),
+    /// Train the intent head from models/training.
+    Train(commands::train::TrainCommand),
+    /// Evaluate the classifier on eval/ or a public benchmark.
+    Eval(commands::eval::EvalCommand),
     /// Measure the service and print a Markdown table.
     Bench(bench::BenchArgs),
 }
@@ -40,8 +46,18 @@ pub async fn run() -> anyhow::Result<()> {
             let app = startup::Application::build(&settings).await?;
             app.run_until(startup::shutdown_signal()).await
         }
+        Command::Model(command) => blocking(move || commands::model::run(command)).await,
+        Command::Train(command) => blocking(move || commands::train::run(command)).await,
+        Command::Eval(command) => blocking(move || commands::eval::run(command)).await,
         Command::Bench(args) => bench::run(args).await,
     }
+}
+
+/// Runs CPU-heavy commands off the async runtime's worker threads.
+async fn blocking(
+    work: impl FnOnce() -> anyhow::Result<()> + Send + 'static,
+) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(work).await?
 }
 
 impl ServeSettings {

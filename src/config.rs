@@ -36,6 +36,10 @@ pub struct ServeSettings {
     #[arg(long, env = "FELSOK_ADDR_FILE")]
     pub addr_file: Option<PathBuf>,
 
+    /// Folder with the encoder (imported on first start) and the trained intent head.
+    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
+    pub models_dir: PathBuf,
+
     #[command(flatten)]
     pub limits: Limits,
 }
@@ -80,6 +84,7 @@ impl ServeSettings {
             database_url: database_url.into(),
             db_max_connections: 8,
             addr_file: None,
+            models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
             limits: Limits::default(),
         }
     }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::classifier::{Classifier, ModelPaths};
 use crate::config::ServeSettings;
 use crate::conversation::Conversations;
 use crate::dialogue::Engine;
@@ -22,8 +23,22 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects storage, runs migrations, builds the router and binds the listener.
+    /// Loads the model (importing the encoder on first start), connects storage, runs
+    /// migrations, builds the router and binds the listener.
     pub async fn build(settings: &ServeSettings) -> anyhow::Result<Self> {
+        let paths = ModelPaths::new(&settings.models_dir);
+        let classifier = tokio::task::spawn_blocking(move || Classifier::load(&paths))
+            .await?
+            .context("could not load the language model")?;
+        Self::build_with(settings, classifier).await
+    }
+
+    /// Like [`Application::build`] with a classifier already loaded: tests share one per
+    /// process instead of loading the encoder for every test.
+    pub async fn build_with(
+        settings: &ServeSettings,
+        classifier: Classifier,
+    ) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.database_url, settings.db_max_connections)
             .await
             .with_context(|| {
@@ -37,7 +52,7 @@ impl Application {
             .await
             .context("could not migrate the database")?;
         let state = AppState {
-            conversations: Conversations::new(store.clone(), Engine::new()),
+            conversations: Conversations::new(store.clone(), Engine::new(), classifier),
             limits: Arc::new(settings.limits.clone()),
             metrics: http::metrics_handle(),
         };

@@ -5,7 +5,7 @@
 //! changed example simply misses. The file is append-only: one header, then fixed-size records.
 
 use std::collections::HashMap;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -110,34 +110,40 @@ impl VectorCache {
                 path: self.path.clone(),
                 source,
             };
-            let fresh = !self.path.exists();
-            let file = std::fs::OpenOptions::new()
-                .create(true)
+            if !self.path.exists() {
+                // Header first, published atomically: two processes filling the cache at once
+                // must never put a header after records.
+                let tmp = self
+                    .path
+                    .with_extension(format!("tmp{}", std::process::id()));
+                let mut header = MAGIC.to_vec();
+                header.extend_from_slice(&(self.dim as u32).to_le_bytes());
+                std::fs::write(&tmp, header).map_err(io)?;
+                let _ = std::fs::hard_link(&tmp, &self.path);
+                let _ = std::fs::remove_file(&tmp);
+            }
+            let mut file = std::fs::OpenOptions::new()
                 .append(true)
                 .open(&self.path)
                 .map_err(io)?;
-            let mut writer = BufWriter::new(file);
-            if fresh {
-                writer.write_all(MAGIC).map_err(io)?;
-                writer
-                    .write_all(&(self.dim as u32).to_le_bytes())
-                    .map_err(io)?;
-            }
             let mut done = 0;
             for chunk in missing.chunks(64) {
                 let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
                 let vectors = embed(&batch).map_err(CacheError::Embed)?;
+                // One write per chunk of whole records, so concurrent appenders interleave
+                // records, never bytes.
+                let mut bytes = Vec::with_capacity(chunk.len() * (32 + self.dim * 4));
                 for (&i, vector) in chunk.iter().zip(vectors) {
-                    writer.write_all(&keys[i]).map_err(io)?;
+                    bytes.extend_from_slice(&keys[i]);
                     for x in &vector {
-                        writer.write_all(&x.to_le_bytes()).map_err(io)?;
+                        bytes.extend_from_slice(&x.to_le_bytes());
                     }
                     self.vectors.insert(keys[i], vector);
                 }
+                file.write_all(&bytes).map_err(io)?;
                 done += chunk.len();
                 progress(done, missing.len());
             }
-            writer.flush().map_err(io)?;
         }
         Ok(keys.iter().map(|k| self.vectors[k].clone()).collect())
     }

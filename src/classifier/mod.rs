@@ -8,6 +8,7 @@ pub mod head;
 pub mod language;
 pub mod lexicon;
 pub mod pool;
+pub mod service;
 pub mod train;
 
 /// Intents outside tests rely on; `models/training/` may add more.
@@ -35,3 +36,6 @@ pub const REQUIRED_INTENTS: &[&str] = &[
     "thanks_goodbye",
     "out_of_scope",
 ];
+
+pub use decision::Classification;
+pub use service::{Classifier, LoadError, ModelPaths};

@@ -2,7 +2,10 @@ use uuid::Uuid;
 
 use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
-use crate::dialogue::{Action, ConversationStatus, DialogueState, Engine, Input, Reply};
+use crate::classifier::Classifier;
+use crate::dialogue::{
+    Action, ConversationStatus, DialogueState, Engine, Input, Reply, Understanding,
+};
 use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText};
 use crate::storage::{ConversationRecord, NewConversation, NewMessage, Store, StoreError};
 use crate::timestamp::Timestamp;
@@ -15,6 +18,8 @@ pub enum ConversationError {
     NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("classification failed: {0}")]
+    Classifier(#[from] crate::classifier::pool::PoolError),
 }
 
 /// A parsed request to start a conversation.
@@ -56,6 +61,7 @@ pub struct ConversationView {
 pub struct Conversations {
     store: Store,
     engine: Engine,
+    classifier: Classifier,
 }
 
 fn new_message(role: Role, text: String, reply_to: Option<&str>, now: Timestamp) -> NewMessage {
@@ -118,8 +124,47 @@ fn authorise(record: &ConversationRecord, token: &SecretToken) -> Result<(), Con
 }
 
 impl Conversations {
-    pub fn new(store: Store, engine: Engine) -> Self {
-        Self { store, engine }
+    pub fn new(store: Store, engine: Engine, classifier: Classifier) -> Self {
+        Self {
+            store,
+            engine,
+            classifier,
+        }
+    }
+
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+
+    /// Classifies free text before the turn's transaction opens, so the slow part (the
+    /// encoder) never holds a database lock. Checks the token first: strangers cost no
+    /// inference.
+    async fn understand(
+        &self,
+        id: &str,
+        token: &SecretToken,
+        input: &CustomerInput,
+    ) -> Result<Option<Understanding>, ConversationError> {
+        let CustomerInput::Text(text) = input else {
+            return Ok(None);
+        };
+        let record = self
+            .store
+            .conversation(id)
+            .await?
+            .ok_or(ConversationError::NotFound)?;
+        authorise(&record, token)?;
+        let locale = parse_locale(&record)?;
+        let c = self
+            .classifier
+            .classify(text.as_str(), Some(locale))
+            .await?;
+        Ok(Some(Understanding {
+            intent: c.intent,
+            confidence: c.confidence,
+            confident: c.confident,
+            cancellation: c.cancellation,
+        }))
     }
 
     pub fn store(&self) -> &Store {
@@ -189,6 +234,7 @@ impl Conversations {
         input: CustomerInput,
         client_message_id: Option<ClientMessageId>,
     ) -> Result<Vec<Message>, ConversationError> {
+        let understanding = self.understand(id, token, &input).await?;
         let mut turn = self
             .store
             .begin_turn(id)
@@ -212,7 +258,7 @@ impl Conversations {
         let (customer_message, engine_input) = match &input {
             CustomerInput::Text(text) => (
                 new_message(Role::Customer, text.as_str().to_owned(), None, now),
-                Input::Text(text.as_str(), None),
+                Input::Text(text.as_str(), understanding.as_ref()),
             ),
             CustomerInput::Action(action) => {
                 let label = self

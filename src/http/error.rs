@@ -194,6 +194,7 @@ impl From<ConversationError> for ApiError {
         match error {
             ConversationError::NotFound => Self::NotFound("conversation"),
             ConversationError::Store(e) => e.into(),
+            ConversationError::Classifier(e) => Self::Internal(e.to_string()),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP API: one router per area, merged here, with one shared state.
 
+mod classify;
 mod conversations;
 mod error;
 mod extract;
@@ -59,6 +60,7 @@ pub fn app(state: AppState) -> Router {
     let limits = state.limits.clone();
     Router::new()
         .merge(conversations::router())
+        .merge(classify::router())
         .merge(ops::router())
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)

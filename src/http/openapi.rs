@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{conversations, ops};
+use super::{classify, conversations, ops};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,6 +17,7 @@ use super::{conversations, ops};
         conversations::post_message,
         conversations::read_conversation,
         conversations::transcript,
+        classify::classify,
         ops::healthz,
         ops::readyz,
         ops::metrics,
@@ -29,10 +30,12 @@ use super::{conversations, ops};
         crate::dialogue::ActionButton,
         crate::dialogue::ActionKind,
         super::ErrorBody,
+        crate::classifier::decision::Scored,
     )),
     modifiers(&ConversationToken),
     tags(
         (name = "conversations", description = "The customer's chat"),
+        (name = "classification", description = "What a text is about"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

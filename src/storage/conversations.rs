@@ -51,6 +51,9 @@ fn message_from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
     })
 }
 
+// Not a persistent prepared statement: through sqlx's `Any` driver, PostgreSQL would keep the
+// parameter types of the first execution, and a NULL confidence there types the parameter
+// so that a later real float is refused ("incorrect binary data format").
 async fn insert_messages(
     tx: &mut Transaction<'static, Any>,
     conversation_id: &str,
@@ -78,6 +81,7 @@ async fn insert_messages(
         .bind(&message.reply_to)
         .bind(&message.client_message_id)
         .bind(message.created_at.to_string())
+        .persistent(false)
         .execute(&mut **tx)
         .await?;
     }

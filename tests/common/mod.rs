@@ -4,7 +4,9 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
+use felsok::classifier::{Classifier, ModelPaths};
 use felsok::config::ServeSettings;
 use felsok::startup::Application;
 use reqwest::{Client, Response, StatusCode};
@@ -93,11 +95,23 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_on(db, |_| {}).await
 }
 
+/// The real model, loaded once per test process (importing the encoder on first use).
+pub fn classifier() -> Classifier {
+    static CLASSIFIER: OnceLock<Classifier> = OnceLock::new();
+    CLASSIFIER
+        .get_or_init(|| {
+            let paths = ModelPaths::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models"));
+            Classifier::load(&paths).expect("the model loads")
+        })
+        .clone()
+}
+
 /// Starts the application on an existing database, with settings adjusted by `tweak`.
 pub async fn spawn_app_on(db: TestDatabase, tweak: impl FnOnce(&mut ServeSettings)) -> TestApp {
     let mut settings = ServeSettings::for_database(db.url.clone());
     tweak(&mut settings);
-    let app = Application::build(&settings)
+    let classifier = tokio::task::spawn_blocking(classifier).await.unwrap();
+    let app = Application::build_with(&settings, classifier)
         .await
         .expect("application builds");
     let addr = app.local_addr().expect("bound");

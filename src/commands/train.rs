@@ -1,0 +1,239 @@
+//! `felsok train`: embeds the training examples (cached) and trains the intent head.
+
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use sha2::{Digest, Sha256};
+
+use super::{progress_bar, ModelArgs};
+use crate::classifier::cache::VectorCache;
+use crate::classifier::examples::{self, Example};
+use crate::classifier::head::{IntentHead, Provenance};
+use crate::classifier::service::{encoder_fingerprint, load_encoder};
+use crate::classifier::train::{train_head, Dataset, TrainConfig};
+use crate::encoder::{Encoder, Prefix};
+
+#[derive(Debug, Args)]
+pub struct TrainCommand {
+    #[command(flatten)]
+    pub models: ModelArgs,
+
+    /// Do not write: fail if the committed head differs from what training produces now.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Write the head here instead of models/intent-head.json (for experiments).
+    #[arg(long)]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Hidden-layer width (0: logistic regression). Defaults to the shipped configuration.
+    #[arg(long)]
+    pub hidden: Option<usize>,
+
+    /// Training epochs. Defaults to the shipped configuration.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+
+    /// Learning rate. Defaults to the shipped configuration.
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+}
+
+impl TrainCommand {
+    fn config(&self) -> TrainConfig {
+        let defaults = TrainConfig::default();
+        TrainConfig {
+            hidden: self.hidden.unwrap_or(defaults.hidden),
+            epochs: self.epochs.unwrap_or(defaults.epochs),
+            learning_rate: self.learning_rate.unwrap_or(defaults.learning_rate),
+            ..defaults
+        }
+    }
+}
+
+/// SHA-256 over the examples in reading order: identifies the data a head was trained on.
+pub fn data_fingerprint(examples: &[Example]) -> String {
+    let mut hasher = Sha256::new();
+    for e in examples {
+        hasher.update(format!(
+            "{}\t{}\t{}\n",
+            e.intent,
+            e.language.as_str(),
+            e.text
+        ));
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Embeds `texts` as queries, through the cache.
+pub fn embed_cached(
+    encoder: &Encoder,
+    fingerprint: &str,
+    models: &ModelArgs,
+    label: &str,
+    texts: &[&str],
+) -> anyhow::Result<Vec<Vec<f32>>> {
+    let path = models.cache_dir.join("vectors.bin");
+    let mut cache = VectorCache::open(&path, encoder.dim(), fingerprint)?;
+    let bar = progress_bar(label, texts.len() as u64);
+    let vectors = cache.get_or_embed(
+        Prefix::Query.as_str(),
+        texts,
+        |batch| {
+            encoder
+                .embed_batch(batch, Prefix::Query)
+                .map_err(|e| e.to_string())
+        },
+        |done, _| bar.set_position(done as u64),
+    )?;
+    bar.finish_and_clear();
+    Ok(vectors)
+}
+
+/// Vectors and labels for `examples` over the intent list `intents`.
+pub fn dataset(
+    encoder: &Encoder,
+    fingerprint: &str,
+    models: &ModelArgs,
+    label: &str,
+    examples: &[Example],
+    intents: &[String],
+) -> anyhow::Result<Dataset> {
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let vectors = embed_cached(encoder, fingerprint, models, label, &texts)?;
+    let labels = examples
+        .iter()
+        .map(|e| {
+            intents
+                .iter()
+                .position(|i| *i == e.intent)
+                .with_context(|| format!("unknown intent {}", e.intent))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Dataset {
+        vectors,
+        labels,
+        languages: examples.iter().map(|e| e.language).collect(),
+    })
+}
+
+pub fn intents_of(examples: &[Example]) -> Vec<String> {
+    let mut intents: Vec<String> = examples.iter().map(|e| e.intent.clone()).collect();
+    intents.sort();
+    intents.dedup();
+    intents
+}
+
+/// Trains a head from the committed examples with the default configuration.
+pub fn train_from_examples(models: &ModelArgs, config: &TrainConfig) -> anyhow::Result<IntentHead> {
+    let paths = models.paths();
+    let encoder = load_encoder(&paths)?;
+    let fingerprint = encoder_fingerprint(&paths.encoder_dir());
+    let examples = examples::load_dir(&paths.training())?;
+    let intents = intents_of(&examples);
+    for required in crate::classifier::REQUIRED_INTENTS {
+        if !intents.iter().any(|i| i == required) {
+            bail!("models/training has no examples for the required intent {required}");
+        }
+    }
+    let data = dataset(
+        &encoder,
+        &fingerprint,
+        models,
+        "embedding examples",
+        &examples,
+        &intents,
+    )?;
+    let provenance = Provenance {
+        seed: 0,
+        epochs: 0,
+        examples: 0,
+        data_sha256: data_fingerprint(&examples),
+        encoder_sha256: fingerprint,
+    };
+    Ok(train_head(&data, &intents, config, provenance)?)
+}
+
+/// Largest absolute difference between two heads' parameters, or `None` if their shapes or
+/// provenance differ.
+fn difference(a: &IntentHead, b: &IntentHead) -> Option<f32> {
+    if a.intents != b.intents || a.provenance != b.provenance {
+        return None;
+    }
+    let layers = |h: &IntentHead| {
+        let mut all: Vec<f32> = Vec::new();
+        if let Some(hidden) = &h.hidden {
+            all.extend(&hidden.weights);
+            all.extend(&hidden.bias);
+        }
+        all.extend(&h.output.weights);
+        all.extend(&h.output.bias);
+        all
+    };
+    let (x, y) = (layers(a), layers(b));
+    if x.len() != y.len() {
+        return None;
+    }
+    let weights = x
+        .iter()
+        .zip(&y)
+        .map(|(p, q)| (p - q).abs())
+        .fold(0.0, f32::max);
+    let calibration = [
+        a.temperature - b.temperature,
+        a.thresholds.sv - b.thresholds.sv,
+        a.thresholds.en - b.thresholds.en,
+        a.cancel_threshold - b.cancel_threshold,
+    ]
+    .iter()
+    .map(|d| d.abs())
+    .fold(0.0, f32::max);
+    Some(weights.max(calibration))
+}
+
+pub fn run(command: TrainCommand) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let head = train_from_examples(&command.models, &command.config())?;
+    let path = command
+        .output
+        .clone()
+        .unwrap_or_else(|| command.models.paths().head());
+    if command.check {
+        let committed = IntentHead::load(&path)
+            .with_context(|| format!("no committed head at {}", path.display()))?;
+        match difference(&committed, &head) {
+            // Floating-point sums may differ in the last bits between machines.
+            Some(d) if d <= 1e-3 => {
+                tracing::info!(
+                    max_difference = d,
+                    "the committed head is what training produces"
+                );
+                Ok(())
+            }
+            Some(d) => bail!(
+                "{} differs from a fresh training run by up to {d}: run `felsok train` and commit",
+                path.display()
+            ),
+            None => bail!(
+                "{} was trained on other data or another encoder: run `felsok train` and commit",
+                path.display()
+            ),
+        }
+    } else {
+        std::fs::write(&path, head.to_json())
+            .with_context(|| format!("writing {}", path.display()))?;
+        tracing::info!(
+            path = %path.display(),
+            examples = head.provenance.examples,
+            intents = head.intents.len(),
+            temperature = head.temperature,
+            threshold_sv = head.thresholds.sv,
+            threshold_en = head.thresholds.en,
+            cancel_threshold = head.cancel_threshold,
+            seconds = started.elapsed().as_secs_f32(),
+            "trained the intent head"
+        );
+        Ok(())
+    }
+}
