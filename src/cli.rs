@@ -34,6 +34,17 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
+/// Process-wide settings that must be made before any thread starts.
+///
+/// candle asks for `RAYON_NUM_THREADS` on every matrix product when it is unset, which re-reads
+/// `/proc/cpuinfo` each time (about 5 % of a short query); setting it once avoids that.
+pub fn prepare_process() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        std::env::set_var("RAYON_NUM_THREADS", cores.to_string());
+    }
+}
+
 pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(cli.log_format);

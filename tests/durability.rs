@@ -35,7 +35,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("felsok starts");
-        for _ in 0..600 {
+        for _ in 0..2400 {
             if let Ok(addr) = std::fs::read_to_string(&addr_file) {
                 if !addr.is_empty() {
                     return Self {
@@ -48,7 +48,7 @@ impl Server {
         }
         child.kill().ok();
         child.wait().ok();
-        panic!("felsok did not start listening within 30 s");
+        panic!("felsok did not start listening within 120 s");
     }
 
     fn kill_9(mut self) {

@@ -4,6 +4,7 @@
 //! measured in the same run, so a table compares like with like on whatever machine runs it.
 
 mod api;
+mod encoder;
 mod stats;
 
 use std::io::Write;
@@ -25,11 +26,16 @@ pub struct BenchArgs {
 pub enum BenchTarget {
     /// The message endpoint over HTTP on SQLite and (optionally) PostgreSQL.
     Api(api::ApiBenchArgs),
+    /// Our encoder against the package's own C engine, in the same run.
+    Encoder(encoder::EncoderBenchArgs),
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let table = match args.what {
         BenchTarget::Api(api_args) => api::run(api_args).await?,
+        BenchTarget::Encoder(encoder_args) => {
+            tokio::task::spawn_blocking(move || encoder::run(encoder_args)).await??
+        }
     };
     std::io::stdout().lock().write_all(table.as_bytes())?;
     if let Some(path) = args.output {

@@ -21,7 +21,8 @@ pub struct Classification {
     pub intent: String,
     /// Probability that the decision is right.
     pub confidence: f32,
-    /// Whether the bot may act on `intent` (confidence above the language's threshold).
+    /// Whether the decision is sure enough to act on: the model's best intent (which may be
+    /// `out_of_scope` itself) is above the language's threshold.
     pub confident: bool,
     /// The customer seems to want to end a subscription (model or lexicon).
     pub cancellation: bool,
@@ -50,8 +51,8 @@ pub fn decide(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -
     let best = order[0];
     let top = probs[best];
     let best_name = head.intents[best].clone();
-    let confident = top >= head.thresholds.for_locale(language) && best_name != OUT_OF_SCOPE;
-    let (intent, confidence) = if confident || best_name == OUT_OF_SCOPE {
+    let confident = top >= head.thresholds.for_locale(language);
+    let (intent, confidence) = if confident {
         (best_name, top)
     } else {
         (OUT_OF_SCOPE.to_owned(), 1.0 - top)
@@ -115,6 +116,10 @@ mod tests {
         let en = decide(&head(), &v, "x", Locale::En);
         assert!(!en.confident);
         assert_eq!(en.intent, OUT_OF_SCOPE);
+        // The model's own out-of-scope verdict, when sure, is a confident decision.
+        let oos = decide(&head(), &[0.0, 0.0, 5.0], "x", Locale::Sv);
+        assert!(oos.confident);
+        assert_eq!(oos.intent, OUT_OF_SCOPE);
         assert_eq!(en.ranking[0].intent, "broadband_down");
     }
 

@@ -190,6 +190,7 @@ impl Engine {
 
     /// An intent the bot is sure of.
     fn answer_intent(&self, locale: Locale, turn: &mut Turn, u: &Understanding) {
+        let unplaced = turn.state.unplaced_in_a_row;
         turn.state.unplaced_in_a_row = 0;
         let intent = Some((u.intent.clone(), u.confidence));
         match u.intent.as_str() {
@@ -199,6 +200,15 @@ impl Engine {
             "greeting" => {
                 let mut reply =
                     self.bot(self.replies.greeting_back(locale), self.menu(locale, false));
+                reply.intent = intent;
+                turn.replies.push(reply);
+            }
+            "out_of_scope" => {
+                turn.state.unplaced_in_a_row = unplaced.saturating_add(1);
+                let mut reply = self.bot(
+                    self.replies.outside_my_area(locale),
+                    self.menu(locale, false),
+                );
                 reply.intent = intent;
                 turn.replies.push(reply);
             }

@@ -100,6 +100,16 @@ impl Replies {
         )
     }
 
+    pub fn outside_my_area(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Det kan jag tyvärr inte hjälpa till med. Jag svarar på frågor om bredband, wifi, tv, \
+             mobil och fakturor. Välj ett område här nedanför eller skriv vad som krånglar.",
+            "I'm afraid I can't help with that. I answer questions about broadband, Wi-Fi, TV, \
+             mobile and invoices. Pick an area below or tell me what's wrong.",
+        )
+    }
+
     pub fn goodbye(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -224,6 +234,7 @@ impl Replies {
                 self.handing_over(locale),
                 self.greeting_back(locale),
                 self.goodbye(locale),
+                self.outside_my_area(locale),
                 self.already_with_a_person(locale),
                 self.written_cancellation(locale),
             ]);

@@ -27,7 +27,7 @@ impl StorageType {
         match self {
             Self::F32 => elements.checked_mul(4),
             Self::Q4_0 => {
-                if elements % Q4_0_BLOCK_LEN != 0 {
+                if !elements.is_multiple_of(Q4_0_BLOCK_LEN) {
                     return None;
                 }
                 (elements / Q4_0_BLOCK_LEN).checked_mul(Q4_0_BLOCK_BYTES)

@@ -16,7 +16,7 @@
 //! Nothing here touches the network or an async runtime; callers run [`encoder::Encoder`]
 //! on a blocking worker.
 
-pub mod encoder;
+pub mod embed;
 pub mod fetch;
 pub mod import;
 pub mod layout;
@@ -24,6 +24,6 @@ pub mod model;
 pub mod normalize;
 pub mod tokenize;
 
-pub use encoder::{Encoder, EncoderError, Prefix};
+pub use embed::{Encoder, EncoderError, Prefix};
 pub use model::{Config, E5Model};
 pub use tokenize::E5Tokenizer;

@@ -229,12 +229,12 @@ fn parse_header(r: &mut ByteReader<'_>) -> Result<Header, FormatError> {
             "block size {block_size}, only Q4_0's 32 is supported"
         )));
     }
-    if hidden % heads != 0 {
+    if !hidden.is_multiple_of(heads) {
         return Err(FormatError::InconsistentHeader(format!(
             "hidden size {hidden} is not a multiple of {heads} heads"
         )));
     }
-    if hidden % block_size != 0 || intermediate % block_size != 0 {
+    if !hidden.is_multiple_of(block_size) || !intermediate.is_multiple_of(block_size) {
         return Err(FormatError::InconsistentHeader(format!(
             "hidden {hidden} and feed-forward {intermediate} must be multiples of {block_size}"
         )));
@@ -253,11 +253,8 @@ fn parse_vocab<'a>(r: &mut ByteReader<'a>, header: &Header) -> Result<Vocabulary
         *slot = bounded(r, what, 0, n - 1)? as u32;
     }
     let blob_len = r.u64_as_usize("piece blob length")?;
-    let offsets_bytes = r.take(
-        (n + 1).checked_mul(4).unwrap_or(usize::MAX),
-        "piece offsets",
-    )?;
-    let scores_bytes = r.take(n.checked_mul(4).unwrap_or(usize::MAX), "piece scores")?;
+    let offsets_bytes = r.take((n + 1).saturating_mul(4), "piece offsets")?;
+    let scores_bytes = r.take(n.saturating_mul(4), "piece scores")?;
     let blob = r.take(blob_len, "piece blob")?;
 
     let offsets: Vec<usize> = offsets_bytes
@@ -376,8 +373,8 @@ fn parse_tensors<'a>(
                 name,
             });
         }
-        let end = offset.checked_add(byte_len).unwrap_or(usize::MAX);
-        if offset % TENSOR_ALIGNMENT != 0 || end > file.len() {
+        let end = offset.saturating_add(byte_len);
+        if !offset.is_multiple_of(TENSOR_ALIGNMENT) || end > file.len() {
             return Err(FormatError::TensorBounds {
                 name,
                 start: offset,

@@ -74,7 +74,7 @@ impl Config {
         if positive.contains(&0) || self.max_position_embeddings < 3 {
             return Err(ConfigError::Invalid("zero-sized dimension".into()));
         }
-        if self.hidden_size % self.num_attention_heads != 0 {
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err(ConfigError::Invalid(format!(
                 "hidden size {} is not a multiple of {} heads",
                 self.hidden_size, self.num_attention_heads

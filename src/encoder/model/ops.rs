@@ -65,7 +65,7 @@ impl InplaceOp2 for ResidualLayerNorm<'_> {
         let x = f32_slice_mut(s1, l1)?;
         let y = f32_slice(s2, l2)?;
         let h = self.weight.len();
-        if x.len() != y.len() || x.len() % h != 0 {
+        if x.len() != y.len() || !x.len().is_multiple_of(h) {
             bail!(
                 "residual layer norm: {} vs {} values, hidden {h}",
                 x.len(),
@@ -104,7 +104,7 @@ impl InplaceOp1 for BiasGelu<'_> {
     fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> Result<()> {
         let x = f32_slice_mut(storage, layout)?;
         let w = self.bias.len();
-        if x.len() % w != 0 {
+        if !x.len().is_multiple_of(w) {
             bail!("bias gelu: {} values, width {w}", x.len())
         }
         let rows = x.len() / w;

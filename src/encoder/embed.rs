@@ -160,3 +160,12 @@ impl Encoder {
         Ok(sums)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encoder_can_be_shared_across_worker_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<super::Encoder>();
+    }
+}
