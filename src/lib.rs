@@ -14,6 +14,7 @@ pub mod dialogue;
 pub mod domain;
 pub mod encoder;
 pub mod http;
+pub mod knowledge;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -61,7 +61,9 @@ async fn an_english_conversation_is_answered_in_english(app: &TestApp) {
 
 async fn text_the_bot_cannot_place_gets_an_apology_and_topic_buttons(app: &TestApp) {
     let chat = app.start_chat("sv").await;
-    let replies = app.say(&chat, json!({"text": "Vem vann fotbolls-VM 1958?"})).await;
+    let replies = app
+        .say(&chat, json!({"text": "Vem vann fotbolls-VM 1958?"}))
+        .await;
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0]["role"], "bot");
     let text = replies[0]["text"].as_str().unwrap();
@@ -78,7 +80,12 @@ async fn text_the_bot_cannot_place_gets_an_apology_and_topic_buttons(app: &TestA
     ] {
         assert!(ids.contains(&id.to_owned()), "{id} missing from {ids:?}");
     }
-    let again = app.say(&chat, json!({"text": "Kan du ge mig ett recept på kanelbullar?"})).await;
+    let again = app
+        .say(
+            &chat,
+            json!({"text": "Kan du ge mig ett recept på kanelbullar?"}),
+        )
+        .await;
     assert_eq!(action_ids(&again[0])[0], "talk_to_human");
 }
 

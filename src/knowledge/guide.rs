@@ -1,0 +1,488 @@
+//! One guide: Markdown with front matter, parsed into typed structs.
+//!
+//! ```text
+//! ---
+//! id: router-restart-sv
+//! title: Starta om routern
+//! language: sv
+//! translation: router-restart-en
+//! intents: [broadband_down, wifi_problem]
+//! products: [fiber, dsl]
+//! symptoms: [...]
+//! examples: [...]
+//! summary: One sentence.
+//! ---
+//!
+//! ## Step title
+//! The instruction, written out in full.
+//! warning: optional
+//! expected: what the customer sees if it worked
+//! on_failure: next | guide:<id> | handoff:<queue>
+//! link: optional https URL, shown as an extra, never instead of the words
+//! ```
+//!
+//! Parsing reports every problem at once, with line numbers, so an editor can fix a guide in
+//! one go; nothing about a guide is trusted until it parses.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dialogue::Queue;
+use crate::domain::Locale;
+
+/// A guide's id: lowercase letters, digits and `-`, ending in its language (`-sv`, `-en`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct GuideId(String);
+
+impl GuideId {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let valid = (3..=80).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !raw.starts_with('-')
+            && (raw.ends_with("-sv") || raw.ends_with("-en"));
+        if valid {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(format!(
+                "{raw:?} is not a guide id (lowercase a-z, 0-9 and -, ending in -sv or -en)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for GuideId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<GuideId> for String {
+    fn from(id: GuideId) -> Self {
+        id.0
+    }
+}
+
+impl std::fmt::Display for GuideId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Product {
+    Fiber,
+    Dsl,
+    Coax,
+    #[serde(rename = "router_4g5g")]
+    Router4g5g,
+    TvBox,
+    Mobile,
+    Landline,
+    Email,
+    Billing,
+}
+
+/// What follows when a step did not work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "target", rename_all = "snake_case")]
+pub enum OnFailure {
+    Next,
+    Guide(GuideId),
+    Handoff(Queue),
+}
+
+impl OnFailure {
+    fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "next" => Ok(Self::Next),
+            other => match other.split_once(':') {
+                Some(("guide", id)) => GuideId::parse(id.trim()).map(Self::Guide),
+                Some(("handoff", queue)) => match queue.trim() {
+                    "technical" => Ok(Self::Handoff(Queue::Technical)),
+                    "billing" => Ok(Self::Handoff(Queue::Billing)),
+                    "cancellation" => Ok(Self::Handoff(Queue::Cancellation)),
+                    "general" => Ok(Self::Handoff(Queue::General)),
+                    q => Err(format!(
+                        "unknown queue {q:?} (technical, billing, cancellation, general)"
+                    )),
+                },
+                _ => Err(format!(
+                    "on_failure must be next, guide:<id> or handoff:<queue>, not {other:?}"
+                )),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub title: String,
+    pub instruction: String,
+    pub warning: Option<String>,
+    pub expected: String,
+    pub on_failure: OnFailure,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Guide {
+    pub id: GuideId,
+    pub title: String,
+    pub language: Locale,
+    pub translation: Option<GuideId>,
+    pub intents: Vec<String>,
+    pub products: Vec<Product>,
+    pub symptoms: Vec<String>,
+    pub examples: Vec<String>,
+    pub summary: String,
+    pub steps: Vec<Step>,
+}
+
+/// One reason a guide was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GuideProblem {
+    /// 1-based line in the source, where one applies.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl GuideProblem {
+    fn at(line: usize, message: impl Into<String>) -> Self {
+        Self {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    fn general(message: impl Into<String>) -> Self {
+        Self {
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for GuideProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: String,
+    title: String,
+    language: String,
+    translation: Option<String>,
+    intents: Vec<String>,
+    products: Vec<Product>,
+    #[serde(default)]
+    symptoms: Vec<String>,
+    #[serde(default)]
+    examples: Vec<String>,
+    summary: String,
+}
+
+/// The largest guide source accepted; a guide is a few kilobytes.
+pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
+const MAX_STEPS: usize = 20;
+
+struct StepDraft {
+    line: usize,
+    title: String,
+    instruction: Vec<String>,
+    warning: Option<String>,
+    expected: Option<String>,
+    on_failure: Option<OnFailure>,
+    link: Option<String>,
+}
+
+/// Parses a guide's source, returning every problem found.
+pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuideProblem>> {
+    let mut problems = Vec::new();
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(vec![GuideProblem::general(format!(
+            "the guide is larger than {MAX_SOURCE_BYTES} bytes"
+        ))]);
+    }
+    let lines: Vec<&str> = source.lines().collect();
+    if lines.first().map(|l| l.trim()) != Some("---") {
+        return Err(vec![GuideProblem::at(
+            1,
+            "a guide starts with a front matter block: ---",
+        )]);
+    }
+    let Some(end) = lines
+        .iter()
+        .skip(1)
+        .position(|l| l.trim() == "---")
+        .map(|p| p + 1)
+    else {
+        return Err(vec![GuideProblem::general(
+            "the front matter block is not closed with ---",
+        )]);
+    };
+    let front: FrontMatter = match serde_norway::from_str(&lines[1..end].join("\n")) {
+        Ok(front) => front,
+        Err(e) => {
+            let line = e.location().map(|l| l.line() + 1).unwrap_or(1);
+            return Err(vec![GuideProblem::at(line, format!("front matter: {e}"))]);
+        }
+    };
+
+    let id = GuideId::parse(&front.id)
+        .map_err(|e| problems.push(GuideProblem::at(2, e)))
+        .ok();
+    let language = Locale::parse(&front.language)
+        .map_err(|_| problems.push(GuideProblem::general("language must be sv or en")))
+        .ok();
+    if let (Some(id), Some(language)) = (&id, language) {
+        if !id.as_str().ends_with(&format!("-{}", language.as_str())) {
+            problems.push(GuideProblem::general(format!(
+                "the id {id} does not end in -{}",
+                language.as_str()
+            )));
+        }
+    }
+    let translation = front.translation.as_deref().and_then(|t| {
+        GuideId::parse(t)
+            .map_err(|e| problems.push(GuideProblem::general(format!("translation: {e}"))))
+            .ok()
+    });
+    if front.title.trim().is_empty() || front.title.chars().count() > 120 {
+        problems.push(GuideProblem::general("title must be 1 to 120 characters"));
+    }
+    if front.summary.trim().is_empty() {
+        problems.push(GuideProblem::general("summary must not be empty"));
+    }
+    if front.intents.is_empty() {
+        problems.push(GuideProblem::general("intents: name at least one intent"));
+    }
+    for intent in &front.intents {
+        if !known_intents.contains(&intent.as_str()) {
+            problems.push(GuideProblem::general(format!(
+                "intents: unknown intent {intent:?}"
+            )));
+        }
+    }
+    if front.products.is_empty() {
+        problems.push(GuideProblem::general("products: name at least one product"));
+    }
+    let markup = |s: &str| s.contains('<') && s.contains('>');
+    for text in front
+        .symptoms
+        .iter()
+        .chain(&front.examples)
+        .chain([&front.title, &front.summary])
+    {
+        if markup(text) {
+            problems.push(GuideProblem::general(format!(
+                "no HTML in guides: {text:?}"
+            )));
+        }
+    }
+
+    // The body: steps under `## ` headings.
+    let mut steps: Vec<StepDraft> = Vec::new();
+    for (offset, raw) in lines[end + 1..].iter().enumerate() {
+        let number = end + 2 + offset;
+        let line = raw.trim_end();
+        if let Some(title) = line.strip_prefix("## ") {
+            steps.push(StepDraft {
+                line: number,
+                title: title.trim().to_owned(),
+                instruction: Vec::new(),
+                warning: None,
+                expected: None,
+                on_failure: None,
+                link: None,
+            });
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some(step) = steps.last_mut() else {
+            problems.push(GuideProblem::at(
+                number,
+                "text before the first step (## title)",
+            ));
+            continue;
+        };
+        if line.starts_with('#') {
+            problems.push(GuideProblem::at(
+                number,
+                "only ## headings are allowed: one per step",
+            ));
+        } else if markup(line) {
+            problems.push(GuideProblem::at(number, "no HTML in guides"));
+        }
+        let attribute = line.split_once(':').and_then(|(key, value)| {
+            matches!(key, "warning" | "expected" | "on_failure" | "link")
+                .then_some((key, value.trim()))
+        });
+        match attribute {
+            Some(("warning", value)) => step.warning = Some(value.to_owned()),
+            Some(("expected", value)) => step.expected = Some(value.to_owned()),
+            Some(("link", value)) => {
+                if value.starts_with("https://") && !value.contains(char::is_whitespace) {
+                    step.link = Some(value.to_owned());
+                } else {
+                    problems.push(GuideProblem::at(number, "link must be one https:// URL"));
+                }
+            }
+            Some((_, value)) => match OnFailure::parse(value) {
+                Ok(on_failure) => step.on_failure = Some(on_failure),
+                Err(e) => problems.push(GuideProblem::at(number, e)),
+            },
+            None => step.instruction.push(line.trim().to_owned()),
+        }
+    }
+    if steps.is_empty() {
+        problems.push(GuideProblem::general(
+            "a guide needs at least one step (## title)",
+        ));
+    }
+    if steps.len() > MAX_STEPS {
+        problems.push(GuideProblem::general(format!("at most {MAX_STEPS} steps")));
+    }
+    let count = steps.len();
+    let mut parsed = Vec::with_capacity(count);
+    for (index, draft) in steps.into_iter().enumerate() {
+        if draft.title.is_empty() {
+            problems.push(GuideProblem::at(draft.line, "the step has no title"));
+        }
+        if draft.instruction.is_empty() {
+            problems.push(GuideProblem::at(
+                draft.line,
+                "the step has no instruction text",
+            ));
+        }
+        let Some(expected) = draft.expected else {
+            problems.push(GuideProblem::at(
+                draft.line,
+                "the step needs expected: (what the customer sees if it worked)",
+            ));
+            continue;
+        };
+        let Some(on_failure) = draft.on_failure else {
+            problems.push(GuideProblem::at(
+                draft.line,
+                "the step needs on_failure: next, guide:<id> or handoff:<queue>",
+            ));
+            continue;
+        };
+        if index + 1 == count && on_failure == OnFailure::Next {
+            problems.push(GuideProblem::at(
+                draft.line,
+                "the last step cannot continue with next",
+            ));
+        }
+        parsed.push(Step {
+            title: draft.title,
+            instruction: draft.instruction.join("\n"),
+            warning: draft.warning,
+            expected,
+            on_failure,
+            link: draft.link,
+        });
+    }
+    match (id, language, problems.is_empty()) {
+        (Some(id), Some(language), true) => Ok(Guide {
+            id,
+            title: front.title.trim().to_owned(),
+            language,
+            translation,
+            intents: front.intents,
+            products: front.products,
+            symptoms: front.symptoms,
+            examples: front.examples,
+            summary: front.summary.trim().to_owned(),
+            steps: parsed,
+        }),
+        _ => Err(problems),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INTENTS: &[&str] = &["broadband_down", "wifi_problem"];
+
+    const GOOD: &str = "---\nid: router-restart-sv\ntitle: Starta om routern\nlanguage: sv\n\
+translation: router-restart-en\nintents: [broadband_down]\nproducts: [fiber, router_4g5g]\n\
+symptoms:\n  - Internet fungerar inte\nexamples:\n  - nätet är nere\nsummary: En omstart hjälper oftast.\n---\n\n\
+## Dra ur strömsladden\nDra ut sladden och vänta 30 sekunder.\nwarning: Tryck inte på Reset.\n\
+expected: Lamporna tänds.\non_failure: next\n\n## Vänta på lampan\nVänta två minuter.\n\
+expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: https://www.example.se/driftstorningar\n";
+
+    #[test]
+    fn a_good_guide_parses_into_ordered_steps() {
+        let guide = parse(GOOD, INTENTS).unwrap();
+        assert_eq!(guide.id.as_str(), "router-restart-sv");
+        assert_eq!(guide.language, Locale::Sv);
+        assert_eq!(guide.steps.len(), 2);
+        assert_eq!(
+            guide.steps[0].warning.as_deref(),
+            Some("Tryck inte på Reset.")
+        );
+        assert_eq!(
+            guide.steps[1].on_failure,
+            OnFailure::Handoff(Queue::Technical)
+        );
+        assert!(guide.steps[1].link.is_some());
+        assert_eq!(guide.products, [Product::Fiber, Product::Router4g5g]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let bad = GOOD
+            .replace("intents: [broadband_down]", "intents: [weather]")
+            .replace("expected: Lamporna tänds.\n", "")
+            .replace("handoff:technical", "handoff:sales")
+            .replace("Vänta två minuter.", "<script>alert(1)</script>");
+        let problems = parse(&bad, INTENTS).unwrap_err();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter()
+                .any(|p| p.contains("unknown intent \"weather\"")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|p| p.contains("needs expected")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|p| p.contains("unknown queue \"sales\"")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|p| p.contains("no HTML")), "{text:?}");
+        assert!(problems.iter().filter(|p| p.line.is_some()).count() >= 3);
+    }
+
+    #[test]
+    fn structure_errors_are_refused() {
+        assert!(parse("no front matter", INTENTS).is_err());
+        assert!(parse("---\nid: x\n", INTENTS).is_err());
+        let wrong_language = GOOD.replace("language: sv", "language: en");
+        assert!(parse(&wrong_language, INTENTS).is_err());
+        let last_next = GOOD.replace("on_failure: handoff:technical", "on_failure: next");
+        assert!(parse(&last_next, INTENTS).is_err());
+        let unknown_key = GOOD.replace("summary:", "colour: red\nsummary:");
+        assert!(parse(&unknown_key, INTENTS).is_err());
+        assert!(parse(&"x".repeat(MAX_SOURCE_BYTES + 1), INTENTS).is_err());
+    }
+}

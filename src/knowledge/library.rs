@@ -1,0 +1,112 @@
+//! Checks across guides: translations exist both ways, and `guide:` jumps land in the same
+//! language.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::guide::{self, Guide, GuideId, OnFailure};
+
+/// Problems that involve more than one guide, each naming the guide it is about.
+pub fn cross_check(guides: &[Guide]) -> Vec<String> {
+    let by_id: HashMap<&GuideId, &Guide> = guides.iter().map(|g| (&g.id, g)).collect();
+    let mut problems = Vec::new();
+    for g in guides {
+        match &g.translation {
+            Some(t) => match by_id.get(t) {
+                None => problems.push(format!("{}: its translation {t} does not exist", g.id)),
+                Some(other) if other.translation.as_ref() != Some(&g.id) => problems.push(format!(
+                    "{}: {t} does not name it back as its translation",
+                    g.id
+                )),
+                Some(other) if other.language == g.language => problems.push(format!(
+                    "{}: its translation {t} is in the same language",
+                    g.id
+                )),
+                Some(_) => {}
+            },
+            None => problems.push(format!("{}: has no translation", g.id)),
+        }
+        for step in &g.steps {
+            if let OnFailure::Guide(target) = &step.on_failure {
+                match by_id.get(target) {
+                    None => problems.push(format!(
+                        "{}: step {:?} jumps to the missing guide {target}",
+                        g.id, step.title
+                    )),
+                    Some(other) if other.language != g.language => problems.push(format!(
+                        "{}: step {:?} jumps to {target} in another language",
+                        g.id, step.title
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Reads and parses every `*.md` guide in `dir`; returns the guides or every problem found.
+pub fn load_dir(dir: &Path, known_intents: &[&str]) -> Result<Vec<Guide>, Vec<String>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| vec![format!("{}: {e}", dir.display())])?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    paths.sort();
+    let mut guides = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let source = match std::fs::read_to_string(&path) {
+            Ok(source) => source,
+            Err(e) => {
+                problems.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        match guide::parse(&source, known_intents) {
+            Ok(g) => {
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default();
+                if stem != g.id.as_str() {
+                    problems.push(format!(
+                        "{}: the file name should be {}.md",
+                        path.display(),
+                        g.id
+                    ));
+                }
+                guides.push(g);
+            }
+            Err(found) => problems.extend(found.iter().map(|p| format!("{}: {p}", path.display()))),
+        }
+    }
+    problems.extend(cross_check(&guides));
+    if problems.is_empty() {
+        Ok(guides)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classifier::REQUIRED_INTENTS;
+
+    #[test]
+    fn every_committed_guide_parses_and_the_library_is_consistent() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
+        let guides = load_dir(&dir, REQUIRED_INTENTS).unwrap_or_else(|p| panic!("{p:#?}"));
+        assert!(guides.len() >= 60, "at least 30 guides in two languages");
+        let swedish = guides
+            .iter()
+            .filter(|g| g.language == crate::domain::Locale::Sv)
+            .count();
+        assert_eq!(
+            swedish * 2,
+            guides.len(),
+            "every Swedish guide has an English one"
+        );
+    }
+}
