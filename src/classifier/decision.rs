@@ -89,13 +89,7 @@ mod tests {
             temperature: 1.0,
             thresholds: Thresholds { sv: 0.6, en: 0.8 },
             cancel_threshold: 0.2,
-            provenance: Provenance {
-                seed: 0,
-                epochs: 0,
-                examples: 0,
-                data_sha256: String::new(),
-                encoder_sha256: String::new(),
-            },
+            provenance: Provenance::default(),
         }
     }
 

@@ -50,7 +50,7 @@ impl Thresholds {
 }
 
 /// Where the head came from, so `felsok train --check` can tell whether it is current.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
     pub seed: u64,
     pub epochs: usize,
@@ -105,6 +105,17 @@ pub(crate) fn softmax_in_place(values: &mut [f32]) {
     }
 }
 
+/// Raw logits of the layers (shared with training, which scores folds before a head exists).
+pub(crate) fn forward(hidden: Option<&Layer>, output: &Layer, vector: &[f32]) -> Vec<f32> {
+    match hidden {
+        Some(hidden) => {
+            let h: Vec<f32> = hidden.apply(vector).into_iter().map(gelu).collect();
+            output.apply(&h)
+        }
+        None => output.apply(vector),
+    }
+}
+
 impl IntentHead {
     pub fn load(path: &std::path::Path) -> Result<Self, HeadError> {
         let shown = path.display().to_string();
@@ -152,13 +163,7 @@ impl IntentHead {
     }
 
     pub fn logits(&self, vector: &[f32]) -> Vec<f32> {
-        match &self.hidden {
-            Some(hidden) => {
-                let h: Vec<f32> = hidden.apply(vector).into_iter().map(gelu).collect();
-                self.output.apply(&h)
-            }
-            None => self.output.apply(vector),
-        }
+        forward(self.hidden.as_ref(), &self.output, vector)
     }
 
     /// Calibrated probabilities, one per intent, in `intents` order.

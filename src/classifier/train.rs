@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use super::head::{softmax_in_place, IntentHead, Layer, Provenance, Thresholds};
+use super::head::{forward, softmax_in_place, IntentHead, Layer, Provenance, Thresholds};
 use crate::domain::Locale;
 
 #[derive(Debug, thiserror::Error)]
@@ -77,22 +77,7 @@ struct Fitted {
 
 impl Fitted {
     fn logits(&self, x: &[f32]) -> Vec<f32> {
-        let probe = IntentHead {
-            intents: Vec::new(),
-            hidden: self.hidden.clone(),
-            output: self.output.clone(),
-            temperature: 1.0,
-            thresholds: Thresholds { sv: 0.0, en: 0.0 },
-            cancel_threshold: 1.0,
-            provenance: Provenance {
-                seed: 0,
-                epochs: 0,
-                examples: 0,
-                data_sha256: String::new(),
-                encoder_sha256: String::new(),
-            },
-        };
-        probe.logits(x)
+        forward(self.hidden.as_ref(), &self.output, x)
     }
 }
 
@@ -369,13 +354,7 @@ mod tests {
     }
 
     fn provenance() -> Provenance {
-        Provenance {
-            seed: 0,
-            epochs: 0,
-            examples: 0,
-            data_sha256: String::new(),
-            encoder_sha256: String::new(),
-        }
+        Provenance::default()
     }
 
     #[test]

@@ -148,12 +148,7 @@ impl Conversations {
         let CustomerInput::Text(text) = input else {
             return Ok(None);
         };
-        let record = self
-            .store
-            .conversation(id)
-            .await?
-            .ok_or(ConversationError::NotFound)?;
-        authorise(&record, token)?;
+        let record = self.owned_conversation(id, token).await?;
         let locale = parse_locale(&record)?;
         let c = self
             .classifier
@@ -315,6 +310,21 @@ impl Conversations {
             .collect()
     }
 
+    /// The conversation, if `token` is its token; otherwise `NotFound`, as if it did not exist.
+    async fn owned_conversation(
+        &self,
+        id: &str,
+        token: &SecretToken,
+    ) -> Result<ConversationRecord, ConversationError> {
+        let record = self
+            .store
+            .conversation(id)
+            .await?
+            .ok_or(ConversationError::NotFound)?;
+        authorise(&record, token)?;
+        Ok(record)
+    }
+
     /// The whole conversation, for its owner.
     #[tracing::instrument(skip_all, fields(conversation_id = %id))]
     pub async fn read(
@@ -322,12 +332,7 @@ impl Conversations {
         id: &str,
         token: &SecretToken,
     ) -> Result<ConversationView, ConversationError> {
-        let record = self
-            .store
-            .conversation(id)
-            .await?
-            .ok_or(ConversationError::NotFound)?;
-        authorise(&record, token)?;
+        let record = self.owned_conversation(id, token).await?;
         let customer = match &record.customer_json {
             Some(json) => serde_json::from_str(json)
                 .map_err(|e| StoreError::Corrupt(format!("customer: {e}")))?,
