@@ -139,16 +139,24 @@ impl Conversations {
     /// Classifies free text before the turn's transaction opens, so the slow part (the
     /// encoder) never holds a database lock. Checks the token first: strangers cost no
     /// inference.
+    /// A retry of a message already answered needs no inference: the turn returns the
+    /// stored answer.
     async fn understand(
         &self,
         id: &str,
         token: &SecretToken,
         input: &CustomerInput,
+        client_message_id: Option<&ClientMessageId>,
     ) -> Result<Option<Understanding>, ConversationError> {
         let CustomerInput::Text(text) = input else {
             return Ok(None);
         };
         let record = self.owned_conversation(id, token).await?;
+        if let Some(key) = client_message_id {
+            if self.store.has_client_message(id, key.as_str()).await? {
+                return Ok(None);
+            }
+        }
         let locale = parse_locale(&record)?;
         let c = self
             .classifier
@@ -229,7 +237,9 @@ impl Conversations {
         input: CustomerInput,
         client_message_id: Option<ClientMessageId>,
     ) -> Result<Vec<Message>, ConversationError> {
-        let understanding = self.understand(id, token, &input).await?;
+        let understanding = self
+            .understand(id, token, &input, client_message_id.as_ref())
+            .await?;
         let mut turn = self
             .store
             .begin_turn(id)

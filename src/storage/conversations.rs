@@ -135,6 +135,23 @@ impl Store {
         fetch_messages(&self.reader, conversation_id).await
     }
 
+    /// Whether a customer message with this client message id is stored already.
+    #[tracing::instrument(skip_all)]
+    pub async fn has_client_message(
+        &self,
+        conversation_id: &str,
+        client_message_id: &str,
+    ) -> Result<bool, StoreError> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM messages WHERE conversation_id = $1 AND client_message_id = $2",
+        )
+        .bind(conversation_id)
+        .bind(client_message_id)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(found.is_some())
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn handoffs_of(
         &self,
