@@ -6,14 +6,17 @@ use common::{error_code, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn classify(app: &TestApp, text: &str) -> Value {
-    let response = app
-        .client
+async fn classify_body(app: &TestApp, body: Value) -> reqwest::Response {
+    app.client
         .post(app.url("/api/v1/classify"))
-        .json(&json!({ "text": text }))
+        .json(&body)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn classify(app: &TestApp, text: &str) -> Value {
+    let response = classify_body(app, json!({ "text": text })).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
@@ -81,24 +84,12 @@ async fn english_and_swedish_are_both_understood() {
 #[tokio::test]
 async fn classify_refuses_bad_input_like_every_endpoint() {
     let app = spawn_app(Backend::Sqlite).await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/classify"))
-        .json(&json!({ "text": "" }))
-        .send()
-        .await
-        .unwrap();
+    let response = classify_body(&app, json!({ "text": "" })).await;
     assert_eq!(
         error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
         "empty_text"
     );
-    let response = app
-        .client
-        .post(app.url("/api/v1/classify"))
-        .json(&json!({ "txt": "hej" }))
-        .send()
-        .await
-        .unwrap();
+    let response = classify_body(&app, json!({ "txt": "hej" })).await;
     assert_eq!(
         error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
         "invalid_body"

@@ -12,6 +12,25 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 
+/// One test per storage engine: `<scenario>::on_sqlite` and `<scenario>::on_postgres`.
+macro_rules! per_engine {
+    ($scenario:ident) => {
+        mod $scenario {
+            use super::*;
+
+            #[tokio::test]
+            async fn on_sqlite() {
+                super::$scenario(Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                super::$scenario(Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 /// `felsok serve` as a child process on an ephemeral port.
 struct Server {
     child: Child,
@@ -119,15 +138,7 @@ async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
     db.drop_database().await;
 }
 
-#[tokio::test]
-async fn kill_9_loses_nothing_acknowledged_on_sqlite() {
-    kill_9_loses_nothing_acknowledged(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn kill_9_loses_nothing_acknowledged_on_postgres() {
-    kill_9_loses_nothing_acknowledged(Backend::Postgres).await;
-}
+per_engine!(kill_9_loses_nothing_acknowledged);
 
 #[tokio::test]
 async fn sigterm_shuts_down_gracefully() {
@@ -161,15 +172,7 @@ async fn a_restarted_service_still_has_every_conversation(backend: Backend) {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn a_restarted_service_still_has_every_conversation_on_sqlite() {
-    a_restarted_service_still_has_every_conversation(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn a_restarted_service_still_has_every_conversation_on_postgres() {
-    a_restarted_service_still_has_every_conversation(Backend::Postgres).await;
-}
+per_engine!(a_restarted_service_still_has_every_conversation);
 
 #[tokio::test]
 async fn sqlite_runs_in_wal_mode_with_full_sync() {
