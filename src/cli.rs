@@ -32,6 +32,10 @@ pub enum Command {
     Eval(commands::eval::EvalCommand),
     /// Measure the service and print a Markdown table.
     Bench(bench::BenchArgs),
+    /// Create tokens for agents, editors and admins.
+    Token(commands::token::TokenCommand),
+    /// Check, import or export guide files.
+    Guides(commands::guides::GuidesCommand),
 }
 
 /// Process-wide settings that must be made before any thread starts.
@@ -61,6 +65,8 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Train(command) => blocking(move || commands::train::run(command)).await,
         Command::Eval(command) => blocking(move || commands::eval::run(command)).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Token(command) => commands::token::run(command).await,
+        Command::Guides(command) => commands::guides::run(command).await,
     }
 }
 

@@ -40,6 +40,10 @@ pub struct ServeSettings {
     #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
     pub models_dir: PathBuf,
 
+    /// Folder whose `guides/` are imported into the database on the very first start.
+    #[arg(long, env = "FELSOK_KNOWLEDGE_DIR", default_value = "knowledge")]
+    pub knowledge_dir: PathBuf,
+
     #[command(flatten)]
     pub limits: Limits,
 }
@@ -85,6 +89,7 @@ impl ServeSettings {
             db_max_connections: 8,
             addr_file: None,
             models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
+            knowledge_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge"),
             limits: Limits::default(),
         }
     }

@@ -13,6 +13,7 @@ use crate::config::ServeSettings;
 use crate::conversation::Conversations;
 use crate::dialogue::Engine;
 use crate::http::{self, AppState};
+use crate::knowledge::{Editing, KnowledgeBase};
 use crate::storage::Store;
 
 /// A built application with its listener bound, not yet serving.
@@ -20,6 +21,25 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    /// Picks up guide changes saved by other replicas.
+    poller: tokio::task::JoinHandle<()>,
+}
+
+/// How often a replica looks for guide and outage changes made elsewhere: well inside the
+/// promise that a saved guide is used in new chats within a second.
+const REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(400);
+
+async fn follow_other_replicas(editing: Editing) {
+    let mut tick = tokio::time::interval(REFRESH_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match editing.refresh().await {
+            Ok(0) => {}
+            Ok(applied) => tracing::info!(applied, "guide changes from other replicas"),
+            Err(e) => tracing::warn!(error = %e, "could not refresh guides"),
+        }
+    }
 }
 
 impl Application {
@@ -51,8 +71,17 @@ impl Application {
             .migrate()
             .await
             .context("could not migrate the database")?;
+        let knowledge = KnowledgeBase::new().context("could not create the search index")?;
+        let editing = Editing::new(store.clone(), knowledge.clone(), classifier.clone());
+        let guides = editing
+            .load(Some(&settings.knowledge_dir.join("guides")))
+            .await
+            .context("could not load the guides")?;
+        tracing::info!(guides, "knowledge base ready");
+        let poller = tokio::spawn(follow_other_replicas(editing.clone()));
         let state = AppState {
-            conversations: Conversations::new(store.clone(), Engine::new(), classifier),
+            editing,
+            conversations: Conversations::new(store.clone(), Engine::new(), classifier, knowledge),
             limits: Arc::new(settings.limits.clone()),
             metrics: http::metrics_handle(),
         };
@@ -63,6 +92,7 @@ impl Application {
             listener,
             router: http::app(state),
             store,
+            poller,
         };
         if let Some(path) = &settings.addr_file {
             std::fs::write(path, app.local_addr()?.to_string())
@@ -86,6 +116,7 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
             .context("server failed")?;
+        self.poller.abort();
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())

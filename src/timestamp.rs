@@ -44,6 +44,63 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Swedish wall-clock time (CET, or CEST from the last Sunday of March to the last Sunday
+    /// of October, switching at 01:00 UTC), as customers read times.
+    fn in_sweden(&self) -> OffsetDateTime {
+        let utc = self.0;
+        let last_sunday = |month: time::Month| {
+            let year = utc.year();
+            let mut day = time::Date::from_calendar_date(year, month, 31)
+                .expect("March and October have 31 days");
+            while day.weekday() != time::Weekday::Sunday {
+                day = day.previous_day().expect("late in the month");
+            }
+            day.with_hms(1, 0, 0).expect("01:00 exists").assume_utc()
+        };
+        let summer =
+            utc >= last_sunday(time::Month::March) && utc < last_sunday(time::Month::October);
+        let hours = if summer { 2 } else { 1 };
+        utc.to_offset(time::UtcOffset::from_hms(hours, 0, 0).expect("a valid offset"))
+    }
+
+    /// "1 december kl. 09.00" or "1 December at 09:00", in Swedish time.
+    pub fn to_local_phrase(&self, locale: crate::domain::Locale) -> String {
+        const SV: [&str; 12] = [
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ];
+        let t = self.in_sweden();
+        let month = usize::from(u8::from(t.month())) - 1;
+        match locale {
+            crate::domain::Locale::Sv => format!(
+                "{} {} kl. {:02}.{:02}",
+                t.day(),
+                SV[month],
+                t.hour(),
+                t.minute()
+            ),
+            crate::domain::Locale::En => format!(
+                "{} {} at {:02}:{:02}",
+                t.day(),
+                t.month(),
+                t.hour(),
+                t.minute()
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0.format(&FORMAT).expect("a UTC time always formats"))
@@ -76,6 +133,21 @@ mod tests {
         assert!(a.to_string() < b.to_string());
         assert!(a.to_string().ends_with('Z'));
         assert_eq!(a.to_string().len(), "2026-11-23T13:35:33.123456Z".len());
+    }
+
+    #[test]
+    fn local_phrases_use_swedish_time_with_summer_time() {
+        use crate::domain::Locale;
+        let winter = Timestamp::parse("2026-12-01T08:00:00Z").unwrap();
+        assert_eq!(winter.to_local_phrase(Locale::Sv), "1 december kl. 09.00");
+        assert_eq!(winter.to_local_phrase(Locale::En), "1 December at 09:00");
+        let summer = Timestamp::parse("2026-07-01T08:00:00Z").unwrap();
+        assert_eq!(summer.to_local_phrase(Locale::Sv), "1 juli kl. 10.00");
+        // 2026's summer time ends on 25 October at 01:00 UTC.
+        let before = Timestamp::parse("2026-10-25T00:59:00Z").unwrap();
+        let after = Timestamp::parse("2026-10-25T01:00:00Z").unwrap();
+        assert_eq!(before.to_local_phrase(Locale::En), "25 October at 02:59");
+        assert_eq!(after.to_local_phrase(Locale::En), "25 October at 02:00");
     }
 
     #[test]

@@ -14,6 +14,15 @@ use tokio::sync::{mpsc, oneshot};
 pub trait Embedder: Send + Sync + 'static {
     /// Embeds customer messages (e5's `query: ` side).
     fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+    /// Embeds documents such as guides (e5's `passage: ` side).
+    fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+}
+
+/// Which side of e5's asymmetric encoding a text is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Query,
+    Passage,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -26,6 +35,7 @@ pub enum PoolError {
 
 struct Job {
     text: String,
+    side: Side,
     reply: oneshot::Sender<Result<Vec<f32>, PoolError>>,
 }
 
@@ -59,26 +69,10 @@ impl EmbeddingPool {
                         }
                     }
                     metrics::histogram!("felsok_encoder_batch_size").record(batch.len() as f64);
-                    let texts: Vec<&str> = batch.iter().map(|j| j.text.as_str()).collect();
-                    match embedder.embed_queries(&texts) {
-                        Ok(vectors) if vectors.len() == batch.len() => {
-                            for (job, vector) in batch.into_iter().zip(vectors) {
-                                let _ = job.reply.send(Ok(vector));
-                            }
-                        }
-                        Ok(_) => {
-                            for job in batch {
-                                let _ = job.reply.send(Err(PoolError::Encoder(
-                                    "wrong number of vectors".to_owned(),
-                                )));
-                            }
-                        }
-                        Err(e) => {
-                            for job in batch {
-                                let _ = job.reply.send(Err(PoolError::Encoder(e.clone())));
-                            }
-                        }
-                    }
+                    let (queries, passages): (Vec<Job>, Vec<Job>) =
+                        batch.into_iter().partition(|j| j.side == Side::Query);
+                    answer(&*embedder, queries, Side::Query);
+                    answer(&*embedder, passages, Side::Passage);
                 }
             })
             .expect("the encoder thread starts");
@@ -86,15 +80,51 @@ impl EmbeddingPool {
     }
 
     pub async fn embed(&self, text: &str) -> Result<Vec<f32>, PoolError> {
+        self.embed_as(text, Side::Query).await
+    }
+
+    pub async fn embed_as(&self, text: &str, side: Side) -> Result<Vec<f32>, PoolError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job {
                 text: text.to_owned(),
+                side,
                 reply,
             })
             .await
             .map_err(|_| PoolError::Stopped)?;
         answer.await.map_err(|_| PoolError::Stopped)?
+    }
+}
+
+/// Embeds one batch of the same side and sends every caller its vector or the error.
+fn answer(embedder: &dyn Embedder, batch: Vec<Job>, side: Side) {
+    if batch.is_empty() {
+        return;
+    }
+    let texts: Vec<&str> = batch.iter().map(|j| j.text.as_str()).collect();
+    let result = match side {
+        Side::Query => embedder.embed_queries(&texts),
+        Side::Passage => embedder.embed_passages(&texts),
+    };
+    match result {
+        Ok(vectors) if vectors.len() == batch.len() => {
+            for (job, vector) in batch.into_iter().zip(vectors) {
+                let _ = job.reply.send(Ok(vector));
+            }
+        }
+        Ok(_) => {
+            for job in batch {
+                let _ = job.reply.send(Err(PoolError::Encoder(
+                    "wrong number of vectors".to_owned(),
+                )));
+            }
+        }
+        Err(e) => {
+            for job in batch {
+                let _ = job.reply.send(Err(PoolError::Encoder(e.clone())));
+            }
+        }
     }
 }
 
@@ -118,6 +148,10 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
             Ok(texts.iter().map(|t| vec![t.len() as f32]).collect())
         }
+
+        fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            Ok(texts.iter().map(|t| vec![-(t.len() as f32)]).collect())
+        }
     }
 
     #[tokio::test]
@@ -139,10 +173,26 @@ mod tests {
         assert!(slow.calls.load(Ordering::SeqCst) < 40);
     }
 
+    #[tokio::test]
+    async fn queries_and_passages_in_one_batch_each_get_their_own_side() {
+        let slow = Arc::new(Slow {
+            calls: AtomicUsize::new(0),
+            largest: AtomicUsize::new(0),
+        });
+        let pool = EmbeddingPool::start(slow, 64, 256);
+        let (q, p) = futures::join!(pool.embed("abc"), pool.embed_as("abcd", Side::Passage));
+        assert_eq!(q.unwrap(), vec![3.0]);
+        assert_eq!(p.unwrap(), vec![-4.0]);
+    }
+
     struct Failing;
 
     impl Embedder for Failing {
         fn embed_queries(&self, _: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            Err("boom".to_owned())
+        }
+
+        fn embed_passages(&self, _: &[&str]) -> Result<Vec<Vec<f32>>, String> {
             Err("boom".to_owned())
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::decision::{decide, Classification};
 use super::head::{HeadError, IntentHead};
 use super::language;
-use super::pool::{Embedder, EmbeddingPool, PoolError};
+use super::pool::{Embedder, EmbeddingPool, PoolError, Side};
 use crate::domain::Locale;
 use crate::encoder::fetch::{self, FetchError};
 use crate::encoder::{Encoder, EncoderError, Prefix};
@@ -54,6 +54,11 @@ pub enum LoadError {
 impl Embedder for Encoder {
     fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
         self.embed_batch(texts, Prefix::Query)
+            .map_err(|e| e.to_string())
+    }
+
+    fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        self.embed_batch(texts, Prefix::Passage)
             .map_err(|e| e.to_string())
     }
 }
@@ -137,8 +142,34 @@ impl Classifier {
         text: &str,
         locale: Option<Locale>,
     ) -> Result<Classification, PoolError> {
+        Ok(self.classify_with_vector(text, locale).await?.0)
+    }
+
+    /// Like [`Classifier::classify`], also returning the message's vector so that guide
+    /// retrieval can rank by meaning without encoding the message twice.
+    pub async fn classify_with_vector(
+        &self,
+        text: &str,
+        locale: Option<Locale>,
+    ) -> Result<(Classification, Vec<f32>), PoolError> {
         let vector = self.pool.embed(text).await?;
         let language = locale.unwrap_or_else(|| language::detect(text));
-        Ok(decide(&self.head, &vector, text, language))
+        Ok((decide(&self.head, &vector, text, language), vector))
+    }
+
+    /// A document's vector (e5's `passage: ` side), for ranking guides by meaning.
+    pub async fn embed_passage(&self, text: &str) -> Result<Vec<f32>, PoolError> {
+        self.pool.embed_as(text, Side::Passage).await
+    }
+
+    /// A customer-style phrase's vector (`query: ` side), for a future that owns the text.
+    pub async fn embed_query_owned(&self, text: String) -> Result<Vec<f32>, PoolError> {
+        self.pool.embed(&text).await
+    }
+
+    /// Like [`Classifier::embed_passage`] for a text the future owns, so many can be awaited
+    /// together (and batched by the encoder).
+    pub async fn embed_passage_owned(&self, text: String) -> Result<Vec<f32>, PoolError> {
+        self.pool.embed_as(&text, Side::Passage).await
     }
 }

@@ -65,6 +65,22 @@ pub struct EvalCommand {
     /// Training epochs for benchmark training.
     #[arg(long)]
     pub epochs: Option<usize>,
+
+    /// Guides for the retrieval evaluation.
+    #[arg(long, default_value = "knowledge/guides")]
+    pub guides: PathBuf,
+
+    /// Retrieval queries with the guide each should find.
+    #[arg(long, default_value = "eval/retrieval/queries.txt")]
+    pub retrieval_queries: PathBuf,
+
+    /// Fail when retrieval hit@3 is below this.
+    #[arg(long, default_value_t = 0.95)]
+    pub min_hit_at_3: f64,
+
+    /// Only the retrieval evaluation.
+    #[arg(long)]
+    pub retrieval_only: bool,
 }
 
 fn pct(x: f64) -> String {
@@ -79,7 +95,20 @@ fn median_ms(mut samples: Vec<f64>) -> f64 {
 pub fn run(command: EvalCommand) -> anyhow::Result<()> {
     match command.benchmark {
         Some(benchmark) => run_benchmark(&command, benchmark),
-        None => run_heldout(&command),
+        None => {
+            if !command.retrieval_only {
+                run_heldout(&command)?;
+            }
+            // This runs on a blocking thread of the runtime, where waiting on async work is
+            // allowed; the retrieval evaluation uses the async encoder pool like the service.
+            tokio::runtime::Handle::current().block_on(super::retrieval::run(
+                &command.models.models_dir,
+                &command.guides,
+                &command.retrieval_queries,
+                &command.output_dir,
+                command.min_hit_at_3,
+            ))
+        }
     }
 }
 

@@ -1,8 +1,12 @@
-//! The CLI's work commands besides `serve`: model import, training and evaluation.
+//! The CLI's work commands besides `serve`: model import, training, evaluation, staff tokens
+//! and guide files.
 //! These are edges: they report with `anyhow` and draw progress bars on the terminal.
 
 pub mod eval;
+pub mod guides;
 pub mod model;
+pub mod retrieval;
+pub mod token;
 pub mod train;
 
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::dialogue::{ActionButton, ReplyRole};
+use crate::dialogue::{ActionButton, GuideStepRef, ReplyRole};
 use crate::storage::{MessageRecord, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -63,6 +63,9 @@ pub struct Message {
     pub actions: Vec<ActionButton>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intent: Option<IntentScore>,
+    /// On a message that shows a troubleshooting step: which guide and step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guide_step: Option<GuideStepRef>,
 }
 
 impl TryFrom<MessageRecord> for Message {
@@ -80,6 +83,7 @@ impl TryFrom<MessageRecord> for Message {
             intent: record
                 .intent
                 .map(|(name, confidence)| IntentScore { name, confidence }),
+            guide_step: record.guide_step,
         })
     }
 }

@@ -4,10 +4,13 @@ use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
 use crate::classifier::Classifier;
 use crate::dialogue::{
-    Action, ConversationStatus, DialogueState, Engine, Input, Reply, Understanding,
+    Action, Context, ConversationStatus, DialogueState, Engine, Input, Reply, Understanding,
 };
 use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText};
-use crate::storage::{ConversationRecord, NewConversation, NewMessage, Store, StoreError};
+use crate::knowledge::{FindQuery, GuideEntry, KnowledgeBase, Weights};
+use crate::storage::{
+    ConversationRecord, NewConversation, NewMessage, StepEventRow, Store, StoreError,
+};
 use crate::timestamp::Timestamp;
 
 /// Why a conversation call failed. The HTTP layer maps each to a status in one place.
@@ -20,6 +23,8 @@ pub enum ConversationError {
     Store(#[from] StoreError),
     #[error("classification failed: {0}")]
     Classifier(#[from] crate::classifier::pool::PoolError),
+    #[error(transparent)]
+    Index(#[from] crate::knowledge::index::IndexError),
 }
 
 /// A parsed request to start a conversation.
@@ -62,6 +67,14 @@ pub struct Conversations {
     store: Store,
     engine: Engine,
     classifier: Classifier,
+    knowledge: KnowledgeBase,
+}
+
+/// What the service worked out about a text message before the turn's transaction.
+struct Understood {
+    understanding: Understanding,
+    /// The guide that best fits the message, for an understood problem.
+    suggestion: Option<std::sync::Arc<GuideEntry>>,
 }
 
 fn new_message(role: Role, text: String, reply_to: Option<&str>, now: Timestamp) -> NewMessage {
@@ -72,6 +85,7 @@ fn new_message(role: Role, text: String, reply_to: Option<&str>, now: Timestamp)
         actions: Vec::new(),
         action_id: None,
         intent: None,
+        guide_step: None,
         reply_to: reply_to.map(str::to_owned),
         client_message_id: None,
         created_at: now,
@@ -84,6 +98,7 @@ fn reply_message(reply: Reply, reply_to: Option<&str>, now: Timestamp) -> NewMes
         intent: reply
             .intent
             .map(|(name, confidence)| (name, f64::from(confidence))),
+        guide_step: reply.guide_step,
         ..new_message(reply.role.into(), reply.text, reply_to, now)
     }
 }
@@ -97,6 +112,7 @@ fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreError> {
         actions: message.actions,
         action_id: message.action_id,
         intent: message.intent,
+        guide_step: message.guide_step,
         created_at: message.created_at,
     })
 }
@@ -115,6 +131,15 @@ fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError>
     serde_json::from_str(&record.state_json).map_err(|e| StoreError::Corrupt(format!("state: {e}")))
 }
 
+fn parse_customer(record: &ConversationRecord) -> Result<CustomerDetails, StoreError> {
+    match &record.customer_json {
+        Some(json) => {
+            serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("customer: {e}")))
+        }
+        None => Ok(CustomerDetails::default()),
+    }
+}
+
 fn authorise(record: &ConversationRecord, token: &SecretToken) -> Result<(), ConversationError> {
     if TokenHash::from_stored(record.token_hash.clone()).matches(token) {
         Ok(())
@@ -124,12 +149,22 @@ fn authorise(record: &ConversationRecord, token: &SecretToken) -> Result<(), Con
 }
 
 impl Conversations {
-    pub fn new(store: Store, engine: Engine, classifier: Classifier) -> Self {
+    pub fn new(
+        store: Store,
+        engine: Engine,
+        classifier: Classifier,
+        knowledge: KnowledgeBase,
+    ) -> Self {
         Self {
             store,
             engine,
             classifier,
+            knowledge,
         }
+    }
+
+    pub fn knowledge(&self) -> &KnowledgeBase {
+        &self.knowledge
     }
 
     pub fn classifier(&self) -> &Classifier {
@@ -147,7 +182,7 @@ impl Conversations {
         token: &SecretToken,
         input: &CustomerInput,
         client_message_id: Option<&ClientMessageId>,
-    ) -> Result<Option<Understanding>, ConversationError> {
+    ) -> Result<Option<Understood>, ConversationError> {
         let CustomerInput::Text(text) = input else {
             return Ok(None);
         };
@@ -158,15 +193,43 @@ impl Conversations {
             }
         }
         let locale = parse_locale(&record)?;
-        let c = self
+        let (c, vector) = self
             .classifier
-            .classify(text.as_str(), Some(locale))
+            .classify_with_vector(text.as_str(), Some(locale))
             .await?;
-        Ok(Some(Understanding {
-            intent: c.intent,
-            confidence: c.confidence,
-            confident: c.confident,
-            cancellation: c.cancellation,
+        // Only a problem the bot is sure of gets a guide. The likely intents weigh in rather
+        // than filter: a hard filter lost to this on the retrieval evaluation, because the
+        // right guide often serves the runner-up intent.
+        let suggestion = if c.confident && !c.cancellation {
+            let likely: Vec<(String, f32)> = c
+                .ranking
+                .iter()
+                .map(|s| (s.intent.clone(), s.confidence))
+                .collect();
+            self.knowledge
+                .find(&FindQuery {
+                    text: text.as_str(),
+                    language: locale,
+                    intents: &[],
+                    vector: Some(&vector),
+                    likely_intents: &likely,
+                    limit: 1,
+                    weights: Weights::default(),
+                })?
+                .into_iter()
+                .next()
+                .map(|found| found.entry)
+        } else {
+            None
+        };
+        Ok(Some(Understood {
+            understanding: Understanding {
+                intent: c.intent,
+                confidence: c.confidence,
+                confident: c.confident,
+                cancellation: c.cancellation,
+            },
+            suggestion,
         }))
     }
 
@@ -237,9 +300,13 @@ impl Conversations {
         input: CustomerInput,
         client_message_id: Option<ClientMessageId>,
     ) -> Result<Vec<Message>, ConversationError> {
-        let understanding = self
+        let (understanding, suggestion) = match self
             .understand(id, token, &input, client_message_id.as_ref())
-            .await?;
+            .await?
+        {
+            Some(u) => (Some(u.understanding), u.suggestion),
+            None => (None, None),
+        };
         let mut turn = self
             .store
             .begin_turn(id)
@@ -280,7 +347,19 @@ impl Conversations {
             client_message_id: client_message_id.map(|k| k.as_str().to_owned()),
             ..customer_message
         };
-        let outcome = self.engine.respond(locale, status, &state, engine_input);
+        let customer = parse_customer(&turn.conversation)?;
+        let outages = self.knowledge.outages();
+        let context = Context {
+            locale,
+            status,
+            state: &state,
+            guides: &self.knowledge,
+            suggestion,
+            outages: &outages,
+            customer_postcode: customer.postcode.as_ref(),
+            now,
+        };
+        let outcome = self.engine.respond_in(&context, engine_input);
         let replies: Vec<NewMessage> = outcome
             .replies
             .into_iter()
@@ -295,6 +374,19 @@ impl Conversations {
         let seqs = turn
             .append(&all, outcome.status.as_str(), &state_json, now)
             .await?;
+        if !outcome.step_events.is_empty() {
+            let events: Vec<StepEventRow<'_>> = outcome
+                .step_events
+                .iter()
+                .map(|e| StepEventRow {
+                    guide_id: &e.guide_id,
+                    guide_version: e.version,
+                    step: i64::from(e.step),
+                    event: e.event,
+                })
+                .collect();
+            turn.record_step_events(&events, now).await?;
+        }
         if let Some(handoff) = &outcome.handoff {
             turn.open_handoff(
                 &Uuid::now_v7().to_string(),
@@ -343,11 +435,7 @@ impl Conversations {
         token: &SecretToken,
     ) -> Result<ConversationView, ConversationError> {
         let record = self.owned_conversation(id, token).await?;
-        let customer = match &record.customer_json {
-            Some(json) => serde_json::from_str(json)
-                .map_err(|e| StoreError::Corrupt(format!("customer: {e}")))?,
-            None => CustomerDetails::default(),
-        };
+        let customer = parse_customer(&record)?;
         let messages = self
             .store
             .messages(id)

@@ -153,6 +153,7 @@ mod tests {
                         label: "Prata med en människa".into(),
                     }],
                     intent: None,
+                    guide_step: None,
                 },
                 Message {
                     id: "m2".into(),
@@ -161,6 +162,7 @@ mod tests {
                     created_at: at,
                     actions: vec![],
                     intent: None,
+                    guide_step: None,
                 },
             ],
         };

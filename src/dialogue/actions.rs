@@ -34,6 +34,14 @@ pub enum Action {
     Topic(Topic),
     WrittenCancellation,
     TalkToHuman,
+    /// The step just shown fixed it.
+    StepWorked,
+    /// The step just shown did not help.
+    StepFailed,
+    /// The customer can't do the step just shown (no access to the router, say).
+    StepSkipped,
+    /// Told of an outage, the customer still wants to check their own equipment.
+    TroubleshootAnyway,
 }
 
 impl Action {
@@ -42,6 +50,10 @@ impl Action {
         match id {
             "written_cancellation" => Some(Self::WrittenCancellation),
             "talk_to_human" => Some(Self::TalkToHuman),
+            "step_worked" => Some(Self::StepWorked),
+            "step_failed" => Some(Self::StepFailed),
+            "step_skipped" => Some(Self::StepSkipped),
+            "troubleshoot_anyway" => Some(Self::TroubleshootAnyway),
             _ => id
                 .strip_prefix("topic:")
                 .and_then(Topic::parse)
@@ -54,6 +66,10 @@ impl Action {
             Self::Topic(topic) => format!("topic:{}", topic.as_str()),
             Self::WrittenCancellation => "written_cancellation".to_owned(),
             Self::TalkToHuman => "talk_to_human".to_owned(),
+            Self::StepWorked => "step_worked".to_owned(),
+            Self::StepFailed => "step_failed".to_owned(),
+            Self::StepSkipped => "step_skipped".to_owned(),
+            Self::TroubleshootAnyway => "troubleshoot_anyway".to_owned(),
         }
     }
 
@@ -62,6 +78,10 @@ impl Action {
             Self::Topic(_) => ActionKind::Topic,
             Self::WrittenCancellation => ActionKind::WrittenCancellation,
             Self::TalkToHuman => ActionKind::TalkToHuman,
+            Self::StepWorked => ActionKind::StepWorked,
+            Self::StepFailed => ActionKind::StepFailed,
+            Self::StepSkipped => ActionKind::StepSkipped,
+            Self::TroubleshootAnyway => ActionKind::TroubleshootAnyway,
         }
     }
 }
@@ -75,6 +95,8 @@ pub enum ActionKind {
     TalkToHuman,
     StepWorked,
     StepFailed,
+    StepSkipped,
+    TroubleshootAnyway,
 }
 
 /// A button attached to a message.
@@ -91,10 +113,14 @@ mod tests {
 
     #[test]
     fn every_action_id_parses_back_to_itself() {
-        let all = Topic::ALL
-            .into_iter()
-            .map(Action::Topic)
-            .chain([Action::WrittenCancellation, Action::TalkToHuman]);
+        let all = Topic::ALL.into_iter().map(Action::Topic).chain([
+            Action::WrittenCancellation,
+            Action::TalkToHuman,
+            Action::StepWorked,
+            Action::StepFailed,
+            Action::StepSkipped,
+            Action::TroubleshootAnyway,
+        ]);
         for action in all {
             assert_eq!(Action::parse(&action.id()), Some(action));
         }

@@ -1,7 +1,12 @@
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
-use super::{Action, ActionButton, ConversationStatus, DialogueState, Replies, Topic};
-use crate::domain::Locale;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, Topic};
+use crate::domain::{Locale, Postcode};
+use crate::knowledge::{GuideEntry, Outage};
+use crate::timestamp::Timestamp;
 
 /// What the customer sent in one turn.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +43,59 @@ pub struct Reply {
     pub actions: Vec<ActionButton>,
     /// What the bot understood, on answers to free text.
     pub intent: Option<(String, f32)>,
+    /// The guide step this message shows, if it shows one.
+    pub guide_step: Option<GuideStepRef>,
+}
+
+/// Which step of which guide a message shows, so clients can draw progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct GuideStepRef {
+    pub guide_id: String,
+    /// From 1.
+    pub step: u32,
+    /// How many steps the guide has.
+    pub steps: u32,
+    pub title: String,
+}
+
+/// Something that happened to a guide step in this turn, kept for statistics and handoffs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepEvent {
+    pub guide_id: String,
+    pub version: i64,
+    /// From 1.
+    pub step: u32,
+    /// `shown`, `worked`, `failed` or `skipped`.
+    pub event: &'static str,
+}
+
+/// Looks up live guides by id.
+pub trait GuideLookup: Send + Sync {
+    fn guide(&self, id: &str) -> Option<Arc<GuideEntry>>;
+}
+
+/// No guides at all, for conversations without a knowledge base.
+struct NoGuides;
+
+impl GuideLookup for NoGuides {
+    fn guide(&self, _: &str) -> Option<Arc<GuideEntry>> {
+        None
+    }
+}
+
+/// Everything the engine knows when it answers one message.
+pub struct Context<'a> {
+    pub locale: Locale,
+    pub status: ConversationStatus,
+    pub state: &'a DialogueState,
+    pub guides: &'a dyn GuideLookup,
+    /// The guide that best fits this message, when it is free text about a problem.
+    pub suggestion: Option<Arc<GuideEntry>>,
+    /// Outage notices not yet ended.
+    pub outages: &'a [Outage],
+    /// The postcode from the customer's details, if they gave one.
+    pub customer_postcode: Option<&'a Postcode>,
+    pub now: Timestamp,
 }
 
 /// The human queues a conversation can be handed to.
@@ -63,7 +121,7 @@ impl Queue {
     /// Billing questions go to billing, everything technical to technical: the customer is
     /// never sent to "the wrong department". An understood intent routes more precisely than
     /// a picked topic.
-    fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
+    pub(super) fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
         match intent {
             Some("invoice_question" | "payment_method" | "compensation") => Self::Billing,
             Some("cancel_subscription") => Self::Cancellation,
@@ -97,6 +155,7 @@ pub struct Turn {
     pub state: DialogueState,
     pub status: ConversationStatus,
     pub handoff: Option<HandoffRequest>,
+    pub step_events: Vec<StepEvent>,
 }
 
 /// Decides Felsök's answers. Cheap to clone and free of I/O.
@@ -119,6 +178,7 @@ impl Engine {
         vec![self.bot(self.replies.greeting(locale), self.menu(locale, false))]
     }
 
+    /// Answers without a knowledge base (no guides, no outages).
     pub fn respond(
         &self,
         locale: Locale,
@@ -126,16 +186,37 @@ impl Engine {
         state: &DialogueState,
         input: Input<'_>,
     ) -> Turn {
+        self.respond_in(
+            &Context {
+                locale,
+                status,
+                state,
+                guides: &NoGuides,
+                suggestion: None,
+                outages: &[],
+                customer_postcode: None,
+                now: Timestamp::now(),
+            },
+            input,
+        )
+    }
+
+    pub fn respond_in(&self, ctx: &Context<'_>, input: Input<'_>) -> Turn {
+        let locale = ctx.locale;
+        let status = ctx.status;
+        let state = ctx.state;
         let mut turn = Turn {
             replies: Vec::new(),
             state: state.clone(),
             status,
             handoff: None,
+            step_events: Vec::new(),
         };
         let with_a_person = matches!(
             status,
             ConversationStatus::Queued | ConversationStatus::Agent
         );
+        let awaiting_postcode = matches!(state.pending, Some(Pending::Postcode { .. }));
         match input {
             Input::Action(Action::WrittenCancellation) => {
                 turn.replies
@@ -160,10 +241,23 @@ impl Engine {
             Input::Action(Action::Topic(topic)) => {
                 turn.state.topic = Some(topic);
                 turn.state.unplaced_in_a_row = 0;
+                turn.state.walk = None;
+                turn.state.pending = None;
                 let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
                 turn.replies
                     .push(self.bot(self.replies.topic_prompt(locale, topic), actions));
             }
+            Input::Action(Action::StepWorked) => {
+                self.step_answered(ctx, &mut turn, super::StepOutcome::Worked)
+            }
+            Input::Action(Action::StepFailed) => {
+                self.step_answered(ctx, &mut turn, super::StepOutcome::Failed)
+            }
+            Input::Action(Action::StepSkipped) => {
+                self.step_answered(ctx, &mut turn, super::StepOutcome::Skipped)
+            }
+            Input::Action(Action::TroubleshootAnyway) => self.troubleshoot_anyway(ctx, &mut turn),
+            // A wish to cancel wins over everything, in a guide or not.
             Input::Text(_, Some(u)) if u.cancellation => {
                 turn.state.unplaced_in_a_row = 0;
                 turn.state.intent = Some(u.intent.clone());
@@ -171,7 +265,25 @@ impl Engine {
                 reply.intent = Some((u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
             }
-            Input::Text(_, Some(u)) if u.confident => self.answer_intent(locale, &mut turn, u),
+            Input::Text(text, _) if awaiting_postcode && Postcode::find_in(text).is_some() => {
+                let postcode = Postcode::find_in(text).expect("checked above");
+                self.postcode_given(ctx, &mut turn, postcode);
+            }
+            Input::Text(_, Some(u)) if u.confident => self.answer_intent(ctx, &mut turn, u),
+            Input::Text(_, understanding) if state.walk.is_some() => {
+                self.remind_of_step(ctx, &mut turn, understanding);
+            }
+            Input::Text(_, understanding) if awaiting_postcode => {
+                let mut reply = self.bot(
+                    self.replies.postcode_not_found(locale),
+                    vec![
+                        self.replies.button(locale, Action::TroubleshootAnyway),
+                        self.replies.button(locale, Action::TalkToHuman),
+                    ],
+                );
+                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                turn.replies.push(reply);
+            }
             Input::Text(_, understanding) => {
                 turn.state.unplaced_in_a_row = state.unplaced_in_a_row.saturating_add(1);
                 let repeated = turn.state.unplaced_in_a_row >= 2;
@@ -189,13 +301,19 @@ impl Engine {
     }
 
     /// An intent the bot is sure of.
-    fn answer_intent(&self, locale: Locale, turn: &mut Turn, u: &Understanding) {
+    fn answer_intent(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
+        let locale = ctx.locale;
+        let in_a_guide = turn.state.walk.is_some();
         let unplaced = turn.state.unplaced_in_a_row;
         turn.state.unplaced_in_a_row = 0;
         let intent = Some((u.intent.clone(), u.confidence));
         match u.intent.as_str() {
             "talk_to_human" => {
                 self.hand_over(locale, turn, "customer_request", intent);
+            }
+            // Small talk in the middle of a guide: bring the customer back to the step.
+            "greeting" | "out_of_scope" if in_a_guide => {
+                self.remind_of_step(ctx, turn, Some(u));
             }
             "greeting" => {
                 let mut reply =
@@ -215,19 +333,24 @@ impl Engine {
                 turn.replies.push(reply);
             }
             "thanks_goodbye" => {
+                turn.state.walk = None;
+                turn.state.pending = None;
                 let mut reply = self.bot(self.replies.goodbye(locale), Vec::new());
                 reply.intent = intent;
                 turn.replies.push(reply);
             }
-            other => {
-                turn.state.intent = Some(other.to_owned());
-                let text = self.replies.needs_a_person(locale, other);
-                let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
-                let mut reply = self.bot(&text, actions);
-                reply.intent = intent;
-                turn.replies.push(reply);
-            }
+            _ => self.answer_problem(ctx, turn, u),
         }
+    }
+
+    /// An understood problem with no guide to walk: say what was understood and offer a
+    /// person, rather than guess.
+    pub(super) fn no_guide(&self, locale: Locale, turn: &mut Turn, u: &Understanding) {
+        let text = self.replies.needs_a_person(locale, &u.intent);
+        let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
+        let mut reply = self.bot(&text, actions);
+        reply.intent = Some((u.intent.clone(), u.confidence));
+        turn.replies.push(reply);
     }
 
     fn hand_over(
@@ -241,15 +364,18 @@ impl Engine {
         reply.intent = intent;
         turn.replies.push(reply);
         turn.status = ConversationStatus::Queued;
-        turn.handoff = Some(HandoffRequest {
-            queue: Queue::route(turn.state.intent.as_deref(), turn.state.topic),
-            reason,
-        });
+        let queue = turn
+            .state
+            .handoff_queue
+            .unwrap_or_else(|| Queue::route(turn.state.intent.as_deref(), turn.state.topic));
+        turn.handoff = Some(HandoffRequest { queue, reason });
         turn.state.unplaced_in_a_row = 0;
+        turn.state.walk = None;
+        turn.state.pending = None;
     }
 
     /// The written way to cancel, offered first and plainly.
-    fn cancellation_offer(&self, locale: Locale, role: ReplyRole) -> Reply {
+    pub(super) fn cancellation_offer(&self, locale: Locale, role: ReplyRole) -> Reply {
         let actions = vec![
             self.replies.button(locale, Action::WrittenCancellation),
             self.replies.button(locale, Action::TalkToHuman),
@@ -261,7 +387,7 @@ impl Engine {
     }
 
     /// The topic menu. After repeated misunderstandings a person is offered first.
-    fn menu(&self, locale: Locale, person_first: bool) -> Vec<ActionButton> {
+    pub(super) fn menu(&self, locale: Locale, person_first: bool) -> Vec<ActionButton> {
         let topics = Topic::ALL.map(Action::Topic);
         let tail = [Action::WrittenCancellation, Action::TalkToHuman];
         let ordered: Vec<Action> = if person_first {
@@ -278,12 +404,13 @@ impl Engine {
             .collect()
     }
 
-    fn bot(&self, text: &str, actions: Vec<ActionButton>) -> Reply {
+    pub(super) fn bot(&self, text: &str, actions: Vec<ActionButton>) -> Reply {
         Reply {
             role: ReplyRole::Bot,
             text: text.to_owned(),
             actions,
             intent: None,
+            guide_step: None,
         }
     }
 
@@ -293,6 +420,7 @@ impl Engine {
             text: text.to_owned(),
             actions: Vec::new(),
             intent: None,
+            guide_step: None,
         }
     }
 }

@@ -8,8 +8,12 @@ mod actions;
 mod engine;
 mod replies;
 mod state;
+mod walk;
 
 pub use actions::{Action, ActionButton, ActionKind, Topic};
-pub use engine::{Engine, HandoffRequest, Input, Queue, Reply, ReplyRole, Turn, Understanding};
+pub use engine::{
+    Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue, Reply, ReplyRole,
+    StepEvent, Turn, Understanding,
+};
 pub use replies::Replies;
-pub use state::{ConversationStatus, DialogueState};
+pub use state::{ConversationStatus, DialogueState, Pending, StepOutcome, StepTried, Walk};

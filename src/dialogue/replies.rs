@@ -212,6 +212,14 @@ impl Replies {
             }
             Action::WrittenCancellation => pick(locale, "Säga upp skriftligt", "Cancel in writing"),
             Action::TalkToHuman => pick(locale, "Prata med en människa", "Talk to a person"),
+            Action::StepWorked => pick(locale, "Det fungerade", "It worked"),
+            Action::StepFailed => pick(locale, "Det fungerade inte", "It didn't work"),
+            Action::StepSkipped => pick(
+                locale,
+                "Jag kan inte göra det här steget",
+                "I can't do this step",
+            ),
+            Action::TroubleshootAnyway => pick(locale, "Felsök ändå", "Troubleshoot anyway"),
         }
     }
 
@@ -220,6 +228,183 @@ impl Replies {
             id: action.id(),
             kind: action.kind(),
             label: self.action_label(locale, action).to_owned(),
+        }
+    }
+
+    /// Opens a guide the first time in a conversation.
+    pub fn guide_intro(&self, locale: Locale, summary: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "Det här brukar gå att lösa, och vi tar det ett steg i taget. {summary} Svara \
+                 med knapparna under varje steg."
+            ),
+            Locale::En => format!(
+                "This can usually be sorted out, and we'll take it one step at a time. \
+                 {summary} Answer with the buttons under each step."
+            ),
+        }
+    }
+
+    /// When a failed step leads on to another guide.
+    pub fn next_guide_intro(&self, locale: Locale, title: &str) -> String {
+        match locale {
+            Locale::Sv => format!("Då går vi vidare med nästa sak att prova: {title}."),
+            Locale::En => format!("Then let's move on to the next thing to try: {title}."),
+        }
+    }
+
+    /// One step, written out in full.
+    pub fn step_card(
+        &self,
+        locale: Locale,
+        number: usize,
+        total: usize,
+        step: &crate::knowledge::Step,
+    ) -> String {
+        let (heading, note, expected, more) = match locale {
+            Locale::Sv => (
+                format!("Steg {number} av {total}: {}", step.title),
+                "Obs!",
+                "Så ser du att det fungerade:",
+                "Läs mer:",
+            ),
+            Locale::En => (
+                format!("Step {number} of {total}: {}", step.title),
+                "Please note:",
+                "You'll know it worked when:",
+                "More information:",
+            ),
+        };
+        let mut card = format!("{heading}\n\n{}", step.instruction);
+        if let Some(warning) = &step.warning {
+            card.push_str(&format!("\n\n{note} {warning}"));
+        }
+        card.push_str(&format!("\n\n{expected} {}", step.expected));
+        if let Some(link) = &step.link {
+            card.push_str(&format!("\n\n{more} {link}"));
+        }
+        card
+    }
+
+    pub fn step_worked(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Vad skönt att det fungerar igen! Är det något mer jag kan hjälpa dig med?",
+            "Great, I'm glad it works again! Is there anything else I can help you with?",
+        )
+    }
+
+    pub fn step_skipped(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Inga problem, då hoppar vi över det steget.",
+            "No problem, let's skip that step.",
+        )
+    }
+
+    /// The steps ran out (or the guide says a person must look at it): offer a person.
+    pub fn steps_ran_out(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Tack för att du har provat det här. Nu behöver en kollega titta närmare på felet. \
+             Vill du att jag kopplar dig vidare? Hen ser vilka steg vi redan har gått igenom, så \
+             du behöver inte börja om.",
+            "Thank you for trying all of that. Now a colleague needs to look into the fault more \
+             closely. Shall I put you through? They'll see which steps we've already been \
+             through, so you won't have to start over.",
+        )
+    }
+
+    pub fn no_step_open(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Just nu håller vi inte på med någon felsökning. Berätta vad som krånglar, så letar \
+             jag fram rätt steg.",
+            "We're not in the middle of any troubleshooting right now. Tell me what's wrong and \
+             I'll find the right steps.",
+        )
+    }
+
+    /// Free text during a guide that was not a new problem.
+    pub fn step_reminder(&self, locale: Locale, number: usize, title: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "Vi håller på med steg {number}: {title}. Fungerade det? Svara med knapparna \
+                 här nedanför, eller beskriv med egna ord vad som händer."
+            ),
+            Locale::En => format!(
+                "We're on step {number}: {title}. Did it work? Use the buttons below, or tell \
+                 me in your own words what's happening."
+            ),
+        }
+    }
+
+    pub fn ask_postcode(&self, locale: Locale, service: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "Innan vi felsöker vill jag kolla om det finns en känd störning för {service} där \
+                 du bor. Vilket postnummer har adressen? Till exempel 123 45."
+            ),
+            Locale::En => format!(
+                "Before we troubleshoot, let me check for a known problem with {service} where \
+                 you live. What is the postcode of the address? For example 123 45."
+            ),
+        }
+    }
+
+    pub fn postcode_not_found(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag hittade inget postnummer i det du skrev. Skriv fem siffror, till exempel \
+             123 45, eller välj att felsöka direkt.",
+            "I couldn't find a postcode in what you wrote. Type five digits, for example \
+             123 45, or choose to troubleshoot straight away.",
+        )
+    }
+
+    pub fn no_outage_at(&self, locale: Locale, postcode: &str) -> String {
+        match locale {
+            Locale::Sv => format!("Jag hittar ingen känd störning vid {postcode}."),
+            Locale::En => format!("I can't find any known problem at {postcode}."),
+        }
+    }
+
+    /// A known outage, told before any restart is suggested.
+    pub fn outage_notice(
+        &self,
+        locale: Locale,
+        service: &str,
+        postcode: &str,
+        message: &str,
+        started: &str,
+        expected_end: Option<&str>,
+    ) -> String {
+        match locale {
+            Locale::Sv => {
+                let end = expected_end.map_or_else(
+                    || "Vi vet ännu inte när den är åtgärdad.".to_owned(),
+                    |end| format!("Den beräknas vara åtgärdad {end}."),
+                );
+                format!(
+                    "Det finns en känd driftstörning för {service} i området kring {postcode}: \
+                     {message}\n\nStörningen började {started}. {end} Felet ligger hos oss, så \
+                     du behöver inte starta om något hemma. Det börjar fungera igen när \
+                     störningen är åtgärdad. Vill du ändå kontrollera din egen utrustning kan vi \
+                     göra det."
+                )
+            }
+            Locale::En => {
+                let end = expected_end.map_or_else(
+                    || "We don't know yet when it will be fixed.".to_owned(),
+                    |end| format!("It is expected to be fixed by {end}."),
+                );
+                format!(
+                    "There is a known outage affecting {service} around {postcode}: \
+                     {message}\n\nIt started {started}. {end} The fault is on our side, so you \
+                     don't need to restart anything at home. It will work again once the outage \
+                     is fixed. If you'd still like to check your own equipment, we can do that."
+                )
+            }
         }
     }
 
@@ -237,12 +422,21 @@ impl Replies {
                 self.outside_my_area(locale),
                 self.already_with_a_person(locale),
                 self.written_cancellation(locale),
+                self.step_worked(locale),
+                self.step_skipped(locale),
+                self.steps_ran_out(locale),
+                self.no_step_open(locale),
+                self.postcode_not_found(locale),
             ]);
             lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t)));
-            let actions = Topic::ALL
-                .map(Action::Topic)
-                .into_iter()
-                .chain([Action::WrittenCancellation, Action::TalkToHuman]);
+            let actions = Topic::ALL.map(Action::Topic).into_iter().chain([
+                Action::WrittenCancellation,
+                Action::TalkToHuman,
+                Action::StepWorked,
+                Action::StepFailed,
+                Action::StepSkipped,
+                Action::TroubleshootAnyway,
+            ]);
             lines.extend(actions.map(|a| self.action_label(locale, a)));
         }
         lines

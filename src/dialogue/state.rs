@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-use super::Topic;
+use super::{Queue, Topic};
+use crate::domain::Postcode;
 
 /// Who is answering the conversation right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,4 +48,67 @@ pub struct DialogueState {
     pub intent: Option<String>,
     /// Messages in a row the bot could not place; after two it offers a person first.
     pub unplaced_in_a_row: u32,
+    /// The guide being walked through, if any.
+    pub walk: Option<Walk>,
+    /// Every step answered so far, in order: what a person taking over sees as "tried".
+    pub steps_tried: Vec<StepTried>,
+    /// Guides started in this conversation: a guide is never walked twice, so no step is
+    /// shown again.
+    pub guides_started: Vec<String>,
+    /// The postcode the customer gave in this chat.
+    pub postcode: Option<Postcode>,
+    /// A question the bot is waiting for an answer to.
+    pub pending: Option<Pending>,
+    /// The queue a guide named for its handoff, which routes better than the intent.
+    pub handoff_queue: Option<Queue>,
+}
+
+/// Where a customer is in a guide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Walk {
+    pub guide_id: String,
+    pub version: i64,
+    /// The step shown last, from 0.
+    pub step: usize,
+}
+
+/// What a customer answered to one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepOutcome {
+    Worked,
+    Failed,
+    Skipped,
+}
+
+impl StepOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Worked => "worked",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepTried {
+    pub guide_id: String,
+    /// From 1, as people count.
+    pub step: u32,
+    pub title: String,
+    pub outcome: StepOutcome,
+}
+
+/// Questions the bot asked and waits on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Pending {
+    /// Asked for a postcode to check for an outage; `guide_id` is the guide to start after.
+    Postcode {
+        service: String,
+        guide_id: Option<String>,
+    },
+    /// Told of an outage; the customer may still want to troubleshoot with this guide.
+    AfterOutage { guide_id: Option<String> },
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FieldError, PlainText, TextError};
+use super::{FieldError, PlainText, Postcode, TextError};
 
 fn text_field(
     field: &'static str,
@@ -115,6 +115,9 @@ pub struct CustomerDetails {
     pub customer_number: Option<CustomerNumber>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
+    /// Where the service is delivered, so a known outage there can be told first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<Postcode>,
 }
 
 impl CustomerDetails {
@@ -123,6 +126,7 @@ impl CustomerDetails {
         name: Option<&str>,
         customer_number: Option<&str>,
         email: Option<&str>,
+        postcode: Option<&str>,
     ) -> Result<Self, Vec<FieldError>> {
         fn keep<T>(errors: &mut Vec<FieldError>, parsed: Result<T, FieldError>) -> Option<T> {
             parsed.map_err(|e| errors.push(e)).ok()
@@ -137,6 +141,8 @@ impl CustomerDetails {
                 )
             }),
             email: email.and_then(|v| keep(&mut errors, Email::parse("customer.email", v))),
+            postcode: postcode
+                .and_then(|v| keep(&mut errors, Postcode::parse_field("customer.postcode", v))),
         };
         if errors.is_empty() {
             Ok(details)
@@ -146,7 +152,10 @@ impl CustomerDetails {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.customer_number.is_none() && self.email.is_none()
+        self.name.is_none()
+            && self.customer_number.is_none()
+            && self.email.is_none()
+            && self.postcode.is_none()
     }
 }
 
@@ -187,14 +196,16 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported() {
-        let errors = CustomerDetails::parse(Some(""), Some("x;y"), Some("nope")).unwrap_err();
+        let errors =
+            CustomerDetails::parse(Some(""), Some("x;y"), Some("nope"), Some("1")).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
             [
                 "customer.name",
                 "customer.customer_number",
-                "customer.email"
+                "customer.email",
+                "customer.postcode"
             ]
         );
     }

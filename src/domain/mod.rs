@@ -9,6 +9,7 @@ mod customer;
 mod locale;
 mod message_text;
 mod plain_text;
+mod postcode;
 
 pub use channel::Channel;
 pub use client_message_id::ClientMessageId;
@@ -16,6 +17,7 @@ pub use customer::{CustomerDetails, CustomerNumber, Email, FullName};
 pub use locale::Locale;
 pub use message_text::MessageText;
 pub use plain_text::{PlainText, TextError};
+pub use postcode::Postcode;
 
 /// Why a client-supplied value was refused. `field` names the JSON field, `code` is stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

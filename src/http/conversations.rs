@@ -28,6 +28,8 @@ pub struct CustomerInfo {
     name: Option<String>,
     customer_number: Option<String>,
     email: Option<String>,
+    /// Swedish postcode of the address the service is delivered to ("123 45").
+    postcode: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -66,6 +68,7 @@ impl CreateConversation {
             customer.name.as_deref(),
             customer.customer_number.as_deref(),
             customer.email.as_deref(),
+            customer.postcode.as_deref(),
         )
         .unwrap_or_else(|mut e| {
             errors.append(&mut e);

@@ -31,6 +31,16 @@ pub enum ApiError {
     BadRequest(String),
     #[error("missing or malformed Authorization header")]
     MissingToken,
+    /// A staff token that is unknown or revoked.
+    #[error("this token is not valid")]
+    InvalidToken,
+    #[error("this token's role may not do this")]
+    Forbidden,
+    /// A guide that breaks the format; every problem is listed with its line.
+    #[error("the guide is not valid")]
+    InvalidGuide(Vec<crate::knowledge::GuideProblem>),
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("method not allowed")]
@@ -62,6 +72,16 @@ pub struct ErrorDetail {
     /// For validation errors: each field that was refused and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
+    /// For an invalid guide: every problem, with its line in the source where one applies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<SourceProblem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceProblem {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,7 +100,10 @@ impl ApiError {
         match self {
             Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::InvalidBody(_) | Self::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::MissingToken => StatusCode::UNAUTHORIZED,
+            Self::MissingToken | Self::InvalidToken => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::InvalidGuide(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -98,7 +121,13 @@ impl ApiError {
             Self::InvalidFields(_) => "invalid_fields",
             Self::BadRequest(_) => "bad_request",
             Self::MissingToken => "missing_token",
+            Self::InvalidToken => "invalid_token",
+            Self::Forbidden => "forbidden",
+            Self::InvalidGuide(_) => "invalid_guide",
+            Self::Conflict(_) => "conflict",
             Self::NotFound("conversation") => "conversation_not_found",
+            Self::NotFound("guide") => "guide_not_found",
+            Self::NotFound("outage notice") => "outage_not_found",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -116,6 +145,14 @@ impl ApiError {
                 .map(|f| f.message.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
+            Self::InvalidGuide(problems) => format!(
+                "The guide was not saved: {}.",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
             Self::NotFound(what) => {
                 let mut message = format!("No such {what}.");
                 if *what == "conversation" {
@@ -149,15 +186,26 @@ impl IntoResponse for ApiError {
                 .collect(),
             _ => Vec::new(),
         };
+        let problems = match &self {
+            Self::InvalidGuide(problems) => problems
+                .iter()
+                .map(|p| SourceProblem {
+                    line: p.line,
+                    message: p.message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code().to_owned(),
                 message: self.message(),
                 fields,
+                problems,
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, Self::MissingToken) {
+        if matches!(self, Self::MissingToken | Self::InvalidToken) {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -195,6 +243,27 @@ impl From<ConversationError> for ApiError {
             ConversationError::NotFound => Self::NotFound("conversation"),
             ConversationError::Store(e) => e.into(),
             ConversationError::Classifier(e) => Self::Internal(e.to_string()),
+            ConversationError::Index(e) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::knowledge::EditError> for ApiError {
+    fn from(error: crate::knowledge::EditError) -> Self {
+        use crate::knowledge::EditError;
+        match error {
+            EditError::Invalid(problems) => Self::InvalidGuide(problems),
+            EditError::NotFound => Self::NotFound("guide"),
+            EditError::BadOutage(message) => Self::InvalidBody(message),
+            // Two saves of one guide at the same moment: the later one may try again.
+            EditError::Store(StoreError::Database(sqlx::Error::Database(e)))
+                if e.is_unique_violation() =>
+            {
+                Self::Conflict(
+                    "The guide was changed at the same moment. Please save again.".to_owned(),
+                )
+            }
+            other => Self::Internal(other.to_string()),
         }
     }
 }

@@ -131,3 +131,36 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
         Ok(Self(SecretToken::from_presented(token)))
     }
 }
+
+/// A staff member proven by their bearer token: 401 without a valid one. Handlers check the
+/// role with [`Staff::require`] (403 when it does not fit).
+#[derive(Debug, Clone)]
+pub struct Staff(pub crate::auth::StaffMember);
+
+impl Staff {
+    pub fn require(
+        &self,
+        role: crate::auth::StaffRole,
+    ) -> Result<&crate::auth::StaffMember, ApiError> {
+        if self.0.role.allows(role) {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+impl FromRequestParts<super::AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &super::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+        crate::auth::staff::authenticate(state.conversations.store(), &token)
+            .await?
+            .map(Self)
+            .ok_or(ApiError::InvalidToken)
+    }
+}

@@ -4,6 +4,7 @@ mod classify;
 mod conversations;
 mod error;
 mod extract;
+mod guides;
 mod middleware;
 mod openapi;
 mod ops;
@@ -26,11 +27,13 @@ pub use openapi::ApiDoc;
 
 use crate::config::Limits;
 use crate::conversation::Conversations;
+use crate::knowledge::Editing;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub conversations: Conversations,
+    pub editing: Editing,
     pub limits: Arc<Limits>,
     pub metrics: PrometheusHandle,
 }
@@ -61,6 +64,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(conversations::router())
         .merge(classify::router())
+        .merge(guides::router())
         .merge(ops::router())
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)

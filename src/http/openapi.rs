@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{classify, conversations, ops};
+use super::{classify, conversations, guides, ops};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,17 @@ use super::{classify, conversations, ops};
         conversations::read_conversation,
         conversations::transcript,
         classify::classify,
+        guides::list_guides,
+        guides::read_guide,
+        guides::save_guide,
+        guides::delete_guide,
+        guides::search_guides,
+        guides::guide_history,
+        guides::guide_version,
+        guides::guide_stats,
+        guides::list_outages,
+        guides::create_outage,
+        guides::end_outage,
         ops::healthz,
         ops::readyz,
         ops::metrics,
@@ -31,11 +42,14 @@ use super::{classify, conversations, ops};
         crate::dialogue::ActionKind,
         super::ErrorBody,
         crate::classifier::decision::Scored,
+        crate::dialogue::GuideStepRef,
     )),
     modifiers(&ConversationToken),
     tags(
         (name = "conversations", description = "The customer's chat"),
         (name = "classification", description = "What a text is about"),
+        (name = "guides", description = "Step-by-step guides: read by anyone, kept by editors"),
+        (name = "outages", description = "Known outages, told to customers first"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -48,6 +62,11 @@ impl Modify for ConversationToken {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "conversation_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // Staff tokens (agent, editor, admin) from `felsok token create`.
+        components.add_security_scheme(
+            "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }

@@ -90,6 +90,22 @@ pub enum Product {
     Billing,
 }
 
+impl Product {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fiber => "fiber",
+            Self::Dsl => "dsl",
+            Self::Coax => "coax",
+            Self::Router4g5g => "router_4g5g",
+            Self::TvBox => "tv_box",
+            Self::Mobile => "mobile",
+            Self::Landline => "landline",
+            Self::Email => "email",
+            Self::Billing => "billing",
+        }
+    }
+}
+
 /// What follows when a step did not work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "target", rename_all = "snake_case")]

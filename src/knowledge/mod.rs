@@ -1,9 +1,17 @@
 //! The knowledge base: step-by-step guides that content editors maintain in `knowledge/`.
 //!
-//! This part holds the guide format and its validation; search and the guided walk-through
-//! build on it.
+//! The guide format and its validation, the search index, the in-memory base that chats
+//! read, outage notices, and the editor workflow that keeps storage, index and replicas in step.
 
+pub mod base;
+pub mod editing;
+pub mod evaluate;
 pub mod guide;
+pub mod index;
 pub mod library;
+pub mod outage;
 
+pub use base::{Change, FindQuery, Found, GuideEntry, KnowledgeBase, Weights};
+pub use editing::{embed_guide, EditError, Editing, NewOutage, Saved, StepStats};
 pub use guide::{Guide, GuideId, GuideProblem, OnFailure, Product, Step};
+pub use outage::{Outage, Service};

@@ -4,15 +4,16 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::{
-    ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, Store,
-    StoreError,
+    ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, StepEventRow,
+    Store, StoreError,
 };
 use crate::timestamp::Timestamp;
 
 const CONVERSATION_COLUMNS: &str = "id, token_hash, locale, channel, status, state, customer, \
                                     last_seq, created_at, updated_at";
 const MESSAGE_COLUMNS: &str =
-    "id, seq, role, text, actions, action_id, intent_name, intent_confidence, created_at";
+    "id, seq, role, text, actions, action_id, intent_name, intent_confidence, guide_step, \
+     created_at";
 
 fn timestamp(row: &AnyRow, column: &str) -> Result<Timestamp, StoreError> {
     let text: String = row.try_get(column)?;
@@ -38,6 +39,7 @@ fn message_from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
     let actions: String = row.try_get("actions")?;
     let intent_name: Option<String> = row.try_get("intent_name")?;
     let intent_confidence: Option<f64> = row.try_get("intent_confidence")?;
+    let guide_step: Option<String> = row.try_get("guide_step")?;
     Ok(MessageRecord {
         id: row.try_get("id")?,
         seq: row.try_get("seq")?,
@@ -47,6 +49,10 @@ fn message_from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
             .map_err(|e| StoreError::Corrupt(format!("actions: {e}")))?,
         action_id: row.try_get("action_id")?,
         intent: intent_name.zip(intent_confidence),
+        guide_step: guide_step
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("guide_step: {e}")))?,
         created_at: timestamp(row, "created_at")?,
     })
 }
@@ -64,10 +70,16 @@ async fn insert_messages(
         let actions = serde_json::to_string(&message.actions)
             .map_err(|e| StoreError::Corrupt(format!("actions: {e}")))?;
         let (intent_name, intent_confidence) = message.intent.clone().unzip();
+        let guide_step = message
+            .guide_step
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("guide_step: {e}")))?;
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, seq, role, text, actions, action_id, \
-             intent_name, intent_confidence, reply_to, client_message_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             intent_name, intent_confidence, reply_to, client_message_id, created_at, \
+             guide_step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&message.id)
         .bind(conversation_id)
@@ -81,6 +93,7 @@ async fn insert_messages(
         .bind(&message.reply_to)
         .bind(&message.client_message_id)
         .bind(message.created_at.to_string())
+        .bind(guide_step)
         .persistent(false)
         .execute(&mut **tx)
         .await?;
@@ -291,6 +304,30 @@ impl TurnTx {
         .bind(now.to_string())
         .execute(&mut *self.tx)
         .await?;
+        Ok(())
+    }
+
+    /// Records what the customer was shown of a guide and what they answered.
+    pub async fn record_step_events(
+        &mut self,
+        events: &[StepEventRow<'_>],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        for event in events {
+            sqlx::query(
+                "INSERT INTO guide_step_events (id, conversation_id, guide_id, guide_version, \
+                 step, event, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(&self.conversation.id)
+            .bind(event.guide_id)
+            .bind(event.guide_version)
+            .bind(event.step)
+            .bind(event.event)
+            .bind(now.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        }
         Ok(())
     }
 

@@ -8,11 +8,19 @@
 
 mod connect;
 mod conversations;
+mod guides;
+mod outages;
 mod records;
+mod staff;
 
 pub use connect::{redact as redact_url, Backend};
 pub use conversations::TurnTx;
-pub use records::{ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage};
+pub use guides::{GuideRow, GuideToSave, RevisionRow};
+pub use outages::OutageRow;
+pub use records::{
+    ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, StepEventRow,
+};
+pub use staff::StaffRow;
 
 use sqlx::AnyPool;
 

@@ -1,6 +1,6 @@
 //! Rows as the storage layer reads and writes them.
 
-use crate::dialogue::ActionButton;
+use crate::dialogue::{ActionButton, GuideStepRef};
 use crate::timestamp::Timestamp;
 
 /// A conversation about to be created.
@@ -40,6 +40,7 @@ pub struct NewMessage {
     pub actions: Vec<ActionButton>,
     pub action_id: Option<String>,
     pub intent: Option<(String, f64)>,
+    pub guide_step: Option<GuideStepRef>,
     pub reply_to: Option<String>,
     pub client_message_id: Option<String>,
     pub created_at: Timestamp,
@@ -55,6 +56,7 @@ pub struct MessageRecord {
     pub actions: Vec<ActionButton>,
     pub action_id: Option<String>,
     pub intent: Option<(String, f64)>,
+    pub guide_step: Option<GuideStepRef>,
     pub created_at: Timestamp,
 }
 
@@ -67,4 +69,14 @@ pub struct HandoffRecord {
     pub reason: String,
     pub status: String,
     pub created_at: Timestamp,
+}
+
+/// One step event of a guided walk-through: `shown`, `worked`, `failed` or `skipped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepEventRow<'a> {
+    pub guide_id: &'a str,
+    pub guide_version: i64,
+    /// 1-based, as editors count steps.
+    pub step: i64,
+    pub event: &'a str,
 }

@@ -1,0 +1,110 @@
+//! `felsok guides check|import|export`: guides as files, for docs-as-code work.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use crate::classifier::{Classifier, ModelPaths, REQUIRED_INTENTS};
+use crate::domain::Locale;
+use crate::knowledge::{guide, library, Editing, KnowledgeBase};
+use crate::storage::Store;
+
+#[derive(Debug, Args)]
+pub struct GuidesCommand {
+    #[command(subcommand)]
+    action: GuidesAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum GuidesAction {
+    /// Check every guide in a folder: format, translations both ways, jumps between guides.
+    Check {
+        #[arg(default_value = "knowledge/guides")]
+        dir: PathBuf,
+    },
+    /// Store every guide of a folder in the database (all or nothing), as new versions where
+    /// they differ from what is stored. Running services pick them up within a second.
+    Import {
+        #[arg(default_value = "knowledge/guides")]
+        dir: PathBuf,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Write every live guide from the database into a folder, one file per guide.
+    Export {
+        #[arg(default_value = "knowledge/guides")]
+        dir: PathBuf,
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+#[derive(Debug, Args)]
+struct Target {
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/felsok.db")]
+    database_url: String,
+    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
+    models_dir: PathBuf,
+}
+
+#[allow(clippy::print_stdout)]
+fn say(line: &str) {
+    println!("{line}");
+}
+
+pub async fn run(command: GuidesCommand) -> anyhow::Result<()> {
+    match command.action {
+        GuidesAction::Check { dir } => {
+            let guides = match library::load_dir(&dir, REQUIRED_INTENTS) {
+                Ok(guides) => guides,
+                Err(problems) => {
+                    for problem in &problems {
+                        say(problem);
+                    }
+                    anyhow::bail!("{} problems in {}", problems.len(), dir.display());
+                }
+            };
+            let swedish = guides.iter().filter(|g| g.language == Locale::Sv).count();
+            say(&format!(
+                "{} guides OK ({swedish} Swedish, {} English), every one with its translation",
+                guides.len(),
+                guides.len() - swedish
+            ));
+            Ok(())
+        }
+        GuidesAction::Import { dir, target } => {
+            let editing = connect(&target).await?;
+            let saved = editing.import_dir(&dir, "import").await?;
+            say(&format!("{saved} guides saved from {}", dir.display()));
+            Ok(())
+        }
+        GuidesAction::Export { dir, target } => {
+            let store = Store::connect(&target.database_url, 2).await?;
+            store.migrate().await?;
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let rows = store.live_guides().await?;
+            for row in &rows {
+                // Ids are validated on save; checked again so a file name can never escape.
+                let id = guide::GuideId::parse(&row.id).map_err(anyhow::Error::msg)?;
+                let path = dir.join(format!("{id}.md"));
+                std::fs::write(&path, &row.source)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            say(&format!(
+                "{} guides written to {}",
+                rows.len(),
+                dir.display()
+            ));
+            Ok(())
+        }
+    }
+}
+
+async fn connect(target: &Target) -> anyhow::Result<Editing> {
+    let store = Store::connect(&target.database_url, 2).await?;
+    store.migrate().await?;
+    let paths = ModelPaths::new(&target.models_dir);
+    let classifier = tokio::task::spawn_blocking(move || Classifier::load(&paths)).await??;
+    Ok(Editing::new(store, KnowledgeBase::new()?, classifier))
+}

@@ -1,0 +1,376 @@
+//! Walking a customer through a guide, one step at a time, with known outages told first.
+
+use std::sync::Arc;
+
+use super::engine::{Context, GuideStepRef, Reply, StepEvent, Turn, Understanding};
+use super::{Action, ActionButton, Engine, Pending, Queue, StepOutcome, StepTried, Walk};
+use crate::domain::{Locale, Postcode};
+use crate::knowledge::{GuideEntry, OnFailure, Outage, Service};
+
+impl Engine {
+    /// The buttons under every step.
+    fn step_buttons(&self, locale: Locale) -> Vec<ActionButton> {
+        [
+            Action::StepWorked,
+            Action::StepFailed,
+            Action::StepSkipped,
+            Action::TalkToHuman,
+        ]
+        .into_iter()
+        .map(|a| self.replies().button(locale, a))
+        .collect()
+    }
+
+    /// An understood problem: an outage first if there is one where the customer lives, then
+    /// the best guide's first step, or a person when there is no guide.
+    pub(super) fn answer_problem(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
+        turn.state.intent = Some(u.intent.clone());
+        turn.state.pending = None;
+        turn.state.handoff_queue = None;
+        let suggestion = ctx
+            .suggestion
+            .clone()
+            .filter(|e| e.guide.language == ctx.locale);
+        if let (Some(walk), Some(entry)) = (&turn.state.walk, &suggestion) {
+            if walk.guide_id == entry.guide.id.as_str() {
+                // The same problem in other words: stay on the step the customer is at.
+                self.remind_of_step(ctx, turn, Some(u));
+                return;
+            }
+        }
+        let services = match Service::of_intent(&u.intent) {
+            Some(service) => vec![service],
+            None if u.intent == "outage_status" => Service::ALL.to_vec(),
+            None => Vec::new(),
+        };
+        let active: Vec<&Outage> = ctx
+            .outages
+            .iter()
+            .filter(|o| services.contains(&o.service))
+            .filter(|o| o.starts_at <= ctx.now && o.expected_end.is_none_or(|e| e > ctx.now))
+            .collect();
+        let guide_id = suggestion.as_ref().map(|e| e.guide.id.to_string());
+        if !active.is_empty() {
+            let postcode = turn
+                .state
+                .postcode
+                .clone()
+                .or(ctx.customer_postcode.cloned());
+            match postcode {
+                Some(postcode) => {
+                    if let Some(outage) = covering(&active, &postcode, ctx) {
+                        self.tell_outage(ctx, turn, outage, &postcode, guide_id, Some(u));
+                        return;
+                    }
+                }
+                None => {
+                    turn.state.walk = None;
+                    let service = match services.as_slice() {
+                        [one] => one.name(ctx.locale),
+                        _ => match ctx.locale {
+                            Locale::Sv => "våra tjänster",
+                            Locale::En => "our services",
+                        },
+                    };
+                    turn.state.pending = Some(Pending::Postcode {
+                        service: services
+                            .first()
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default(),
+                        guide_id,
+                    });
+                    let mut reply = self.bot(
+                        &self.replies().ask_postcode(ctx.locale, service),
+                        vec![
+                            self.replies()
+                                .button(ctx.locale, Action::TroubleshootAnyway),
+                            self.replies().button(ctx.locale, Action::TalkToHuman),
+                        ],
+                    );
+                    reply.intent = Some((u.intent.clone(), u.confidence));
+                    turn.replies.push(reply);
+                    return;
+                }
+            }
+        }
+        match suggestion {
+            Some(entry) => {
+                let intro = self.replies().guide_intro(ctx.locale, &entry.guide.summary);
+                self.start_guide(ctx, turn, &entry, intro, Some(u));
+            }
+            None => {
+                turn.state.walk = None;
+                self.no_guide(ctx.locale, turn, u);
+            }
+        }
+    }
+
+    /// The customer gave the postcode the bot asked for.
+    pub(super) fn postcode_given(&self, ctx: &Context<'_>, turn: &mut Turn, postcode: Postcode) {
+        let Some(Pending::Postcode { service, guide_id }) = turn.state.pending.take() else {
+            return;
+        };
+        turn.state.postcode = Some(postcode.clone());
+        let services = match Service::parse(&service) {
+            Some(one) if turn.state.intent.as_deref() != Some("outage_status") => vec![one],
+            _ => Service::ALL.to_vec(),
+        };
+        let active: Vec<&Outage> = ctx
+            .outages
+            .iter()
+            .filter(|o| services.contains(&o.service))
+            .collect();
+        if let Some(outage) = covering(&active, &postcode, ctx) {
+            self.tell_outage(ctx, turn, outage, &postcode, guide_id, None);
+            return;
+        }
+        let clear = self
+            .replies()
+            .no_outage_at(ctx.locale, &postcode.to_string());
+        match guide_id.and_then(|id| ctx.guides.guide(&id)) {
+            Some(entry) => {
+                let intro = self.replies().guide_intro(ctx.locale, &entry.guide.summary);
+                self.start_guide(ctx, turn, &entry, format!("{clear} {intro}"), None);
+            }
+            None => {
+                let text = format!("{clear} {}", self.replies().steps_ran_out(ctx.locale));
+                let actions = vec![self.replies().button(ctx.locale, Action::TalkToHuman)];
+                turn.replies.push(self.bot(&text, actions));
+            }
+        }
+    }
+
+    fn tell_outage(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        outage: &Outage,
+        postcode: &Postcode,
+        guide_id: Option<String>,
+        u: Option<&Understanding>,
+    ) {
+        let locale = ctx.locale;
+        let text = self.replies().outage_notice(
+            locale,
+            outage.service.name(locale),
+            &postcode.to_string(),
+            outage.message(locale),
+            &outage.starts_at.to_local_phrase(locale),
+            outage
+                .expected_end
+                .map(|end| end.to_local_phrase(locale))
+                .as_deref(),
+        );
+        let mut actions = Vec::new();
+        if guide_id.is_some() {
+            actions.push(self.replies().button(locale, Action::TroubleshootAnyway));
+        }
+        actions.push(self.replies().button(locale, Action::TalkToHuman));
+        turn.state.walk = None;
+        turn.state.pending = Some(Pending::AfterOutage { guide_id });
+        let mut reply = self.bot(&text, actions);
+        reply.intent = u.map(|u| (u.intent.clone(), u.confidence));
+        turn.replies.push(reply);
+    }
+
+    /// "Troubleshoot anyway" after an outage notice or a question for the postcode.
+    pub(super) fn troubleshoot_anyway(&self, ctx: &Context<'_>, turn: &mut Turn) {
+        let guide_id = match turn.state.pending.take() {
+            Some(Pending::AfterOutage { guide_id }) | Some(Pending::Postcode { guide_id, .. }) => {
+                guide_id
+            }
+            None => None,
+        };
+        match guide_id.and_then(|id| ctx.guides.guide(&id)) {
+            Some(entry) => {
+                let intro = self.replies().guide_intro(ctx.locale, &entry.guide.summary);
+                self.start_guide(ctx, turn, &entry, intro, None);
+            }
+            None => {
+                let menu = self.menu(ctx.locale, false);
+                turn.replies
+                    .push(self.bot(self.replies().no_step_open(ctx.locale), menu));
+            }
+        }
+    }
+
+    /// Shows a guide's first step. A guide already walked in this conversation is not walked
+    /// again: the customer has seen its steps, so a person is offered instead.
+    fn start_guide(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        entry: &Arc<GuideEntry>,
+        intro: String,
+        u: Option<&Understanding>,
+    ) {
+        let id = entry.guide.id.to_string();
+        if turn.state.guides_started.contains(&id) {
+            self.offer_person(ctx.locale, turn, None);
+            if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
+                reply.intent = Some((u.intent.clone(), u.confidence));
+            }
+            return;
+        }
+        turn.state.guides_started.push(id.clone());
+        turn.state.walk = Some(Walk {
+            guide_id: id,
+            version: entry.version,
+            step: 0,
+        });
+        self.show_step(ctx.locale, turn, entry, 0, Some(intro));
+        if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
+            reply.intent = Some((u.intent.clone(), u.confidence));
+        }
+    }
+
+    fn show_step(
+        &self,
+        locale: Locale,
+        turn: &mut Turn,
+        entry: &GuideEntry,
+        index: usize,
+        before: Option<String>,
+    ) {
+        let guide = &entry.guide;
+        let step = &guide.steps[index];
+        let card = self
+            .replies()
+            .step_card(locale, index + 1, guide.steps.len(), step);
+        let text = match before {
+            Some(before) => format!("{before}\n\n{card}"),
+            None => card,
+        };
+        let mut reply = self.bot(&text, self.step_buttons(locale));
+        reply.guide_step = Some(GuideStepRef {
+            guide_id: guide.id.to_string(),
+            step: (index + 1) as u32,
+            steps: guide.steps.len() as u32,
+            title: step.title.clone(),
+        });
+        turn.replies.push(reply);
+        turn.step_events.push(StepEvent {
+            guide_id: guide.id.to_string(),
+            version: entry.version,
+            step: (index + 1) as u32,
+            event: "shown",
+        });
+        if let Some(walk) = &mut turn.state.walk {
+            walk.step = index;
+        }
+    }
+
+    /// The customer answered the step shown last.
+    pub(super) fn step_answered(&self, ctx: &Context<'_>, turn: &mut Turn, outcome: StepOutcome) {
+        let locale = ctx.locale;
+        let Some(walk) = turn.state.walk.clone() else {
+            let menu = self.menu(locale, false);
+            turn.replies
+                .push(self.bot(self.replies().no_step_open(locale), menu));
+            return;
+        };
+        // The guide may have been deleted or shortened by an editor since the step was shown.
+        let entry = ctx.guides.guide(&walk.guide_id);
+        let Some((entry, step)) = entry.and_then(|e| {
+            let step = e.guide.steps.get(walk.step).cloned()?;
+            Some((e, step))
+        }) else {
+            self.offer_person(locale, turn, None);
+            return;
+        };
+        turn.state.steps_tried.push(StepTried {
+            guide_id: walk.guide_id.clone(),
+            step: (walk.step + 1) as u32,
+            title: step.title.clone(),
+            outcome,
+        });
+        turn.step_events.push(StepEvent {
+            guide_id: walk.guide_id.clone(),
+            version: walk.version,
+            step: (walk.step + 1) as u32,
+            event: outcome.as_str(),
+        });
+        if outcome == StepOutcome::Worked {
+            turn.state.walk = None;
+            turn.state.handoff_queue = None;
+            turn.replies
+                .push(self.bot(self.replies().step_worked(locale), Vec::new()));
+            return;
+        }
+        let ack = (outcome == StepOutcome::Skipped).then(|| self.replies().step_skipped(locale));
+        match &step.on_failure {
+            OnFailure::Next if walk.step + 1 < entry.guide.steps.len() => {
+                self.show_step(locale, turn, &entry, walk.step + 1, ack.map(str::to_owned));
+            }
+            OnFailure::Guide(next) => match ctx.guides.guide(next.as_str()) {
+                Some(next) => {
+                    let intro = self.replies().next_guide_intro(locale, &next.guide.title);
+                    let intro = match ack {
+                        Some(ack) => format!("{ack} {intro}"),
+                        None => intro,
+                    };
+                    self.start_guide(ctx, turn, &next, intro, None);
+                }
+                None => self.offer_person(locale, turn, ack),
+            },
+            OnFailure::Handoff(queue) => {
+                turn.state.handoff_queue = Some(*queue);
+                self.offer_person(locale, turn, ack);
+            }
+            OnFailure::Next => self.offer_person(locale, turn, ack),
+        }
+    }
+
+    /// The steps ran out: offer a person, who will see every step tried.
+    fn offer_person(&self, locale: Locale, turn: &mut Turn, before: Option<&str>) {
+        turn.state.walk = None;
+        if turn.state.handoff_queue.is_none() {
+            turn.state.handoff_queue =
+                Some(Queue::route(turn.state.intent.as_deref(), turn.state.topic));
+        }
+        let text = match before {
+            Some(before) => format!("{before} {}", self.replies().steps_ran_out(locale)),
+            None => self.replies().steps_ran_out(locale).to_owned(),
+        };
+        let actions = vec![self.replies().button(locale, Action::TalkToHuman)];
+        turn.replies.push(self.bot(&text, actions));
+    }
+
+    /// Free text in the middle of a guide that is not a new problem: back to the step.
+    pub(super) fn remind_of_step(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        u: Option<&Understanding>,
+    ) {
+        let Some(walk) = turn.state.walk.clone() else {
+            return;
+        };
+        let title = ctx
+            .guides
+            .guide(&walk.guide_id)
+            .and_then(|e| e.guide.steps.get(walk.step).map(|s| s.title.clone()));
+        let Some(title) = title else {
+            self.offer_person(ctx.locale, turn, None);
+            return;
+        };
+        let text = self
+            .replies()
+            .step_reminder(ctx.locale, walk.step + 1, &title);
+        let mut reply: Reply = self.bot(&text, self.step_buttons(ctx.locale));
+        reply.intent = u.map(|u| (u.intent.clone(), u.confidence));
+        turn.replies.push(reply);
+    }
+}
+
+/// The first active outage that covers the customer's postcode.
+fn covering<'a>(
+    outages: &[&'a Outage],
+    postcode: &Postcode,
+    ctx: &Context<'_>,
+) -> Option<&'a Outage> {
+    outages
+        .iter()
+        .copied()
+        .find(|o| o.covers(o.service, postcode, ctx.now))
+}
