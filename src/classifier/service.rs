@@ -101,7 +101,18 @@ pub fn load_encoder(paths: &ModelPaths) -> Result<Encoder, LoadError> {
 pub struct Classifier {
     pool: EmbeddingPool,
     head: Arc<IntentHead>,
+    /// Vectors of guide texts already encoded: guides are encoded again whenever a knowledge
+    /// base loads, and most of their lines rarely change. Customer messages never go here.
+    guide_vectors: Arc<std::sync::Mutex<GuideVectorCache>>,
 }
+
+#[derive(Default)]
+struct GuideVectorCache {
+    vectors: std::collections::HashMap<(bool, String), Vec<f32>>,
+}
+
+/// Enough for tens of thousands of guide lines; past it the cache starts over.
+const GUIDE_CACHE_ENTRIES: usize = 100_000;
 
 impl std::fmt::Debug for Classifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -116,6 +127,7 @@ impl Classifier {
         Self {
             pool: EmbeddingPool::start(embedder, max_batch, 1024),
             head: Arc::new(head),
+            guide_vectors: Arc::default(),
         }
     }
 
@@ -157,19 +169,35 @@ impl Classifier {
         Ok((decide(&self.head, &vector, text, language), vector))
     }
 
-    /// A document's vector (e5's `passage: ` side), for ranking guides by meaning.
-    pub async fn embed_passage(&self, text: &str) -> Result<Vec<f32>, PoolError> {
-        self.pool.embed_as(text, Side::Passage).await
+    /// A guide's vector (`passage: ` side), for ranking guides by meaning.
+    pub async fn embed_guide_passage(&self, text: String) -> Result<Vec<f32>, PoolError> {
+        self.embed_guide_text(text, Side::Passage).await
     }
 
-    /// A customer-style phrase's vector (`query: ` side), for a future that owns the text.
-    pub async fn embed_query_owned(&self, text: String) -> Result<Vec<f32>, PoolError> {
-        self.pool.embed(&text).await
+    /// One way customers put a guide's problem, encoded like a customer message
+    /// (`query: ` side).
+    pub async fn embed_guide_phrase(&self, text: String) -> Result<Vec<f32>, PoolError> {
+        self.embed_guide_text(text, Side::Query).await
     }
 
-    /// Like [`Classifier::embed_passage`] for a text the future owns, so many can be awaited
-    /// together (and batched by the encoder).
-    pub async fn embed_passage_owned(&self, text: String) -> Result<Vec<f32>, PoolError> {
-        self.pool.embed_as(&text, Side::Passage).await
+    async fn embed_guide_text(&self, text: String, side: Side) -> Result<Vec<f32>, PoolError> {
+        let key = (side == Side::Passage, text);
+        let cached = self
+            .guide_vectors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .vectors
+            .get(&key)
+            .cloned();
+        if let Some(vector) = cached {
+            return Ok(vector);
+        }
+        let vector = self.pool.embed_as(&key.1, side).await?;
+        let mut cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.vectors.len() >= GUIDE_CACHE_ENTRIES {
+            cache.vectors.clear();
+        }
+        cache.vectors.insert(key, vector.clone());
+        Ok(vector)
     }
 }

@@ -109,11 +109,11 @@ pub async fn embed_guide(
     classifier: &Classifier,
     guide: &Guide,
 ) -> Result<(Vec<f32>, Vec<Vec<f32>>), PoolError> {
-    let passage = classifier.embed_passage_owned(GuideEntry::passage(guide));
+    let passage = classifier.embed_guide_passage(GuideEntry::passage(guide));
     let phrases = futures::future::try_join_all(
         GuideEntry::phrases(guide)
             .into_iter()
-            .map(|p| classifier.embed_query_owned(p)),
+            .map(|p| classifier.embed_guide_phrase(p)),
     );
     futures::try_join!(passage, phrases)
 }

@@ -70,6 +70,15 @@ impl TestDatabase {
         }
     }
 
+    /// The same database for a second replica; the original stays its owner.
+    pub fn share(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            pg_name: None,
+            _dir: None,
+        }
+    }
+
     pub async fn drop_database(&self) {
         if let Some(name) = &self.pg_name {
             if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
@@ -213,6 +222,20 @@ impl TestApp {
             .expect("request");
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
+    }
+}
+
+impl TestApp {
+    /// A staff token with `role`, made the way `felsok token create` makes one.
+    pub async fn staff_token(&self, role: felsok::auth::StaffRole, name: &str) -> String {
+        let store = felsok::storage::Store::connect(&self.db.url, 1)
+            .await
+            .expect("store");
+        let (_, token) = felsok::auth::staff::create_token(&store, role, name)
+            .await
+            .expect("token");
+        store.close().await;
+        token.expose().to_owned()
     }
 }
 
