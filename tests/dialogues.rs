@@ -55,8 +55,8 @@ fn action_kinds(message: &Value) -> Vec<String> {
 
 async fn walk(app: &TestApp, path: &Path) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    let script: Script =
-        serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| {
+    let script: Script = serde_norway::from_str(&std::fs::read_to_string(path).unwrap())
+        .unwrap_or_else(|e| {
             panic!("{name}: {e}");
         });
     let locale = Locale::parse(&script.locale).unwrap();
@@ -85,7 +85,12 @@ async fn walk(app: &TestApp, path: &Path) {
             let shown = shown.as_ref().unwrap_or_else(|| panic!("{}", context()));
             assert_eq!(shown["step"], step, "{}", context());
             let kinds = action_kinds(messages.last().unwrap());
-            for kind in ["step_worked", "step_failed", "step_skipped", "talk_to_human"] {
+            for kind in [
+                "step_worked",
+                "step_failed",
+                "step_skipped",
+                "talk_to_human",
+            ] {
                 assert!(kinds.iter().any(|k| k == kind), "{}: no {kind}", context());
             }
         }

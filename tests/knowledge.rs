@@ -49,7 +49,10 @@ impl TestApp {
 async fn first_answer_to_a_fault(app: &TestApp) -> Value {
     let chat = app.start_chat("sv").await;
     let replies = app
-        .say(&chat, json!({ "text": "internet funkar inte alls, routern blinkar rött" }))
+        .say(
+            &chat,
+            json!({ "text": "internet funkar inte alls, routern blinkar rött" }),
+        )
         .await;
     replies[0].clone()
 }
@@ -64,14 +67,22 @@ async fn an_editors_change_is_used_in_the_next_chat_and_kept_in_history(app: &Te
         "## Dra ur routerns strömsladd",
         "## Stäng av routern med strömbrytaren",
     );
-    let response = app.put_guide("router-restart-sv", Some(&editor), &changed).await;
+    let response = app
+        .put_guide("router-restart-sv", Some(&editor), &changed)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let saved: Value = response.json().await.unwrap();
     assert_eq!(saved["version"], 2);
-    assert_eq!(saved["steps"][0]["title"], "Stäng av routern med strömbrytaren");
+    assert_eq!(
+        saved["steps"][0]["title"],
+        "Stäng av routern med strömbrytaren"
+    );
 
     let after = first_answer_to_a_fault(app).await;
-    assert_eq!(after["guide_step"]["title"], "Stäng av routern med strömbrytaren");
+    assert_eq!(
+        after["guide_step"]["title"],
+        "Stäng av routern med strömbrytaren"
+    );
     let (_, found) = app
         .get_json("/api/v1/guides/search?q=str%C3%B6mbrytaren&lang=sv", None)
         .await;
@@ -100,10 +111,17 @@ async fn an_editors_change_is_used_in_the_next_chat_and_kept_in_history(app: &Te
     // A new guide is created with 201 and found at once.
     let new = ROUTER_RESTART
         .replace("id: router-restart-sv", "id: router-restart-kort-sv")
-        .replace("title: Starta om routern", "title: Snabb omstart av routern");
-    let response = app.put_guide("router-restart-kort-sv", Some(&editor), &new).await;
+        .replace(
+            "title: Starta om routern",
+            "title: Snabb omstart av routern",
+        );
+    let response = app
+        .put_guide("router-restart-kort-sv", Some(&editor), &new)
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    let (status, _) = app.get_json("/api/v1/guides/router-restart-kort-sv", None).await;
+    let (status, _) = app
+        .get_json("/api/v1/guides/router-restart-kort-sv", None)
+        .await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -132,26 +150,47 @@ async fn a_deleted_guide_leaves_search_and_chats_but_keeps_its_history(app: &Tes
     let again = app
         .delete_path("/api/v1/guides/router-restart-sv", &editor)
         .await;
-    assert_eq!(error_code(again, StatusCode::NOT_FOUND).await, "guide_not_found");
+    assert_eq!(
+        error_code(again, StatusCode::NOT_FOUND).await,
+        "guide_not_found"
+    );
 }
 
 async fn changing_guides_takes_an_editor(app: &TestApp) {
     let agent = app.staff_token(StaffRole::Agent, "Ali Agent").await;
     let changed = ROUTER_RESTART.replace("Starta om routern", "Omstart");
     let none = app.put_guide("router-restart-sv", None, &changed).await;
-    assert_eq!(error_code(none, StatusCode::UNAUTHORIZED).await, "missing_token");
+    assert_eq!(
+        error_code(none, StatusCode::UNAUTHORIZED).await,
+        "missing_token"
+    );
     let wrong = app
         .put_guide("router-restart-sv", Some("not-a-real-token"), &changed)
         .await;
-    assert_eq!(error_code(wrong, StatusCode::UNAUTHORIZED).await, "invalid_token");
-    let agent_put = app.put_guide("router-restart-sv", Some(&agent), &changed).await;
-    assert_eq!(error_code(agent_put, StatusCode::FORBIDDEN).await, "forbidden");
-    let agent_delete = app.delete_path("/api/v1/guides/router-restart-sv", &agent).await;
-    assert_eq!(error_code(agent_delete, StatusCode::FORBIDDEN).await, "forbidden");
+    assert_eq!(
+        error_code(wrong, StatusCode::UNAUTHORIZED).await,
+        "invalid_token"
+    );
+    let agent_put = app
+        .put_guide("router-restart-sv", Some(&agent), &changed)
+        .await;
+    assert_eq!(
+        error_code(agent_put, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let agent_delete = app
+        .delete_path("/api/v1/guides/router-restart-sv", &agent)
+        .await;
+    assert_eq!(
+        error_code(agent_delete, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
     let (_, guide) = app.get_json("/api/v1/guides/router-restart-sv", None).await;
     assert_eq!(guide["version"], 1, "nothing was saved");
     let admin = app.staff_token(StaffRole::Admin, "Ada Admin").await;
-    let ok = app.put_guide("router-restart-sv", Some(&admin), &changed).await;
+    let ok = app
+        .put_guide("router-restart-sv", Some(&admin), &changed)
+        .await;
     assert_eq!(ok.status(), StatusCode::OK);
 }
 
@@ -165,7 +204,9 @@ async fn invalid_guides_get_every_problem_and_nothing_is_saved(app: &TestApp) {
              Titta sedan på lampan märkt Internet (eller @). Försök inte surfa förrän den har slutat blinka.\n",
             "",
         );
-    let response = app.put_guide("router-restart-sv", Some(&editor), &broken).await;
+    let response = app
+        .put_guide("router-restart-sv", Some(&editor), &broken)
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_guide");
@@ -175,9 +216,15 @@ async fn invalid_guides_get_every_problem_and_nothing_is_saved(app: &TestApp) {
         .iter()
         .map(|p| p["message"].as_str().unwrap().to_owned())
         .collect();
-    assert!(problems.iter().any(|p| p.contains("weather")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("weather")),
+        "{problems:?}"
+    );
     assert!(problems.iter().any(|p| p.contains("sales")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("no instruction")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("no instruction")),
+        "{problems:?}"
+    );
     assert!(body["error"]["problems"]
         .as_array()
         .unwrap()
@@ -186,8 +233,14 @@ async fn invalid_guides_get_every_problem_and_nothing_is_saved(app: &TestApp) {
 
     let cases = [
         ("router-restart-sv", "no front matter at all".to_owned()),
-        ("router-restart-sv", ROUTER_RESTART.replace("title: Starta om routern\n", "")),
-        ("router-restart-sv", ROUTER_RESTART.replace("---\n\n## Dra", "\n## Dra")),
+        (
+            "router-restart-sv",
+            ROUTER_RESTART.replace("title: Starta om routern\n", ""),
+        ),
+        (
+            "router-restart-sv",
+            ROUTER_RESTART.replace("---\n\n## Dra", "\n## Dra"),
+        ),
         ("router-restart-en", ROUTER_RESTART.to_owned()),
         (
             "router-restart-sv",
@@ -229,7 +282,10 @@ async fn invalid_guides_get_every_problem_and_nothing_is_saved(app: &TestApp) {
 
 async fn search_answers_whatever_is_typed(app: &TestApp) {
     let (status, found) = app
-        .get_json("/api/v1/guides/search?q=routern+blinkar+r%C3%B6tt&lang=sv", None)
+        .get_json(
+            "/api/v1/guides/search?q=routern+blinkar+r%C3%B6tt&lang=sv",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let ids: Vec<&str> = found["results"]
@@ -240,7 +296,13 @@ async fn search_answers_whatever_is_typed(app: &TestApp) {
         .collect();
     assert!(ids[..3].contains(&"router-restart-sv"), "{ids:?}");
     let long = "wifi ".repeat(2000);
-    for q in ["", "%22", "title:(AND%20OR", "*%3F~%5E%5B%5D%7B%7D!-%2B", long.as_str()] {
+    for q in [
+        "",
+        "%22",
+        "title:(AND%20OR",
+        "*%3F~%5E%5B%5D%7B%7D!-%2B",
+        long.as_str(),
+    ] {
         let (status, body) = app
             .get_json(&format!("/api/v1/guides/search?q={q}"), None)
             .await;
@@ -264,7 +326,10 @@ async fn step_statistics_count_what_customers_answered(app: &TestApp) {
     let editor = app.staff_token(StaffRole::Editor, "Eva Editor").await;
     let chat = app.start_chat("sv").await;
     let first = app
-        .say(&chat, json!({ "text": "internet funkar inte alls, routern blinkar rött" }))
+        .say(
+            &chat,
+            json!({ "text": "internet funkar inte alls, routern blinkar rött" }),
+        )
         .await;
     assert_eq!(first[0]["guide_step"]["guide_id"], "router-restart-sv");
     app.say(&chat, json!({ "action": "step_failed" })).await;
@@ -309,15 +374,23 @@ async fn a_known_outage_is_told_before_any_restart(app: &TestApp) {
     // Postcode asked for, then the notice before any step.
     let chat = app.start_chat("sv").await;
     let asked = app
-        .say(&chat, json!({ "text": "internet funkar inte alls, routern blinkar rött" }))
+        .say(
+            &chat,
+            json!({ "text": "internet funkar inte alls, routern blinkar rött" }),
+        )
         .await;
     assert!(asked[0]["text"].as_str().unwrap().contains("postnummer"));
     assert!(asked[0]["guide_step"].is_null());
     let told = app.say(&chat, json!({ "text": "903 31" })).await;
     let text = told[0]["text"].as_str().unwrap();
-    assert!(text.contains("Ersboda") && text.contains("903 31"), "{text}");
+    assert!(
+        text.contains("Ersboda") && text.contains("903 31"),
+        "{text}"
+    );
     assert!(told[0]["guide_step"].is_null());
-    let anyway = app.say(&chat, json!({ "action": "troubleshoot_anyway" })).await;
+    let anyway = app
+        .say(&chat, json!({ "action": "troubleshoot_anyway" }))
+        .await;
     assert_eq!(anyway[0]["guide_step"]["step"], 1);
 
     // The postcode from the customer's details: the notice comes first, unasked.
@@ -331,7 +404,10 @@ async fn a_known_outage_is_told_before_any_restart(app: &TestApp) {
         greeting: body["messages"].clone(),
     };
     let told = app
-        .say(&chat, json!({ "text": "my broadband has stopped working completely" }))
+        .say(
+            &chat,
+            json!({ "text": "my broadband has stopped working completely" }),
+        )
         .await;
     assert!(told[0]["text"].as_str().unwrap().contains("fibre cable"));
 
@@ -346,7 +422,10 @@ async fn a_known_outage_is_told_before_any_restart(app: &TestApp) {
         greeting: body["messages"].clone(),
     };
     let first = app
-        .say(&chat, json!({ "text": "internet funkar inte alls, routern blinkar rött" }))
+        .say(
+            &chat,
+            json!({ "text": "internet funkar inte alls, routern blinkar rött" }),
+        )
         .await;
     assert_eq!(first[0]["guide_step"]["step"], 1);
 
@@ -370,7 +449,9 @@ async fn a_known_outage_is_told_before_any_restart(app: &TestApp) {
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
     let id = outage["id"].as_str().unwrap();
-    let ended = app.delete_path(&format!("/api/v1/outages/{id}"), &editor).await;
+    let ended = app
+        .delete_path(&format!("/api/v1/outages/{id}"), &editor)
+        .await;
     assert_eq!(ended.status(), StatusCode::NO_CONTENT);
     let (_, listed) = app.get_json("/api/v1/outages", None).await;
     assert!(listed["outages"].as_array().unwrap().is_empty());
@@ -394,15 +475,22 @@ async fn a_save_on_one_replica_reaches_the_other() {
     let second = spawn_app_on(first.db.share(), |_| {}).await;
     let editor = first.staff_token(StaffRole::Editor, "Eva Editor").await;
     let changed = ROUTER_RESTART.replace("title: Starta om routern", "title: Starta om din router");
-    let response = first.put_guide("router-restart-sv", Some(&editor), &changed).await;
+    let response = first
+        .put_guide("router-restart-sv", Some(&editor), &changed)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let (_, guide) = second.get_json("/api/v1/guides/router-restart-sv", None).await;
+        let (_, guide) = second
+            .get_json("/api/v1/guides/router-restart-sv", None)
+            .await;
         if guide["title"] == "Starta om din router" {
             break;
         }
-        assert!(Instant::now() < deadline, "the second replica never saw the save");
+        assert!(
+            Instant::now() < deadline,
+            "the second replica never saw the save"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     second.stop().await;

@@ -5,6 +5,7 @@
 
 mod api;
 mod encoder;
+mod search;
 mod stats;
 
 use std::io::Write;
@@ -28,11 +29,14 @@ pub enum BenchTarget {
     Api(api::ApiBenchArgs),
     /// Our encoder against the package's own C engine, in the same run.
     Encoder(encoder::EncoderBenchArgs),
+    /// Guide search at 1,000 guides, and how soon a save is searchable.
+    Search(search::SearchBenchArgs),
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let table = match args.what {
         BenchTarget::Api(api_args) => api::run(api_args).await?,
+        BenchTarget::Search(search_args) => search::run(search_args).await?,
         BenchTarget::Encoder(encoder_args) => {
             tokio::task::spawn_blocking(move || encoder::run(encoder_args)).await??
         }

@@ -61,6 +61,8 @@ pub struct DialogueState {
     pub pending: Option<Pending>,
     /// The queue a guide named for its handoff, which routes better than the intent.
     pub handoff_queue: Option<Queue>,
+    /// Outage notices already told in this chat: said once, not again for every question.
+    pub outages_told: Vec<String>,
 }
 
 /// Where a customer is in a guide.

@@ -48,6 +48,7 @@ impl Engine {
             .iter()
             .filter(|o| services.contains(&o.service))
             .filter(|o| o.starts_at <= ctx.now && o.expected_end.is_none_or(|e| e > ctx.now))
+            .filter(|o| !turn.state.outages_told.contains(&o.id))
             .collect();
         let guide_id = suggestion.as_ref().map(|e| e.guide.id.to_string());
         if !active.is_empty() {
@@ -119,6 +120,7 @@ impl Engine {
             .outages
             .iter()
             .filter(|o| services.contains(&o.service))
+            .filter(|o| !turn.state.outages_told.contains(&o.id))
             .collect();
         if let Some(outage) = covering(&active, &postcode, ctx) {
             self.tell_outage(ctx, turn, outage, &postcode, guide_id, None);
@@ -167,6 +169,7 @@ impl Engine {
         }
         actions.push(self.replies().button(locale, Action::TalkToHuman));
         turn.state.walk = None;
+        turn.state.outages_told.push(outage.id.clone());
         turn.state.pending = Some(Pending::AfterOutage { guide_id });
         let mut reply = self.bot(&text, actions);
         reply.intent = u.map(|u| (u.intent.clone(), u.confidence));
@@ -373,4 +376,123 @@ fn covering<'a>(
         .iter()
         .copied()
         .find(|o| o.covers(o.service, postcode, ctx.now))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::dialogue::{ConversationStatus, DialogueState, GuideLookup, Input, Understanding};
+    use crate::knowledge::guide;
+    use crate::timestamp::Timestamp;
+
+    const GUIDE: &str = "---\nid: router-restart-sv\ntitle: Starta om routern\nlanguage: sv\n\
+translation: router-restart-en\nintents: [broadband_down]\nproducts: [fiber]\n\
+summary: En omstart hjälper oftast.\n---\n\n## Dra ur sladden\nDra ut sladden.\n\
+expected: Lamporna tänds.\non_failure: next\n\n## Vänta på lampan\nVänta två minuter.\n\
+expected: Lampan lyser fast.\non_failure: handoff:technical\n";
+
+    struct Library(HashMap<String, Arc<GuideEntry>>);
+
+    impl GuideLookup for Library {
+        fn guide(&self, id: &str) -> Option<Arc<GuideEntry>> {
+            self.0.get(id).cloned()
+        }
+    }
+
+    fn library() -> Library {
+        let guide = guide::parse(GUIDE, &["broadband_down"]).unwrap();
+        let entry = Arc::new(GuideEntry {
+            guide,
+            source: GUIDE.to_owned(),
+            version: 3,
+            updated_at: Timestamp::now(),
+            vector: Vec::new(),
+            phrase_vectors: Vec::new(),
+        });
+        Library(HashMap::from([("router-restart-sv".to_owned(), entry)]))
+    }
+
+    fn fault() -> Understanding {
+        Understanding {
+            intent: "broadband_down".into(),
+            confidence: 0.9,
+            confident: true,
+            cancellation: false,
+        }
+    }
+
+    fn turn(lib: &Library, state: &DialogueState, outages: &[Outage], input: Input<'_>) -> Turn {
+        let suggestion = lib.guide("router-restart-sv");
+        Engine::new().respond_in(
+            &Context {
+                locale: Locale::Sv,
+                status: ConversationStatus::Bot,
+                state,
+                guides: lib,
+                suggestion,
+                outages,
+                customer_postcode: None,
+                now: Timestamp::now(),
+            },
+            input,
+        )
+    }
+
+    #[test]
+    fn a_guide_is_walked_once_and_its_handoff_queue_routes_the_person() {
+        let lib = library();
+        let u = fault();
+        let first = turn(
+            &lib,
+            &DialogueState::default(),
+            &[],
+            Input::Text("nätet", Some(&u)),
+        );
+        assert_eq!(first.replies[0].guide_step.as_ref().unwrap().step, 1);
+        assert_eq!(first.step_events[0].event, "shown");
+        assert_eq!(first.step_events[0].version, 3);
+        let second = turn(&lib, &first.state, &[], Input::Action(Action::StepFailed));
+        assert_eq!(second.replies[0].guide_step.as_ref().unwrap().step, 2);
+        let third = turn(&lib, &second.state, &[], Input::Action(Action::StepSkipped));
+        assert!(third.replies[0].guide_step.is_none());
+        assert!(third.replies[0].text.starts_with("Inga problem"));
+        assert_eq!(third.state.handoff_queue, Some(Queue::Technical));
+        let outcomes: Vec<StepOutcome> =
+            third.state.steps_tried.iter().map(|s| s.outcome).collect();
+        assert_eq!(outcomes, [StepOutcome::Failed, StepOutcome::Skipped]);
+        // The same problem again: the guide is not walked a second time.
+        let again = turn(&lib, &third.state, &[], Input::Text("nätet", Some(&u)));
+        assert!(again.replies[0].guide_step.is_none());
+        assert!(again.step_events.is_empty());
+    }
+
+    #[test]
+    fn an_outage_is_told_once_before_the_first_step() {
+        let lib = library();
+        let u = fault();
+        let outage = Outage {
+            id: "o1".into(),
+            service: Service::Broadband,
+            postcodes: vec!["903".into()],
+            message_sv: "Kabel avgrävd.".into(),
+            message_en: "Cable cut.".into(),
+            starts_at: Timestamp::parse("2020-01-01T00:00:00Z").unwrap(),
+            expected_end: None,
+        };
+        let outages = [outage];
+        let asked = turn(
+            &lib,
+            &DialogueState::default(),
+            &outages,
+            Input::Text("nätet", Some(&u)),
+        );
+        assert!(asked.replies[0].text.contains("postnummer"));
+        let told = turn(&lib, &asked.state, &outages, Input::Text("90331", None));
+        assert!(told.replies[0].text.contains("Kabel avgrävd."));
+        assert!(told.step_events.is_empty(), "no restart before the notice");
+        let again = turn(&lib, &told.state, &outages, Input::Text("nätet", Some(&u)));
+        assert_eq!(again.replies[0].guide_step.as_ref().unwrap().step, 1);
+    }
 }
