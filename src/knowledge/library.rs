@@ -8,8 +8,13 @@ use super::guide::{self, Guide, GuideId, OnFailure};
 
 /// Problems that involve more than one guide, each naming the guide it is about.
 pub fn cross_check(guides: &[Guide]) -> Vec<String> {
-    let by_id: HashMap<&GuideId, &Guide> = guides.iter().map(|g| (&g.id, g)).collect();
     let mut problems = Vec::new();
+    let mut by_id: HashMap<&GuideId, &Guide> = HashMap::new();
+    for g in guides {
+        if by_id.insert(&g.id, g).is_some() {
+            problems.push(format!("{}: more than one guide has this id", g.id));
+        }
+    }
     for g in guides {
         match &g.translation {
             Some(t) => match by_id.get(t) {
@@ -93,6 +98,21 @@ pub fn load_dir(dir: &Path, known_intents: &[&str]) -> Result<Vec<Guide>, Vec<St
 mod tests {
     use super::*;
     use crate::classifier::REQUIRED_INTENTS;
+
+    #[test]
+    fn duplicate_ids_and_missing_translations_are_reported() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
+        let source = std::fs::read_to_string(dir.join("router-restart-sv.md")).unwrap();
+        let guide = guide::parse(&source, REQUIRED_INTENTS).unwrap();
+        let problems = cross_check(&[guide.clone(), guide]);
+        assert!(
+            problems.iter().any(|p| p.contains("more than one guide")),
+            "{problems:?}"
+        );
+        assert!(problems
+            .iter()
+            .any(|p| p.contains("router-restart-en does not exist")));
+    }
 
     #[test]
     fn every_committed_guide_parses_and_the_library_is_consistent() {

@@ -1,0 +1,97 @@
+//! `felsok guides check|import|export` and `felsok token create`, run as editors run them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn felsok(args: &[&str], database_url: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_felsok"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_LOG", "warn")
+        .env("DATABASE_URL", database_url)
+        .output()
+        .expect("felsok runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn check_passes_the_committed_guides_and_names_file_line_and_problem_otherwise() {
+    let work = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", work.path().join("db.sqlite").display());
+    let ok = felsok(&["guides", "check"], &url);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("72 guides OK"), "{}", text(&ok));
+
+    let dir = work.path().join("guides");
+    std::fs::create_dir(&dir).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
+    let source = std::fs::read_to_string(committed.join("router-restart-sv.md")).unwrap();
+    std::fs::write(
+        dir.join("router-restart-sv.md"),
+        source.replace("on_failure: handoff:technical", "on_failure: handoff:sales"),
+    )
+    .unwrap();
+    let bad = felsok(&["guides", "check", dir.to_str().unwrap()], &url);
+    assert!(!bad.status.success());
+    let report = text(&bad);
+    assert!(report.contains("router-restart-sv.md: line"), "{report}");
+    assert!(report.contains("unknown queue \"sales\""), "{report}");
+    // Only the Swedish guide is there: its English counterpart is reported missing.
+    std::fs::write(dir.join("router-restart-sv.md"), &source).unwrap();
+    let lonely = felsok(&["guides", "check", dir.to_str().unwrap()], &url);
+    assert!(!lonely.status.success());
+    assert!(
+        text(&lonely).contains("its translation router-restart-en does not exist"),
+        "{}",
+        text(&lonely)
+    );
+}
+
+#[test]
+fn import_then_export_gives_back_the_same_files_and_tokens_are_printed_once() {
+    let work = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", work.path().join("db.sqlite").display());
+    let imported = felsok(&["guides", "import"], &url);
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(
+        text(&imported).contains("72 guides saved"),
+        "{}",
+        text(&imported)
+    );
+    let again = felsok(&["guides", "import"], &url);
+    assert!(text(&again).contains("0 guides saved"), "{}", text(&again));
+
+    let out = work.path().join("export");
+    let exported = felsok(&["guides", "export", out.to_str().unwrap()], &url);
+    assert!(exported.status.success(), "{}", text(&exported));
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
+    for entry in std::fs::read_dir(&committed).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            std::fs::read_to_string(out.join(name)).unwrap(),
+            "{name:?}"
+        );
+    }
+
+    let token = felsok(
+        &["token", "create", "--role", "editor", "--name", "Eva"],
+        &url,
+    );
+    assert!(token.status.success(), "{}", text(&token));
+    let printed = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    assert_eq!(printed.len(), 43, "a 256-bit token in base64url");
+    let refused = felsok(
+        &["token", "create", "--role", "owner", "--name", "Eva"],
+        &url,
+    );
+    assert!(!refused.status.success());
+}
