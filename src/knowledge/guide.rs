@@ -310,6 +310,29 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
         }
     }
 
+    // What customers are shown must never sell. Symptoms and examples are the customers'
+    // own words, so they are not checked.
+    let sales = |number: usize, text: &str| {
+        let found = super::sales_language::sales_phrases(text);
+        (!found.is_empty()).then(|| {
+            GuideProblem::at(
+                number,
+                format!(
+                    "support never sells: remove the sales language ({})",
+                    found.join(", ")
+                ),
+            )
+        })
+    };
+    for (index, line) in lines[1..end].iter().enumerate() {
+        if line.starts_with("title:") || line.starts_with("summary:") {
+            problems.extend(sales(index + 2, line));
+        }
+    }
+    for (offset, line) in lines[end + 1..].iter().enumerate() {
+        problems.extend(sales(end + 2 + offset, line));
+    }
+
     // The body: steps under `## ` headings.
     let mut steps: Vec<StepDraft> = Vec::new();
     for (offset, raw) in lines[end + 1..].iter().enumerate() {
@@ -487,6 +510,24 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: https://www.e
         );
         assert!(text.iter().any(|p| p.contains("no HTML")), "{text:?}");
         assert!(problems.iter().filter(|p| p.line.is_some()).count() >= 3);
+    }
+
+    #[test]
+    fn sales_language_is_refused_where_customers_read_it() {
+        let pitch = GOOD.replace(
+            "Vänta två minuter.",
+            "Vänta två minuter. Passa på att uppgradera till 1000 Mbit/s!",
+        );
+        let problems = parse(&pitch, INTENTS).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(22));
+        assert!(
+            problems[0].message.contains("Passa på, uppgradera till"),
+            "{problems:?}"
+        );
+        // A customer's own words may mention offers: they are how people write.
+        let example = GOOD.replace("  - nätet är nere", "  - vill ha ett bättre erbjudande");
+        assert!(parse(&example, INTENTS).is_ok());
     }
 
     #[test]

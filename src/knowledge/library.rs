@@ -115,6 +115,7 @@ mod tests {
     }
 
     #[test]
+    /// Parsing also refuses sales language, so this is the policy check on every guide.
     fn every_committed_guide_parses_and_the_library_is_consistent() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
         let guides = load_dir(&dir, REQUIRED_INTENTS).unwrap_or_else(|p| panic!("{p:#?}"));

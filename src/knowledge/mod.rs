@@ -10,6 +10,7 @@ pub mod guide;
 pub mod index;
 pub mod library;
 pub mod outage;
+pub mod sales_language;
 
 pub use base::{Change, FindQuery, Found, GuideEntry, KnowledgeBase, Weights};
 pub use editing::{embed_guide, EditError, Editing, NewOutage, Saved, StepStats};
