@@ -44,6 +44,29 @@ pub struct ServeSettings {
     #[arg(long, env = "FELSOK_KNOWLEDGE_DIR", default_value = "knowledge")]
     pub knowledge_dir: PathBuf,
 
+    /// The support phone number the bot gives customers who ask for a person, e.g.
+    /// "0771-40 40 40". Left out, the bot only hands over in the chat.
+    #[arg(long, env = "FELSOK_SUPPORT_PHONE")]
+    pub support_phone: Option<String>,
+
+    /// When the phone line is open, as customers should read it, e.g. "vardagar 8–20".
+    #[arg(long, env = "FELSOK_SUPPORT_HOURS")]
+    pub support_hours: Option<String>,
+
+    /// SMTP server for e-mail copies of cancellation receipts: smtp://HOST:PORT (plain, for a
+    /// local relay), smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://HOST.
+    /// Left out, no mail is sent; the receipt is always in the chat and downloadable.
+    #[arg(long, env = "FELSOK_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of those e-mails.
+    #[arg(
+        long,
+        env = "FELSOK_MAIL_FROM",
+        default_value = "Felsök <noreply@localhost>"
+    )]
+    pub mail_from: String,
+
     #[command(flatten)]
     pub limits: Limits,
 }
@@ -90,6 +113,10 @@ impl ServeSettings {
             addr_file: None,
             models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
             knowledge_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge"),
+            support_phone: None,
+            support_hours: None,
+            smtp_url: None,
+            mail_from: "Felsök <noreply@localhost>".to_owned(),
             limits: Limits::default(),
         }
     }

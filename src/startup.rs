@@ -11,9 +11,10 @@ use tokio::net::TcpListener;
 use crate::classifier::{Classifier, ModelPaths};
 use crate::config::ServeSettings;
 use crate::conversation::Conversations;
-use crate::dialogue::Engine;
+use crate::dialogue::{Engine, SupportContact};
 use crate::http::{self, AppState};
 use crate::knowledge::{Editing, KnowledgeBase};
+use crate::mail::Mailer;
 use crate::storage::Store;
 
 /// A built application with its listener bound, not yet serving.
@@ -23,6 +24,8 @@ pub struct Application {
     store: Store,
     /// Picks up guide changes saved by other replicas.
     poller: tokio::task::JoinHandle<()>,
+    /// Delivers the mail outbox, when SMTP is configured.
+    mail_sender: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How often a replica looks for guide and outage changes made elsewhere: well inside the
@@ -79,9 +82,35 @@ impl Application {
             .context("could not load the guides")?;
         tracing::info!(guides, "knowledge base ready");
         let poller = tokio::spawn(follow_other_replicas(editing.clone()));
+        let mail = match &settings.smtp_url {
+            Some(url) => {
+                Some(Mailer::new(url, &settings.mail_from).context("could not set up e-mail")?)
+            }
+            None => None,
+        };
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        let mail_sender = mail.map(|mailer| {
+            tokio::spawn(crate::mail::sender::run(
+                store.clone(),
+                mailer,
+                mail_wake.clone(),
+            ))
+        });
+        let mut conversations = Conversations::new(
+            store.clone(),
+            Engine::with_contact(SupportContact {
+                phone: settings.support_phone.clone(),
+                hours: settings.support_hours.clone(),
+            }),
+            classifier,
+            knowledge,
+        );
+        if mail_sender.is_some() {
+            conversations = conversations.with_mail(mail_wake);
+        }
         let state = AppState {
             editing,
-            conversations: Conversations::new(store.clone(), Engine::new(), classifier, knowledge),
+            conversations,
             limits: Arc::new(settings.limits.clone()),
             metrics: http::metrics_handle(),
         };
@@ -93,6 +122,7 @@ impl Application {
             router: http::app(state),
             store,
             poller,
+            mail_sender,
         };
         if let Some(path) = &settings.addr_file {
             std::fs::write(path, app.local_addr()?.to_string())
@@ -117,6 +147,9 @@ impl Application {
             .await
             .context("server failed")?;
         self.poller.abort();
+        if let Some(sender) = &self.mail_sender {
+            sender.abort();
+        }
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -37,6 +37,11 @@ impl Timestamp {
         self.0
     }
 
+    /// This instant moved `by` into the future.
+    pub fn plus(&self, by: std::time::Duration) -> Self {
+        Self(self.0 + by)
+    }
+
     /// A short human form for transcripts: `2026-11-23 13:35 UTC`.
     pub fn to_minute_string(&self) -> String {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
@@ -62,6 +67,25 @@ impl Timestamp {
             utc >= last_sunday(time::Month::March) && utc < last_sunday(time::Month::October);
         let hours = if summer { 2 } else { 1 };
         utc.to_offset(time::UtcOffset::from_hms(hours, 0, 0).expect("a valid offset"))
+    }
+
+    /// The calendar date in Sweden at this instant: what "today" means to a customer.
+    pub fn swedish_date(&self) -> time::Date {
+        self.in_sweden().date()
+    }
+
+    /// "1 december 2026 kl. 09.00 (svensk tid)", for receipts that are kept for years.
+    pub fn to_receipt_phrase(&self, locale: crate::domain::Locale) -> String {
+        let year = self.in_sweden().year();
+        let phrase = self.to_local_phrase(locale);
+        match locale {
+            crate::domain::Locale::Sv => {
+                phrase.replacen(" kl.", &format!(" {year} kl."), 1) + " (svensk tid)"
+            }
+            crate::domain::Locale::En => {
+                phrase.replacen(" at", &format!(" {year} at"), 1) + " (Swedish time)"
+            }
+        }
     }
 
     /// "1 december kl. 09.00" or "1 December at 09:00", in Swedish time.
@@ -141,6 +165,10 @@ mod tests {
         let winter = Timestamp::parse("2026-12-01T08:00:00Z").unwrap();
         assert_eq!(winter.to_local_phrase(Locale::Sv), "1 december kl. 09.00");
         assert_eq!(winter.to_local_phrase(Locale::En), "1 December at 09:00");
+        assert_eq!(
+            winter.to_receipt_phrase(Locale::Sv),
+            "1 december 2026 kl. 09.00 (svensk tid)"
+        );
         let summer = Timestamp::parse("2026-07-01T08:00:00Z").unwrap();
         assert_eq!(summer.to_local_phrase(Locale::Sv), "1 juli kl. 10.00");
         // 2026's summer time ends on 25 October at 01:00 UTC.

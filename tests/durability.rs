@@ -140,6 +140,49 @@ async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
 
 per_engine!(kill_9_loses_nothing_acknowledged);
 
+/// The receipt the customer was shown exists after `kill -9` right after the answer.
+async fn kill_9_right_after_a_cancellation_keeps_the_receipt(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::new();
+    let server = Server::start(&db.url, dir.path()).await;
+    let chat = start_chat(&client, &server.base).await;
+    let response = client
+        .post(format!(
+            "{}/api/v1/conversations/{}/cancellation",
+            server.base, chat.id
+        ))
+        .bearer_auth(&chat.token)
+        .json(&json!({"service": "Bredband", "full_name": "Anna Svensson"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let answer: Value = response.json().await.unwrap();
+    server.kill_9();
+
+    let server = Server::start(&db.url, dir.path()).await;
+    let reference = answer["reference"].as_str().unwrap();
+    let kept = client
+        .get(format!(
+            "{}/api/v1/conversations/{}/cancellations/{reference}/receipt",
+            server.base, chat.id
+        ))
+        .bearer_auth(&chat.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), StatusCode::OK);
+    assert_eq!(
+        kept.text().await.unwrap(),
+        answer["receipt"].as_str().unwrap()
+    );
+    server.kill_9();
+    db.drop_database().await;
+}
+
+per_engine!(kill_9_right_after_a_cancellation_keeps_the_receipt);
+
 #[tokio::test]
 async fn sigterm_shuts_down_gracefully() {
     let db = TestDatabase::create(Backend::Sqlite).await;

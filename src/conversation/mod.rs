@@ -3,10 +3,12 @@
 //! HTTP handlers call this module with parsed input; it loads and locks the conversation,
 //! asks the engine for the answer and stores everything of the turn in one transaction.
 
+mod cancellation;
 mod message;
 mod service;
 mod transcript;
 
+pub use cancellation::CancellationReceipt;
 pub use message::{IntentScore, Message, Role};
 pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,

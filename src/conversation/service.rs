@@ -64,10 +64,12 @@ pub struct ConversationView {
 /// The conversation service, shared by all requests.
 #[derive(Debug, Clone)]
 pub struct Conversations {
-    store: Store,
-    engine: Engine,
+    pub(super) store: Store,
+    pub(super) engine: Engine,
     classifier: Classifier,
     knowledge: KnowledgeBase,
+    /// Wakes the mail sender; `None` when no e-mail is sent.
+    pub(super) mail: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 /// What the service worked out about a text message before the turn's transaction.
@@ -77,7 +79,12 @@ struct Understood {
     suggestion: Option<std::sync::Arc<GuideEntry>>,
 }
 
-fn new_message(role: Role, text: String, reply_to: Option<&str>, now: Timestamp) -> NewMessage {
+pub(super) fn new_message(
+    role: Role,
+    text: String,
+    reply_to: Option<&str>,
+    now: Timestamp,
+) -> NewMessage {
     NewMessage {
         id: Uuid::now_v7().to_string(),
         role: role.as_str(),
@@ -103,7 +110,7 @@ fn reply_message(reply: Reply, reply_to: Option<&str>, now: Timestamp) -> NewMes
     }
 }
 
-fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreError> {
+pub(super) fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreError> {
     Message::try_from(crate::storage::MessageRecord {
         id: message.id,
         seq,
@@ -117,7 +124,7 @@ fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreError> {
     })
 }
 
-fn parse_locale(record: &ConversationRecord) -> Result<Locale, StoreError> {
+pub(super) fn parse_locale(record: &ConversationRecord) -> Result<Locale, StoreError> {
     Locale::parse(&record.locale)
         .map_err(|_| StoreError::Corrupt(format!("locale {:?}", record.locale)))
 }
@@ -127,7 +134,7 @@ fn parse_status(record: &ConversationRecord) -> Result<ConversationStatus, Store
         .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", record.status)))
 }
 
-fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError> {
+pub(super) fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError> {
     serde_json::from_str(&record.state_json).map_err(|e| StoreError::Corrupt(format!("state: {e}")))
 }
 
@@ -140,7 +147,10 @@ fn parse_customer(record: &ConversationRecord) -> Result<CustomerDetails, StoreE
     }
 }
 
-fn authorise(record: &ConversationRecord, token: &SecretToken) -> Result<(), ConversationError> {
+pub(super) fn authorise(
+    record: &ConversationRecord,
+    token: &SecretToken,
+) -> Result<(), ConversationError> {
     if TokenHash::from_stored(record.token_hash.clone()).matches(token) {
         Ok(())
     } else {
@@ -160,6 +170,16 @@ impl Conversations {
             engine,
             classifier,
             knowledge,
+            mail: None,
+        }
+    }
+
+    /// Queues e-mail copies of receipts, and wakes the sender with `wake` when there is one.
+    #[must_use]
+    pub fn with_mail(self, wake: std::sync::Arc<tokio::sync::Notify>) -> Self {
+        Self {
+            mail: Some(wake),
+            ..self
         }
     }
 
@@ -300,6 +320,14 @@ impl Conversations {
         input: CustomerInput,
         client_message_id: Option<ClientMessageId>,
     ) -> Result<Vec<Message>, ConversationError> {
+        // Masked before anything else sees the text: the classifier, the store and the logs.
+        let (input, secrets) = match input {
+            CustomerInput::Text(text) => {
+                let (text, found) = text.mask_secrets();
+                (CustomerInput::Text(text), found)
+            }
+            action => (action, Vec::new()),
+        };
         let (understanding, suggestion) = match self
             .understand(id, token, &input, client_message_id.as_ref())
             .await?
@@ -359,7 +387,14 @@ impl Conversations {
             customer_postcode: customer.postcode.as_ref(),
             now,
         };
-        let outcome = self.engine.respond_in(&context, engine_input);
+        let mut outcome = self.engine.respond_in(&context, engine_input);
+        if !secrets.is_empty() {
+            // After the answer, so that a wish to cancel still gets the written path first.
+            outcome
+                .replies
+                .push(self.engine.secrets_notice(locale, outcome.status));
+            metrics::counter!("felsok_secrets_masked_total").increment(secrets.len() as u64);
+        }
         let replies: Vec<NewMessage> = outcome
             .replies
             .into_iter()
@@ -413,7 +448,7 @@ impl Conversations {
     }
 
     /// The conversation, if `token` is its token; otherwise `NotFound`, as if it did not exist.
-    async fn owned_conversation(
+    pub(super) async fn owned_conversation(
         &self,
         id: &str,
         token: &SecretToken,

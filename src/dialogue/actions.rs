@@ -42,6 +42,8 @@ pub enum Action {
     StepSkipped,
     /// Told of an outage, the customer still wants to check their own equipment.
     TroubleshootAnyway,
+    /// After the written path was offered mid-guide, the customer goes back to the step.
+    ContinueTroubleshooting,
 }
 
 impl Action {
@@ -54,6 +56,7 @@ impl Action {
             "step_failed" => Some(Self::StepFailed),
             "step_skipped" => Some(Self::StepSkipped),
             "troubleshoot_anyway" => Some(Self::TroubleshootAnyway),
+            "continue_troubleshooting" => Some(Self::ContinueTroubleshooting),
             _ => id
                 .strip_prefix("topic:")
                 .and_then(Topic::parse)
@@ -70,6 +73,7 @@ impl Action {
             Self::StepFailed => "step_failed".to_owned(),
             Self::StepSkipped => "step_skipped".to_owned(),
             Self::TroubleshootAnyway => "troubleshoot_anyway".to_owned(),
+            Self::ContinueTroubleshooting => "continue_troubleshooting".to_owned(),
         }
     }
 
@@ -82,6 +86,7 @@ impl Action {
             Self::StepFailed => ActionKind::StepFailed,
             Self::StepSkipped => ActionKind::StepSkipped,
             Self::TroubleshootAnyway => ActionKind::TroubleshootAnyway,
+            Self::ContinueTroubleshooting => ActionKind::ContinueTroubleshooting,
         }
     }
 }
@@ -97,6 +102,7 @@ pub enum ActionKind {
     StepFailed,
     StepSkipped,
     TroubleshootAnyway,
+    ContinueTroubleshooting,
 }
 
 /// A button attached to a message.

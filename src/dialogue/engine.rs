@@ -3,7 +3,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, Topic};
+use super::{
+    Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, SupportContact,
+    Topic,
+};
 use crate::domain::{Locale, Postcode};
 use crate::knowledge::{GuideEntry, Outage};
 use crate::timestamp::Timestamp;
@@ -162,11 +165,38 @@ pub struct Turn {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     replies: Replies,
+    contact: Arc<SupportContact>,
 }
 
 impl Engine {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An engine that tells customers how else to reach a person.
+    pub fn with_contact(contact: SupportContact) -> Self {
+        Self {
+            contact: Arc::new(contact),
+            ..Self::default()
+        }
+    }
+
+    /// Kindly says that a password, code or card number was masked and is never needed. A
+    /// system notice while a person has the conversation, since the bot is otherwise quiet.
+    pub fn secrets_notice(&self, locale: Locale, status: ConversationStatus) -> Reply {
+        let text = self.replies.secrets_masked(locale);
+        match status {
+            ConversationStatus::Queued | ConversationStatus::Agent => self.system(text),
+            _ => self.bot(text, Vec::new()),
+        }
+    }
+
+    /// A line of the catalogue followed by the configured ways to reach a person.
+    fn with_contact_sentence(&self, locale: Locale, line: &str) -> String {
+        match self.contact.sentence(locale) {
+            Some(contact) => format!("{line} {contact}"),
+            None => line.to_owned(),
+        }
     }
 
     pub fn replies(&self) -> &Replies {
@@ -232,8 +262,9 @@ impl Engine {
             // reads what the customer writes, and a bot chiming in would only confuse.
             Input::Text(..) if with_a_person => {}
             Input::Action(_) if with_a_person => {
-                let text = self.replies.already_with_a_person(locale);
-                turn.replies.push(self.system(text));
+                let text =
+                    self.with_contact_sentence(locale, self.replies.already_with_a_person(locale));
+                turn.replies.push(self.system(&text));
             }
             Input::Action(Action::TalkToHuman) => {
                 self.hand_over(locale, &mut turn, "customer_request", None);
@@ -257,11 +288,25 @@ impl Engine {
                 self.step_answered(ctx, &mut turn, super::StepOutcome::Skipped)
             }
             Input::Action(Action::TroubleshootAnyway) => self.troubleshoot_anyway(ctx, &mut turn),
+            Input::Action(Action::ContinueTroubleshooting) if state.walk.is_some() => {
+                self.remind_of_step(ctx, &mut turn, None);
+            }
+            Input::Action(Action::ContinueTroubleshooting) => {
+                let menu = self.menu(locale, false);
+                turn.replies
+                    .push(self.bot(self.replies.no_step_open(locale), menu));
+            }
             // A wish to cancel wins over everything, in a guide or not.
             Input::Text(_, Some(u)) if u.cancellation => {
                 turn.state.unplaced_in_a_row = 0;
                 turn.state.intent = Some(u.intent.clone());
                 let mut reply = self.cancellation_offer(locale, ReplyRole::Bot);
+                // Only after the written path: the way back to the guide, if one was open.
+                if state.walk.is_some() {
+                    reply
+                        .actions
+                        .push(self.replies.button(locale, Action::ContinueTroubleshooting));
+                }
                 reply.intent = Some((u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
             }
@@ -360,7 +405,8 @@ impl Engine {
         reason: &'static str,
         intent: Option<(String, f32)>,
     ) {
-        let mut reply = self.bot(self.replies.handing_over(locale), Vec::new());
+        let text = self.with_contact_sentence(locale, self.replies.handing_over(locale));
+        let mut reply = self.bot(&text, Vec::new());
         reply.intent = intent;
         turn.replies.push(reply);
         turn.status = ConversationStatus::Queued;

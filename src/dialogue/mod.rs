@@ -5,12 +5,14 @@
 //! web chat, apps, tests) gets the same behaviour and it can be tested without a server.
 
 mod actions;
+mod contact;
 mod engine;
 mod replies;
 mod state;
 mod walk;
 
 pub use actions::{Action, ActionButton, ActionKind, Topic};
+pub use contact::SupportContact;
 pub use engine::{
     Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue, Reply, ReplyRole,
     StepEvent, Turn, Understanding,

@@ -220,6 +220,11 @@ impl Replies {
                 "I can't do this step",
             ),
             Action::TroubleshootAnyway => pick(locale, "Felsök ändå", "Troubleshoot anyway"),
+            Action::ContinueTroubleshooting => pick(
+                locale,
+                "Fortsätt felsöka i stället",
+                "Keep troubleshooting instead",
+            ),
         }
     }
 
@@ -284,6 +289,23 @@ impl Replies {
             card.push_str(&format!("\n\n{more} {link}"));
         }
         card
+    }
+
+    /// After a password, code or card number was masked in the customer's message.
+    pub fn secrets_masked(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "En sak för din säkerhet: det du skrev såg ut som ett lösenord, en kod eller ett \
+             kortnummer, så jag har dolt det och det sparas inte. Vi frågar aldrig efter \
+             lösenord, PIN- eller PUK-koder, BankID eller kortnummer i chatten, så sådant kan \
+             du alltid hålla för dig själv. Har du skrivit lösenordet någon annanstans också är \
+             det klokt att byta det.",
+            "One thing for your safety: part of what you wrote looked like a password, a code \
+             or a card number, so I've hidden it and it isn't saved. We never ask for \
+             passwords, PIN or PUK codes, BankID or card numbers in the chat, so you can always \
+             keep those to yourself. If you've shared the password anywhere else too, it's \
+             wise to change it.",
+        )
     }
 
     pub fn step_worked(&self, locale: Locale) -> &'static str {
@@ -408,27 +430,164 @@ impl Replies {
         }
     }
 
-    /// Every line in the catalogue, for policy tests that read all of it.
-    pub fn all_lines(&self) -> Vec<&'static str> {
-        let mut lines = Vec::new();
+    /// The receipt of a written cancellation: everything that was sent, the reference and the
+    /// time, and the notice-period facts, without pressure.
+    pub fn cancellation_receipt(
+        &self,
+        locale: Locale,
+        reference: &str,
+        received: &str,
+        form: &crate::domain::CancellationForm,
+    ) -> String {
+        let (title, labels, asap, body) = match locale {
+            Locale::Sv => (
+                "Kvitto på skriftlig uppsägning",
+                [
+                    "Referens",
+                    "Mottagen",
+                    "Abonnemang",
+                    "Namn",
+                    "Kundnummer",
+                    "E-post",
+                    "Önskat slutdatum",
+                    "Meddelande",
+                ],
+                "så snart uppsägningstiden tillåter",
+                "Vi har tagit emot din uppsägning. Du behöver inte göra något mer: en kollega \
+                 behandlar den och bekräftar slutdatumet skriftligt. Uppsägningstiden för ett \
+                 abonnemang är högst en månad. Har du en bindningstid som inte har löpt ut kan \
+                 abonnemanget gälla tills den tar slut; då står det i bekräftelsen. Spara gärna \
+                 det här kvittot.",
+            ),
+            Locale::En => (
+                "Receipt for your written cancellation",
+                [
+                    "Reference",
+                    "Received",
+                    "Subscription",
+                    "Name",
+                    "Customer number",
+                    "E-mail",
+                    "Requested end date",
+                    "Message",
+                ],
+                "as soon as the notice period allows",
+                "We have received your cancellation. You don't need to do anything more: a \
+                 colleague will process it and confirm the end date in writing. The notice \
+                 period for a subscription is at most one month. If you have a minimum term \
+                 that hasn't ended, the subscription may run until it does; the confirmation \
+                 will say so. Please keep this receipt.",
+            ),
+        };
+        let mut lines = vec![
+            title.to_owned(),
+            String::new(),
+            format!("{}: {reference}", labels[0]),
+            format!("{}: {received}", labels[1]),
+            format!("{}: {}", labels[2], form.service),
+            format!("{}: {}", labels[3], form.full_name.as_str()),
+        ];
+        if let Some(number) = &form.customer_number {
+            lines.push(format!("{}: {}", labels[4], number.as_str()));
+        }
+        if let Some(email) = &form.email {
+            lines.push(format!("{}: {}", labels[5], email.as_str()));
+        }
+        lines.push(format!(
+            "{}: {}",
+            labels[6],
+            form.end_date_text().unwrap_or_else(|| asap.to_owned())
+        ));
+        if let Some(comment) = &form.comment {
+            lines.push(format!("{}: {comment}", labels[7]));
+        }
+        lines.push(String::new());
+        lines.push(body.to_owned());
+        lines.join("\n")
+    }
+
+    /// The subject of the e-mail copy of a cancellation receipt.
+    pub fn cancellation_mail_subject(&self, locale: Locale, reference: &str) -> String {
+        match locale {
+            Locale::Sv => format!("Kvitto på din uppsägning ({reference})"),
+            Locale::En => format!("Receipt for your cancellation ({reference})"),
+        }
+    }
+
+    /// Asks the customer to check the form before it is sent (the second of two steps).
+    pub fn cancellation_review(
+        &self,
+        locale: Locale,
+        form: &crate::domain::CancellationForm,
+    ) -> String {
+        let end = form.end_date_text();
+        match locale {
+            Locale::Sv => format!(
+                "Kontrollera innan du skickar: du säger upp ”{}” i namnet {}{}. När du \
+                 bekräftar skickas uppsägningen och du får ett kvitto med referensnummer.",
+                form.service,
+                form.full_name.as_str(),
+                end.map(|d| format!(" från och med {d}"))
+                    .unwrap_or_default()
+            ),
+            Locale::En => format!(
+                "Please check before sending: you are cancelling \"{}\" in the name of {}{}. \
+                 When you confirm, the cancellation is sent and you get a receipt with a \
+                 reference number.",
+                form.service,
+                form.full_name.as_str(),
+                end.map(|d| format!(" from {d}")).unwrap_or_default()
+            ),
+        }
+    }
+
+    /// Every line in the catalogue, the templates filled with sample values, for policy
+    /// tests that read all of it.
+    pub fn all_lines(&self) -> Vec<String> {
+        let day = time::macros::date!(2026 - 12 - 01);
+        let form = crate::domain::CancellationForm::parse(
+            crate::domain::CancellationFields {
+                service: Some("Bredband 250/100"),
+                full_name: Some("Anna Svensson"),
+                customer_number: Some("123456"),
+                email: Some("anna@example.se"),
+                end_date: Some("2026-12-31"),
+                comment: Some("Vi flyttar."),
+            },
+            day,
+        )
+        .expect("a valid sample form");
+        let step = crate::knowledge::Step {
+            title: "Titel".into(),
+            instruction: "Gör så här.".into(),
+            warning: Some("Varning.".into()),
+            expected: "Lampan lyser.".into(),
+            on_failure: crate::knowledge::OnFailure::Next,
+            link: Some("https://example.se".into()),
+        };
+        let mut lines: Vec<String> = Vec::new();
         for locale in [Locale::Sv, Locale::En] {
-            lines.extend([
-                self.greeting(locale),
-                self.not_understood(locale),
-                self.still_not_understood(locale),
-                self.handing_over(locale),
-                self.greeting_back(locale),
-                self.goodbye(locale),
-                self.outside_my_area(locale),
-                self.already_with_a_person(locale),
-                self.written_cancellation(locale),
-                self.step_worked(locale),
-                self.step_skipped(locale),
-                self.steps_ran_out(locale),
-                self.no_step_open(locale),
-                self.postcode_not_found(locale),
-            ]);
-            lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t)));
+            lines.extend(
+                [
+                    self.greeting(locale),
+                    self.not_understood(locale),
+                    self.still_not_understood(locale),
+                    self.handing_over(locale),
+                    self.greeting_back(locale),
+                    self.goodbye(locale),
+                    self.outside_my_area(locale),
+                    self.already_with_a_person(locale),
+                    self.written_cancellation(locale),
+                    self.secrets_masked(locale),
+                    self.step_worked(locale),
+                    self.step_skipped(locale),
+                    self.steps_ran_out(locale),
+                    self.no_step_open(locale),
+                    self.postcode_not_found(locale),
+                ]
+                .map(str::to_owned),
+            );
+            lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t).to_owned()));
             let actions = Topic::ALL.map(Action::Topic).into_iter().chain([
                 Action::WrittenCancellation,
                 Action::TalkToHuman,
@@ -436,9 +595,62 @@ impl Replies {
                 Action::StepFailed,
                 Action::StepSkipped,
                 Action::TroubleshootAnyway,
+                Action::ContinueTroubleshooting,
             ]);
-            lines.extend(actions.map(|a| self.action_label(locale, a)));
+            lines.extend(actions.map(|a| self.action_label(locale, a).to_owned()));
+            lines.extend(
+                crate::classifier::REQUIRED_INTENTS
+                    .iter()
+                    .map(|intent| self.needs_a_person(locale, intent)),
+            );
+            lines.extend([
+                self.guide_intro(locale, "Sammanfattning."),
+                self.next_guide_intro(locale, "Titel"),
+                self.step_card(locale, 1, 3, &step),
+                self.step_reminder(locale, 1, "Titel"),
+                self.ask_postcode(locale, "bredband"),
+                self.no_outage_at(locale, "123 45"),
+                self.outage_notice(
+                    locale,
+                    "bredband",
+                    "123 45",
+                    "Fiberkabel av.",
+                    "i dag",
+                    None,
+                ),
+                self.cancellation_receipt(locale, "SU-261201-7K4Q9M", "i dag", &form),
+                self.cancellation_review(locale, &form),
+                self.cancellation_mail_subject(locale, "SU-261201-7K4Q9M"),
+            ]);
         }
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::sales_language::sales_phrases;
+
+    /// Support never sells: not one line the bot can say, in either language, pitches.
+    #[test]
+    fn no_line_in_the_catalogue_sells() {
+        let lines = Replies.all_lines();
+        assert!(lines.len() > 100, "the catalogue should be read in full");
+        for line in &lines {
+            assert_eq!(sales_phrases(line), Vec::<String>::new(), "{line}");
+        }
+    }
+
+    /// The bot never asks for secrets; it only ever names them to say they are not needed.
+    #[test]
+    fn no_line_asks_for_a_password_code_or_card_number() {
+        let asks = regex::Regex::new(
+            r"(?i)(ange|skriv in|uppge|skicka|enter|type in|send|give me) (ditt|din|your) (lösenord|pin|puk|bankid|kortnummer|password|card)",
+        )
+        .unwrap();
+        for line in Replies.all_lines() {
+            assert!(!asks.is_match(&line), "{line}");
+        }
     }
 }

@@ -63,6 +63,9 @@ pub struct DialogueState {
     pub handoff_queue: Option<Queue>,
     /// Outage notices already told in this chat: said once, not again for every question.
     pub outages_told: Vec<String>,
+    /// The customer sent a written cancellation in this chat. Such a chat is never counted
+    /// as resolved by the bot.
+    pub cancellation_requested: bool,
 }
 
 /// Where a customer is in a guide.

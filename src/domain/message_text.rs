@@ -30,6 +30,18 @@ impl MessageText {
     pub fn into_string(self) -> String {
         self.0.into_string()
     }
+
+    /// The message with passwords, codes and card numbers masked, and what was masked.
+    pub fn mask_secrets(self) -> (Self, Vec<super::secrets::SecretKind>) {
+        let (masked, found) = super::secrets::mask(self.as_str());
+        if found.is_empty() {
+            return (self, found);
+        }
+        // A mask is never empty and never a control character, so the text stays valid; it
+        // may grow by a character, which must not turn an accepted message into a refusal.
+        let text = PlainText::parse(&masked, usize::MAX).map_or(self, Self);
+        (text, found)
+    }
 }
 
 #[cfg(test)]

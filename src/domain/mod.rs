@@ -3,6 +3,7 @@
 //! Everything a client sends passes through one of these `parse` functions at the HTTP edge;
 //! past that edge the rest of the code can trust the values.
 
+mod cancellation;
 mod channel;
 mod client_message_id;
 mod customer;
@@ -10,7 +11,9 @@ mod locale;
 mod message_text;
 mod plain_text;
 mod postcode;
+pub mod secrets;
 
+pub use cancellation::{CancellationFields, CancellationForm};
 pub use channel::Channel;
 pub use client_message_id::ClientMessageId;
 pub use customer::{CustomerDetails, CustomerNumber, Email, FullName};

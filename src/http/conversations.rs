@@ -12,7 +12,11 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, BearerToken, OptionalJson};
 use super::{ApiError, AppState};
 use crate::conversation::{CustomerInput, Message, StartConversation, Transcript};
 use crate::dialogue::Action;
-use crate::domain::{Channel, ClientMessageId, CustomerDetails, FieldError, Locale, MessageText};
+use crate::domain::{
+    CancellationFields, CancellationForm, Channel, ClientMessageId, CustomerDetails, FieldError,
+    Locale, MessageText,
+};
+use crate::timestamp::Timestamp;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -20,6 +24,18 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations/{id}", get(read_conversation))
         .route("/api/v1/conversations/{id}/messages", post(post_message))
         .route("/api/v1/conversations/{id}/transcript", get(transcript))
+        .route(
+            "/api/v1/conversations/{id}/cancellation",
+            post(submit_cancellation),
+        )
+        .route(
+            "/api/v1/conversations/{id}/cancellation/review",
+            post(review_cancellation),
+        )
+        .route(
+            "/api/v1/conversations/{id}/cancellations/{reference}/receipt",
+            get(cancellation_receipt),
+        )
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -289,4 +305,154 @@ async fn transcript(
         body,
     )
         .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancellationRequest {
+    /// Which subscription to cancel, in the customer's words.
+    service: Option<String>,
+    /// Required.
+    full_name: Option<String>,
+    customer_number: Option<String>,
+    /// A copy of the receipt goes here when the service sends e-mail.
+    email: Option<String>,
+    /// `YYYY-MM-DD`, today or later; left out: as soon as the notice period allows.
+    end_date: Option<String>,
+    comment: Option<String>,
+}
+
+impl CancellationRequest {
+    fn parse(&self) -> Result<CancellationForm, ApiError> {
+        CancellationForm::parse(
+            CancellationFields {
+                service: self.service.as_deref(),
+                full_name: self.full_name.as_deref(),
+                customer_number: self.customer_number.as_deref(),
+                email: self.email.as_deref(),
+                end_date: self.end_date.as_deref(),
+                comment: self.comment.as_deref(),
+            },
+            Timestamp::now().swedish_date(),
+        )
+        .map_err(ApiError::from)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancellationAnswer {
+    /// Quote this reference in any contact about the cancellation.
+    reference: String,
+    #[schema(value_type = String, format = DateTime)]
+    received_at: Timestamp,
+    /// The full receipt: everything that was sent, the reference and the time received.
+    receipt: String,
+    /// The receipt as it appears in the conversation, when it was just created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message>,
+}
+
+/// Cancel a subscription in writing. Stored durably, with a receipt message in the
+/// conversation and a handoff in the cancellation queue, before the answer. Sending the same
+/// form again returns the first receipt (200) and stores nothing new.
+#[utoipa::path(
+    post, path = "/api/v1/conversations/{id}/cancellation", tag = "conversations",
+    params(("id" = String, Path, description = "conversation id")),
+    request_body = CancellationRequest,
+    security(("conversation_token" = [])),
+    responses(
+        (status = 201, body = CancellationAnswer, description = "received"),
+        (status = 200, body = CancellationAnswer, description = "the same request was received before"),
+        (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+        (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
+    )
+)]
+async fn submit_cancellation(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    BearerToken(token): BearerToken,
+    ApiJson(body): ApiJson<CancellationRequest>,
+) -> Result<(StatusCode, Json<CancellationAnswer>), ApiError> {
+    state.conversations.ensure_owner(&id, &token).await?;
+    let form = body.parse()?;
+    let receipt = state
+        .conversations
+        .submit_cancellation(&id, &token, &form)
+        .await?;
+    let status = if receipt.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(CancellationAnswer {
+            reference: receipt.reference,
+            received_at: receipt.received_at,
+            receipt: receipt.receipt,
+            message: receipt.message,
+        }),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancellationReview {
+    /// What the customer is about to send, to confirm before the final submit.
+    review: String,
+}
+
+/// Check a cancellation before sending it (the first of two steps): the same validation, a
+/// summary to confirm, and nothing stored.
+#[utoipa::path(
+    post, path = "/api/v1/conversations/{id}/cancellation/review", tag = "conversations",
+    params(("id" = String, Path, description = "conversation id")),
+    request_body = CancellationRequest,
+    security(("conversation_token" = [])),
+    responses(
+        (status = 200, body = CancellationReview),
+        (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody),
+    )
+)]
+async fn review_cancellation(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    BearerToken(token): BearerToken,
+    ApiJson(body): ApiJson<CancellationRequest>,
+) -> Result<Json<CancellationReview>, ApiError> {
+    state.conversations.ensure_owner(&id, &token).await?;
+    let form = body.parse()?;
+    let review = state
+        .conversations
+        .review_cancellation(&id, &token, &form)
+        .await?;
+    Ok(Json(CancellationReview { review }))
+}
+
+/// Download one cancellation receipt as a text file the customer keeps.
+#[utoipa::path(
+    get, path = "/api/v1/conversations/{id}/cancellations/{reference}/receipt",
+    tag = "conversations",
+    params(("id" = String, Path, description = "conversation id"),
+        ("reference" = String, Path, description = "the receipt's reference")),
+    security(("conversation_token" = [])),
+    responses((status = 200, content_type = "text/plain"), (status = 404, body = super::ErrorBody))
+)]
+async fn cancellation_receipt(
+    State(state): State<AppState>,
+    ApiPath((id, reference)): ApiPath<(String, String)>,
+    BearerToken(token): BearerToken,
+) -> Result<impl IntoResponse, ApiError> {
+    let receipt = state
+        .conversations
+        .cancellation_receipt(&id, &token, &reference)
+        .await?;
+    let file = format!("attachment; filename=\"felsok-{}.txt\"", receipt.reference);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        receipt.receipt,
+    ))
 }

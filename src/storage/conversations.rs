@@ -231,6 +231,11 @@ pub struct TurnTx {
 }
 
 impl TurnTx {
+    /// The transaction, for other storage modules' statements in this turn.
+    pub(super) fn executor(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
     /// The replies already given to the customer message that carried this client message id,
     /// or `None` if no such message was stored.
     pub async fn replies_to_client_message(

@@ -6,17 +6,21 @@
 //! PostgreSQL; SQLite serialises writers itself, so there every write goes through a single
 //! connection and never meets a "database is locked" error.
 
+mod cancellations;
 mod connect;
 mod conversations;
 mod guides;
 mod outages;
+mod outbox;
 mod records;
 mod staff;
 
+pub use cancellations::CancellationRow;
 pub use connect::{redact as redact_url, Backend};
 pub use conversations::TurnTx;
 pub use guides::{GuideRow, GuideToSave, RevisionRow};
 pub use outages::OutageRow;
+pub use outbox::{MailStatus, NewMail, OutboxMail};
 pub use records::{
     ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, StepEventRow,
 };

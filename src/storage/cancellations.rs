@@ -1,0 +1,131 @@
+//! SQL for written cancellations.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{Store, StoreError, TurnTx};
+use crate::timestamp::Timestamp;
+
+/// A written cancellation as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancellationRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub reference: String,
+    pub fingerprint: String,
+    pub service: String,
+    pub full_name: String,
+    pub customer_number: Option<String>,
+    pub email: Option<String>,
+    pub end_date: Option<String>,
+    pub comment: Option<String>,
+    pub locale: String,
+    pub receipt: String,
+    pub handoff_id: String,
+    pub received_at: Timestamp,
+}
+
+const COLUMNS: &str = "id, conversation_id, reference, fingerprint, service, full_name, \
+                       customer_number, email, end_date, comment, locale, receipt, handoff_id, \
+                       received_at";
+
+fn from_row(row: &AnyRow) -> Result<CancellationRow, StoreError> {
+    let received: String = row.try_get("received_at")?;
+    Ok(CancellationRow {
+        id: row.try_get("id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        reference: row.try_get("reference")?,
+        fingerprint: row.try_get("fingerprint")?,
+        service: row.try_get("service")?,
+        full_name: row.try_get("full_name")?,
+        customer_number: row.try_get("customer_number")?,
+        email: row.try_get("email")?,
+        end_date: row.try_get("end_date")?,
+        comment: row.try_get("comment")?,
+        locale: row.try_get("locale")?,
+        receipt: row.try_get("receipt")?,
+        handoff_id: row.try_get("handoff_id")?,
+        received_at: Timestamp::parse(&received)
+            .map_err(|e| StoreError::Corrupt(format!("received_at: {e}")))?,
+    })
+}
+
+impl TurnTx {
+    /// The cancellation this conversation already sent with the same content, if any.
+    pub async fn cancellation_by_fingerprint(
+        &mut self,
+        fingerprint: &str,
+    ) -> Result<Option<CancellationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM cancellation_requests \
+             WHERE conversation_id = $1 AND fingerprint = $2"
+        );
+        let conversation_id = self.conversation.id.clone();
+        let row = sqlx::query(&sql)
+            .bind(conversation_id)
+            .bind(fingerprint)
+            .fetch_optional(self.executor())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn insert_cancellation(&mut self, c: &CancellationRow) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO cancellation_requests ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        );
+        sqlx::query(&sql)
+            .bind(&c.id)
+            .bind(&c.conversation_id)
+            .bind(&c.reference)
+            .bind(&c.fingerprint)
+            .bind(&c.service)
+            .bind(&c.full_name)
+            .bind(&c.customer_number)
+            .bind(&c.email)
+            .bind(&c.end_date)
+            .bind(&c.comment)
+            .bind(&c.locale)
+            .bind(&c.receipt)
+            .bind(&c.handoff_id)
+            .bind(c.received_at.to_string())
+            .persistent(false)
+            .execute(self.executor())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn cancellation(
+        &self,
+        conversation_id: &str,
+        reference: &str,
+    ) -> Result<Option<CancellationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM cancellation_requests \
+             WHERE conversation_id = $1 AND reference = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(conversation_id)
+            .bind(reference)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn cancellations_of(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Vec<CancellationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM cancellation_requests WHERE conversation_id = $1 \
+             ORDER BY received_at"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(conversation_id)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+}
