@@ -169,7 +169,7 @@ impl Replies {
     pub fn handing_over(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Jag skickar vidare dig till en kollega på kundtjänsten. Allt du har skrivit här \
+            "Jag kopplar dig vidare till en kollega på kundtjänsten. Allt du har skrivit här \
              följer med, så du behöver inte upprepa något. Skriv gärna under tiden om det är \
              något mer vi behöver veta.",
             "I'm passing you on to a colleague in customer service. Everything you've written \
@@ -186,6 +186,63 @@ impl Replies {
             "Your question is already with a colleague in customer service. Everything you \
              write here reaches them.",
         )
+    }
+
+    /// Told to the customer when an agent takes the conversation.
+    pub fn agent_joined(&self, locale: Locale, agent_name: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "{agent_name} på kundtjänsten har tagit över och har läst allt du har skrivit. \
+                 Du svarar här i chatten som vanligt."
+            ),
+            Locale::En => format!(
+                "{agent_name} from customer service has taken over and has read everything you \
+                 wrote. Just reply here in the chat as usual."
+            ),
+        }
+    }
+
+    /// Told to the customer when an agent closes their case; the bot answers again after.
+    pub fn case_closed(&self, locale: Locale, agent_name: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "{agent_name} har avslutat ärendet. Om du behöver mer hjälp kan du skriva här \
+                 igen när du vill."
+            ),
+            Locale::En => format!(
+                "{agent_name} has closed the case. If you need more help, you can write here \
+                 again whenever you like."
+            ),
+        }
+    }
+
+    /// Told to the customer when their written cancellation has been processed.
+    pub fn cancellation_confirmed(&self, locale: Locale, reference: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "Din uppsägning {reference} är nu behandlad och bekräftad. Spara gärna det här \
+                 meddelandet tillsammans med kvittot."
+            ),
+            Locale::En => format!(
+                "Your cancellation {reference} has now been processed and confirmed. You may \
+                 want to keep this message together with the receipt."
+            ),
+        }
+    }
+
+    /// Told to the customer when they asked to withdraw their cancellation and it was.
+    pub fn cancellation_withdrawn(&self, locale: Locale, reference: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "Som du bad om är uppsägningen {reference} återkallad, och abonnemanget \
+                 fortsätter som tidigare. Du kan säga upp skriftligt här igen när du vill."
+            ),
+            Locale::En => format!(
+                "As you asked, cancellation {reference} has been withdrawn and your \
+                 subscription continues as before. You can cancel in writing here again \
+                 whenever you like."
+            ),
+        }
     }
 
     pub fn written_cancellation(&self, locale: Locale) -> &'static str {
@@ -210,7 +267,7 @@ impl Replies {
             Action::Topic(Topic::Billing) => {
                 pick(locale, "Faktura och betalning", "Invoices and payment")
             }
-            Action::WrittenCancellation => pick(locale, "Säga upp skriftligt", "Cancel in writing"),
+            Action::WrittenCancellation => pick(locale, "Säg upp skriftligt", "Cancel in writing"),
             Action::TalkToHuman => pick(locale, "Prata med en människa", "Talk to a person"),
             Action::StepWorked => pick(locale, "Det fungerade", "It worked"),
             Action::StepFailed => pick(locale, "Det fungerade inte", "It didn't work"),
@@ -432,19 +489,12 @@ impl Replies {
 
     /// The receipt of a written cancellation: everything that was sent, the reference and the
     /// time, and the notice-period facts, without pressure.
-    pub fn cancellation_receipt(
-        &self,
-        locale: Locale,
-        reference: &str,
-        received: &str,
-        form: &crate::domain::CancellationForm,
-    ) -> String {
-        let (title, labels, asap, body) = match locale {
+    /// What the customer filled in, one labelled line per field, as both the review and the
+    /// receipt show it.
+    fn cancellation_fields(locale: Locale, form: &crate::domain::CancellationForm) -> Vec<String> {
+        let (labels, asap) = match locale {
             Locale::Sv => (
-                "Kvitto på skriftlig uppsägning",
                 [
-                    "Referens",
-                    "Mottagen",
                     "Abonnemang",
                     "Namn",
                     "Kundnummer",
@@ -453,17 +503,9 @@ impl Replies {
                     "Meddelande",
                 ],
                 "så snart uppsägningstiden tillåter",
-                "Vi har tagit emot din uppsägning. Du behöver inte göra något mer: en kollega \
-                 behandlar den och bekräftar slutdatumet skriftligt. Uppsägningstiden för ett \
-                 abonnemang är högst en månad. Har du en bindningstid som inte har löpt ut kan \
-                 abonnemanget gälla tills den tar slut; då står det i bekräftelsen. Spara gärna \
-                 det här kvittot.",
             ),
             Locale::En => (
-                "Receipt for your written cancellation",
                 [
-                    "Reference",
-                    "Received",
                     "Subscription",
                     "Name",
                     "Customer number",
@@ -472,6 +514,51 @@ impl Replies {
                     "Message",
                 ],
                 "as soon as the notice period allows",
+            ),
+        };
+        let mut lines = vec![
+            format!("{}: {}", labels[0], form.service),
+            format!("{}: {}", labels[1], form.full_name.as_str()),
+        ];
+        if let Some(number) = &form.customer_number {
+            lines.push(format!("{}: {}", labels[2], number.as_str()));
+        }
+        if let Some(email) = &form.email {
+            lines.push(format!("{}: {}", labels[3], email.as_str()));
+        }
+        lines.push(format!(
+            "{}: {}",
+            labels[4],
+            form.end_date_text().unwrap_or_else(|| asap.to_owned())
+        ));
+        if let Some(comment) = &form.comment {
+            lines.push(format!("{}: {comment}", labels[5]));
+        }
+        lines
+    }
+
+    pub fn cancellation_receipt(
+        &self,
+        locale: Locale,
+        reference: &str,
+        received: &str,
+        form: &crate::domain::CancellationForm,
+    ) -> String {
+        let (title, reference_label, received_label, body) = match locale {
+            Locale::Sv => (
+                "Kvitto på skriftlig uppsägning",
+                "Referens",
+                "Mottagen",
+                "Vi har tagit emot din uppsägning. Du behöver inte göra något mer: en kollega \
+                 behandlar den och bekräftar slutdatumet skriftligt. Uppsägningstiden för ett \
+                 abonnemang är högst en månad. Har du en bindningstid som inte har löpt ut kan \
+                 abonnemanget gälla tills den tar slut; då står det i bekräftelsen. Spara gärna \
+                 det här kvittot.",
+            ),
+            Locale::En => (
+                "Receipt for your written cancellation",
+                "Reference",
+                "Received",
                 "We have received your cancellation. You don't need to do anything more: a \
                  colleague will process it and confirm the end date in writing. The notice \
                  period for a subscription is at most one month. If you have a minimum term \
@@ -482,25 +569,10 @@ impl Replies {
         let mut lines = vec![
             title.to_owned(),
             String::new(),
-            format!("{}: {reference}", labels[0]),
-            format!("{}: {received}", labels[1]),
-            format!("{}: {}", labels[2], form.service),
-            format!("{}: {}", labels[3], form.full_name.as_str()),
+            format!("{reference_label}: {reference}"),
+            format!("{received_label}: {received}"),
         ];
-        if let Some(number) = &form.customer_number {
-            lines.push(format!("{}: {}", labels[4], number.as_str()));
-        }
-        if let Some(email) = &form.email {
-            lines.push(format!("{}: {}", labels[5], email.as_str()));
-        }
-        lines.push(format!(
-            "{}: {}",
-            labels[6],
-            form.end_date_text().unwrap_or_else(|| asap.to_owned())
-        ));
-        if let Some(comment) = &form.comment {
-            lines.push(format!("{}: {comment}", labels[7]));
-        }
+        lines.extend(Self::cancellation_fields(locale, form));
         lines.push(String::new());
         lines.push(body.to_owned());
         lines.join("\n")
@@ -514,31 +586,30 @@ impl Replies {
         }
     }
 
-    /// Asks the customer to check the form before it is sent (the second of two steps).
+    /// What the customer confirms before the final submit: every field as it will be sent.
     pub fn cancellation_review(
         &self,
         locale: Locale,
         form: &crate::domain::CancellationForm,
     ) -> String {
-        let end = form.end_date_text();
-        match locale {
-            Locale::Sv => format!(
-                "Kontrollera innan du skickar: du säger upp ”{}” i namnet {}{}. När du \
-                 bekräftar skickas uppsägningen och du får ett kvitto med referensnummer.",
-                form.service,
-                form.full_name.as_str(),
-                end.map(|d| format!(" från och med {d}"))
-                    .unwrap_or_default()
+        let (intro, outro) = match locale {
+            Locale::Sv => (
+                "Kontrollera uppgifterna innan du skickar:",
+                "Stämmer allt? När du bekräftar skickas uppsägningen och du får ett kvitto med \
+                 referensnummer. Vill du ändra något kan du göra det först.",
             ),
-            Locale::En => format!(
-                "Please check before sending: you are cancelling \"{}\" in the name of {}{}. \
-                 When you confirm, the cancellation is sent and you get a receipt with a \
-                 reference number.",
-                form.service,
-                form.full_name.as_str(),
-                end.map(|d| format!(" from {d}")).unwrap_or_default()
+            Locale::En => (
+                "Please check the details before sending:",
+                "Is everything right? When you confirm, the cancellation is sent and you get a \
+                 receipt with a reference number. If you want to change something, you can do \
+                 that first.",
             ),
-        }
+        };
+        let mut lines = vec![intro.to_owned(), String::new()];
+        lines.extend(Self::cancellation_fields(locale, form));
+        lines.push(String::new());
+        lines.push(outro.to_owned());
+        lines.join("\n")
     }
 
     /// Every line in the catalogue, the templates filled with sample values, for policy
@@ -621,6 +692,10 @@ impl Replies {
                 self.cancellation_receipt(locale, "SU-261201-7K4Q9M", "i dag", &form),
                 self.cancellation_review(locale, &form),
                 self.cancellation_mail_subject(locale, "SU-261201-7K4Q9M"),
+                self.agent_joined(locale, "Maria"),
+                self.case_closed(locale, "Maria"),
+                self.cancellation_confirmed(locale, "SU-261201-7K4Q9M"),
+                self.cancellation_withdrawn(locale, "SU-261201-7K4Q9M"),
             ]);
         }
         lines
