@@ -4,11 +4,16 @@
 //! asks the engine for the answer and stores everything of the turn in one transaction.
 
 mod cancellation;
+mod handoffs;
 mod message;
 mod service;
+mod summary;
 mod transcript;
 
 pub use cancellation::CancellationReceipt;
+pub use handoffs::{
+    CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket, ResolveRequest,
+};
 pub use message::{IntentScore, Message, Role};
 pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,

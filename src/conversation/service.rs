@@ -138,7 +138,7 @@ pub(super) fn parse_state(record: &ConversationRecord) -> Result<DialogueState, 
     serde_json::from_str(&record.state_json).map_err(|e| StoreError::Corrupt(format!("state: {e}")))
 }
 
-fn parse_customer(record: &ConversationRecord) -> Result<CustomerDetails, StoreError> {
+pub(super) fn parse_customer(record: &ConversationRecord) -> Result<CustomerDetails, StoreError> {
     match &record.customer_json {
         Some(json) => {
             serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("customer: {e}")))

@@ -121,6 +121,16 @@ impl Queue {
         }
     }
 
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "technical" => Some(Self::Technical),
+            "billing" => Some(Self::Billing),
+            "cancellation" => Some(Self::Cancellation),
+            "general" => Some(Self::General),
+            _ => None,
+        }
+    }
+
     /// Billing questions go to billing, everything technical to technical: the customer is
     /// never sent to "the wrong department". An understood intent routes more precisely than
     /// a picked topic.
@@ -255,6 +265,7 @@ impl Engine {
             // Even while a person holds the conversation, a wish to cancel is answered at
             // once with the written path: it must never wait in a queue.
             Input::Text(_, Some(u)) if with_a_person && u.cancellation => {
+                turn.state.cancellation_wish = true;
                 turn.replies
                     .push(self.cancellation_offer(locale, ReplyRole::System));
             }
@@ -298,6 +309,7 @@ impl Engine {
             }
             // A wish to cancel wins over everything, in a guide or not.
             Input::Text(_, Some(u)) if u.cancellation => {
+                turn.state.cancellation_wish = true;
                 turn.state.unplaced_in_a_row = 0;
                 turn.state.intent = Some(u.intent.clone());
                 let mut reply = self.cancellation_offer(locale, ReplyRole::Bot);

@@ -66,6 +66,9 @@ pub struct DialogueState {
     /// The customer sent a written cancellation in this chat. Such a chat is never counted
     /// as resolved by the bot.
     pub cancellation_requested: bool,
+    /// The customer said they want to cancel, at any point: whoever takes the conversation
+    /// sees it at once, so nobody answers a wish to leave with anything but the written way.
+    pub cancellation_wish: bool,
 }
 
 /// Where a customer is in a guide.

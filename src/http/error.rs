@@ -41,6 +41,9 @@ pub enum ApiError {
     InvalidGuide(Vec<crate::knowledge::GuideProblem>),
     #[error("{0}")]
     Conflict(String),
+    /// A request that the resource's present state does not allow, with its own code.
+    #[error("{message}")]
+    StateConflict { code: &'static str, message: String },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("method not allowed")]
@@ -103,7 +106,7 @@ impl ApiError {
             Self::MissingToken | Self::InvalidToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::InvalidGuide(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::StateConflict { .. } => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -125,9 +128,11 @@ impl ApiError {
             Self::Forbidden => "forbidden",
             Self::InvalidGuide(_) => "invalid_guide",
             Self::Conflict(_) => "conflict",
+            Self::StateConflict { code, .. } => code,
             Self::NotFound("conversation") => "conversation_not_found",
             Self::NotFound("guide") => "guide_not_found",
             Self::NotFound("outage notice") => "outage_not_found",
+            Self::NotFound("handoff") => "handoff_not_found",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -244,6 +249,21 @@ impl From<ConversationError> for ApiError {
             ConversationError::Store(e) => e.into(),
             ConversationError::Classifier(e) => Self::Internal(e.to_string()),
             ConversationError::Index(e) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::conversation::HandoffError> for ApiError {
+    fn from(error: crate::conversation::HandoffError) -> Self {
+        use crate::conversation::HandoffError;
+        match error {
+            HandoffError::NotFound => Self::NotFound("handoff"),
+            HandoffError::Conflict(conflict) => Self::StateConflict {
+                code: conflict.code(),
+                message: conflict.to_string(),
+            },
+            HandoffError::Invalid(fields) => Self::InvalidFields(fields),
+            HandoffError::Conversation(e) => e.into(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP API: one router per area, merged here, with one shared state.
 
+mod agent;
 mod classify;
 mod conversations;
 mod error;
@@ -8,6 +9,7 @@ mod guides;
 mod middleware;
 mod openapi;
 mod ops;
+mod stats;
 
 use std::sync::{Arc, OnceLock};
 
@@ -63,7 +65,9 @@ pub fn app(state: AppState) -> Router {
     let limits = state.limits.clone();
     Router::new()
         .merge(conversations::router())
+        .merge(agent::router())
         .merge(classify::router())
+        .merge(stats::router())
         .merge(guides::router())
         .merge(ops::router())
         .fallback(middleware::not_found)

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{classify, conversations, guides, ops};
+use super::{agent, classify, conversations, guides, ops, stats};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,12 @@ use super::{classify, conversations, guides, ops};
         conversations::submit_cancellation,
         conversations::review_cancellation,
         conversations::cancellation_receipt,
+        agent::list_handoffs,
+        agent::read_handoff,
+        agent::claim_handoff,
+        agent::send_message,
+        agent::resolve_handoff,
+        stats::stats,
         classify::classify,
         guides::list_guides,
         guides::read_guide,
@@ -46,14 +52,17 @@ use super::{classify, conversations, guides, ops};
         super::ErrorBody,
         crate::classifier::decision::Scored,
         crate::dialogue::GuideStepRef,
+        crate::conversation::HandoffPacket,
+        crate::conversation::CancellationFacts,
     )),
     modifiers(&ConversationToken),
     tags(
         (name = "conversations", description = "The customer's chat"),
+        (name = "agents", description = "Handoffs to people: the queue, the context, the answer"),
         (name = "classification", description = "What a text is about"),
         (name = "guides", description = "Step-by-step guides: read by anyone, kept by editors"),
         (name = "outages", description = "Known outages, told to customers first"),
-        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "operations", description = "Health, readiness, metrics and the team's numbers"),
     )
 )]
 pub struct ApiDoc;

@@ -114,6 +114,19 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// The written cancellation an agent's handoff is about, if it is one.
+    pub async fn cancellation_for_handoff(
+        &self,
+        handoff_id: &str,
+    ) -> Result<Option<CancellationRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM cancellation_requests WHERE handoff_id = $1");
+        let row = sqlx::query(&sql)
+            .bind(handoff_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
     pub async fn cancellations_of(
         &self,
         conversation_id: &str,

@@ -35,6 +35,34 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError>
     })
 }
 
+pub(super) const HANDOFF_COLUMNS: &str =
+    "id, conversation_id, queue, reason, status, created_at, claimed_by, claimed_by_name, \
+     claimed_at, resolved_at, outcome, note";
+
+fn optional_timestamp(row: &AnyRow, column: &str) -> Result<Option<Timestamp>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| Timestamp::parse(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}"))))
+        .transpose()
+}
+
+pub(super) fn handoff_from_row(row: &AnyRow) -> Result<HandoffRecord, StoreError> {
+    let claimed_by: Option<String> = row.try_get("claimed_by")?;
+    let claimed_by_name: Option<String> = row.try_get("claimed_by_name")?;
+    Ok(HandoffRecord {
+        id: row.try_get("id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        queue: row.try_get("queue")?,
+        reason: row.try_get("reason")?,
+        status: row.try_get("status")?,
+        created_at: timestamp(row, "created_at")?,
+        claimed_by: claimed_by.zip(claimed_by_name),
+        claimed_at: optional_timestamp(row, "claimed_at")?,
+        resolved_at: optional_timestamp(row, "resolved_at")?,
+        outcome: row.try_get("outcome")?,
+        note: row.try_get("note")?,
+    })
+}
+
 fn message_from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
     let actions: String = row.try_get("actions")?;
     let intent_name: Option<String> = row.try_get("intent_name")?;
@@ -170,25 +198,15 @@ impl Store {
         &self,
         conversation_id: &str,
     ) -> Result<Vec<HandoffRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, conversation_id, queue, reason, status, created_at FROM handoffs \
-             WHERE conversation_id = $1 ORDER BY created_at, id",
-        )
-        .bind(conversation_id)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(HandoffRecord {
-                    id: row.try_get("id")?,
-                    conversation_id: row.try_get("conversation_id")?,
-                    queue: row.try_get("queue")?,
-                    reason: row.try_get("reason")?,
-                    status: row.try_get("status")?,
-                    created_at: timestamp(row, "created_at")?,
-                })
-            })
-            .collect()
+        let sql = format!(
+            "SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE conversation_id = $1 \
+             ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(conversation_id)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(handoff_from_row).collect()
     }
 
     /// Starts a read-modify-write turn on one conversation, holding it against concurrent

@@ -10,21 +10,25 @@ mod cancellations;
 mod connect;
 mod conversations;
 mod guides;
+mod handoffs;
 mod outages;
 mod outbox;
 mod records;
 mod staff;
+mod stats;
 
 pub use cancellations::CancellationRow;
 pub use connect::{redact as redact_url, Backend};
 pub use conversations::TurnTx;
 pub use guides::{GuideRow, GuideToSave, RevisionRow};
+pub use handoffs::{HandoffFilter, Resolution};
 pub use outages::OutageRow;
 pub use outbox::{MailStatus, NewMail, OutboxMail};
 pub use records::{
     ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, StepEventRow,
 };
 pub use staff::StaffRow;
+pub use stats::StatsRow;
 
 use sqlx::AnyPool;
 

@@ -69,6 +69,12 @@ pub struct HandoffRecord {
     pub reason: String,
     pub status: String,
     pub created_at: Timestamp,
+    /// The staff member who claimed it: id and display name.
+    pub claimed_by: Option<(String, String)>,
+    pub claimed_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
 }
 
 /// One step event of a guided walk-through: `shown`, `worked`, `failed` or `skipped`.

@@ -1,0 +1,536 @@
+//! The agents' side of a handoff: the queue, the context packet, claiming, answering and
+//! resolving. A handoff is never deleted; a written cancellation's handoff can only be
+//! resolved, with its outcome recorded and told to the customer.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::service::{new_message, parse_locale, parse_state, stored};
+use super::summary::{cancellation_banner, summarise, CaseFacts};
+use super::{ConversationError, Conversations, IntentScore, Message, Role};
+use crate::auth::StaffMember;
+use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
+use crate::domain::{CustomerDetails, FieldError, Locale, MessageText, PlainText, TextError};
+use crate::storage::{CancellationRow, HandoffFilter, HandoffRecord, Resolution, StoreError};
+use crate::timestamp::Timestamp;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandoffError {
+    #[error("no such handoff")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(HandoffConflict),
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Conversation(#[from] ConversationError),
+}
+
+impl From<StoreError> for HandoffError {
+    fn from(error: StoreError) -> Self {
+        Self::Conversation(error.into())
+    }
+}
+
+/// Why a handoff cannot do what was asked in its present state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HandoffConflict {
+    #[error("Another agent has already claimed this handoff.")]
+    AlreadyClaimed,
+    #[error("This handoff is already resolved.")]
+    AlreadyResolved,
+    #[error("Claim this handoff before answering or resolving it.")]
+    NotClaimed,
+    #[error("Another agent holds this handoff.")]
+    HeldByAnother,
+}
+
+impl HandoffConflict {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AlreadyClaimed => "already_claimed",
+            Self::AlreadyResolved => "already_resolved",
+            Self::NotClaimed => "not_claimed",
+            Self::HeldByAnother => "held_by_another_agent",
+        }
+    }
+}
+
+/// How a handoff ended. A written cancellation is either carried out or, when the customer
+/// asked for it, withdrawn: nothing else closes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffOutcome {
+    Handled,
+    CancellationConfirmed,
+    CancellationWithdrawn,
+}
+
+impl HandoffOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Handled => "handled",
+            Self::CancellationConfirmed => "cancellation_confirmed",
+            Self::CancellationWithdrawn => "cancellation_withdrawn",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "handled" => Some(Self::Handled),
+            "cancellation_confirmed" => Some(Self::CancellationConfirmed),
+            "cancellation_withdrawn" => Some(Self::CancellationWithdrawn),
+            _ => None,
+        }
+    }
+}
+
+/// An agent's resolution, checked against the handoff's queue.
+#[derive(Debug, Clone)]
+pub struct ResolveRequest {
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The longest internal note an agent can leave.
+const NOTE_CHARS: usize = 4000;
+
+impl ResolveRequest {
+    fn check(&self, queue: Queue) -> Result<(HandoffOutcome, Option<String>), HandoffError> {
+        let mut problems = Vec::new();
+        let note = match self
+            .note
+            .as_deref()
+            .map(|n| PlainText::parse(n, NOTE_CHARS))
+        {
+            None | Some(Err(TextError::Empty)) => None,
+            Some(Ok(note)) => Some(note.into_string()),
+            Some(Err(e)) => {
+                problems.push(FieldError::new("note", "invalid_note", e.to_string()));
+                None
+            }
+        };
+        let outcome = match (queue, self.outcome.as_deref()) {
+            (Queue::Cancellation, None) => {
+                problems.push(FieldError::new(
+                    "outcome",
+                    "outcome_required",
+                    "A written cancellation is resolved with outcome \"cancellation_confirmed\" \
+                     or, if the customer asked to withdraw it, \"cancellation_withdrawn\".",
+                ));
+                None
+            }
+            (_, None) => Some(HandoffOutcome::Handled),
+            (queue, Some(raw)) => match HandoffOutcome::parse(raw) {
+                Some(HandoffOutcome::Handled) if queue == Queue::Cancellation => {
+                    problems.push(FieldError::new(
+                        "outcome",
+                        "invalid_outcome",
+                        "A written cancellation must be confirmed or, at the customer's \
+                         request, withdrawn.",
+                    ));
+                    None
+                }
+                Some(o) if o != HandoffOutcome::Handled && queue != Queue::Cancellation => {
+                    problems.push(FieldError::new(
+                        "outcome",
+                        "invalid_outcome",
+                        "Only a handoff in the cancellation queue has a cancellation outcome.",
+                    ));
+                    None
+                }
+                Some(o) => Some(o),
+                None => {
+                    problems.push(FieldError::new(
+                        "outcome",
+                        "invalid_outcome",
+                        "Outcome must be handled, cancellation_confirmed or \
+                         cancellation_withdrawn.",
+                    ));
+                    None
+                }
+            },
+        };
+        if outcome == Some(HandoffOutcome::CancellationWithdrawn) && note.is_none() {
+            problems.push(FieldError::new(
+                "note",
+                "note_required",
+                "Say in the note how and when the customer asked to withdraw the cancellation.",
+            ));
+        }
+        match outcome {
+            Some(outcome) if problems.is_empty() => Ok((outcome, note)),
+            _ => Err(HandoffError::Invalid(problems)),
+        }
+    }
+}
+
+/// The written cancellation behind a handoff, as the agent sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CancellationFacts {
+    pub reference: String,
+    pub service: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+    /// `YYYY-MM-DD`; absent: as soon as the notice period allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// The receipt the customer was given, word for word.
+    pub receipt: String,
+}
+
+/// Everything an agent needs to help without asking the customer to repeat themselves.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HandoffPacket {
+    pub id: String,
+    pub conversation_id: String,
+    /// `queued`, `claimed` or `resolved`.
+    pub status: String,
+    pub queue: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intent: Option<IntentScore>,
+    /// The customer's language.
+    pub language: String,
+    pub summary: String,
+    /// Shown above everything when the customer wants to cancel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
+    #[schema(value_type = Object)]
+    pub customer: CustomerDetails,
+    #[schema(value_type = Vec<Object>)]
+    pub steps_tried: Vec<StepTried>,
+    pub cancellation: Option<CancellationFacts>,
+    /// The display name of the agent holding it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub claimed_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolved_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Seconds the customer waited before an agent claimed it (so far, if unclaimed).
+    pub waited_seconds: u64,
+    /// The whole conversation; left out of listings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<Vec<Message>>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// The customer details given up front, completed from a written cancellation's form.
+fn customer_of(given: CustomerDetails, cancellation: Option<&CancellationRow>) -> CustomerDetails {
+    let Some(c) = cancellation else {
+        return given;
+    };
+    let parsed = CustomerDetails::parse(
+        Some(&c.full_name),
+        c.customer_number.as_deref(),
+        c.email.as_deref(),
+        None,
+    )
+    .unwrap_or_default();
+    CustomerDetails {
+        name: given.name.or(parsed.name),
+        customer_number: given.customer_number.or(parsed.customer_number),
+        email: given.email.or(parsed.email),
+        postcode: given.postcode,
+    }
+}
+
+impl Conversations {
+    /// Handoffs oldest first, without transcripts.
+    pub async fn handoffs(
+        &self,
+        filter: HandoffFilter<'_>,
+        agent_locale: Locale,
+    ) -> Result<Vec<HandoffPacket>, HandoffError> {
+        let records = self.store.handoffs(filter).await?;
+        let mut packets = Vec::with_capacity(records.len());
+        for record in records {
+            packets.push(self.packet(record, agent_locale, false).await?);
+        }
+        Ok(packets)
+    }
+
+    /// One handoff with the whole conversation.
+    pub async fn handoff(
+        &self,
+        id: &str,
+        agent_locale: Locale,
+    ) -> Result<HandoffPacket, HandoffError> {
+        let record = self
+            .store
+            .handoff(id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        self.packet(record, agent_locale, true).await
+    }
+
+    async fn packet(
+        &self,
+        record: HandoffRecord,
+        agent_locale: Locale,
+        with_transcript: bool,
+    ) -> Result<HandoffPacket, HandoffError> {
+        let conversation = self
+            .store
+            .conversation(&record.conversation_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a handoff without its conversation".into()))?;
+        let state: DialogueState = parse_state(&conversation)?;
+        let mut cancellations = self.store.cancellations_of(&record.conversation_id).await?;
+        let sent_elsewhere = cancellations.last().map(|c| c.reference.clone());
+        let cancellation = cancellations
+            .iter()
+            .position(|c| c.handoff_id == record.id)
+            .map(|i| cancellations.swap_remove(i));
+        let messages = self.store.messages(&record.conversation_id).await?;
+        let first_words = messages
+            .iter()
+            .find(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
+            .map(|m| m.text.clone());
+        // The confidence of the last reply that named the intent the bot settled on.
+        let intent = state.intent.as_deref().and_then(|name| {
+            messages
+                .iter()
+                .rev()
+                .find_map(|m| m.intent.as_ref().filter(|(n, _)| n == name).cloned())
+        });
+        // What the customer came with: the first problem the bot understood, not the wish
+        // to cancel or a greeting, which the summary tells on their own.
+        let problem = messages
+            .iter()
+            .filter_map(|m| m.intent.as_ref())
+            .find(|(name, _)| {
+                !matches!(
+                    name.as_str(),
+                    "cancel_subscription"
+                        | "greeting"
+                        | "thanks_goodbye"
+                        | "talk_to_human"
+                        | "out_of_scope"
+                )
+            })
+            .or(intent.as_ref());
+        let summary = summarise(
+            agent_locale,
+            &CaseFacts {
+                first_words: first_words.as_deref(),
+                intent: problem.map(|(n, c)| (n.as_str(), *c)),
+                steps_tried: &state.steps_tried,
+                reason: &record.reason,
+                cancellation: cancellation.as_ref().map(|c| {
+                    (
+                        c.reference.as_str(),
+                        c.service.as_str(),
+                        c.end_date.as_deref(),
+                    )
+                }),
+                cancellation_wish: state.cancellation_wish,
+                cancellation_sent: sent_elsewhere.as_deref(),
+            },
+        );
+        let banner = (sent_elsewhere.is_some() || state.cancellation_wish)
+            .then(|| cancellation_banner(agent_locale, sent_elsewhere.as_deref()));
+        let given = super::service::parse_customer(&conversation)?;
+        let customer = customer_of(given, cancellation.as_ref());
+        let waited_until = record.claimed_at.unwrap_or_else(Timestamp::now);
+        let transcript = if with_transcript {
+            Some(
+                messages
+                    .into_iter()
+                    .map(Message::try_from)
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        } else {
+            None
+        };
+        Ok(HandoffPacket {
+            id: record.id,
+            conversation_id: record.conversation_id,
+            status: record.status,
+            queue: record.queue,
+            reason: record.reason,
+            intent: intent.map(|(name, confidence)| IntentScore { name, confidence }),
+            language: conversation.locale,
+            summary,
+            banner,
+            customer,
+            steps_tried: state.steps_tried,
+            cancellation: cancellation.map(|c| CancellationFacts {
+                reference: c.reference,
+                service: c.service,
+                received_at: c.received_at,
+                end_date: c.end_date,
+                receipt: c.receipt,
+            }),
+            claimed_by: record.claimed_by.map(|(_, name)| name),
+            claimed_at: record.claimed_at,
+            resolved_at: record.resolved_at,
+            outcome: record.outcome,
+            note: record.note,
+            waited_seconds: waited_until.seconds_since(record.created_at).max(0.0) as u64,
+            transcript,
+            created_at: record.created_at,
+        })
+    }
+
+    /// Claims a queued handoff. Of two agents claiming at once, one wins; the other gets
+    /// `AlreadyClaimed`. The customer is told who has taken over.
+    #[tracing::instrument(skip_all, fields(handoff_id = %id))]
+    pub async fn claim_handoff(
+        &self,
+        id: &str,
+        agent: &StaffMember,
+        agent_locale: Locale,
+    ) -> Result<HandoffPacket, HandoffError> {
+        let found = self
+            .store
+            .handoff(id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let mut turn = self
+            .store
+            .begin_turn(&found.conversation_id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let now = Timestamp::now();
+        if !turn.claim_handoff(id, &agent.id, &agent.name, now).await? {
+            let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+            return Err(HandoffError::Conflict(match current.status.as_str() {
+                "resolved" => HandoffConflict::AlreadyResolved,
+                _ => HandoffConflict::AlreadyClaimed,
+            }));
+        }
+        // A written cancellation is back-office work: the customer's chat goes on as it was.
+        if found.queue != Queue::Cancellation.as_str() {
+            let locale = parse_locale(&turn.conversation)?;
+            let text = self.engine.replies().agent_joined(locale, &agent.name);
+            let message = new_message(Role::System, text, None, now);
+            let state = turn.conversation.state_json.clone();
+            turn.append(&[message], ConversationStatus::Agent.as_str(), &state, now)
+                .await?;
+        }
+        turn.commit().await?;
+        metrics::counter!("felsok_handoffs_claimed_total", "queue" => found.queue.clone())
+            .increment(1);
+        tracing::info!(queue = %found.queue, "handoff claimed");
+        self.handoff(id, agent_locale).await
+    }
+
+    /// An agent's message to the customer, on a handoff the agent holds.
+    #[tracing::instrument(skip_all, fields(handoff_id = %id))]
+    pub async fn agent_message(
+        &self,
+        id: &str,
+        agent: &StaffMember,
+        text: &MessageText,
+    ) -> Result<Message, HandoffError> {
+        let found = self
+            .store
+            .handoff(id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let mut turn = self
+            .store
+            .begin_turn(&found.conversation_id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+        holds(&current, agent)?;
+        let now = Timestamp::now();
+        let message = new_message(Role::Agent, text.as_str().to_owned(), None, now);
+        let status = turn.conversation.status.clone();
+        let state = turn.conversation.state_json.clone();
+        let seqs = turn
+            .append(std::slice::from_ref(&message), &status, &state, now)
+            .await?;
+        turn.commit().await?;
+        Ok(stored(message, seqs[0])?)
+    }
+
+    /// Resolves a handoff the agent holds, recording the outcome and note. The customer is
+    /// told: a case closed, or a cancellation confirmed or withdrawn.
+    #[tracing::instrument(skip_all, fields(handoff_id = %id))]
+    pub async fn resolve_handoff(
+        &self,
+        id: &str,
+        agent: &StaffMember,
+        request: &ResolveRequest,
+        agent_locale: Locale,
+    ) -> Result<HandoffPacket, HandoffError> {
+        let found = self
+            .store
+            .handoff(id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let queue = Queue::parse(&found.queue)
+            .ok_or_else(|| StoreError::Corrupt(format!("queue {:?}", found.queue)))?;
+        let cancellation = self.store.cancellation_for_handoff(id).await?;
+        let mut turn = self
+            .store
+            .begin_turn(&found.conversation_id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+        holds(&current, agent)?;
+        let (outcome, note) = request.check(queue)?;
+        let now = Timestamp::now();
+        let resolution = Resolution {
+            staff_id: &agent.id,
+            outcome: outcome.as_str(),
+            note: note.as_deref(),
+        };
+        if !turn.resolve_handoff(id, resolution, now).await? {
+            return Err(HandoffError::Conflict(HandoffConflict::HeldByAnother));
+        }
+        let locale = parse_locale(&turn.conversation)?;
+        let replies = self.engine.replies();
+        let reference = cancellation.as_ref().map(|c| c.reference.as_str());
+        let (text, status) = match (outcome, reference) {
+            (HandoffOutcome::CancellationConfirmed, Some(r)) => (
+                replies.cancellation_confirmed(locale, r),
+                turn.conversation.status.clone(),
+            ),
+            (HandoffOutcome::CancellationWithdrawn, Some(r)) => (
+                replies.cancellation_withdrawn(locale, r),
+                turn.conversation.status.clone(),
+            ),
+            // The bot answers again once the person who held the chat has closed it.
+            _ => (
+                replies.case_closed(locale, &agent.name),
+                ConversationStatus::Bot.as_str().to_owned(),
+            ),
+        };
+        let message = new_message(Role::System, text, None, now);
+        let state = turn.conversation.state_json.clone();
+        turn.append(&[message], &status, &state, now).await?;
+        turn.commit().await?;
+        metrics::counter!(
+            "felsok_handoffs_resolved_total",
+            "queue" => found.queue.clone(),
+            "outcome" => outcome.as_str()
+        )
+        .increment(1);
+        tracing::info!(queue = %found.queue, outcome = outcome.as_str(), "handoff resolved");
+        self.handoff(id, agent_locale).await
+    }
+}
+
+/// Whether the agent may act on the handoff now.
+fn holds(handoff: &HandoffRecord, agent: &StaffMember) -> Result<(), HandoffError> {
+    match handoff.status.as_str() {
+        "resolved" => Err(HandoffError::Conflict(HandoffConflict::AlreadyResolved)),
+        "queued" => Err(HandoffError::Conflict(HandoffConflict::NotClaimed)),
+        _ => match &handoff.claimed_by {
+            Some((staff_id, _)) if *staff_id == agent.id => Ok(()),
+            _ => Err(HandoffError::Conflict(HandoffConflict::HeldByAnother)),
+        },
+    }
+}

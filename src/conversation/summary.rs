@@ -1,0 +1,244 @@
+//! The few sentences an agent reads first: written from stored facts only, the same facts
+//! always giving the same words, and nothing the customer did not say or do.
+
+use crate::dialogue::{StepOutcome, StepTried};
+use crate::domain::Locale;
+
+/// The facts a summary is written from.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFacts<'a> {
+    /// The customer's first message, as they wrote it (secrets already masked).
+    pub first_words: Option<&'a str>,
+    /// The intent the bot was sure of, with its confidence from 0 to 1.
+    pub intent: Option<(&'a str, f64)>,
+    pub steps_tried: &'a [StepTried],
+    pub reason: &'a str,
+    /// `(reference, service, end date)` of a written cancellation.
+    pub cancellation: Option<(&'a str, &'a str, Option<&'a str>)>,
+    pub cancellation_wish: bool,
+    /// The reference of a written cancellation sent from this chat and handled elsewhere.
+    pub cancellation_sent: Option<&'a str>,
+}
+
+/// What an intent is about, as an agent would put it.
+fn intent_label(locale: Locale, intent: &str) -> &'static str {
+    let (sv, en) = match intent {
+        "broadband_down" => ("internet fungerar inte", "internet not working"),
+        "broadband_slow" => ("långsamt internet", "slow internet"),
+        "wifi_problem" => ("wifi", "Wi-Fi"),
+        "tv_problem" => ("tv", "TV"),
+        "mobile_coverage" => ("mobiltäckning", "mobile coverage"),
+        "mobile_data" => ("mobildata", "mobile data"),
+        "sim_pin_puk" => ("SIM, PIN eller PUK", "SIM, PIN or PUK"),
+        "email_login" => ("e-post", "e-mail"),
+        "voip_landline" => ("fast telefoni", "landline"),
+        "outage_status" => ("driftstörning", "outage"),
+        "invoice_question" => ("faktura", "invoice"),
+        "payment_method" => ("betalsätt", "payment method"),
+        "compensation" => ("ersättning", "compensation"),
+        "move_address" => ("flytt", "moving"),
+        "change_subscription" => ("ändra abonnemang", "changing subscription"),
+        "cancel_subscription" => ("uppsägning", "cancellation"),
+        "complaint" => ("klagomål", "complaint"),
+        "case_status" => ("status på ärende", "case status"),
+        "talk_to_human" => ("vill prata med en person", "wants a person"),
+        _ => ("oklart", "unclear"),
+    };
+    match locale {
+        Locale::Sv => sv,
+        Locale::En => en,
+    }
+}
+
+/// The longest quote of the customer's words a summary carries; the transcript has the rest.
+const QUOTE_CHARS: usize = 160;
+
+fn quote(text: &str) -> String {
+    let mut chars = text.trim().chars();
+    let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{}…", head.trim_end())
+    } else {
+        head
+    }
+}
+
+fn outcome_word(locale: Locale, outcome: StepOutcome) -> &'static str {
+    match (locale, outcome) {
+        (Locale::Sv, StepOutcome::Worked) => "hjälpte",
+        (Locale::Sv, StepOutcome::Failed) => "hjälpte inte",
+        (Locale::Sv, StepOutcome::Skipped) => "hoppades över",
+        (Locale::En, StepOutcome::Worked) => "worked",
+        (Locale::En, StepOutcome::Failed) => "did not help",
+        (Locale::En, StepOutcome::Skipped) => "skipped",
+    }
+}
+
+/// The summary in the agent's language.
+pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
+    let sv = locale == Locale::Sv;
+    let mut sentences: Vec<String> = Vec::new();
+    if let Some((reference, service, end_date)) = facts.cancellation {
+        let end = match (end_date, sv) {
+            (Some(date), true) => format!("önskat slutdatum {date}"),
+            (Some(date), false) => format!("wished end date {date}"),
+            (None, true) => "så snart uppsägningstiden tillåter".to_owned(),
+            (None, false) => "as soon as the notice period allows".to_owned(),
+        };
+        sentences.push(if sv {
+            format!("Skriftlig uppsägning {reference} av ”{service}”, {end}.")
+        } else {
+            format!("Written cancellation {reference} of \"{service}\", {end}.")
+        });
+    } else if let Some(reference) = facts.cancellation_sent {
+        sentences.push(if sv {
+            format!(
+                "Kunden har skickat en skriftlig uppsägning ({reference}), som behandlas i \
+                 uppsägningskön."
+            )
+        } else {
+            format!(
+                "The customer has sent a written cancellation ({reference}), handled in the \
+                 cancellation queue."
+            )
+        });
+    } else if facts.cancellation_wish {
+        sentences.push(if sv {
+            "Kunden har sagt att hen vill säga upp och har fått den skriftliga vägen erbjuden."
+                .to_owned()
+        } else {
+            "The customer said they want to cancel and was offered the written way.".to_owned()
+        });
+    }
+    if let Some(words) = facts.first_words {
+        let words = quote(words);
+        sentences.push(if sv {
+            format!("Kunden skrev först: ”{words}”.")
+        } else {
+            format!("The customer first wrote: \"{words}\".")
+        });
+    }
+    if let Some((intent, confidence)) = facts.intent {
+        let label = intent_label(locale, intent);
+        let percent = (confidence * 100.0).round();
+        sentences.push(if sv {
+            format!("Boten tolkade ärendet som: {label} ({intent}, {percent} %).")
+        } else {
+            format!("The bot read it as: {label} ({intent}, {percent}%).")
+        });
+    }
+    if facts.steps_tried.is_empty() {
+        sentences.push(if sv {
+            "Inga steg har prövats.".to_owned()
+        } else {
+            "No steps have been tried.".to_owned()
+        });
+    } else {
+        let steps: Vec<String> = facts
+            .steps_tried
+            .iter()
+            .map(|s| format!("{} ({})", s.title, outcome_word(locale, s.outcome)))
+            .collect();
+        sentences.push(if sv {
+            format!("Prövade steg: {}.", steps.join(", "))
+        } else {
+            format!("Steps tried: {}.", steps.join(", "))
+        });
+    }
+    sentences.push(
+        match (facts.reason, sv) {
+            ("written_cancellation", true) => {
+                "Nu: behandla uppsägningen och bekräfta den för kunden."
+            }
+            ("written_cancellation", false) => {
+                "Now: process the cancellation and confirm it to the customer."
+            }
+            ("customer_request", true) => "Nu: kunden vill prata med en person.",
+            ("customer_request", false) => "Now: the customer wants to talk to a person.",
+            (_, true) => "Nu: kunden behöver hjälp av en person.",
+            (_, false) => "Now: the customer needs a person's help.",
+        }
+        .to_owned(),
+    );
+    sentences.join(" ")
+}
+
+/// The banner an agent sees above a case where the customer wants to cancel.
+pub fn cancellation_banner(locale: Locale, reference: Option<&str>) -> String {
+    match (locale, reference) {
+        (Locale::Sv, Some(r)) => {
+            format!("Kunden har sagt upp skriftligt ({r}). Ge inga erbjudanden.")
+        }
+        (Locale::Sv, None) => "Kunden vill säga upp. Hänvisa till den skriftliga uppsägningen \
+                               här i chatten och ge inga erbjudanden."
+            .to_owned(),
+        (Locale::En, Some(r)) => {
+            format!("The customer has cancelled in writing ({r}). Make no offers.")
+        }
+        (Locale::En, None) => "The customer wants to cancel. Point them to the written \
+                               cancellation in this chat and make no offers."
+            .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps() -> Vec<StepTried> {
+        vec![
+            StepTried {
+                guide_id: "router-restart-sv".into(),
+                step: 1,
+                title: "Starta om routern".into(),
+                outcome: StepOutcome::Failed,
+            },
+            StepTried {
+                guide_id: "router-restart-sv".into(),
+                step: 2,
+                title: "Kontrollera kablarna".into(),
+                outcome: StepOutcome::Skipped,
+            },
+        ]
+    }
+
+    #[test]
+    fn a_summary_says_what_was_asked_understood_tried_and_wanted() {
+        let steps = steps();
+        let facts = CaseFacts {
+            first_words: Some("nätet e nere sen i morse"),
+            intent: Some(("broadband_down", 0.923)),
+            steps_tried: &steps,
+            reason: "customer_request",
+            ..CaseFacts::default()
+        };
+        assert_eq!(
+            summarise(Locale::Sv, &facts),
+            "Kunden skrev först: ”nätet e nere sen i morse”. Boten tolkade ärendet som: internet \
+             fungerar inte (broadband_down, 92 %). Prövade steg: Starta om routern (hjälpte \
+             inte), Kontrollera kablarna (hoppades över). Nu: kunden vill prata med en person."
+        );
+        assert!(summarise(Locale::En, &facts).contains("Starta om routern (did not help)"));
+    }
+
+    #[test]
+    fn a_cancellation_comes_first_and_nothing_is_invented() {
+        let facts = CaseFacts {
+            reason: "written_cancellation",
+            cancellation: Some(("SU-261201-7K4Q9M", "Bredband 250/100", None)),
+            ..CaseFacts::default()
+        };
+        let summary = summarise(Locale::Sv, &facts);
+        assert!(summary.starts_with("Skriftlig uppsägning SU-261201-7K4Q9M"));
+        assert!(summary.contains("Inga steg har prövats."));
+        assert!(!summary.contains("Boten tolkade"), "no intent was given");
+    }
+
+    #[test]
+    fn long_first_words_are_cut_with_an_ellipsis() {
+        let long = "å".repeat(400);
+        let quoted = quote(&long);
+        assert_eq!(quoted.chars().count(), QUOTE_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+    }
+}

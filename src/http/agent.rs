@@ -1,0 +1,198 @@
+//! The agents' inbox over HTTP: handoffs by queue and status, the full context packet,
+//! claiming, answering the customer and resolving. There is no way to delete a handoff.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, Staff};
+use super::{ApiError, AppState};
+use crate::auth::StaffRole;
+use crate::conversation::{HandoffPacket, Message, ResolveRequest};
+use crate::dialogue::Queue;
+use crate::domain::{FieldError, Locale, MessageText};
+use crate::storage::HandoffFilter;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/agent/handoffs", get(list_handoffs))
+        .route("/api/v1/agent/handoffs/{id}", get(read_handoff))
+        .route("/api/v1/agent/handoffs/{id}/claim", post(claim_handoff))
+        .route("/api/v1/agent/handoffs/{id}/messages", post(send_message))
+        .route("/api/v1/agent/handoffs/{id}/resolve", post(resolve_handoff))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `queued`, `claimed` or `resolved`; all when left out.
+    status: Option<String>,
+    /// `technical`, `billing`, `cancellation` or `general`; all when left out.
+    queue: Option<String>,
+    /// The language summaries and banners are written in: `sv` (default) or `en`.
+    lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LangParams {
+    /// The language the summary and banner are written in: `sv` (default) or `en`.
+    lang: Option<String>,
+}
+
+fn agent_locale(raw: Option<&str>) -> Result<Locale, ApiError> {
+    Ok(raw.map(Locale::parse).transpose()?.unwrap_or(Locale::Sv))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoffList {
+    /// Oldest first, without transcripts.
+    handoffs: Vec<HandoffPacket>,
+}
+
+/// Handoffs waiting for, or held by, people (agent).
+#[utoipa::path(get, path = "/api/v1/agent/handoffs", tag = "agents", params(ListParams),
+    responses((status = 200, body = HandoffList), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_handoffs(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<HandoffList>, ApiError> {
+    staff.require(StaffRole::Agent)?;
+    let mut problems = Vec::new();
+    if let Some(status) = params.status.as_deref() {
+        if !matches!(status, "queued" | "claimed" | "resolved") {
+            problems.push(FieldError::new(
+                "status",
+                "unknown_status",
+                "Status must be queued, claimed or resolved.",
+            ));
+        }
+    }
+    if let Some(queue) = params.queue.as_deref() {
+        if Queue::parse(queue).is_none() {
+            problems.push(FieldError::new(
+                "queue",
+                "unknown_queue",
+                "Queue must be technical, billing, cancellation or general.",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::InvalidFields(problems));
+    }
+    let locale = agent_locale(params.lang.as_deref())?;
+    let filter = HandoffFilter {
+        status: params.status.as_deref(),
+        queue: params.queue.as_deref(),
+    };
+    let handoffs = state.conversations.handoffs(filter, locale).await?;
+    Ok(Json(HandoffList { handoffs }))
+}
+
+/// One handoff with its whole context and transcript (agent).
+#[utoipa::path(get, path = "/api/v1/agent/handoffs/{id}", tag = "agents",
+    params(("id" = String, Path, description = "handoff id"), LangParams),
+    responses((status = 200, body = HandoffPacket), (status = 404, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn read_handoff(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LangParams>,
+) -> Result<Json<HandoffPacket>, ApiError> {
+    staff.require(StaffRole::Agent)?;
+    let locale = agent_locale(params.lang.as_deref())?;
+    Ok(Json(state.conversations.handoff(&id, locale).await?))
+}
+
+/// Take a queued handoff. Of two agents claiming at once, one gets it and the other 409.
+#[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/claim", tag = "agents",
+    params(("id" = String, Path, description = "handoff id"), LangParams),
+    responses((status = 200, body = HandoffPacket), (status = 404, body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn claim_handoff(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LangParams>,
+) -> Result<Json<HandoffPacket>, ApiError> {
+    let agent = staff.require(StaffRole::Agent)?;
+    let locale = agent_locale(params.lang.as_deref())?;
+    Ok(Json(
+        state
+            .conversations
+            .claim_handoff(&id, agent, locale)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentMessageRequest {
+    text: String,
+}
+
+/// Answer the customer in their chat, on a handoff this agent holds.
+#[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/messages", tag = "agents",
+    params(("id" = String, Path, description = "handoff id")),
+    request_body = AgentMessageRequest,
+    responses((status = 201, body = Message), (status = 404, body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn send_message(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<AgentMessageRequest>,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    let agent = staff.require(StaffRole::Agent)?;
+    let text = MessageText::parse(&body.text, state.limits.max_message_chars)?;
+    let message = state.conversations.agent_message(&id, agent, &text).await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    /// For agents only; never shown to the customer.
+    note: Option<String>,
+    /// `handled` (the default), or for the cancellation queue (where it is required)
+    /// `cancellation_confirmed` or `cancellation_withdrawn` (with a note on how the customer
+    /// asked to withdraw).
+    outcome: Option<String>,
+}
+
+/// Close a handoff this agent holds, recording the outcome. The customer is told.
+#[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/resolve", tag = "agents",
+    params(("id" = String, Path, description = "handoff id"), LangParams),
+    request_body = ResolveBody,
+    responses((status = 200, body = HandoffPacket), (status = 404, body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn resolve_handoff(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LangParams>,
+    ApiJson(body): ApiJson<ResolveBody>,
+) -> Result<Json<HandoffPacket>, ApiError> {
+    let agent = staff.require(StaffRole::Agent)?;
+    let locale = agent_locale(params.lang.as_deref())?;
+    let request = ResolveRequest {
+        outcome: body.outcome,
+        note: body.note,
+    };
+    Ok(Json(
+        state
+            .conversations
+            .resolve_handoff(&id, agent, &request, locale)
+            .await?,
+    ))
+}

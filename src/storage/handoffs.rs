@@ -1,0 +1,118 @@
+//! SQL for the agents' side of handoffs: the queue, claiming and resolving.
+//!
+//! Claims and resolutions run inside a turn ([`TurnTx`]) on the handoff's conversation, so they
+//! are serialised with the customer's own messages, and the conditional `UPDATE` decides which
+//! of two agents claiming at once wins.
+
+use super::conversations::{handoff_from_row, HANDOFF_COLUMNS};
+use super::{HandoffRecord, Store, StoreError, TurnTx};
+use crate::timestamp::Timestamp;
+
+/// Which handoffs an agent lists. `None` means any.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HandoffFilter<'a> {
+    pub status: Option<&'a str>,
+    pub queue: Option<&'a str>,
+}
+
+/// How a resolution is recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolution<'a> {
+    pub staff_id: &'a str,
+    pub outcome: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// The most handoffs one listing returns, oldest first; an inbox never needs more at once.
+const LIST_LIMIT: i64 = 500;
+
+impl Store {
+    #[tracing::instrument(skip_all)]
+    pub async fn handoffs(
+        &self,
+        filter: HandoffFilter<'_>,
+    ) -> Result<Vec<HandoffRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {HANDOFF_COLUMNS} FROM handoffs \
+             WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR queue = $2) \
+             ORDER BY created_at, id LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.status)
+            .bind(filter.queue)
+            .bind(LIST_LIMIT)
+            .persistent(false)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(handoff_from_row).collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn handoff(&self, id: &str) -> Result<Option<HandoffRecord>, StoreError> {
+        let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(handoff_from_row).transpose()
+    }
+}
+
+impl TurnTx {
+    /// The handoff as it is inside this turn (after any earlier change in it).
+    pub async fn handoff(&mut self, id: &str) -> Result<Option<HandoffRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE id = $1 AND conversation_id = $2"
+        );
+        let conversation_id = self.conversation.id.clone();
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(conversation_id)
+            .fetch_optional(self.executor())
+            .await?;
+        row.as_ref().map(handoff_from_row).transpose()
+    }
+
+    /// Claims a queued handoff for a staff member. False when it was no longer queued.
+    pub async fn claim_handoff(
+        &mut self,
+        id: &str,
+        staff_id: &str,
+        staff_name: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE handoffs SET status = 'claimed', claimed_by = $2, claimed_by_name = $3, \
+             claimed_at = $4, updated_at = $4 WHERE id = $1 AND status = 'queued'",
+        )
+        .bind(id)
+        .bind(staff_id)
+        .bind(staff_name)
+        .bind(now.to_string())
+        .execute(self.executor())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Resolves a handoff the staff member holds. False when it was not theirs to resolve.
+    pub async fn resolve_handoff(
+        &mut self,
+        id: &str,
+        resolution: Resolution<'_>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE handoffs SET status = 'resolved', outcome = $3, note = $4, resolved_at = $5, \
+             updated_at = $5 WHERE id = $1 AND status = 'claimed' AND claimed_by = $2",
+        )
+        .bind(id)
+        .bind(resolution.staff_id)
+        .bind(resolution.outcome)
+        .bind(resolution.note)
+        .bind(now.to_string())
+        .persistent(false)
+        .execute(self.executor())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
