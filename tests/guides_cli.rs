@@ -1,4 +1,5 @@
-//! `felsok guides check|import|export` and `felsok token create`, run as editors run them.
+//! `felsok guides check|import|export` and `felsok token create|list|revoke`, run as editors and
+//! admins run them.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -94,4 +95,28 @@ fn import_then_export_gives_back_the_same_files_and_tokens_are_printed_once() {
         &url,
     );
     assert!(!refused.status.success());
+
+    // Listing shows who holds what, never the secret; revoking works once.
+    let listed = felsok(&["token", "list"], &url);
+    let listing = String::from_utf8_lossy(&listed.stdout).to_string();
+    let line = listing
+        .lines()
+        .find(|l| l.contains("Eva"))
+        .expect("Eva listed");
+    assert!(
+        line.contains("editor") && line.ends_with("active"),
+        "{line}"
+    );
+    assert!(
+        !listing.contains(&printed),
+        "the token itself is never shown"
+    );
+    let id = line.split('\t').next().unwrap();
+    let revoked = felsok(&["token", "revoke", "--id", id], &url);
+    assert!(revoked.status.success(), "{}", text(&revoked));
+    let listed = felsok(&["token", "list"], &url);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("\trevoked "));
+    let twice = felsok(&["token", "revoke", "--id", id], &url);
+    assert!(!twice.status.success());
+    assert!(text(&twice).contains("no active token"), "{}", text(&twice));
 }

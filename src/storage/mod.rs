@@ -27,7 +27,7 @@ pub use outbox::{MailStatus, NewMail, OutboxMail};
 pub use records::{
     ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, StepEventRow,
 };
-pub use staff::StaffRow;
+pub use staff::{StaffListing, StaffRow};
 pub use stats::StatsRow;
 
 use sqlx::AnyPool;
