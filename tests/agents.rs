@@ -310,6 +310,84 @@ async fn an_agent_takes_over_answers_and_hands_back(app: &TestApp) {
     assert_eq!(app.read(&chat).await["status"], "bot");
 }
 
+async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
+    let agent = app.staff_token(StaffRole::Agent, "Maria").await;
+    let other = app.staff_token(StaffRole::Agent, "Jonas").await;
+    let chat = app.start_chat("sv").await;
+    app.say(
+        &chat,
+        json!({"text": "varför är fakturan så hög den här månaden?"}),
+    )
+    .await;
+    app.say(&chat, json!({"action": "talk_to_human"})).await;
+    let id = one_for(&handoffs(app, &agent, "?status=queued").await, &chat)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = |what: &str| format!("/api/v1/agent/handoffs/{id}/{what}");
+    ok_json(post(app, &url("claim"), &agent, json!({})).await).await;
+
+    let stranger = post(app, &url("move"), &other, json!({"queue": "technical"})).await;
+    assert_eq!(
+        error_code(stranger, StatusCode::CONFLICT).await,
+        "held_by_another_agent"
+    );
+    for (queue, code) in [
+        ("sales", "unknown_queue"),
+        ("cancellation", "cancellation_stays"),
+    ] {
+        let refused = post(app, &url("move"), &agent, json!({ "queue": queue })).await;
+        assert_eq!(
+            error_code(refused, StatusCode::UNPROCESSABLE_ENTITY).await,
+            code
+        );
+    }
+    let target = if one_for(&handoffs(app, &agent, "").await, &chat)["queue"] == "billing" {
+        "general"
+    } else {
+        "billing"
+    };
+    let moved = ok_json(post(app, &url("move"), &agent, json!({ "queue": target })).await).await;
+    assert_eq!(moved["queue"], target);
+    assert_eq!(moved["status"], "queued");
+    assert!(moved.get("claimed_by").is_none());
+    assert!(moved["summary"]
+        .as_str()
+        .unwrap()
+        .contains("fakturan så hög"));
+    let conversation = app.read(&chat).await;
+    assert_eq!(conversation["status"], "queued");
+    let told = conversation["messages"].as_array().unwrap().last().unwrap();
+    assert!(told["text"]
+        .as_str()
+        .unwrap()
+        .contains("behöver inte berätta något igen"));
+    // Now anyone in the new queue may take it.
+    ok_json(post(app, &url("claim"), &other, json!({})).await).await;
+
+    // A written cancellation is processed where it is, not passed on.
+    let reference_chat = app.start_chat("sv").await;
+    cancel_in_writing(app, &reference_chat).await;
+    let cancellation = one_for(
+        &handoffs(app, &agent, "?queue=cancellation").await,
+        &reference_chat,
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = post(
+        app,
+        &format!("/api/v1/agent/handoffs/{cancellation}/move"),
+        &agent,
+        json!({"queue": "general"}),
+    )
+    .await;
+    assert_eq!(
+        error_code(refused, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "cancellation_stays"
+    );
+}
+
 async fn only_agents_reach_the_inbox(app: &TestApp) {
     let chat = app.start_chat("sv").await;
     let customer = get(app, "/api/v1/agent/handoffs", &chat.token).await;
@@ -330,6 +408,23 @@ async fn only_agents_reach_the_inbox(app: &TestApp) {
     );
     let stats_as_agent = get(app, "/api/v1/stats", &agent).await;
     assert_eq!(stats_as_agent.status(), StatusCode::FORBIDDEN);
+
+    // A revoked token stops working at once.
+    let store = felsok::storage::Store::connect(&app.db.url, 1)
+        .await
+        .unwrap();
+    let maria = store
+        .staff_tokens()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "Maria")
+        .unwrap();
+    let now = felsok::timestamp::Timestamp::now();
+    assert!(store.revoke_staff_token(&maria.id, now).await.unwrap());
+    store.close().await;
+    let revoked = get(app, "/api/v1/agent/handoffs", &agent).await;
+    assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
 }
 
 async fn a_cancellation_is_never_counted_as_solved_by_the_bot(app: &TestApp) {
@@ -376,6 +471,7 @@ async fn a_cancellation_is_never_counted_as_solved_by_the_bot(app: &TestApp) {
 on_both_engines!(
     a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved,
     an_agent_takes_over_answers_and_hands_back,
+    a_handoff_moves_to_another_queue_with_its_context,
     only_agents_reach_the_inbox,
     a_cancellation_is_never_counted_as_solved_by_the_bot,
 );

@@ -455,6 +455,57 @@ impl Conversations {
         Ok(stored(message, seqs[0])?)
     }
 
+    /// Moves a handoff, with its whole context, to another queue, where it waits to be
+    /// claimed. Written cancellations stay in theirs: they must be processed, not passed on.
+    #[tracing::instrument(skip_all, fields(handoff_id = %id))]
+    pub async fn move_handoff(
+        &self,
+        id: &str,
+        agent: &StaffMember,
+        to: Queue,
+        agent_locale: Locale,
+    ) -> Result<HandoffPacket, HandoffError> {
+        let found = self
+            .store
+            .handoff(id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let cancellation = Queue::Cancellation.as_str();
+        if found.queue == cancellation || to == Queue::Cancellation {
+            return Err(HandoffError::Invalid(vec![FieldError::new(
+                "queue",
+                "cancellation_stays",
+                "Written cancellations are processed in the cancellation queue, and only they \
+                 belong there.",
+            )]));
+        }
+        let mut turn = self
+            .store
+            .begin_turn(&found.conversation_id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+        if current.status == "claimed" {
+            holds(&current, agent)?;
+        }
+        let now = Timestamp::now();
+        if current.queue == to.as_str() {
+            return self.handoff(id, agent_locale).await;
+        }
+        if !turn.move_handoff(id, to.as_str(), now).await? {
+            return Err(HandoffError::Conflict(HandoffConflict::AlreadyResolved));
+        }
+        let locale = parse_locale(&turn.conversation)?;
+        let text = self.engine.replies().moved_to_queue(locale, to);
+        let message = new_message(Role::System, text, None, now);
+        let state = turn.conversation.state_json.clone();
+        turn.append(&[message], ConversationStatus::Queued.as_str(), &state, now)
+            .await?;
+        turn.commit().await?;
+        tracing::info!(from = %found.queue, to = to.as_str(), "handoff moved");
+        self.handoff(id, agent_locale).await
+    }
+
     /// Resolves a handoff the agent holds, recording the outcome and note. The customer is
     /// told: a case closed, or a cancellation confirmed or withdrawn.
     #[tracing::instrument(skip_all, fields(handoff_id = %id))]

@@ -202,6 +202,27 @@ impl Replies {
         }
     }
 
+    /// Told to the customer when their case moves to colleagues who know the area better.
+    pub fn moved_to_queue(&self, locale: Locale, queue: super::Queue) -> String {
+        use super::Queue;
+        let (sv, en) = match queue {
+            Queue::Technical => ("teknik", "technical questions"),
+            Queue::Billing => ("fakturor och betalningar", "invoices and payments"),
+            Queue::Cancellation => ("uppsägningar", "cancellations"),
+            Queue::General => ("kundservice", "customer service"),
+        };
+        match locale {
+            Locale::Sv => format!(
+                "Din fråga har gått vidare till kollegorna som arbetar med {sv}. Allt du har \
+                 skrivit följer med, så du behöver inte berätta något igen."
+            ),
+            Locale::En => format!(
+                "Your question has gone to the colleagues who handle {en}. Everything you have \
+                 written goes with it, so you won't need to explain anything again."
+            ),
+        }
+    }
+
     /// Told to the customer when an agent closes their case; the bot answers again after.
     pub fn case_closed(&self, locale: Locale, agent_name: &str) -> String {
         match locale {
@@ -694,6 +715,7 @@ impl Replies {
                 self.cancellation_mail_subject(locale, "SU-261201-7K4Q9M"),
                 self.agent_joined(locale, "Maria"),
                 self.case_closed(locale, "Maria"),
+                self.moved_to_queue(locale, super::Queue::Billing),
                 self.cancellation_confirmed(locale, "SU-261201-7K4Q9M"),
                 self.cancellation_withdrawn(locale, "SU-261201-7K4Q9M"),
             ]);

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/agent/handoffs/{id}", get(read_handoff))
         .route("/api/v1/agent/handoffs/{id}/claim", post(claim_handoff))
         .route("/api/v1/agent/handoffs/{id}/messages", post(send_message))
+        .route("/api/v1/agent/handoffs/{id}/move", post(move_handoff))
         .route("/api/v1/agent/handoffs/{id}/resolve", post(resolve_handoff))
 }
 
@@ -156,6 +157,44 @@ async fn send_message(
     let text = MessageText::parse(&body.text, state.limits.max_message_chars)?;
     let message = state.conversations.agent_message(&id, agent, &text).await?;
     Ok((StatusCode::CREATED, Json(message)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    /// `technical`, `billing` or `general`.
+    queue: String,
+}
+
+/// Pass a handoff, with its whole context, to another queue; it waits there to be claimed.
+#[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/move", tag = "agents",
+    params(("id" = String, Path, description = "handoff id"), LangParams),
+    request_body = MoveBody,
+    responses((status = 200, body = HandoffPacket), (status = 404, body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn move_handoff(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LangParams>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> Result<Json<HandoffPacket>, ApiError> {
+    let agent = staff.require(StaffRole::Agent)?;
+    let locale = agent_locale(params.lang.as_deref())?;
+    let queue = Queue::parse(&body.queue).ok_or_else(|| {
+        ApiError::from(FieldError::new(
+            "queue",
+            "unknown_queue",
+            "Queue must be technical, billing or general.",
+        ))
+    })?;
+    Ok(Json(
+        state
+            .conversations
+            .move_handoff(&id, agent, queue, locale)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

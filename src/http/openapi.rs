@@ -24,6 +24,7 @@ use super::{agent, classify, conversations, guides, ops, stats};
         agent::read_handoff,
         agent::claim_handoff,
         agent::send_message,
+        agent::move_handoff,
         agent::resolve_handoff,
         stats::stats,
         classify::classify,

@@ -94,6 +94,26 @@ impl TurnTx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Moves an open handoff to another queue, where it waits to be claimed again.
+    pub async fn move_handoff(
+        &mut self,
+        id: &str,
+        queue: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE handoffs SET queue = $2, status = 'queued', claimed_by = NULL, \
+             claimed_by_name = NULL, claimed_at = NULL, updated_at = $3 \
+             WHERE id = $1 AND status <> 'resolved'",
+        )
+        .bind(id)
+        .bind(queue)
+        .bind(now.to_string())
+        .execute(self.executor())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Resolves a handoff the staff member holds. False when it was not theirs to resolve.
     pub async fn resolve_handoff(
         &mut self,
