@@ -6,21 +6,14 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{error_code, spawn_app, spawn_app_on, Backend, Chat, TestApp, TestDatabase};
+use common::{
+    action_ids, error_code, spawn_app, spawn_app_on, Backend, Chat, TestApp, TestDatabase,
+};
 use felsok::knowledge::sales_language::sales_phrases;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-fn action_ids(message: &Value) -> Vec<String> {
-    message["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 /// Two months ahead: in the future and within the three years a form may look ahead.
 fn end_date() -> String {

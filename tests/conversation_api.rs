@@ -2,18 +2,9 @@
 
 mod common;
 
-use common::{error_code, spawn_app, Backend, TestApp};
+use common::{action_ids, error_code, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-fn action_ids(message: &Value) -> Vec<String> {
-    message["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 fn action_kinds(message: &Value) -> Vec<String> {
     message["actions"]

@@ -3,7 +3,7 @@
 use rand::Rng;
 use uuid::Uuid;
 
-use super::service::{authorise, new_message, parse_locale, parse_state, stored};
+use super::service::{new_message, parse_locale, parse_state, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
 use crate::dialogue::Queue;
@@ -84,12 +84,7 @@ impl Conversations {
         token: &SecretToken,
         form: &CancellationForm,
     ) -> Result<CancellationReceipt, ConversationError> {
-        let mut turn = self
-            .store
-            .begin_turn(id)
-            .await?
-            .ok_or(ConversationError::NotFound)?;
-        authorise(&turn.conversation, token)?;
+        let mut turn = self.owned_turn(id, token).await?;
         let fingerprint = form.fingerprint();
         if let Some(earlier) = turn.cancellation_by_fingerprint(&fingerprint).await? {
             return Ok(earlier.into());

@@ -11,7 +11,9 @@ use super::{ConversationError, Conversations, IntentScore, Message, Role};
 use crate::auth::StaffMember;
 use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
 use crate::domain::{CustomerDetails, FieldError, Locale, MessageText, PlainText, TextError};
-use crate::storage::{CancellationRow, HandoffFilter, HandoffRecord, Resolution, StoreError};
+use crate::storage::{
+    CancellationRow, HandoffFilter, HandoffRecord, Resolution, StoreError, TurnTx,
+};
 use crate::timestamp::Timestamp;
 
 #[derive(Debug, thiserror::Error)]
@@ -390,37 +392,33 @@ impl Conversations {
         agent: &StaffMember,
         agent_locale: Locale,
     ) -> Result<HandoffPacket, HandoffError> {
-        let found = self
-            .store
-            .handoff(id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
-        let mut turn = self
-            .store
-            .begin_turn(&found.conversation_id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
+        let (current, mut turn) = self.handoff_turn(id).await?;
+        match current.status.as_str() {
+            "resolved" => return Err(HandoffError::Conflict(HandoffConflict::AlreadyResolved)),
+            "claimed" => return Err(HandoffError::Conflict(HandoffConflict::AlreadyClaimed)),
+            _ => {}
+        }
         let now = Timestamp::now();
         if !turn.claim_handoff(id, &agent.id, &agent.name, now).await? {
-            let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
-            return Err(HandoffError::Conflict(match current.status.as_str() {
-                "resolved" => HandoffConflict::AlreadyResolved,
-                _ => HandoffConflict::AlreadyClaimed,
-            }));
+            return Err(HandoffError::Conflict(HandoffConflict::AlreadyClaimed));
         }
         // A written cancellation is back-office work: the customer's chat goes on as it was.
-        if found.queue != Queue::Cancellation.as_str() {
+        if current.queue != Queue::Cancellation.as_str() {
             let locale = parse_locale(&turn.conversation)?;
             let text = self.engine.replies().agent_joined(locale, &agent.name);
-            let message = new_message(Role::System, text, None, now);
-            let state = turn.conversation.state_json.clone();
-            turn.append(&[message], ConversationStatus::Agent.as_str(), &state, now)
-                .await?;
+            tell(
+                &mut turn,
+                Role::System,
+                text,
+                ConversationStatus::Agent.as_str(),
+                now,
+            )
+            .await?;
         }
         turn.commit().await?;
-        metrics::counter!("felsok_handoffs_claimed_total", "queue" => found.queue.clone())
+        metrics::counter!("felsok_handoffs_claimed_total", "queue" => current.queue.clone())
             .increment(1);
-        tracing::info!(queue = %found.queue, "handoff claimed");
+        tracing::info!(queue = %current.queue, "handoff claimed");
         self.handoff(id, agent_locale).await
     }
 
@@ -432,27 +430,20 @@ impl Conversations {
         agent: &StaffMember,
         text: &MessageText,
     ) -> Result<Message, HandoffError> {
-        let found = self
-            .store
-            .handoff(id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
-        let mut turn = self
-            .store
-            .begin_turn(&found.conversation_id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
-        let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+        let (current, mut turn) = self.handoff_turn(id).await?;
         holds(&current, agent)?;
         let now = Timestamp::now();
-        let message = new_message(Role::Agent, text.as_str().to_owned(), None, now);
         let status = turn.conversation.status.clone();
-        let state = turn.conversation.state_json.clone();
-        let seqs = turn
-            .append(std::slice::from_ref(&message), &status, &state, now)
-            .await?;
+        let message = tell(
+            &mut turn,
+            Role::Agent,
+            text.as_str().to_owned(),
+            &status,
+            now,
+        )
+        .await?;
         turn.commit().await?;
-        Ok(stored(message, seqs[0])?)
+        Ok(message)
     }
 
     /// Moves a handoff, with its whole context, to another queue, where it waits to be
@@ -465,13 +456,9 @@ impl Conversations {
         to: Queue,
         agent_locale: Locale,
     ) -> Result<HandoffPacket, HandoffError> {
-        let found = self
-            .store
-            .handoff(id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
+        let (current, mut turn) = self.handoff_turn(id).await?;
         let cancellation = Queue::Cancellation.as_str();
-        if found.queue == cancellation || to == Queue::Cancellation {
+        if current.queue == cancellation || to == Queue::Cancellation {
             return Err(HandoffError::Invalid(vec![FieldError::new(
                 "queue",
                 "cancellation_stays",
@@ -479,12 +466,6 @@ impl Conversations {
                  belong there.",
             )]));
         }
-        let mut turn = self
-            .store
-            .begin_turn(&found.conversation_id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
-        let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
         if current.status == "claimed" {
             holds(&current, agent)?;
         }
@@ -497,12 +478,16 @@ impl Conversations {
         }
         let locale = parse_locale(&turn.conversation)?;
         let text = self.engine.replies().moved_to_queue(locale, to);
-        let message = new_message(Role::System, text, None, now);
-        let state = turn.conversation.state_json.clone();
-        turn.append(&[message], ConversationStatus::Queued.as_str(), &state, now)
-            .await?;
+        tell(
+            &mut turn,
+            Role::System,
+            text,
+            ConversationStatus::Queued.as_str(),
+            now,
+        )
+        .await?;
         turn.commit().await?;
-        tracing::info!(from = %found.queue, to = to.as_str(), "handoff moved");
+        tracing::info!(from = %current.queue, to = to.as_str(), "handoff moved");
         self.handoff(id, agent_locale).await
     }
 
@@ -516,21 +501,11 @@ impl Conversations {
         request: &ResolveRequest,
         agent_locale: Locale,
     ) -> Result<HandoffPacket, HandoffError> {
-        let found = self
-            .store
-            .handoff(id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
-        let queue = Queue::parse(&found.queue)
-            .ok_or_else(|| StoreError::Corrupt(format!("queue {:?}", found.queue)))?;
         let cancellation = self.store.cancellation_for_handoff(id).await?;
-        let mut turn = self
-            .store
-            .begin_turn(&found.conversation_id)
-            .await?
-            .ok_or(HandoffError::NotFound)?;
-        let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+        let (current, mut turn) = self.handoff_turn(id).await?;
         holds(&current, agent)?;
+        let queue = Queue::parse(&current.queue)
+            .ok_or_else(|| StoreError::Corrupt(format!("queue {:?}", current.queue)))?;
         let (outcome, note) = request.check(queue)?;
         let now = Timestamp::now();
         let resolution = Resolution {
@@ -559,19 +534,52 @@ impl Conversations {
                 ConversationStatus::Bot.as_str().to_owned(),
             ),
         };
-        let message = new_message(Role::System, text, None, now);
-        let state = turn.conversation.state_json.clone();
-        turn.append(&[message], &status, &state, now).await?;
+        tell(&mut turn, Role::System, text, &status, now).await?;
         turn.commit().await?;
         metrics::counter!(
             "felsok_handoffs_resolved_total",
-            "queue" => found.queue.clone(),
+            "queue" => current.queue.clone(),
             "outcome" => outcome.as_str()
         )
         .increment(1);
-        tracing::info!(queue = %found.queue, outcome = outcome.as_str(), "handoff resolved");
+        tracing::info!(queue = %current.queue, outcome = outcome.as_str(), "handoff resolved");
         self.handoff(id, agent_locale).await
     }
+}
+
+impl Conversations {
+    /// Locks the handoff's conversation for a turn and reads the handoff as it is under that
+    /// lock, so that what is checked is what is changed.
+    async fn handoff_turn(&self, id: &str) -> Result<(HandoffRecord, TurnTx), HandoffError> {
+        let found = self
+            .store
+            .handoff(id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let mut turn = self
+            .store
+            .begin_turn(&found.conversation_id)
+            .await?
+            .ok_or(HandoffError::NotFound)?;
+        let current = turn.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+        Ok((current, turn))
+    }
+}
+
+/// Adds one message to the conversation in this turn, leaving the dialogue state as it is.
+async fn tell(
+    turn: &mut TurnTx,
+    role: Role,
+    text: String,
+    status: &str,
+    now: Timestamp,
+) -> Result<Message, StoreError> {
+    let message = new_message(role, text, None, now);
+    let state = turn.conversation.state_json.clone();
+    let seqs = turn
+        .append(std::slice::from_ref(&message), status, &state, now)
+        .await?;
+    stored(message, seqs[0])
 }
 
 /// Whether the agent may act on the handoff now.

@@ -335,12 +335,7 @@ impl Conversations {
             Some(u) => (Some(u.understanding), u.suggestion),
             None => (None, None),
         };
-        let mut turn = self
-            .store
-            .begin_turn(id)
-            .await?
-            .ok_or(ConversationError::NotFound)?;
-        authorise(&turn.conversation, token)?;
+        let mut turn = self.owned_turn(id, token).await?;
         if let Some(key) = &client_message_id {
             if let Some(earlier) = turn.replies_to_client_message(key.as_str()).await? {
                 metrics::counter!("felsok_message_retries_total").increment(1);
@@ -445,6 +440,21 @@ impl Conversations {
             .skip(1)
             .map(|(message, seq)| stored(message, seq).map_err(Into::into))
             .collect()
+    }
+
+    /// A turn on the conversation, locked, if `token` is its token; otherwise `NotFound`.
+    pub(super) async fn owned_turn(
+        &self,
+        id: &str,
+        token: &SecretToken,
+    ) -> Result<crate::storage::TurnTx, ConversationError> {
+        let turn = self
+            .store
+            .begin_turn(id)
+            .await?
+            .ok_or(ConversationError::NotFound)?;
+        authorise(&turn.conversation, token)?;
+        Ok(turn)
     }
 
     /// The conversation, if `token` is its token; otherwise `NotFound`, as if it did not exist.

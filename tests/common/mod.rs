@@ -239,6 +239,16 @@ impl TestApp {
     }
 }
 
+/// The ids of a message's action buttons, in order.
+pub fn action_ids(message: &Value) -> Vec<String> {
+    message["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// Asserts the contract's error form and returns the error code.
 pub async fn error_code(response: Response, status: StatusCode) -> String {
     assert_eq!(response.status(), status);
