@@ -388,6 +388,88 @@ async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
     );
 }
 
+async fn waiting_customers_see_their_place_and_an_honest_estimate(app: &TestApp) {
+    let agent = app.staff_token(StaffRole::Agent, "Maria").await;
+    let queue_up = |chat: Chat| async move {
+        app.say(&chat, json!({"action": "topic:billing"})).await;
+        let replies = app.say(&chat, json!({"action": "talk_to_human"})).await;
+        let place = replies.last().unwrap()["text"].as_str().unwrap().to_owned();
+        (chat, place)
+    };
+    let (first, place) = queue_up(app.start_chat("sv").await).await;
+    assert!(place.starts_with("Du är först i kön."), "{place}");
+    let (second, place) = queue_up(app.start_chat("sv").await).await;
+    assert!(place.starts_with("Du är nummer 2 i kön."), "{place}");
+    assert!(
+        place.contains("Vi kan inte säga"),
+        "no history, no estimate: {place}"
+    );
+    assert_eq!(app.read(&second).await["waiting"]["position"], 2);
+
+    let claim = |chat: Chat| {
+        let agent = agent.clone();
+        async move {
+            let id = one_for(&handoffs(app, &agent, "?status=queued").await, &chat)["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            ok_json(
+                post(
+                    app,
+                    &format!("/api/v1/agent/handoffs/{id}/claim"),
+                    &agent,
+                    json!({}),
+                )
+                .await,
+            )
+            .await;
+        }
+    };
+    claim(first).await;
+    assert_eq!(app.read(&second).await["waiting"]["position"], 1);
+    claim(second).await;
+    // With three recent claims there is history to estimate from (here: under a minute).
+    let (third, _) = queue_up(app.start_chat("en").await).await;
+    claim(third).await;
+    let (fourth, place) = queue_up(app.start_chat("en").await).await;
+    assert_eq!(
+        place,
+        "You are first in the queue. Lately it has taken about a minute for a colleague to reply."
+    );
+    let waiting = &app.read(&fourth).await["waiting"];
+    assert_eq!(waiting["queue"], "billing");
+    assert_eq!(waiting["estimated_wait_minutes"], 1);
+}
+
+async fn frustration_brings_a_person_at_once_but_never_before_the_written_path(app: &TestApp) {
+    let agent = app.staff_token(StaffRole::Agent, "Maria").await;
+    let chat = app.start_chat("sv").await;
+    app.say(&chat, json!({"text": "mitt wifi är jättekonstigt"}))
+        .await;
+    let replies = app
+        .say(&chat, json!({"text": "du förstår inte vad jag menar!!"}))
+        .await;
+    let first = replies[0]["text"].as_str().unwrap();
+    assert!(first.starts_with("Förlåt"), "{first}");
+    assert!(first.contains("kopplar dig vidare"), "{first}");
+    assert_eq!(app.read(&chat).await["status"], "queued");
+    let listed = one_for(&handoffs(app, &agent, "?status=queued").await, &chat).clone();
+    assert_eq!(listed["reason"], "frustration");
+    assert!(listed["summary"]
+        .as_str()
+        .unwrap()
+        .contains("mitt wifi är jättekonstigt"));
+
+    let angry = app.start_chat("sv").await;
+    let replies = app
+        .say(
+            &angry,
+            json!({"text": "du fattar ingenting, jag vill säga upp mig"}),
+        )
+        .await;
+    assert_eq!(replies[0]["actions"][0]["id"], "written_cancellation");
+}
+
 async fn only_agents_reach_the_inbox(app: &TestApp) {
     let chat = app.start_chat("sv").await;
     let customer = get(app, "/api/v1/agent/handoffs", &chat.token).await;
@@ -472,6 +554,8 @@ on_both_engines!(
     a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved,
     an_agent_takes_over_answers_and_hands_back,
     a_handoff_moves_to_another_queue_with_its_context,
+    waiting_customers_see_their_place_and_an_honest_estimate,
+    frustration_brings_a_person_at_once_but_never_before_the_written_path,
     only_agents_reach_the_inbox,
     a_cancellation_is_never_counted_as_solved_by_the_bot,
 );

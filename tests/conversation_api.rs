@@ -98,10 +98,20 @@ async fn asking_for_a_person_queues_the_conversation_and_the_bot_goes_quiet(app:
     let chat = app.start_chat("sv").await;
     app.say(&chat, json!({"action": "topic:billing"})).await;
     let replies = app.say(&chat, json!({"action": "talk_to_human"})).await;
-    assert_eq!(replies.len(), 1);
+    assert_eq!(replies.len(), 2);
     assert!(replies[0]["text"].as_str().unwrap().contains("kollega"));
+    // The place in the queue, and no made-up estimate without history to go on.
+    assert_eq!(replies[1]["role"], "system");
+    let place = replies[1]["text"].as_str().unwrap();
+    assert!(place.starts_with("Du är först i kön."), "{place}");
+    assert!(
+        place.contains("Vi kan inte säga hur lång väntetiden är"),
+        "{place}"
+    );
     let view = app.read(&chat).await;
     assert_eq!(view["status"], "queued");
+    assert_eq!(view["waiting"]["position"], 1);
+    assert!(view["waiting"].get("estimated_wait_minutes").is_none());
     let replies = app
         .say(&chat, json!({"text": "Hallå, är det någon där?"}))
         .await;

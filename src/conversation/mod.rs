@@ -9,6 +9,7 @@ mod message;
 mod service;
 mod summary;
 mod transcript;
+mod waiting;
 
 pub use cancellation::CancellationReceipt;
 pub use handoffs::{
@@ -19,3 +20,4 @@ pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,
 };
 pub use transcript::{Transcript, TranscriptLabels};
+pub use waiting::Waiting;

@@ -1,5 +1,6 @@
 use uuid::Uuid;
 
+use super::waiting::Waiting;
 use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
 use crate::classifier::Classifier;
@@ -56,6 +57,8 @@ pub struct ConversationView {
     pub conversation_id: String,
     pub locale: Locale,
     pub status: ConversationStatus,
+    /// Where the customer stands, while they wait for a person.
+    pub waiting: Option<Waiting>,
     pub created_at: Timestamp,
     pub customer: CustomerDetails,
     pub messages: Vec<Message>,
@@ -398,9 +401,29 @@ impl Conversations {
         let state_json = serde_json::to_string(&outcome.state)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
-        let mut all = Vec::with_capacity(replies.len() + 1);
+        let mut all = Vec::with_capacity(replies.len() + 2);
         all.push(customer_message);
         all.extend(replies);
+        if let Some(handoff) = &outcome.handoff {
+            turn.open_handoff(
+                &Uuid::now_v7().to_string(),
+                handoff.queue.as_str(),
+                handoff.reason,
+                now,
+            )
+            .await?;
+            // Told at once, in the same turn: a queue nobody can see into is what people
+            // complain about most.
+            if let Some(standing) = turn.queue_standing().await? {
+                let waiting = Waiting::from(standing);
+                let text = self.engine.replies().queue_standing(
+                    locale,
+                    waiting.position,
+                    waiting.estimated_wait_minutes,
+                );
+                all.push(new_message(Role::System, text, Some(&all[0].id), now));
+            }
+        }
         let seqs = turn
             .append(&all, outcome.status.as_str(), &state_json, now)
             .await?;
@@ -416,15 +439,6 @@ impl Conversations {
                 })
                 .collect();
             turn.record_step_events(&events, now).await?;
-        }
-        if let Some(handoff) = &outcome.handoff {
-            turn.open_handoff(
-                &Uuid::now_v7().to_string(),
-                handoff.queue.as_str(),
-                handoff.reason,
-                now,
-            )
-            .await?;
         }
         turn.commit().await?;
 
@@ -488,10 +502,16 @@ impl Conversations {
             .into_iter()
             .map(Message::try_from)
             .collect::<Result<_, _>>()?;
+        let status = parse_status(&record)?;
+        let waiting = match status {
+            ConversationStatus::Queued => self.store.queue_standing(id).await?.map(Waiting::from),
+            _ => None,
+        };
         Ok(ConversationView {
             conversation_id: record.id.clone(),
             locale: parse_locale(&record)?,
-            status: parse_status(&record)?,
+            status,
+            waiting,
             created_at: record.created_at,
             customer,
             messages,

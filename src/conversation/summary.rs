@@ -155,6 +155,12 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
             }
             ("customer_request", true) => "Nu: kunden vill prata med en person.",
             ("customer_request", false) => "Now: the customer wants to talk to a person.",
+            ("frustration", true) => {
+                "Nu: kunden tycker att boten inte förstår och behöver en person som lyssnar."
+            }
+            ("frustration", false) => {
+                "Now: the customer feels the bot does not understand and needs a person to listen."
+            }
             (_, true) => "Nu: kunden behöver hjälp av en person.",
             (_, false) => "Now: the customer needs a person's help.",
         }

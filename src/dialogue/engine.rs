@@ -322,6 +322,18 @@ impl Engine {
                 reply.intent = Some((u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
             }
+            // Someone telling the bot it is failing them gets a person, not another try.
+            Input::Text(text, understanding) if super::frustration::is_frustrated(text) => {
+                self.hand_over(
+                    locale,
+                    &mut turn,
+                    "frustration",
+                    understanding.map(|u| (u.intent.clone(), u.confidence)),
+                );
+                if let Some(reply) = turn.replies.last_mut() {
+                    reply.text = format!("{} {}", self.replies.sorry(locale), reply.text);
+                }
+            }
             Input::Text(text, _) if awaiting_postcode && Postcode::find_in(text).is_some() => {
                 let postcode = Postcode::find_in(text).expect("checked above");
                 self.postcode_given(ctx, &mut turn, postcode);

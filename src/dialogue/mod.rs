@@ -7,6 +7,7 @@
 mod actions;
 mod contact;
 mod engine;
+mod frustration;
 mod replies;
 mod state;
 mod walk;

@@ -166,6 +166,15 @@ impl Replies {
         }
     }
 
+    /// Said before handing over when the customer feels the bot is failing them.
+    pub fn sorry(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Förlåt, jag har inte förstått dig som jag borde.",
+            "I'm sorry, I haven't understood you the way I should.",
+        )
+    }
+
     pub fn handing_over(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -200,6 +209,38 @@ impl Replies {
                  wrote. Just reply here in the chat as usual."
             ),
         }
+    }
+
+    /// The customer's place in the queue, and an estimate only when recent waits allow one.
+    pub fn queue_standing(&self, locale: Locale, position: u32, minutes: Option<u32>) -> String {
+        let place = match (locale, position) {
+            (Locale::Sv, 1) => "Du är först i kön.".to_owned(),
+            (Locale::Sv, n) => format!("Du är nummer {n} i kön."),
+            (Locale::En, 1) => "You are first in the queue.".to_owned(),
+            (Locale::En, n) => format!("You are number {n} in the queue."),
+        };
+        let wait = match (locale, minutes) {
+            (Locale::Sv, Some(1)) => {
+                "Den senaste tiden har det tagit omkring en minut innan en kollega svarat."
+                    .to_owned()
+            }
+            (Locale::Sv, Some(m)) => format!(
+                "Den senaste tiden har det tagit omkring {m} minuter innan en kollega svarat."
+            ),
+            (Locale::Sv, None) => "Vi kan inte säga hur lång väntetiden är just nu. Svaret \
+                                   kommer här i chatten, så du kan komma tillbaka hit."
+                .to_owned(),
+            (Locale::En, Some(1)) => {
+                "Lately it has taken about a minute for a colleague to reply.".to_owned()
+            }
+            (Locale::En, Some(m)) => {
+                format!("Lately it has taken about {m} minutes for a colleague to reply.")
+            }
+            (Locale::En, None) => "We can't say how long the wait is right now. The reply \
+                                   will appear here in the chat, so you can come back to it."
+                .to_owned(),
+        };
+        format!("{place} {wait}")
     }
 
     /// Told to the customer when their case moves to colleagues who know the area better.
@@ -665,6 +706,7 @@ impl Replies {
                     self.not_understood(locale),
                     self.still_not_understood(locale),
                     self.handing_over(locale),
+                    self.sorry(locale),
                     self.greeting_back(locale),
                     self.goodbye(locale),
                     self.outside_my_area(locale),
@@ -716,6 +758,9 @@ impl Replies {
                 self.agent_joined(locale, "Maria"),
                 self.case_closed(locale, "Maria"),
                 self.moved_to_queue(locale, super::Queue::Billing),
+                self.queue_standing(locale, 1, None),
+                self.queue_standing(locale, 3, Some(1)),
+                self.queue_standing(locale, 3, Some(12)),
                 self.cancellation_confirmed(locale, "SU-261201-7K4Q9M"),
                 self.cancellation_withdrawn(locale, "SU-261201-7K4Q9M"),
             ]);

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, BearerToken, OptionalJson};
 use super::{ApiError, AppState};
-use crate::conversation::{CustomerInput, Message, StartConversation, Transcript};
+use crate::conversation::{CustomerInput, Message, StartConversation, Transcript, Waiting};
 use crate::dialogue::Action;
 use crate::domain::{
     CancellationFields, CancellationForm, Channel, ClientMessageId, CustomerDetails, FieldError,
@@ -222,6 +222,10 @@ pub struct ConversationAnswer {
     /// `bot`, `queued`, `agent` or `closed`.
     status: String,
     locale: Locale,
+    /// While waiting for a person: the place in the queue and, when recent waits allow, an
+    /// estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiting: Option<Waiting>,
     messages: Vec<Message>,
 }
 
@@ -245,6 +249,7 @@ async fn read_conversation(
         conversation_id: view.conversation_id,
         status: view.status.as_str().to_owned(),
         locale: view.locale,
+        waiting: view.waiting,
         messages: view.messages,
     }))
 }

@@ -55,6 +55,7 @@ use super::{agent, classify, conversations, guides, ops, stats};
         crate::dialogue::GuideStepRef,
         crate::conversation::HandoffPacket,
         crate::conversation::CancellationFacts,
+        crate::conversation::Waiting,
     )),
     modifiers(&ConversationToken),
     tags(

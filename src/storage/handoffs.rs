@@ -4,9 +4,67 @@
 //! are serialised with the customer's own messages, and the conditional `UPDATE` decides which
 //! of two agents claiming at once wins.
 
+use sqlx::{Any, Executor, Row};
+
 use super::conversations::{handoff_from_row, HANDOFF_COLUMNS};
 use super::{HandoffRecord, Store, StoreError, TurnTx};
 use crate::timestamp::Timestamp;
+
+/// Where a waiting customer stands: their queue, their place in it (from 1) and how long the
+/// latest customers in that queue waited for an agent, in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueStanding {
+    pub queue: String,
+    pub position: i64,
+    pub recent_waits: Vec<f64>,
+}
+
+/// How many of the latest claims in a queue the wait estimate looks at.
+const RECENT_CLAIMS: i64 = 20;
+
+/// The customer's place among those waiting for a person (written cancellations are
+/// back-office work and do not count as waiting).
+async fn position<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    conversation_id: &str,
+) -> Result<Option<(String, i64)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT h.queue, (SELECT COUNT(*) FROM handoffs q WHERE q.queue = h.queue \
+         AND q.status = 'queued' AND (q.created_at < h.created_at \
+         OR (q.created_at = h.created_at AND q.id <= h.id))) AS position \
+         FROM handoffs h WHERE h.conversation_id = $1 AND h.status = 'queued' \
+         AND h.queue <> 'cancellation' ORDER BY h.created_at DESC LIMIT 1",
+    )
+    .bind(conversation_id)
+    .fetch_optional(executor)
+    .await?;
+    row.map(|row| Ok((row.try_get("queue")?, row.try_get("position")?)))
+        .transpose()
+}
+
+async fn recent_waits<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    queue: &str,
+) -> Result<Vec<f64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT created_at, claimed_at FROM handoffs WHERE queue = $1 AND claimed_at IS NOT NULL \
+         ORDER BY claimed_at DESC LIMIT $2",
+    )
+    .bind(queue)
+    .bind(RECENT_CLAIMS)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let opened: String = row.try_get("created_at")?;
+            let claimed: String = row.try_get("claimed_at")?;
+            match (Timestamp::parse(&opened), Timestamp::parse(&claimed)) {
+                (Ok(opened), Ok(claimed)) => Ok(claimed.seconds_since(opened)),
+                _ => Err(StoreError::Corrupt("handoff times".to_owned())),
+            }
+        })
+        .collect()
+}
 
 /// Which handoffs an agent lists. `None` means any.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,6 +105,23 @@ impl Store {
         rows.iter().map(handoff_from_row).collect()
     }
 
+    /// Where this conversation stands in its queue, if it waits for a person.
+    #[tracing::instrument(skip_all)]
+    pub async fn queue_standing(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<QueueStanding>, StoreError> {
+        let Some((queue, position)) = position(&self.reader, conversation_id).await? else {
+            return Ok(None);
+        };
+        let recent_waits = recent_waits(&self.reader, &queue).await?;
+        Ok(Some(QueueStanding {
+            queue,
+            position,
+            recent_waits,
+        }))
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn handoff(&self, id: &str) -> Result<Option<HandoffRecord>, StoreError> {
         let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE id = $1");
@@ -59,6 +134,20 @@ impl Store {
 }
 
 impl TurnTx {
+    /// Where this conversation stands in its queue, counting a handoff opened in this turn.
+    pub async fn queue_standing(&mut self) -> Result<Option<QueueStanding>, StoreError> {
+        let conversation_id = self.conversation.id.clone();
+        let Some((queue, position)) = position(self.executor(), &conversation_id).await? else {
+            return Ok(None);
+        };
+        let recent_waits = recent_waits(self.executor(), &queue).await?;
+        Ok(Some(QueueStanding {
+            queue,
+            position,
+            recent_waits,
+        }))
+    }
+
     /// The handoff as it is inside this turn (after any earlier change in it).
     pub async fn handoff(&mut self, id: &str) -> Result<Option<HandoffRecord>, StoreError> {
         let sql = format!(

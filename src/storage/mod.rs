@@ -21,7 +21,7 @@ pub use cancellations::CancellationRow;
 pub use connect::{redact as redact_url, Backend};
 pub use conversations::TurnTx;
 pub use guides::{GuideRow, GuideToSave, RevisionRow};
-pub use handoffs::{HandoffFilter, Resolution};
+pub use handoffs::{HandoffFilter, QueueStanding, Resolution};
 pub use outages::OutageRow;
 pub use outbox::{MailStatus, NewMail, OutboxMail};
 pub use records::{
