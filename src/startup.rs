@@ -26,6 +26,7 @@ pub struct Application {
     poller: tokio::task::JoinHandle<()>,
     /// Delivers the mail outbox, when SMTP is configured.
     mail_sender: Option<tokio::task::JoinHandle<()>>,
+    change_follower: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How often a replica looks for guide and outage changes made elsewhere: well inside the
@@ -82,6 +83,13 @@ impl Application {
             .context("could not load the guides")?;
         tracing::info!(guides, "knowledge base ready");
         let poller = tokio::spawn(follow_other_replicas(editing.clone()));
+        // Other replicas' changes, for live updates; one process on SQLite has none.
+        let change_follower = (store.backend() == crate::storage::Backend::Postgres).then(|| {
+            tokio::spawn(crate::storage::follow_postgres(
+                settings.database_url.clone(),
+                store.changes().clone(),
+            ))
+        });
         let mail = match &settings.smtp_url {
             Some(url) => {
                 Some(Mailer::new(url, &settings.mail_from).context("could not set up e-mail")?)
@@ -123,6 +131,7 @@ impl Application {
             store,
             poller,
             mail_sender,
+            change_follower,
         };
         if let Some(path) = &settings.addr_file {
             std::fs::write(path, app.local_addr()?.to_string())
@@ -142,6 +151,12 @@ impl Application {
     ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, backend = ?self.store.backend(), "serving");
+        let changes = self.store.changes().clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Live streams never finish on their own; end them so the shutdown can.
+            changes.close();
+        };
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -149,6 +164,9 @@ impl Application {
         self.poller.abort();
         if let Some(sender) = &self.mail_sender {
             sender.abort();
+        }
+        if let Some(follower) = &self.change_follower {
+            follower.abort();
         }
         self.store.close().await;
         tracing::info!("stopped");

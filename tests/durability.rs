@@ -3,11 +3,11 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use common::{spawn_app, spawn_app_on, Backend, Chat, TestApp, TestDatabase};
+use common::{
+    spawn_app, spawn_app_on, Backend, Chat, ServerProcess as Server, TestApp, TestDatabase,
+};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::{Connection, Row};
@@ -29,51 +29,6 @@ macro_rules! per_engine {
             }
         }
     };
-}
-
-/// `felsok serve` as a child process on an ephemeral port.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(database_url: &str, dir: &Path) -> Self {
-        let addr_file = dir.join(format!("addr-{}", uuid::Uuid::new_v4()));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_felsok"))
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--database-url",
-                database_url,
-            ])
-            .arg("--addr-file")
-            .arg(&addr_file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("felsok starts");
-        for _ in 0..2400 {
-            if let Ok(addr) = std::fs::read_to_string(&addr_file) {
-                if !addr.is_empty() {
-                    return Self {
-                        child,
-                        base: format!("http://{addr}"),
-                    };
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        child.kill().ok();
-        child.wait().ok();
-        panic!("felsok did not start listening within 120 s");
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
 }
 
 async fn start_chat(client: &Client, base: &str) -> Chat {

@@ -274,7 +274,7 @@ impl Conversations {
         self.packet(record, agent_locale, true).await
     }
 
-    async fn packet(
+    pub(super) async fn packet(
         &self,
         record: HandoffRecord,
         agent_locale: Locale,

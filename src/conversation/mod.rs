@@ -5,6 +5,7 @@
 
 mod cancellation;
 mod handoffs;
+mod live;
 mod message;
 mod service;
 mod summary;
@@ -15,6 +16,7 @@ pub use cancellation::CancellationReceipt;
 pub use handoffs::{
     CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket, ResolveRequest,
 };
+pub use live::{InboxChange, Update};
 pub use message::{IntentScore, Message, Role};
 pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,

@@ -132,7 +132,7 @@ pub(super) fn parse_locale(record: &ConversationRecord) -> Result<Locale, StoreE
         .map_err(|_| StoreError::Corrupt(format!("locale {:?}", record.locale)))
 }
 
-fn parse_status(record: &ConversationRecord) -> Result<ConversationStatus, StoreError> {
+pub(super) fn parse_status(record: &ConversationRecord) -> Result<ConversationStatus, StoreError> {
     ConversationStatus::parse(&record.status)
         .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", record.status)))
 }

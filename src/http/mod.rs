@@ -6,6 +6,7 @@ mod conversations;
 mod error;
 mod extract;
 mod guides;
+mod live;
 mod middleware;
 mod openapi;
 mod ops;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(classify::router())
         .merge(stats::router())
         .merge(guides::router())
+        .merge(live::router())
         .merge(ops::router())
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)

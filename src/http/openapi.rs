@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agent, classify, conversations, guides, ops, stats};
+use super::{agent, classify, conversations, guides, live, ops, stats};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,8 @@ use super::{agent, classify, conversations, guides, ops, stats};
         conversations::submit_cancellation,
         conversations::review_cancellation,
         conversations::cancellation_receipt,
+        live::conversation_events,
+        live::agent_events,
         agent::list_handoffs,
         agent::read_handoff,
         agent::claim_handoff,

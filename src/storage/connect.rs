@@ -4,7 +4,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Connection, Executor};
 
-use super::{Store, StoreError};
+use super::{Changes, Store, StoreError};
 
 /// Which engine a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +125,7 @@ impl Store {
                     reader,
                     writer,
                     backend,
+                    changes: Changes::default(),
                 }
             }
             Backend::Postgres => {
@@ -136,6 +137,7 @@ impl Store {
                     reader: pool.clone(),
                     writer: pool,
                     backend,
+                    changes: Changes::default(),
                 }
             }
         };

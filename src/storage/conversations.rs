@@ -193,6 +193,24 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// The messages after `seq`, in order: what a live subscriber has not seen yet.
+    pub async fn messages_after(
+        &self,
+        conversation_id: &str,
+        seq: i64,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 \
+             ORDER BY seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(conversation_id)
+            .bind(seq)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(message_from_row).collect()
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn handoffs_of(
         &self,
@@ -223,6 +241,8 @@ impl Store {
             Some(row) => Ok(Some(TurnTx {
                 conversation: conversation_from_row(&row)?,
                 tx,
+                backend: self.backend,
+                changes: self.changes.clone(),
             })),
             None => Ok(None),
         }
@@ -246,6 +266,8 @@ async fn fetch_messages(
 pub struct TurnTx {
     pub conversation: ConversationRecord,
     tx: Transaction<'static, Any>,
+    backend: super::Backend,
+    changes: super::Changes,
 }
 
 impl TurnTx {
@@ -354,8 +376,19 @@ impl TurnTx {
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Commits the turn and tells live subscribers, here and (through `NOTIFY`, sent only
+    /// if the commit succeeds) on every other replica.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if self.backend == super::Backend::Postgres {
+            // `pg_notify` returns `void`, which the `Any` driver cannot decode: count instead.
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS notified")
+                .bind(super::changes::CHANNEL)
+                .bind(&self.conversation.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
+        self.changes.publish(&self.conversation.id);
         Ok(())
     }
 }

@@ -7,6 +7,7 @@
 //! connection and never meets a "database is locked" error.
 
 mod cancellations;
+mod changes;
 mod connect;
 mod conversations;
 mod guides;
@@ -18,6 +19,7 @@ mod staff;
 mod stats;
 
 pub use cancellations::CancellationRow;
+pub use changes::{follow_postgres, Changes};
 pub use connect::{redact as redact_url, Backend};
 pub use conversations::TurnTx;
 pub use guides::{GuideRow, GuideToSave, RevisionRow};
@@ -58,11 +60,17 @@ pub struct Store {
     /// Writes and read-modify-write transactions.
     writer: AnyPool,
     backend: Backend,
+    /// Conversations as they change, for live updates.
+    changes: Changes,
 }
 
 impl Store {
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub fn changes(&self) -> &Changes {
+        &self.changes
     }
 
     /// Applies the engine's migrations that have not run yet.

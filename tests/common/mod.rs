@@ -3,8 +3,10 @@
 #![allow(dead_code)] // each test binary uses its own part of the helpers
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use felsok::classifier::{Classifier, ModelPaths};
 use felsok::config::ServeSettings;
@@ -287,4 +289,49 @@ macro_rules! on_both_engines {
             }
         )*
     };
+}
+
+/// `felsok serve` as a child process on an ephemeral port.
+pub struct ServerProcess {
+    pub child: Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str, dir: &Path) -> Self {
+        let addr_file = dir.join(format!("addr-{}", uuid::Uuid::new_v4()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_felsok"))
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+            ])
+            .arg("--addr-file")
+            .arg(&addr_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("felsok starts");
+        for _ in 0..2400 {
+            if let Ok(addr) = std::fs::read_to_string(&addr_file) {
+                if !addr.is_empty() {
+                    return Self {
+                        child,
+                        base: format!("http://{addr}"),
+                    };
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        child.kill().ok();
+        child.wait().ok();
+        panic!("felsok did not start listening within 120 s");
+    }
+
+    pub fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
 }
