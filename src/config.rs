@@ -67,6 +67,15 @@ pub struct ServeSettings {
     )]
     pub mail_from: String,
 
+    /// A help desk's URL to receive handoff events (created, claimed, moved, resolved) as
+    /// signed JSON POSTs, retried with backoff. Needs FELSOK_WEBHOOK_SECRET.
+    #[arg(long, env = "FELSOK_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+
+    /// The shared secret the webhook's HMAC-SHA256 signature is made with (16+ characters).
+    #[arg(long, env = "FELSOK_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+
     #[command(flatten)]
     pub limits: Limits,
 }
@@ -117,6 +126,8 @@ impl ServeSettings {
             support_hours: None,
             smtp_url: None,
             mail_from: "Felsök <noreply@localhost>".to_owned(),
+            webhook_url: None,
+            webhook_secret: None,
             limits: Limits::default(),
         }
     }

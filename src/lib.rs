@@ -20,3 +20,4 @@ pub mod startup;
 pub mod storage;
 pub mod telemetry;
 pub mod timestamp;
+pub mod webhook;

@@ -27,6 +27,7 @@ pub struct Application {
     /// Delivers the mail outbox, when SMTP is configured.
     mail_sender: Option<tokio::task::JoinHandle<()>>,
     change_follower: Option<tokio::task::JoinHandle<()>>,
+    webhook_sender: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How often a replica looks for guide and outage changes made elsewhere: well inside the
@@ -75,6 +76,17 @@ impl Application {
             .migrate()
             .await
             .context("could not migrate the database")?;
+        let webhook = settings
+            .webhook_url
+            .as_deref()
+            .map(|url| crate::webhook::Webhook::new(url, settings.webhook_secret.as_deref()))
+            .transpose()
+            .context("could not set up the webhook")?;
+        let store = if webhook.is_some() {
+            store.with_webhooks()
+        } else {
+            store
+        };
         let knowledge = KnowledgeBase::new().context("could not create the search index")?;
         let editing = Editing::new(store.clone(), knowledge.clone(), classifier.clone());
         let guides = editing
@@ -90,6 +102,8 @@ impl Application {
                 store.changes().clone(),
             ))
         });
+        let webhook_sender =
+            webhook.map(|webhook| tokio::spawn(crate::webhook::run(store.clone(), webhook)));
         let mail = match &settings.smtp_url {
             Some(url) => {
                 Some(Mailer::new(url, &settings.mail_from).context("could not set up e-mail")?)
@@ -132,6 +146,7 @@ impl Application {
             poller,
             mail_sender,
             change_follower,
+            webhook_sender,
         };
         if let Some(path) = &settings.addr_file {
             std::fs::write(path, app.local_addr()?.to_string())
@@ -165,8 +180,11 @@ impl Application {
         if let Some(sender) = &self.mail_sender {
             sender.abort();
         }
-        if let Some(follower) = &self.change_follower {
-            follower.abort();
+        for task in [&self.change_follower, &self.webhook_sender]
+            .into_iter()
+            .flatten()
+        {
+            task.abort();
         }
         self.store.close().await;
         tracing::info!("stopped");

@@ -11,6 +11,7 @@ mod middleware;
 mod openapi;
 mod ops;
 mod stats;
+mod webhooks;
 
 use std::sync::{Arc, OnceLock};
 
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(agent::router())
         .merge(classify::router())
         .merge(stats::router())
+        .merge(webhooks::router())
         .merge(guides::router())
         .merge(live::router())
         .merge(ops::router())

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agent, classify, conversations, guides, live, ops, stats};
+use super::{agent, classify, conversations, guides, live, ops, stats, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,7 @@ use super::{agent, classify, conversations, guides, live, ops, stats};
         agent::move_handoff,
         agent::resolve_handoff,
         stats::stats,
+        webhooks::deliveries,
         classify::classify,
         guides::list_guides,
         guides::read_guide,
@@ -58,6 +59,7 @@ use super::{agent, classify, conversations, guides, live, ops, stats};
         crate::conversation::HandoffPacket,
         crate::conversation::CancellationFacts,
         crate::conversation::Waiting,
+        crate::storage::WebhookDelivery,
     )),
     modifiers(&ConversationToken),
     tags(

@@ -126,6 +126,7 @@ impl Store {
                     writer,
                     backend,
                     changes: Changes::default(),
+                    webhooks: false,
                 }
             }
             Backend::Postgres => {
@@ -138,6 +139,7 @@ impl Store {
                     writer: pool,
                     backend,
                     changes: Changes::default(),
+                    webhooks: false,
                 }
             }
         };

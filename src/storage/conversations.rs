@@ -243,6 +243,7 @@ impl Store {
                 tx,
                 backend: self.backend,
                 changes: self.changes.clone(),
+                webhooks: self.webhooks,
             })),
             None => Ok(None),
         }
@@ -268,6 +269,7 @@ pub struct TurnTx {
     tx: Transaction<'static, Any>,
     backend: super::Backend,
     changes: super::Changes,
+    pub(super) webhooks: bool,
 }
 
 impl TurnTx {
@@ -349,7 +351,7 @@ impl TurnTx {
         .bind(now.to_string())
         .execute(&mut *self.tx)
         .await?;
-        Ok(())
+        self.record_handoff_event("handoff.created", id, now).await
     }
 
     /// Records what the customer was shown of a guide and what they answered.

@@ -180,7 +180,8 @@ impl TurnTx {
         .bind(now.to_string())
         .execute(self.executor())
         .await?;
-        Ok(done.rows_affected() == 1)
+        self.reported(done.rows_affected() == 1, "handoff.claimed", id, now)
+            .await
     }
 
     /// Moves an open handoff to another queue, where it waits to be claimed again.
@@ -200,7 +201,8 @@ impl TurnTx {
         .bind(now.to_string())
         .execute(self.executor())
         .await?;
-        Ok(done.rows_affected() == 1)
+        self.reported(done.rows_affected() == 1, "handoff.moved", id, now)
+            .await
     }
 
     /// Resolves a handoff the staff member holds. False when it was not theirs to resolve.
@@ -222,6 +224,21 @@ impl TurnTx {
         .persistent(false)
         .execute(self.executor())
         .await?;
-        Ok(done.rows_affected() == 1)
+        self.reported(done.rows_affected() == 1, "handoff.resolved", id, now)
+            .await
+    }
+
+    /// Passes on whether a change happened, recording its event for the webhook if it did.
+    async fn reported(
+        &mut self,
+        changed: bool,
+        event: &str,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        if changed {
+            self.record_handoff_event(event, id, now).await?;
+        }
+        Ok(changed)
     }
 }

@@ -17,6 +17,7 @@ mod outbox;
 mod records;
 mod staff;
 mod stats;
+mod webhooks;
 
 pub use cancellations::CancellationRow;
 pub use changes::{follow_postgres, Changes};
@@ -31,6 +32,7 @@ pub use records::{
 };
 pub use staff::{StaffListing, StaffRow};
 pub use stats::StatsRow;
+pub use webhooks::{WebhookAttempt, WebhookDelivery};
 
 use sqlx::AnyPool;
 
@@ -62,6 +64,8 @@ pub struct Store {
     backend: Backend,
     /// Conversations as they change, for live updates.
     changes: Changes,
+    /// Whether handoff events are recorded for a help desk's webhook.
+    webhooks: bool,
 }
 
 impl Store {
@@ -71,6 +75,12 @@ impl Store {
 
     pub fn changes(&self) -> &Changes {
         &self.changes
+    }
+
+    /// Records handoff events for a webhook from now on, in the transaction of each change.
+    pub fn with_webhooks(mut self) -> Self {
+        self.webhooks = true;
+        self
     }
 
     /// Applies the engine's migrations that have not run yet.
