@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 
 use common::{
-    spawn_app, spawn_app_on, Backend, Chat, ServerProcess as Server, TestApp, TestDatabase,
+    spawn_app, spawn_app_on, start_chat_at, Backend, ServerProcess as Server, TestApp, TestDatabase,
 };
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -31,28 +31,12 @@ macro_rules! per_engine {
     };
 }
 
-async fn start_chat(client: &Client, base: &str) -> Chat {
-    let body: Value = client
-        .post(format!("{base}/api/v1/conversations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Chat {
-        id: body["conversation_id"].as_str().unwrap().to_owned(),
-        token: body["token"].as_str().unwrap().to_owned(),
-        greeting: body["messages"].clone(),
-    }
-}
-
 async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
     let db = TestDatabase::create(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let client = Client::new();
     let server = Server::start(&db.url, dir.path()).await;
-    let chat = start_chat(&client, &server.base).await;
+    let chat = start_chat_at(&client, &server.base).await;
     let mut acknowledged = Vec::new();
     for i in 0..20 {
         let text = format!("meddelande nummer {i} före kraschen");
@@ -101,7 +85,7 @@ async fn kill_9_right_after_a_cancellation_keeps_the_receipt(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let client = Client::new();
     let server = Server::start(&db.url, dir.path()).await;
-    let chat = start_chat(&client, &server.base).await;
+    let chat = start_chat_at(&client, &server.base).await;
     let response = client
         .post(format!(
             "{}/api/v1/conversations/{}/cancellation",
@@ -144,7 +128,7 @@ async fn sigterm_shuts_down_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(&db.url, dir.path()).await;
     let client = Client::new();
-    start_chat(&client, &server.base).await;
+    start_chat_at(&client, &server.base).await;
     let status = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()

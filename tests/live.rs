@@ -6,7 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{spawn_app, Backend, Chat, ServerProcess, TestApp, TestDatabase};
+use common::{
+    queued_handoff_at, spawn_app, start_chat_at, Backend, Chat, ServerProcess, TestApp,
+    TestDatabase,
+};
 use felsok::auth::StaffRole;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -104,20 +107,7 @@ fn is_message(role: &'static str, text: &'static str) -> impl Fn(&SseEvent) -> b
 }
 
 async fn queue_for_a_person(client: &Client, base: &str) -> Chat {
-    let body: Value = client
-        .post(format!("{base}/api/v1/conversations"))
-        .json(&json!({"locale": "sv"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let chat = Chat {
-        id: body["conversation_id"].as_str().unwrap().to_owned(),
-        token: body["token"].as_str().unwrap().to_owned(),
-        greeting: body["messages"].clone(),
-    };
+    let chat = start_chat_at(client, base).await;
     for action in ["topic:billing", "talk_to_human"] {
         let response = client
             .post(format!("{base}/api/v1/conversations/{}/messages", chat.id))
@@ -129,27 +119,6 @@ async fn queue_for_a_person(client: &Client, base: &str) -> Chat {
         assert_eq!(response.status(), StatusCode::OK);
     }
     chat
-}
-
-async fn handoff_of(client: &Client, base: &str, agent: &str, chat: &Chat) -> String {
-    let list: Value = client
-        .get(format!("{base}/api/v1/agent/handoffs?status=queued"))
-        .bearer_auth(agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    list["handoffs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["conversation_id"] == chat.id.as_str())
-        .expect("the handoff is listed")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn agent_post(client: &Client, base: &str, agent: &str, path: &str, body: Value) -> Response {
@@ -178,7 +147,7 @@ async fn a_customer_and_an_agent_see_each_other_live(app: &TestApp) {
     let mut inbox =
         EventStream::open(&app.client, app.url("/api/v1/agent/events"), &agent, None).await;
 
-    let id = handoff_of(&app.client, &base, &agent, &chat).await;
+    let id = queued_handoff_at(&app.client, &base, &agent, &chat).await;
     let claimed = agent_post(
         &app.client,
         &base,
@@ -340,7 +309,7 @@ async fn two_replicas_share_live_updates_and_never_double_claim() {
         None,
     )
     .await;
-    let id = handoff_of(&client, &two.base, maria, &chat).await;
+    let id = queued_handoff_at(&client, &two.base, maria, &chat).await;
     let claimed = agent_post(&client, &two.base, maria, &format!("{id}/claim"), json!({})).await;
     assert_eq!(claimed.status(), StatusCode::OK);
     let sent = agent_post(
@@ -378,7 +347,7 @@ async fn two_replicas_share_live_updates_and_never_double_claim() {
 
     // Two agents claim one handoff at the same moment, one on each replica: one wins.
     let second = queue_for_a_person(&client, &two.base).await;
-    let id = handoff_of(&client, &one.base, jonas, &second).await;
+    let id = queued_handoff_at(&client, &one.base, jonas, &second).await;
     let path = format!("{id}/claim");
     let (a, b) = tokio::join!(
         agent_post(&client, &one.base, maria, &path, json!({})),

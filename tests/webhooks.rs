@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use axum::routing;
 use axum::Router;
-use common::{spawn_app_on, Backend, TestApp, TestDatabase};
+use common::{queued_handoff_at, spawn_app_on, Backend, TestApp, TestDatabase};
 use felsok::auth::StaffRole;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -86,17 +86,7 @@ async fn a_desk_gets_every_handoff_event_signed_in_order_even_after_failing() {
     )
     .await;
     app.say(&chat, json!({"action": "talk_to_human"})).await;
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/agent/handoffs?status=queued"))
-        .bearer_auth(&agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = list["handoffs"][0]["id"].as_str().unwrap().to_owned();
+    let id = queued_handoff_at(&app.client, &app.url(""), &agent, &chat).await;
     let claimed = post(
         &app,
         &format!("/api/v1/agent/handoffs/{id}/claim"),

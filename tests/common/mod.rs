@@ -241,6 +241,46 @@ impl TestApp {
     }
 }
 
+/// Starts a Swedish conversation on a server at `base` (another process, say).
+pub async fn start_chat_at(client: &Client, base: &str) -> Chat {
+    let body: Value = client
+        .post(format!("{base}/api/v1/conversations"))
+        .json(&json!({"locale": "sv"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Chat {
+        id: body["conversation_id"].as_str().unwrap().to_owned(),
+        token: body["token"].as_str().unwrap().to_owned(),
+        greeting: body["messages"].clone(),
+    }
+}
+
+/// The id of the queued handoff of `chat`, as an agent at `base` finds it in the inbox.
+pub async fn queued_handoff_at(client: &Client, base: &str, agent: &str, chat: &Chat) -> String {
+    let list: Value = client
+        .get(format!("{base}/api/v1/agent/handoffs?status=queued"))
+        .bearer_auth(agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["handoffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["conversation_id"] == chat.id.as_str())
+        .expect("the handoff is listed")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The ids of a message's action buttons, in order.
 pub fn action_ids(message: &Value) -> Vec<String> {
     message["actions"]
