@@ -273,7 +273,8 @@ impl Editing {
             if stored.get(guide.id.as_str()) == Some(&source) {
                 continue;
             }
-            self.store
+            let result = self
+                .store
                 .save_guide(
                     GuideToSave {
                         id: guide.id.as_str(),
@@ -284,8 +285,16 @@ impl Editing {
                     author,
                     now,
                 )
-                .await?;
-            saved += 1;
+                .await;
+            match result {
+                Ok(_) => saved += 1,
+                // Replicas starting together on an empty database all import; for each guide
+                // one insert wins and the others find it taken, which is the same outcome.
+                Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                    tracing::debug!(guide_id = %guide.id, "another replica imported this guide");
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(saved)
     }

@@ -339,7 +339,11 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub async fn start(database_url: &str, dir: &Path) -> Self {
-        let addr_file = dir.join(format!("addr-{}", uuid::Uuid::new_v4()));
+        let name = uuid::Uuid::new_v4();
+        let addr_file = dir.join(format!("addr-{name}"));
+        // The log is kept so that a failed start says why.
+        let log_path = dir.join(format!("log-{name}"));
+        let log = std::fs::File::create(&log_path).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_felsok"))
             .args([
                 "serve",
@@ -347,14 +351,18 @@ impl ServerProcess {
                 "127.0.0.1:0",
                 "--database-url",
                 database_url,
+                "--log-format",
+                "text",
             ])
             .arg("--addr-file")
             .arg(&addr_file)
+            .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("felsok starts");
-        for _ in 0..2400 {
+        let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+        for _ in 0..4800 {
             if let Ok(addr) = std::fs::read_to_string(&addr_file) {
                 if !addr.is_empty() {
                     return Self {
@@ -363,11 +371,14 @@ impl ServerProcess {
                     };
                 }
             }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("felsok exited with {status} before listening:\n{}", log());
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         child.kill().ok();
         child.wait().ok();
-        panic!("felsok did not start listening within 120 s");
+        panic!("felsok did not start listening within 240 s:\n{}", log());
     }
 
     pub fn kill_9(mut self) {
