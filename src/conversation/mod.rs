@@ -22,4 +22,4 @@ pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,
 };
 pub use transcript::{Transcript, TranscriptLabels};
-pub use waiting::Waiting;
+pub use waiting::{median, Waiting};

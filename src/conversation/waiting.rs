@@ -21,20 +21,27 @@ pub struct Waiting {
 /// Fewer waits than this say too little to estimate from.
 const MIN_SAMPLES: usize = 3;
 
+/// The middle value (the mean of the two middle ones for an even count); `None` for none.
+pub fn median(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    Some(if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    })
+}
+
 /// The median of recent waits, rounded up to whole minutes, at least one.
 pub fn estimate_minutes(waits: &[f64]) -> Option<u32> {
     if waits.len() < MIN_SAMPLES {
         return None;
     }
-    let mut sorted = waits.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mid = sorted.len() / 2;
-    let median = if sorted.len().is_multiple_of(2) {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    } else {
-        sorted[mid]
-    };
-    Some(((median / 60.0).ceil() as u32).max(1))
+    median(waits).map(|m| ((m / 60.0).ceil() as u32).max(1))
 }
 
 impl From<QueueStanding> for Waiting {
@@ -50,6 +57,13 @@ impl From<QueueStanding> for Waiting {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
 
     #[test]
     fn no_estimate_without_enough_history() {

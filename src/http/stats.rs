@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::extract::Staff;
 use super::{ApiError, AppState};
 use crate::auth::StaffRole;
+use crate::conversation::median;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/stats", get(stats))
@@ -33,19 +34,6 @@ pub struct Stats {
     median_wait_seconds: Option<f64>,
 }
 
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    })
-}
-
 /// Conversations, solved by the customer's own confirmation, handoffs and cancellations (admin).
 #[utoipa::path(get, path = "/api/v1/stats", tag = "operations",
     responses((status = 200, body = Stats), (status = 401, body = super::ErrorBody),
@@ -53,7 +41,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
     security(("bearer" = [])))]
 async fn stats(State(state): State<AppState>, staff: Staff) -> Result<Json<Stats>, ApiError> {
     staff.require(StaffRole::Admin)?;
-    let mut row = state.conversations.store().stats().await?;
+    let row = state.conversations.store().stats().await?;
     let mut handed_off_by_queue: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut handoffs_by_status: BTreeMap<String, i64> = BTreeMap::new();
     for (queue, reason, status, count) in row.handoffs {
@@ -70,18 +58,6 @@ async fn stats(State(state): State<AppState>, staff: Staff) -> Result<Json<Stats
         cancellations_received: row.cancellations_received,
         handed_off_by_queue,
         handoffs_by_status,
-        median_wait_seconds: median(&mut row.waits_seconds),
+        median_wait_seconds: median(&row.waits_seconds),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::median;
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(median(&mut []), None);
-        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
-    }
 }

@@ -42,16 +42,19 @@ async fn position<'c, E: Executor<'c, Database = Any>>(
         .transpose()
 }
 
-async fn recent_waits<'c, E: Executor<'c, Database = Any>>(
+/// Seconds from opening to claim of the latest `limit` claims, in one queue or in all.
+pub(super) async fn recent_waits<'c, E: Executor<'c, Database = Any>>(
     executor: E,
-    queue: &str,
+    queue: Option<&str>,
+    limit: i64,
 ) -> Result<Vec<f64>, StoreError> {
     let rows = sqlx::query(
-        "SELECT created_at, claimed_at FROM handoffs WHERE queue = $1 AND claimed_at IS NOT NULL \
-         ORDER BY claimed_at DESC LIMIT $2",
+        "SELECT created_at, claimed_at FROM handoffs WHERE claimed_at IS NOT NULL \
+         AND ($1 IS NULL OR queue = $1) ORDER BY claimed_at DESC LIMIT $2",
     )
     .bind(queue)
-    .bind(RECENT_CLAIMS)
+    .bind(limit)
+    .persistent(false)
     .fetch_all(executor)
     .await?;
     rows.iter()
@@ -114,7 +117,7 @@ impl Store {
         let Some((queue, position)) = position(&self.reader, conversation_id).await? else {
             return Ok(None);
         };
-        let recent_waits = recent_waits(&self.reader, &queue).await?;
+        let recent_waits = recent_waits(&self.reader, Some(&queue), RECENT_CLAIMS).await?;
         Ok(Some(QueueStanding {
             queue,
             position,
@@ -140,7 +143,7 @@ impl TurnTx {
         let Some((queue, position)) = position(self.executor(), &conversation_id).await? else {
             return Ok(None);
         };
-        let recent_waits = recent_waits(self.executor(), &queue).await?;
+        let recent_waits = recent_waits(self.executor(), Some(&queue), RECENT_CLAIMS).await?;
         Ok(Some(QueueStanding {
             queue,
             position,

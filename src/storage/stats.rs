@@ -4,7 +4,6 @@
 use sqlx::Row;
 
 use super::{Store, StoreError};
-use crate::timestamp::Timestamp;
 
 /// Raw counts, as the database has them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -56,23 +55,8 @@ impl Store {
             ))
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let claims = sqlx::query(
-            "SELECT created_at, claimed_at FROM handoffs WHERE claimed_at IS NOT NULL \
-             ORDER BY claimed_at DESC LIMIT $1",
-        )
-        .bind(RECENT_CLAIMS)
-        .fetch_all(&self.reader)
-        .await?;
-        let mut waits_seconds = Vec::with_capacity(claims.len());
-        for row in &claims {
-            let opened: String = row.try_get("created_at")?;
-            let claimed: String = row.try_get("claimed_at")?;
-            let (Ok(opened), Ok(claimed)) = (Timestamp::parse(&opened), Timestamp::parse(&claimed))
-            else {
-                return Err(StoreError::Corrupt("handoff times".to_owned()));
-            };
-            waits_seconds.push(claimed.seconds_since(opened));
-        }
+        let waits_seconds =
+            super::handoffs::recent_waits(&self.reader, None, RECENT_CLAIMS).await?;
         Ok(StatsRow {
             conversations,
             resolved_by_customer_confirmation,
