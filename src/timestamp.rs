@@ -93,6 +93,50 @@ impl Timestamp {
         }
     }
 
+    /// A time window as customers read it, in Swedish time: "den 2 december mellan kl. 14.00
+    /// och 16.00", or with both dates when it spans midnight.
+    pub fn window_phrase(&self, until: Timestamp, locale: crate::domain::Locale) -> String {
+        let (start, end) = (self.in_sweden(), until.in_sweden());
+        if start.date() != end.date() {
+            return match locale {
+                crate::domain::Locale::Sv => format!(
+                    "mellan {} och {}",
+                    self.to_local_phrase(locale),
+                    until.to_local_phrase(locale)
+                ),
+                crate::domain::Locale::En => format!(
+                    "between {} and {}",
+                    self.to_local_phrase(locale),
+                    until.to_local_phrase(locale)
+                ),
+            };
+        }
+        let day = self.to_local_phrase(locale);
+        let date = day
+            .split(match locale {
+                crate::domain::Locale::Sv => " kl.",
+                crate::domain::Locale::En => " at",
+            })
+            .next()
+            .unwrap_or_default();
+        match locale {
+            crate::domain::Locale::Sv => format!(
+                "den {date} mellan kl. {:02}.{:02} och {:02}.{:02}",
+                start.hour(),
+                start.minute(),
+                end.hour(),
+                end.minute()
+            ),
+            crate::domain::Locale::En => format!(
+                "on {date} between {:02}:{:02} and {:02}:{:02}",
+                start.hour(),
+                start.minute(),
+                end.hour(),
+                end.minute()
+            ),
+        }
+    }
+
     /// "1 december kl. 09.00" or "1 December at 09:00", in Swedish time.
     pub fn to_local_phrase(&self, locale: crate::domain::Locale) -> String {
         const SV: [&str; 12] = [

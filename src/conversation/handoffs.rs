@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::details::{self, CaseDetails};
 use super::service::{new_message, parse_locale, parse_state, stored};
 use super::summary::{cancellation_banner, summarise, CaseFacts};
 use super::{ConversationError, Conversations, IntentScore, Message, Role};
@@ -12,7 +13,7 @@ use crate::auth::StaffMember;
 use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
 use crate::domain::{CustomerDetails, FieldError, Locale, MessageText, PlainText, TextError};
 use crate::storage::{
-    CancellationRow, HandoffFilter, HandoffRecord, Resolution, StoreError, TurnTx,
+    CallbackRecord, CancellationRow, HandoffFilter, HandoffRecord, Resolution, StoreError, TurnTx,
 };
 use crate::timestamp::Timestamp;
 
@@ -181,6 +182,30 @@ pub struct CancellationFacts {
     pub receipt: String,
 }
 
+/// When and where the customer wants to be phoned.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CallbackFacts {
+    /// E.164, ready to dial: `+46701234567`.
+    pub phone: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub from: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub to: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub requested_at: Timestamp,
+}
+
+impl From<CallbackRecord> for CallbackFacts {
+    fn from(c: CallbackRecord) -> Self {
+        Self {
+            phone: c.phone,
+            from: c.from,
+            to: c.to,
+            requested_at: c.requested_at,
+        }
+    }
+}
+
 /// Everything an agent needs to help without asking the customer to repeat themselves.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HandoffPacket {
@@ -194,7 +219,15 @@ pub struct HandoffPacket {
     pub intent: Option<IntentScore>,
     /// The customer's language.
     pub language: String,
+    /// The classifier's likeliest readings of the message the intent came from, best first
+    /// (at most three): what else the customer might have meant.
+    pub intents: Vec<IntentScore>,
     pub summary: String,
+    /// Services, devices, error codes and the postcode the customer mentioned.
+    pub details: CaseDetails,
+    /// The call-back the customer asked for instead of waiting, if they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackFacts>,
     /// Shown above everything when the customer wants to cancel.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,
@@ -320,9 +353,21 @@ impl Conversations {
                 )
             })
             .or(intent.as_ref());
+        let given = super::service::parse_customer(&conversation)?;
+        let details = details::extract(
+            agent_locale,
+            messages
+                .iter()
+                .filter(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
+                .map(|m| m.text.as_str()),
+            given.postcode.as_ref().or(state.postcode.as_ref()),
+        );
+        let callback = record.callback.clone();
         let summary = summarise(
             agent_locale,
             &CaseFacts {
+                details: Some(&details),
+                callback: callback.as_ref().map(|c| (c.phone.as_str(), c.from, c.to)),
                 first_words: first_words.as_deref(),
                 intent: problem.map(|(n, c)| (n.as_str(), *c)),
                 steps_tried: &state.steps_tried,
@@ -340,7 +385,6 @@ impl Conversations {
         );
         let banner = (sent_elsewhere.is_some() || state.cancellation_wish)
             .then(|| cancellation_banner(agent_locale, sent_elsewhere.as_deref()));
-        let given = super::service::parse_customer(&conversation)?;
         let customer = customer_of(given, cancellation.as_ref());
         let waited_until = record.claimed_at.unwrap_or_else(Timestamp::now);
         let transcript = if with_transcript {
@@ -361,7 +405,17 @@ impl Conversations {
             reason: record.reason,
             intent: intent.map(|(name, confidence)| IntentScore { name, confidence }),
             language: conversation.locale,
+            intents: state
+                .intent_ranking
+                .iter()
+                .map(|(name, confidence)| IntentScore {
+                    name: name.clone(),
+                    confidence: f64::from(*confidence),
+                })
+                .collect(),
             summary,
+            details,
+            callback: callback.map(Into::into),
             banner,
             customer,
             steps_tried: state.steps_tried,

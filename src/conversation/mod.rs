@@ -3,7 +3,9 @@
 //! HTTP handlers call this module with parsed input; it loads and locks the conversation,
 //! asks the engine for the answer and stores everything of the turn in one transaction.
 
+mod callback;
 mod cancellation;
+mod details;
 mod handoffs;
 mod live;
 mod message;
@@ -12,9 +14,12 @@ mod summary;
 mod transcript;
 mod waiting;
 
+pub use callback::CallbackReceipt;
 pub use cancellation::CancellationReceipt;
+pub use details::CaseDetails;
 pub use handoffs::{
-    CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket, ResolveRequest,
+    CallbackFacts, CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket,
+    ResolveRequest,
 };
 pub use live::{InboxChange, Update};
 pub use message::{IntentScore, Message, Role};

@@ -223,12 +223,12 @@ impl Conversations {
         // Only a problem the bot is sure of gets a guide. The likely intents weigh in rather
         // than filter: a hard filter lost to this on the retrieval evaluation, because the
         // right guide often serves the runner-up intent.
+        let likely: Vec<(String, f32)> = c
+            .ranking
+            .iter()
+            .map(|s| (s.intent.clone(), s.confidence))
+            .collect();
         let suggestion = if c.confident && !c.cancellation {
-            let likely: Vec<(String, f32)> = c
-                .ranking
-                .iter()
-                .map(|s| (s.intent.clone(), s.confidence))
-                .collect();
             self.knowledge
                 .find(&FindQuery {
                     text: text.as_str(),
@@ -251,6 +251,7 @@ impl Conversations {
                 confidence: c.confidence,
                 confident: c.confident,
                 cancellation: c.cancellation,
+                ranking: likely,
             },
             suggestion,
         }))
@@ -421,7 +422,12 @@ impl Conversations {
                     waiting.position,
                     waiting.estimated_wait_minutes,
                 );
-                all.push(new_message(Role::System, text, Some(&all[0].id), now));
+                let mut message = new_message(Role::System, text, Some(&all[0].id), now);
+                message.actions = vec![self
+                    .engine
+                    .replies()
+                    .button(locale, Action::RequestCallback)];
+                all.push(message);
             }
         }
         let seqs = turn

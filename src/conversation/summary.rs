@@ -1,8 +1,10 @@
 //! The few sentences an agent reads first: written from stored facts only, the same facts
 //! always giving the same words, and nothing the customer did not say or do.
 
+use super::details::CaseDetails;
 use crate::dialogue::{StepOutcome, StepTried};
-use crate::domain::Locale;
+use crate::domain::{Locale, PhoneNumber};
+use crate::timestamp::Timestamp;
 
 /// The facts a summary is written from.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +20,10 @@ pub struct CaseFacts<'a> {
     pub cancellation_wish: bool,
     /// The reference of a written cancellation sent from this chat and handled elsewhere.
     pub cancellation_sent: Option<&'a str>,
+    /// What the customer mentioned: service, devices, error codes, postcode.
+    pub details: Option<&'a CaseDetails>,
+    /// `(phone in E.164, from, to)` of a call-back the customer asked for.
+    pub callback: Option<(&'a str, Timestamp, Timestamp)>,
 }
 
 /// What an intent is about, as an agent would put it.
@@ -112,10 +118,16 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
     }
     if let Some(words) = facts.first_words {
         let words = quote(words);
-        sentences.push(if sv {
-            format!("Kunden skrev först: ”{words}”.")
+        // A quote that ends a sentence already carries its full stop.
+        let stop = if words.ends_with(['.', '!', '?', '…']) {
+            ""
         } else {
-            format!("The customer first wrote: \"{words}\".")
+            "."
+        };
+        sentences.push(if sv {
+            format!("Kunden skrev först: ”{words}”{stop}")
+        } else {
+            format!("The customer first wrote: \"{words}\"{stop}")
         });
     }
     if let Some((intent, confidence)) = facts.intent {
@@ -126,6 +138,9 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
         } else {
             format!("The bot read it as: {label} ({intent}, {percent}%).")
         });
+    }
+    if let Some(details) = facts.details.filter(|d| !d.is_empty()) {
+        sentences.push(details_sentence(locale, details));
     }
     if facts.steps_tried.is_empty() {
         sentences.push(if sv {
@@ -161,12 +176,71 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
             ("frustration", false) => {
                 "Now: the customer feels the bot does not understand and needs a person to listen."
             }
+            ("steps_exhausted", true) => {
+                "Nu: guidens steg löste det inte; felet behöver undersökas av en person."
+            }
+            ("steps_exhausted", false) => {
+                "Now: the guide's steps did not solve it; the fault needs a person to look into it."
+            }
+            ("not_understood", true) => {
+                "Nu: boten förstod inte två meddelanden i rad; läs vad kunden skrev."
+            }
+            ("not_understood", false) => {
+                "Now: the bot did not understand two messages in a row; read what the customer wrote."
+            }
+            ("needs_person", true) => "Nu: ärendet ska avgöras av en person.",
+            ("needs_person", false) => "Now: the case needs a person's decision.",
+            ("callback_request", true) => "Nu: kunden vill bli uppringd.",
+            ("callback_request", false) => "Now: the customer wants to be called.",
             (_, true) => "Nu: kunden behöver hjälp av en person.",
             (_, false) => "Now: the customer needs a person's help.",
         }
         .to_owned(),
     );
+    if let Some((phone, from, to)) = facts.callback {
+        let shown = PhoneNumber::parse("phone", phone)
+            .map(|p| p.display())
+            .unwrap_or_else(|_| phone.to_owned());
+        let window = from.window_phrase(to, locale);
+        sentences.push(if sv {
+            format!("Ring upp kunden på {shown} {window} (svensk tid).")
+        } else {
+            format!("Call the customer on {shown} {window} (Swedish time).")
+        });
+    }
     sentences.join(" ")
+}
+
+/// "Nämnt: bredband; router, iPhone 13; felkod 651; postnummer 123 45."
+fn details_sentence(locale: Locale, details: &CaseDetails) -> String {
+    let sv = locale == Locale::Sv;
+    let mut parts: Vec<String> = Vec::new();
+    if !details.products.is_empty() {
+        parts.push(details.products.join(", "));
+    }
+    if !details.devices.is_empty() {
+        parts.push(details.devices.join(", "));
+    }
+    if !details.error_codes.is_empty() {
+        let label = match (sv, details.error_codes.len()) {
+            (true, 1) => "felkod",
+            (true, _) => "felkoder",
+            (false, 1) => "error code",
+            (false, _) => "error codes",
+        };
+        parts.push(format!("{label} {}", details.error_codes.join(", ")));
+    }
+    if let Some(postcode) = &details.postcode {
+        parts.push(format!(
+            "{} {postcode}",
+            if sv { "postnummer" } else { "postcode" }
+        ));
+    }
+    if sv {
+        format!("Nämnt: {}.", parts.join("; "))
+    } else {
+        format!("Mentioned: {}.", parts.join("; "))
+    }
 }
 
 /// The banner an agent sees above a case where the customer wants to cancel.

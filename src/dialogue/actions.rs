@@ -44,6 +44,9 @@ pub enum Action {
     TroubleshootAnyway,
     /// After the written path was offered mid-guide, the customer goes back to the step.
     ContinueTroubleshooting,
+    /// While waiting for a person: be phoned instead. Clients show a form for the number and
+    /// time window and send it to the call-back endpoint.
+    RequestCallback,
 }
 
 impl Action {
@@ -57,6 +60,7 @@ impl Action {
             "step_skipped" => Some(Self::StepSkipped),
             "troubleshoot_anyway" => Some(Self::TroubleshootAnyway),
             "continue_troubleshooting" => Some(Self::ContinueTroubleshooting),
+            "request_callback" => Some(Self::RequestCallback),
             _ => id
                 .strip_prefix("topic:")
                 .and_then(Topic::parse)
@@ -74,6 +78,7 @@ impl Action {
             Self::StepSkipped => "step_skipped".to_owned(),
             Self::TroubleshootAnyway => "troubleshoot_anyway".to_owned(),
             Self::ContinueTroubleshooting => "continue_troubleshooting".to_owned(),
+            Self::RequestCallback => "request_callback".to_owned(),
         }
     }
 
@@ -87,6 +92,7 @@ impl Action {
             Self::StepSkipped => ActionKind::StepSkipped,
             Self::TroubleshootAnyway => ActionKind::TroubleshootAnyway,
             Self::ContinueTroubleshooting => ActionKind::ContinueTroubleshooting,
+            Self::RequestCallback => ActionKind::RequestCallback,
         }
     }
 }
@@ -103,6 +109,7 @@ pub enum ActionKind {
     StepSkipped,
     TroubleshootAnyway,
     ContinueTroubleshooting,
+    RequestCallback,
 }
 
 /// A button attached to a message.
@@ -126,6 +133,8 @@ mod tests {
             Action::StepFailed,
             Action::StepSkipped,
             Action::TroubleshootAnyway,
+            Action::ContinueTroubleshooting,
+            Action::RequestCallback,
         ]);
         for action in all {
             assert_eq!(Action::parse(&action.id()), Some(action));

@@ -28,6 +28,8 @@ pub struct Understanding {
     pub confident: bool,
     /// The customer seems to want to end a subscription.
     pub cancellation: bool,
+    /// The likeliest intents with their confidence, best first (at most three).
+    pub ranking: Vec<(String, f32)>,
 }
 
 /// Who speaks a reply: the bot answers, `System` is for notices about the conversation itself.
@@ -134,7 +136,7 @@ impl Queue {
     /// Billing questions go to billing, everything technical to technical: the customer is
     /// never sent to "the wrong department". An understood intent routes more precisely than
     /// a picked topic.
-    pub(super) fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
+    pub fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
         match intent {
             Some("invoice_question" | "payment_method" | "compensation") => Self::Billing,
             Some("cancel_subscription") => Self::Cancellation,
@@ -257,6 +259,8 @@ impl Engine {
             ConversationStatus::Queued | ConversationStatus::Agent
         );
         let awaiting_postcode = matches!(state.pending, Some(Pending::Postcode { .. }));
+        // Counted again only by the branch for an unsure reading below.
+        turn.state.unsure_in_a_row = 0;
         match input {
             Input::Action(Action::WrittenCancellation) => {
                 turn.replies
@@ -272,6 +276,18 @@ impl Engine {
             // Otherwise the bot keeps quiet while a person has the conversation: the agent
             // reads what the customer writes, and a bot chiming in would only confuse.
             Input::Text(..) if with_a_person => {}
+            Input::Action(Action::RequestCallback) => {
+                let role = if with_a_person {
+                    ReplyRole::System
+                } else {
+                    ReplyRole::Bot
+                };
+                let actions = vec![self.replies.button(locale, Action::RequestCallback)];
+                turn.replies.push(Reply {
+                    role,
+                    ..self.bot(self.replies.callback_prompt(locale), actions)
+                });
+            }
             Input::Action(_) if with_a_person => {
                 let text =
                     self.with_contact_sentence(locale, self.replies.already_with_a_person(locale));
@@ -353,7 +369,19 @@ impl Engine {
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
             }
+            // Twice unsure in a row: a person reads it rather than the bot guessing a third time.
+            Input::Text(_, understanding) if state.unsure_in_a_row >= 1 => {
+                let line = self.replies.still_not_understood(locale);
+                self.hand_over_saying(
+                    locale,
+                    &mut turn,
+                    "not_understood",
+                    understanding.map(|u| (u.intent.clone(), u.confidence)),
+                    line,
+                );
+            }
             Input::Text(_, understanding) => {
+                turn.state.unsure_in_a_row = 1;
                 turn.state.unplaced_in_a_row = state.unplaced_in_a_row.saturating_add(1);
                 let repeated = turn.state.unplaced_in_a_row >= 2;
                 let text = if repeated {
@@ -364,6 +392,13 @@ impl Engine {
                 let mut reply = self.bot(text, self.menu(locale, repeated));
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
+            }
+        }
+        // What else the bot thought, for the person who may take over: kept for the message
+        // that set the intent, or for the latest one while no intent is known.
+        if let Input::Text(_, Some(u)) = input {
+            if turn.state.intent.as_deref().is_none_or(|i| i == u.intent) {
+                turn.state.intent_ranking = u.ranking.clone();
             }
         }
         turn
@@ -408,6 +443,13 @@ impl Engine {
                 reply.intent = intent;
                 turn.replies.push(reply);
             }
+            // Claims and formal complaints are decided by people: straight to one.
+            "compensation" | "complaint" => {
+                turn.state.intent = Some(u.intent.clone());
+                turn.state.handoff_queue = None;
+                let line = self.replies.person_decides(locale, &u.intent);
+                self.hand_over_saying(locale, turn, "needs_person", intent, &line);
+            }
             _ => self.answer_problem(ctx, turn, u),
         }
     }
@@ -429,7 +471,25 @@ impl Engine {
         reason: &'static str,
         intent: Option<(String, f32)>,
     ) {
-        let text = self.with_contact_sentence(locale, self.replies.handing_over(locale));
+        self.hand_over_saying(
+            locale,
+            turn,
+            reason,
+            intent,
+            self.replies.handing_over(locale),
+        );
+    }
+
+    /// Puts the conversation in a person's queue, telling the customer why with `line`.
+    pub(super) fn hand_over_saying(
+        &self,
+        locale: Locale,
+        turn: &mut Turn,
+        reason: &'static str,
+        intent: Option<(String, f32)>,
+        line: &str,
+    ) {
+        let text = self.with_contact_sentence(locale, line);
         let mut reply = self.bot(&text, Vec::new());
         reply.intent = intent;
         turn.replies.push(reply);
@@ -439,6 +499,7 @@ impl Engine {
             .handoff_queue
             .unwrap_or_else(|| Queue::route(turn.state.intent.as_deref(), turn.state.topic));
         turn.handoff = Some(HandoffRequest { queue, reason });
+        turn.state.handoff_queue = None;
         turn.state.unplaced_in_a_row = 0;
         turn.state.walk = None;
         turn.state.pending = None;
@@ -627,6 +688,7 @@ mod understanding_tests {
             confidence: if confident { 0.9 } else { 0.3 },
             confident,
             cancellation,
+            ranking: vec![(intent.to_owned(), if confident { 0.9 } else { 0.3 })],
         }
     }
 
@@ -703,5 +765,76 @@ mod understanding_tests {
         );
         assert!(turn.replies[0].text.starts_with("Förlåt"));
         assert_eq!(turn.replies[0].intent.as_ref().unwrap().0, "out_of_scope");
+    }
+
+    #[test]
+    fn two_unsure_messages_in_a_row_go_to_a_person_but_one_does_not() {
+        let e = Engine::new();
+        let unsure = understood("wifi_problem", false, false);
+        let say = |state: &DialogueState, u: &Understanding| {
+            e.respond(
+                Locale::Sv,
+                ConversationStatus::Bot,
+                state,
+                Input::Text("hmm", Some(u)),
+            )
+        };
+        let first = say(&DialogueState::default(), &unsure);
+        assert!(first.handoff.is_none());
+        assert_eq!(first.status, ConversationStatus::Bot);
+        // Something the bot understood in between starts the count over.
+        let greeting = say(&first.state, &understood("greeting", true, false));
+        assert!(say(&greeting.state, &unsure).handoff.is_none());
+        let second = say(&first.state, &unsure);
+        assert_eq!(
+            second.handoff,
+            Some(HandoffRequest {
+                queue: Queue::General,
+                reason: "not_understood"
+            })
+        );
+        assert_eq!(second.status, ConversationStatus::Queued);
+        assert!(second.replies[0].text.contains("vill inte gissa"));
+        // With no intent known, the agent still sees what the bot guessed.
+        assert_eq!(second.state.intent_ranking, unsure.ranking);
+    }
+
+    #[test]
+    fn compensation_and_complaints_go_straight_to_a_person() {
+        for (intent, queue) in [
+            ("compensation", Queue::Billing),
+            ("complaint", Queue::General),
+        ] {
+            let turn = answer(ConversationStatus::Bot, &understood(intent, true, false));
+            assert_eq!(
+                turn.handoff,
+                Some(HandoffRequest {
+                    queue,
+                    reason: "needs_person"
+                }),
+                "{intent}"
+            );
+            assert_eq!(turn.status, ConversationStatus::Queued);
+            assert!(turn.replies[0].text.contains("kopplar dig vidare direkt"));
+        }
+    }
+
+    #[test]
+    fn the_call_back_button_asks_for_the_number_without_a_new_handoff() {
+        for (status, role) in [
+            (ConversationStatus::Queued, ReplyRole::System),
+            (ConversationStatus::Bot, ReplyRole::Bot),
+        ] {
+            let turn = Engine::new().respond(
+                Locale::En,
+                status,
+                &DialogueState::default(),
+                Input::Action(Action::RequestCallback),
+            );
+            assert!(turn.handoff.is_none());
+            assert_eq!(turn.status, status);
+            assert_eq!(turn.replies[0].role, role);
+            assert_eq!(turn.replies[0].actions[0].kind, ActionKind::RequestCallback);
+        }
     }
 }

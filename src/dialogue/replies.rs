@@ -42,15 +42,16 @@ impl Replies {
         )
     }
 
+    /// The second unclear message in a row: a person takes over rather than the bot guessing.
     pub fn still_not_understood(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Förlåt, jag förstår fortfarande inte vad du behöver hjälp med. Jag kan koppla dig \
-             till en kollega direkt. Allt du har skrivit följer med, så du behöver inte börja \
-             om. Du kan också välja ett område här nedanför.",
-            "Sorry, I still don't understand what you need help with. I can put you through to \
-             a colleague right away. Everything you've written goes with you, so you won't have \
-             to start over. You can also pick an area below.",
+            "Förlåt, jag förstår fortfarande inte riktigt vad du behöver hjälp med, och jag vill \
+             inte gissa. Jag kopplar dig därför till en kollega på kundtjänsten. Allt du har \
+             skrivit följer med, så du behöver inte börja om.",
+            "Sorry, I still don't quite understand what you need help with, and I don't want \
+             to guess. So I'm passing you on to a colleague in customer service. Everything \
+             you've written goes with you, so you won't have to start over.",
         )
     }
 
@@ -167,6 +168,24 @@ impl Replies {
     }
 
     /// Said before handing over when the customer feels the bot is failing them.
+    /// Compensation claims and formal complaints: a person decides, so one takes over at once.
+    pub fn person_decides(&self, locale: Locale, intent: &str) -> String {
+        let phrase = self.intent_phrase(locale, intent);
+        match locale {
+            Locale::Sv => format!(
+                "Jag förstår att det gäller {phrase}. Det är något en kollega på kundtjänsten \
+                 tar hand om, så jag kopplar dig vidare direkt. Allt du har skrivit följer med. \
+                 Skriv gärna under tiden vad som har hänt och när, så kan hen börja direkt."
+            ),
+            Locale::En => format!(
+                "I understand this is about {phrase}. That's something a colleague in customer \
+                 service handles, so I'm passing you on straight away. Everything you've written \
+                 goes with you. While you wait, feel free to write what happened and when, so \
+                 they can get started right away."
+            ),
+        }
+    }
+
     pub fn sorry(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -344,6 +363,34 @@ impl Replies {
                 "Fortsätt felsöka i stället",
                 "Keep troubleshooting instead",
             ),
+            Action::RequestCallback => pick(locale, "Bli uppringd i stället", "Call me instead"),
+        }
+    }
+
+    /// After the call-back button, for clients that send it as a message.
+    pub fn callback_prompt(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Vill du hellre bli uppringd? Fyll i ditt telefonnummer och när det passar dig, så \
+             ringer en kollega upp. Din plats i kön finns kvar så länge.",
+            "Would you rather be called? Fill in your phone number and when suits you, and a \
+             colleague will call you. You keep your place in the queue meanwhile.",
+        )
+    }
+
+    /// Confirms a call-back request, with the number and window as the customer gave them.
+    pub fn callback_confirmed(&self, locale: Locale, phone: &str, window: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "Tack! En kollega ringer dig på {phone} {window} (svensk tid). Allt du har \
+                 skrivit här finns med i ärendet, och du kan fortsätta skriva så länge. Vill du \
+                 ändra tiden eller numret skickar du bara en ny förfrågan."
+            ),
+            Locale::En => format!(
+                "Thank you! A colleague will call you on {phone} {window} (Swedish time). \
+                 Everything you've written here is part of the case, and you can keep writing \
+                 meanwhile. To change the time or number, just send a new request."
+            ),
         }
     }
 
@@ -447,12 +494,13 @@ impl Replies {
     pub fn steps_ran_out(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Tack för att du har provat det här. Nu behöver en kollega titta närmare på felet. \
-             Vill du att jag kopplar dig vidare? Hen ser vilka steg vi redan har gått igenom, så \
-             du behöver inte börja om.",
+            "Tack för att du har provat det här. Nu behöver en kollega titta närmare på felet, \
+             så jag kopplar dig vidare. Hen ser vilka steg vi redan har gått igenom, så du \
+             behöver inte börja om. Skriv gärna under tiden om det är något mer vi behöver veta.",
             "Thank you for trying all of that. Now a colleague needs to look into the fault more \
-             closely. Shall I put you through? They'll see which steps we've already been \
-             through, so you won't have to start over.",
+             closely, so I'm passing you on. They'll see which steps we've already been \
+             through, so you won't have to start over. Feel free to add anything else we should \
+             know while you wait.",
         )
     }
 
@@ -730,13 +778,25 @@ impl Replies {
                 Action::StepSkipped,
                 Action::TroubleshootAnyway,
                 Action::ContinueTroubleshooting,
+                Action::RequestCallback,
             ]);
             lines.extend(actions.map(|a| self.action_label(locale, a).to_owned()));
             lines.extend(
                 crate::classifier::REQUIRED_INTENTS
                     .iter()
-                    .map(|intent| self.needs_a_person(locale, intent)),
+                    .flat_map(|intent| {
+                        [
+                            self.needs_a_person(locale, intent),
+                            self.person_decides(locale, intent),
+                        ]
+                    }),
             );
+            lines.push(self.callback_prompt(locale).to_owned());
+            lines.push(self.callback_confirmed(
+                locale,
+                "070-123 45 67",
+                "den 2 december mellan kl. 14.00 och 16.00",
+            ));
             lines.extend([
                 self.guide_intro(locale, "Sammanfattning."),
                 self.next_guide_intro(locale, "Titel"),

@@ -39,15 +39,20 @@ impl ConversationStatus {
 
 /// What the engine remembers between turns. Stored as JSON; every field has a default so that
 /// older stored states keep loading when fields are added.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DialogueState {
     /// The area the customer picked or the bot understood, used to route a handoff.
     pub topic: Option<Topic>,
     /// The last intent the bot was sure of; routes a handoff more precisely than a topic.
     pub intent: Option<String>,
+    /// The classifier's likeliest intents for the message that set `intent`, best first:
+    /// a person taking over sees what else the bot thought it might be.
+    pub intent_ranking: Vec<(String, f32)>,
     /// Messages in a row the bot could not place; after two it offers a person first.
     pub unplaced_in_a_row: u32,
+    /// Messages in a row the classifier was unsure of; after two a person takes over.
+    pub unsure_in_a_row: u32,
     /// The guide being walked through, if any.
     pub walk: Option<Walk>,
     /// Every step answered so far, in order: what a person taking over sees as "tried".

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::engine::{Context, GuideStepRef, Reply, StepEvent, Turn, Understanding};
-use super::{Action, ActionButton, Engine, Pending, Queue, StepOutcome, StepTried, Walk};
+use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
 use crate::domain::{Locale, Postcode};
 use crate::knowledge::{GuideEntry, OnFailure, Outage, Service};
 
@@ -324,19 +324,14 @@ impl Engine {
         }
     }
 
-    /// The steps ran out: offer a person, who will see every step tried.
+    /// The steps ran out: a person takes over, and sees every step tried.
     fn offer_person(&self, locale: Locale, turn: &mut Turn, before: Option<&str>) {
         turn.state.walk = None;
-        if turn.state.handoff_queue.is_none() {
-            turn.state.handoff_queue =
-                Some(Queue::route(turn.state.intent.as_deref(), turn.state.topic));
-        }
-        let text = match before {
+        let line = match before {
             Some(before) => format!("{before} {}", self.replies().steps_ran_out(locale)),
             None => self.replies().steps_ran_out(locale).to_owned(),
         };
-        let actions = vec![self.replies().button(locale, Action::TalkToHuman)];
-        turn.replies.push(self.bot(&text, actions));
+        self.hand_over_saying(locale, turn, "steps_exhausted", None, &line);
     }
 
     /// Free text in the middle of a guide that is not a new problem: back to the step.
@@ -383,7 +378,9 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::dialogue::{ConversationStatus, DialogueState, GuideLookup, Input, Understanding};
+    use crate::dialogue::{
+        ConversationStatus, DialogueState, GuideLookup, HandoffRequest, Input, Queue, Understanding,
+    };
     use crate::knowledge::guide;
     use crate::timestamp::Timestamp;
 
@@ -420,6 +417,10 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
             confidence: 0.9,
             confident: true,
             cancellation: false,
+            ranking: vec![
+                ("broadband_down".into(), 0.9),
+                ("broadband_slow".into(), 0.05),
+            ],
         }
     }
 
@@ -458,7 +459,16 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
         let third = turn(&lib, &second.state, &[], Input::Action(Action::StepSkipped));
         assert!(third.replies[0].guide_step.is_none());
         assert!(third.replies[0].text.starts_with("Inga problem"));
-        assert_eq!(third.state.handoff_queue, Some(Queue::Technical));
+        // The steps ran out: a person takes over, in the queue the guide names.
+        assert_eq!(
+            third.handoff,
+            Some(HandoffRequest {
+                queue: Queue::Technical,
+                reason: "steps_exhausted"
+            })
+        );
+        assert_eq!(third.status, ConversationStatus::Queued);
+        assert_eq!(third.state.intent_ranking, u.ranking);
         let outcomes: Vec<StepOutcome> =
             third.state.steps_tried.iter().map(|s| s.outcome).collect();
         assert_eq!(outcomes, [StepOutcome::Failed, StepOutcome::Skipped]);

@@ -3,6 +3,7 @@
 //! Everything a client sends passes through one of these `parse` functions at the HTTP edge;
 //! past that edge the rest of the code can trust the values.
 
+mod callback;
 mod cancellation;
 mod channel;
 mod client_message_id;
@@ -13,6 +14,7 @@ mod plain_text;
 mod postcode;
 pub mod secrets;
 
+pub use callback::{CallWindow, CallbackRequest, PhoneNumber};
 pub use cancellation::{CancellationFields, CancellationForm};
 pub use channel::Channel;
 pub use client_message_id::ClientMessageId;

@@ -10,11 +10,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, BearerToken, OptionalJson};
 use super::{ApiError, AppState};
-use crate::conversation::{CustomerInput, Message, StartConversation, Transcript, Waiting};
+use crate::conversation::{
+    CallbackFacts, CustomerInput, Message, StartConversation, Transcript, Waiting,
+};
 use crate::dialogue::Action;
 use crate::domain::{
-    CancellationFields, CancellationForm, Channel, ClientMessageId, CustomerDetails, FieldError,
-    Locale, MessageText,
+    CallbackRequest, CancellationFields, CancellationForm, Channel, ClientMessageId,
+    CustomerDetails, FieldError, Locale, MessageText,
 };
 use crate::timestamp::Timestamp;
 
@@ -35,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/conversations/{id}/cancellations/{reference}/receipt",
             get(cancellation_receipt),
+        )
+        .route(
+            "/api/v1/conversations/{id}/callback",
+            post(request_callback),
         )
 }
 
@@ -459,5 +465,89 @@ async fn cancellation_receipt(
             (header::CONTENT_DISPOSITION, file),
         ],
         receipt.receipt,
+    ))
+}
+
+/// A call-back request: the number to call and when the customer can take the call.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackBody {
+    /// Swedish numbers as people write them ("070-123 45 67"), others with the country code.
+    phone: Option<String>,
+    /// Start of the window, RFC 3339 with offset: `2026-12-02T14:00:00+01:00`.
+    from: Option<String>,
+    /// End of the window: at least 30 minutes after `from`, at most 12 hours.
+    to: Option<String>,
+}
+
+impl CallbackBody {
+    fn parse(&self) -> Result<CallbackRequest, ApiError> {
+        let required = |field: &'static str, value: &Option<String>| {
+            value
+                .is_none()
+                .then(|| FieldError::new(field, "required", format!("{field} is required.")))
+        };
+        let missing: Vec<FieldError> = [
+            required("phone", &self.phone),
+            required("from", &self.from),
+            required("to", &self.to),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match (&self.phone, &self.from, &self.to) {
+            (Some(phone), Some(from), Some(to)) => {
+                Ok(CallbackRequest::parse(phone, from, to, Timestamp::now())?)
+            }
+            _ => Err(missing.into()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallbackAnswer {
+    callback: CallbackFacts,
+    /// The confirmation in the conversation (and the place in the queue, when the request
+    /// opened the handoff); empty when the same request was received before.
+    messages: Vec<Message>,
+}
+
+/// Ask to be phoned instead of waiting in the chat. Joins the open handoff, or opens one;
+/// a new request replaces the earlier one, and the same request again changes nothing.
+#[utoipa::path(
+    post, path = "/api/v1/conversations/{id}/callback", tag = "conversations",
+    params(("id" = String, Path, description = "conversation id")),
+    request_body = CallbackBody,
+    security(("conversation_token" = [])),
+    responses(
+        (status = 201, body = CallbackAnswer, description = "requested"),
+        (status = 200, body = CallbackAnswer, description = "the same request was received before"),
+        (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+        (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
+    )
+)]
+async fn request_callback(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    BearerToken(token): BearerToken,
+    ApiJson(body): ApiJson<CallbackBody>,
+) -> Result<(StatusCode, Json<CallbackAnswer>), ApiError> {
+    state.conversations.ensure_owner(&id, &token).await?;
+    let request = body.parse()?;
+    let receipt = state
+        .conversations
+        .request_callback(&id, &token, &request)
+        .await?;
+    let status = if receipt.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(CallbackAnswer {
+            callback: receipt.callback,
+            messages: receipt.messages,
+        }),
     ))
 }

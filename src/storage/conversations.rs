@@ -4,8 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::{
-    ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, StepEventRow,
-    Store, StoreError,
+    CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
+    StepEventRow, Store, StoreError,
 };
 use crate::timestamp::Timestamp;
 
@@ -37,12 +37,30 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError>
 
 pub(super) const HANDOFF_COLUMNS: &str =
     "id, conversation_id, queue, reason, status, created_at, claimed_by, claimed_by_name, \
-     claimed_at, resolved_at, outcome, note";
+     claimed_at, resolved_at, outcome, note, callback_phone, callback_from, callback_to, \
+     callback_requested_at";
 
 fn optional_timestamp(row: &AnyRow, column: &str) -> Result<Option<Timestamp>, StoreError> {
     let text: Option<String> = row.try_get(column)?;
     text.map(|t| Timestamp::parse(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}"))))
         .transpose()
+}
+
+fn callback_from_row(row: &AnyRow) -> Result<Option<CallbackRecord>, StoreError> {
+    let phone: Option<String> = row.try_get("callback_phone")?;
+    let Some(phone) = phone else {
+        return Ok(None);
+    };
+    let time = |column| {
+        optional_timestamp(row, column)?
+            .ok_or_else(|| StoreError::Corrupt(format!("{column} missing")))
+    };
+    Ok(Some(CallbackRecord {
+        phone,
+        from: time("callback_from")?,
+        to: time("callback_to")?,
+        requested_at: time("callback_requested_at")?,
+    }))
 }
 
 pub(super) fn handoff_from_row(row: &AnyRow) -> Result<HandoffRecord, StoreError> {
@@ -60,6 +78,7 @@ pub(super) fn handoff_from_row(row: &AnyRow) -> Result<HandoffRecord, StoreError
         resolved_at: optional_timestamp(row, "resolved_at")?,
         outcome: row.try_get("outcome")?,
         note: row.try_get("note")?,
+        callback: callback_from_row(row)?,
     })
 }
 

@@ -7,7 +7,7 @@
 use sqlx::{Any, Executor, Row};
 
 use super::conversations::{handoff_from_row, HANDOFF_COLUMNS};
-use super::{HandoffRecord, Store, StoreError, TurnTx};
+use super::{CallbackRecord, HandoffRecord, Store, StoreError, TurnTx};
 use crate::timestamp::Timestamp;
 
 /// Where a waiting customer stands: their queue, their place in it (from 1) and how long the
@@ -229,6 +229,51 @@ impl TurnTx {
         .await?;
         self.reported(done.rows_affected() == 1, "handoff.resolved", id, now)
             .await
+    }
+
+    /// The handoff a person is working on or about to, not counting a written cancellation's,
+    /// which is back-office work beside the chat.
+    pub async fn open_handoff_of_conversation(
+        &mut self,
+    ) -> Result<Option<HandoffRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE conversation_id = $1 \
+             AND status <> 'resolved' AND queue <> 'cancellation' \
+             ORDER BY created_at DESC, id DESC LIMIT 1"
+        );
+        let conversation_id = self.conversation.id.clone();
+        let row = sqlx::query(&sql)
+            .bind(conversation_id)
+            .fetch_optional(self.executor())
+            .await?;
+        row.as_ref().map(handoff_from_row).transpose()
+    }
+
+    /// Records the customer's call-back request on an open handoff, replacing an earlier one.
+    pub async fn request_callback(
+        &mut self,
+        id: &str,
+        callback: &CallbackRecord,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE handoffs SET callback_phone = $2, callback_from = $3, callback_to = $4, \
+             callback_requested_at = $5, updated_at = $5 WHERE id = $1 AND status <> 'resolved'",
+        )
+        .bind(id)
+        .bind(&callback.phone)
+        .bind(callback.from.to_string())
+        .bind(callback.to.to_string())
+        .bind(callback.requested_at.to_string())
+        .persistent(false)
+        .execute(self.executor())
+        .await?;
+        self.reported(
+            done.rows_affected() == 1,
+            "handoff.callback_requested",
+            id,
+            callback.requested_at,
+        )
+        .await
     }
 
     /// Passes on whether a change happened, recording its event for the webhook if it did.

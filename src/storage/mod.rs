@@ -28,7 +28,8 @@ pub use handoffs::{HandoffFilter, QueueStanding, Resolution};
 pub use outages::OutageRow;
 pub use outbox::{MailStatus, NewMail, OutboxMail};
 pub use records::{
-    ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage, StepEventRow,
+    CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
+    StepEventRow,
 };
 pub use staff::{StaffListing, StaffRow};
 pub use stats::StatsRow;

@@ -75,6 +75,17 @@ pub struct HandoffRecord {
     pub resolved_at: Option<Timestamp>,
     pub outcome: Option<String>,
     pub note: Option<String>,
+    /// The latest call-back the customer asked for while waiting.
+    pub callback: Option<CallbackRecord>,
+}
+
+/// A call-back request as stored: the number in E.164 and the window, in UTC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackRecord {
+    pub phone: String,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub requested_at: Timestamp,
 }
 
 /// One step event of a guided walk-through: `shown`, `worked`, `failed` or `skipped`.

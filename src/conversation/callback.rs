@@ -1,0 +1,110 @@
+//! Call-back requests: a customer who would rather be phoned than wait in the chat. The request
+//! joins the open handoff (or opens one: asking to be called is asking for a person) and is
+//! confirmed in the conversation, all in one transaction.
+
+use uuid::Uuid;
+
+use super::handoffs::CallbackFacts;
+use super::service::{new_message, parse_locale, parse_state, parse_status, stored};
+use super::{ConversationError, Conversations, Message, Role, Waiting};
+use crate::auth::SecretToken;
+use crate::dialogue::{ConversationStatus, Queue};
+use crate::domain::CallbackRequest;
+use crate::storage::{CallbackRecord, StoreError};
+use crate::timestamp::Timestamp;
+
+/// What the customer gets back.
+#[derive(Debug, Clone)]
+pub struct CallbackReceipt {
+    pub callback: CallbackFacts,
+    /// False when the same request had been sent before: nothing new was stored.
+    pub created: bool,
+    /// The confirmation (and, for a new handoff, the place in the queue) as chat messages.
+    pub messages: Vec<Message>,
+}
+
+impl Conversations {
+    #[tracing::instrument(skip_all, fields(conversation_id = %id))]
+    pub async fn request_callback(
+        &self,
+        id: &str,
+        token: &SecretToken,
+        request: &CallbackRequest,
+    ) -> Result<CallbackReceipt, ConversationError> {
+        let mut turn = self.owned_turn(id, token).await?;
+        let locale = parse_locale(&turn.conversation)?;
+        let status = parse_status(&turn.conversation)?;
+        let mut state = parse_state(&turn.conversation)?;
+        let now = Timestamp::now();
+        let record = CallbackRecord {
+            phone: request.phone.as_str().to_owned(),
+            from: request.window.from,
+            to: request.window.to,
+            requested_at: now,
+        };
+        let open = turn.open_handoff_of_conversation().await?;
+        if let Some(earlier) = open.as_ref().and_then(|h| h.callback.as_ref()) {
+            let same = earlier.phone == record.phone
+                && earlier.from == record.from
+                && earlier.to == record.to;
+            if same {
+                return Ok(CallbackReceipt {
+                    callback: earlier.clone().into(),
+                    created: false,
+                    messages: Vec::new(),
+                });
+            }
+        }
+        let replies = self.engine.replies();
+        let window = record.from.window_phrase(record.to, locale);
+        let confirmation = replies.callback_confirmed(locale, &request.phone.display(), &window);
+        let mut messages = vec![new_message(Role::System, confirmation, None, now)];
+        let (handoff_id, status) = match open {
+            Some(handoff) => (handoff.id, status),
+            None => {
+                let handoff_id = Uuid::now_v7().to_string();
+                let queue = state
+                    .handoff_queue
+                    .take()
+                    .unwrap_or_else(|| Queue::route(state.intent.as_deref(), state.topic));
+                state.walk = None;
+                state.pending = None;
+                turn.open_handoff(&handoff_id, queue.as_str(), "callback_request", now)
+                    .await?;
+                if let Some(standing) = turn.queue_standing().await? {
+                    let waiting = Waiting::from(standing);
+                    let text = replies.queue_standing(
+                        locale,
+                        waiting.position,
+                        waiting.estimated_wait_minutes,
+                    );
+                    messages.push(new_message(Role::System, text, None, now));
+                }
+                metrics::counter!("felsok_handoffs_opened_total", "queue" => queue.as_str())
+                    .increment(1);
+                (handoff_id, ConversationStatus::Queued)
+            }
+        };
+        let state_json =
+            serde_json::to_string(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let seqs = turn
+            .append(&messages, status.as_str(), &state_json, now)
+            .await?;
+        if !turn.request_callback(&handoff_id, &record).await? {
+            return Err(StoreError::Corrupt("the open handoff vanished in the turn".into()).into());
+        }
+        turn.commit().await?;
+        metrics::counter!("felsok_callbacks_requested_total").increment(1);
+        // The number stays out of the log: it is personal data.
+        tracing::info!(handoff_id = %handoff_id, "call-back requested");
+        Ok(CallbackReceipt {
+            callback: record.into(),
+            created: true,
+            messages: messages
+                .into_iter()
+                .zip(seqs)
+                .map(|(message, seq)| stored(message, seq))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
