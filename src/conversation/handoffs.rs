@@ -2,6 +2,8 @@
 //! resolving. A handoff is never deleted; a written cancellation's handoff can only be
 //! resolved, with its outcome recorded and told to the customer.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,7 +15,8 @@ use crate::auth::StaffMember;
 use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
 use crate::domain::{CustomerDetails, FieldError, Locale, MessageText, PlainText, TextError};
 use crate::storage::{
-    CallbackRecord, CancellationRow, HandoffFilter, HandoffRecord, Resolution, StoreError, TurnTx,
+    CallbackRecord, CancellationRow, ConversationRecord, HandoffFilter, HandoffRecord,
+    MessageRecord, Resolution, StoreError, TurnTx,
 };
 use crate::timestamp::Timestamp;
 
@@ -286,9 +289,42 @@ impl Conversations {
         agent_locale: Locale,
     ) -> Result<Vec<HandoffPacket>, HandoffError> {
         let records = self.store.handoffs(filter).await?;
+        // Three reads for the whole list rather than three for each handoff in it.
+        let mut ids: Vec<&str> = records.iter().map(|r| r.conversation_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let conversations: HashMap<String, ConversationRecord> = self
+            .store
+            .conversations_with_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        let messages = self.store.messages_of_many(&ids).await?;
+        let mut cancellations: HashMap<&str, Vec<CancellationRow>> = HashMap::new();
+        for row in self.store.cancellations_of_many(&ids).await? {
+            let key = ids
+                .iter()
+                .find(|id| **id == row.conversation_id)
+                .copied()
+                .unwrap_or_default();
+            cancellations.entry(key).or_default().push(row);
+        }
         let mut packets = Vec::with_capacity(records.len());
-        for record in records {
-            packets.push(self.packet(record, agent_locale, false).await?);
+        for record in &records {
+            let conversation = conversations
+                .get(&record.conversation_id)
+                .ok_or_else(|| StoreError::Corrupt("a handoff without its conversation".into()))?;
+            let case = Case {
+                conversation,
+                cancellations: cancellations
+                    .get(record.conversation_id.as_str())
+                    .map_or(&[], Vec::as_slice),
+                messages: messages
+                    .get(&record.conversation_id)
+                    .map_or(&[], Vec::as_slice),
+            };
+            packets.push(assemble(record.clone(), &case, agent_locale, false)?);
         }
         Ok(packets)
     }
@@ -318,125 +354,154 @@ impl Conversations {
             .conversation(&record.conversation_id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("a handoff without its conversation".into()))?;
-        let state: DialogueState = parse_state(&conversation)?;
-        let mut cancellations = self.store.cancellations_of(&record.conversation_id).await?;
-        let sent_elsewhere = cancellations.last().map(|c| c.reference.clone());
-        let cancellation = cancellations
-            .iter()
-            .position(|c| c.handoff_id == record.id)
-            .map(|i| cancellations.swap_remove(i));
+        let cancellations = self.store.cancellations_of(&record.conversation_id).await?;
         let messages = self.store.messages(&record.conversation_id).await?;
-        let first_words = messages
-            .iter()
-            .find(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
-            .map(|m| m.text.clone());
-        // The confidence of the last reply that named the intent the bot settled on.
-        let intent = state.intent.as_deref().and_then(|name| {
-            messages
-                .iter()
-                .rev()
-                .find_map(|m| m.intent.as_ref().filter(|(n, _)| n == name).cloned())
-        });
-        // What the customer came with: the first problem the bot understood, not the wish
-        // to cancel or a greeting, which the summary tells on their own.
-        let problem = messages
-            .iter()
-            .filter_map(|m| m.intent.as_ref())
-            .find(|(name, _)| {
-                !matches!(
-                    name.as_str(),
-                    "cancel_subscription"
-                        | "greeting"
-                        | "thanks_goodbye"
-                        | "talk_to_human"
-                        | "out_of_scope"
-                )
-            })
-            .or(intent.as_ref());
-        let given = super::service::parse_customer(&conversation)?;
-        let details = details::extract(
-            agent_locale,
-            messages
-                .iter()
-                .filter(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
-                .map(|m| m.text.as_str()),
-            given.postcode.as_ref().or(state.postcode.as_ref()),
-        );
-        let callback = record.callback.clone();
-        let summary = summarise(
-            agent_locale,
-            &CaseFacts {
-                details: Some(&details),
-                callback: callback.as_ref().map(|c| (c.phone.as_str(), c.from, c.to)),
-                first_words: first_words.as_deref(),
-                intent: problem.map(|(n, c)| (n.as_str(), *c)),
-                steps_tried: &state.steps_tried,
-                reason: &record.reason,
-                cancellation: cancellation.as_ref().map(|c| {
-                    (
-                        c.reference.as_str(),
-                        c.service.as_str(),
-                        c.end_date.as_deref(),
-                    )
-                }),
-                cancellation_wish: state.cancellation_wish,
-                cancellation_sent: sent_elsewhere.as_deref(),
-            },
-        );
-        let banner = (sent_elsewhere.is_some() || state.cancellation_wish)
-            .then(|| cancellation_banner(agent_locale, sent_elsewhere.as_deref()));
-        let customer = customer_of(given, cancellation.as_ref());
-        let waited_until = record.claimed_at.unwrap_or_else(Timestamp::now);
-        let transcript = if with_transcript {
-            Some(
-                messages
-                    .into_iter()
-                    .map(Message::try_from)
-                    .collect::<Result<Vec<_>, _>>()?,
-            )
-        } else {
-            None
+        let case = Case {
+            conversation: &conversation,
+            cancellations: &cancellations,
+            messages: &messages,
         };
-        Ok(HandoffPacket {
-            id: record.id,
-            conversation_id: record.conversation_id,
-            status: record.status,
-            queue: record.queue,
-            reason: record.reason,
-            intent: intent.map(|(name, confidence)| IntentScore { name, confidence }),
-            language: conversation.locale,
-            intents: state
-                .intent_ranking
-                .iter()
-                .map(|(name, confidence)| IntentScore {
-                    name: name.clone(),
-                    confidence: f64::from(*confidence),
-                })
-                .collect(),
-            summary,
-            details,
-            callback: callback.map(Into::into),
-            banner,
-            customer,
-            steps_tried: state.steps_tried,
-            cancellation: cancellation.map(|c| CancellationFacts {
-                reference: c.reference,
-                service: c.service,
-                received_at: c.received_at,
-                end_date: c.end_date,
-                receipt: c.receipt,
-            }),
-            claimed_by: record.claimed_by.map(|(_, name)| name),
-            claimed_at: record.claimed_at,
-            resolved_at: record.resolved_at,
-            outcome: record.outcome,
-            note: record.note,
-            waited_seconds: waited_until.seconds_since(record.created_at).max(0.0) as u64,
-            transcript,
-            created_at: record.created_at,
-        })
+        assemble(record, &case, agent_locale, with_transcript)
     }
+}
 
+/// What one handoff's packet is made from, read for it alone or for a whole listing at once.
+struct Case<'a> {
+    conversation: &'a ConversationRecord,
+    /// Every written cancellation sent from the conversation, oldest first.
+    cancellations: &'a [CancellationRow],
+    messages: &'a [MessageRecord],
+}
+
+fn assemble(
+    record: HandoffRecord,
+    case: &Case<'_>,
+    agent_locale: Locale,
+    with_transcript: bool,
+) -> Result<HandoffPacket, HandoffError> {
+    let conversation = case.conversation;
+    let state: DialogueState = parse_state(conversation)?;
+    let sent_elsewhere = case.cancellations.last().map(|c| c.reference.clone());
+    let cancellation = case
+        .cancellations
+        .iter()
+        .find(|c| c.handoff_id == record.id)
+        .cloned();
+    let messages = case.messages;
+    let first_words = messages
+        .iter()
+        .find(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
+        .map(|m| m.text.clone());
+    // The confidence of the last reply that named the intent the bot settled on.
+    let intent = state.intent.as_deref().and_then(|name| {
+        messages
+            .iter()
+            .rev()
+            .find_map(|m| m.intent.as_ref().filter(|(n, _)| n == name).cloned())
+    });
+    // What the customer came with: the first problem the bot understood, not the wish
+    // to cancel or a greeting, which the summary tells on their own.
+    let problem = messages
+        .iter()
+        .filter_map(|m| m.intent.as_ref())
+        .find(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "cancel_subscription"
+                    | "greeting"
+                    | "thanks_goodbye"
+                    | "talk_to_human"
+                    | "out_of_scope"
+                    | "unclear_problem"
+            )
+        })
+        .or(intent.as_ref());
+    let given = super::service::parse_customer(conversation)?;
+    let details = details::extract(
+        agent_locale,
+        messages
+            .iter()
+            .filter(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
+            .map(|m| m.text.as_str()),
+        given.postcode.as_ref().or(state.postcode.as_ref()),
+    );
+    let callback = record.callback.clone();
+    let summary = summarise(
+        agent_locale,
+        &CaseFacts {
+            details: Some(&details),
+            callback: callback.as_ref().map(|c| (c.phone.as_str(), c.from, c.to)),
+            first_words: first_words.as_deref(),
+            intent: problem.map(|(n, c)| (n.as_str(), *c)),
+            steps_tried: &state.steps_tried,
+            reason: &record.reason,
+            cancellation: cancellation.as_ref().map(|c| {
+                (
+                    c.reference.as_str(),
+                    c.service.as_str(),
+                    c.end_date.as_deref(),
+                )
+            }),
+            cancellation_wish: state.cancellation_wish,
+            cancellation_sent: sent_elsewhere.as_deref(),
+        },
+    );
+    let banner = (sent_elsewhere.is_some() || state.cancellation_wish)
+        .then(|| cancellation_banner(agent_locale, sent_elsewhere.as_deref()));
+    let customer = customer_of(given, cancellation.as_ref());
+    let waited_until = record.claimed_at.unwrap_or_else(Timestamp::now);
+    let transcript = if with_transcript {
+        Some(
+            messages
+                .iter()
+                .cloned()
+                .map(Message::try_from)
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    } else {
+        None
+    };
+    Ok(HandoffPacket {
+        id: record.id,
+        conversation_id: record.conversation_id,
+        status: record.status,
+        queue: record.queue,
+        reason: record.reason,
+        intent: intent.map(|(name, confidence)| IntentScore { name, confidence }),
+        language: conversation.locale.clone(),
+        intents: state
+            .intent_ranking
+            .iter()
+            .map(|(name, confidence)| IntentScore {
+                name: name.clone(),
+                confidence: f64::from(*confidence),
+            })
+            .collect(),
+        summary,
+        details,
+        callback: callback.map(Into::into),
+        banner,
+        customer,
+        steps_tried: state.steps_tried,
+        cancellation: cancellation.map(|c| CancellationFacts {
+            reference: c.reference,
+            service: c.service,
+            received_at: c.received_at,
+            end_date: c.end_date,
+            receipt: c.receipt,
+        }),
+        claimed_by: record.claimed_by.map(|(_, name)| name),
+        claimed_at: record.claimed_at,
+        resolved_at: record.resolved_at,
+        outcome: record.outcome,
+        note: record.note,
+        waited_seconds: waited_until.seconds_since(record.created_at).max(0.0) as u64,
+        transcript,
+        created_at: record.created_at,
+    })
+}
+
+impl Conversations {
     /// Claims a queued handoff. Of two agents claiming at once, one wins; the other gets
     /// `AlreadyClaimed`. The customer is told who has taken over.
     #[tracing::instrument(skip_all, fields(handoff_id = %id))]

@@ -141,4 +141,25 @@ impl Store {
             .await?;
         rows.iter().map(from_row).collect()
     }
+
+    /// The cancellations sent from several conversations, for listings.
+    pub async fn cancellations_of_many(
+        &self,
+        conversation_ids: &[&str],
+    ) -> Result<Vec<CancellationRow>, StoreError> {
+        if conversation_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM cancellation_requests WHERE conversation_id IN ({}) \
+             ORDER BY received_at",
+            super::conversations::placeholders(conversation_ids.len())
+        );
+        let mut query = sqlx::query(&sql).persistent(false);
+        for id in conversation_ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(&self.reader).await?;
+        rows.iter().map(from_row).collect()
+    }
 }

@@ -189,6 +189,57 @@ impl Store {
         row.as_ref().map(conversation_from_row).transpose()
     }
 
+    /// Several conversations at once, for listings; missing ids are left out.
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    pub async fn conversations_with_ids(
+        &self,
+        ids: &[&str],
+    ) -> Result<Vec<ConversationRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id IN ({})",
+            placeholders(ids.len())
+        );
+        let mut query = sqlx::query(&sql).persistent(false);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(&self.reader).await?;
+        rows.iter().map(conversation_from_row).collect()
+    }
+
+    /// The messages of several conversations, each conversation's in order, for listings.
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    pub async fn messages_of_many(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Vec<MessageRecord>>, StoreError> {
+        let mut by_conversation: std::collections::HashMap<String, Vec<MessageRecord>> =
+            std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(by_conversation);
+        }
+        let sql = format!(
+            "SELECT conversation_id, {MESSAGE_COLUMNS} FROM messages \
+             WHERE conversation_id IN ({}) ORDER BY conversation_id, seq",
+            placeholders(ids.len())
+        );
+        let mut query = sqlx::query(&sql).persistent(false);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&self.reader).await? {
+            let conversation_id: String = row.try_get("conversation_id")?;
+            by_conversation
+                .entry(conversation_id)
+                .or_default()
+                .push(message_from_row(&row)?);
+        }
+        Ok(by_conversation)
+    }
+
     /// All messages of a conversation, in the order they were written.
     #[tracing::instrument(skip_all)]
     pub async fn messages(&self, conversation_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
@@ -412,4 +463,12 @@ impl TurnTx {
         self.changes.publish(&self.conversation.id);
         Ok(())
     }
+}
+
+/// `$1, $2, …, $n`: bind parameters for an `IN` list, in the form both engines accept.
+pub(super) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
