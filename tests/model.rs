@@ -25,8 +25,8 @@ fn the_committed_head_is_what_training_produces_from_the_committed_data() {
 fn held_out_evaluation_flags_every_cancellation_and_keeps_its_accuracy() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    // The floor is set from measurement: 84.3 % when the head was trained (eval/report.md).
-    let output = felsok(&["eval", "--output-dir", out, "--min-accuracy", "0.80"]);
+    // The floor is set from measurement: 87.4 % when the head was trained (eval/report.md).
+    let output = felsok(&["eval", "--output-dir", out, "--min-accuracy", "0.85"]);
     assert!(
         output.status.success(),
         "felsok eval failed:\n{}\n{}",

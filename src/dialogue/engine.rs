@@ -369,29 +369,13 @@ impl Engine {
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
             }
-            // Twice unsure in a row: a person reads it rather than the bot guessing a third time.
-            Input::Text(_, understanding) if state.unsure_in_a_row >= 1 => {
-                let line = self.replies.still_not_understood(locale);
-                self.hand_over_saying(
-                    locale,
-                    &mut turn,
-                    "not_understood",
-                    understanding.map(|u| (u.intent.clone(), u.confidence)),
-                    line,
-                );
-            }
             Input::Text(_, understanding) => {
-                turn.state.unsure_in_a_row = 1;
-                turn.state.unplaced_in_a_row = state.unplaced_in_a_row.saturating_add(1);
-                let repeated = turn.state.unplaced_in_a_row >= 2;
-                let text = if repeated {
-                    self.replies.still_not_understood(locale)
-                } else {
-                    self.replies.not_understood(locale)
-                };
-                let mut reply = self.bot(text, self.menu(locale, repeated));
-                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
-                turn.replies.push(reply);
+                self.unsure(
+                    ctx,
+                    &mut turn,
+                    understanding,
+                    self.replies.not_understood(locale),
+                );
             }
         }
         // What else the bot thought, for the person who may take over: kept for the message
@@ -402,6 +386,35 @@ impl Engine {
             }
         }
         turn
+    }
+
+    /// A message the bot cannot act on: once, it asks for more and shows the areas; twice in
+    /// a row, a person reads it rather than the bot guessing a third time.
+    fn unsure(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        understanding: Option<&Understanding>,
+        first_time: &str,
+    ) {
+        let locale = ctx.locale;
+        let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        if ctx.state.unsure_in_a_row >= 1 {
+            let line = self.replies.unclear_twice(locale);
+            self.hand_over_saying(locale, turn, "not_understood", intent, line);
+            return;
+        }
+        turn.state.unsure_in_a_row = 1;
+        turn.state.unplaced_in_a_row = turn.state.unplaced_in_a_row.saturating_add(1);
+        let person_first = turn.state.unplaced_in_a_row >= 2;
+        let text = if person_first {
+            self.replies.still_not_understood(locale)
+        } else {
+            first_time
+        };
+        let mut reply = self.bot(text, self.menu(locale, person_first));
+        reply.intent = intent;
+        turn.replies.push(reply);
     }
 
     /// An intent the bot is sure of.
@@ -415,8 +428,9 @@ impl Engine {
             "talk_to_human" => {
                 self.hand_over(locale, turn, "customer_request", intent);
             }
-            // Small talk in the middle of a guide: bring the customer back to the step.
-            "greeting" | "out_of_scope" if in_a_guide => {
+            // Small talk in the middle of a guide: bring the customer back to the step. Thanks
+            // too: "tack" is not "it worked", and ending the guide on a guess loses the step.
+            "greeting" | "out_of_scope" | "thanks_goodbye" if in_a_guide => {
                 self.remind_of_step(ctx, turn, Some(u));
             }
             "greeting" => {
@@ -442,6 +456,14 @@ impl Engine {
                 let mut reply = self.bot(self.replies.goodbye(locale), Vec::new());
                 reply.intent = intent;
                 turn.replies.push(reply);
+            }
+            // "Det funkar inte" with no more said: in a guide, the step did not help; otherwise
+            // the bot asks what it is about, like any message it cannot place.
+            "unclear_problem" if in_a_guide => {
+                self.step_answered(ctx, turn, super::StepOutcome::Failed);
+            }
+            "unclear_problem" => {
+                self.unsure(ctx, turn, Some(u), self.replies.what_is_wrong(locale));
             }
             // Claims and formal complaints are decided by people: straight to one.
             "compensation" | "complaint" => {

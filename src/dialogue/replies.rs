@@ -42,8 +42,34 @@ impl Replies {
         )
     }
 
-    /// The second unclear message in a row: a person takes over rather than the bot guessing.
+    /// Something is wrong, but the customer has not said what.
+    pub fn what_is_wrong(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Tråkigt att det krånglar! Berätta gärna lite mer, så hittar vi rätt: vad är det som \
+             inte fungerar, och vad händer när du försöker? Du kan också välja ett område här \
+             nedanför.",
+            "Sorry to hear something's not working! Tell me a bit more so we find the right \
+             help: what isn't working, and what happens when you try? You can also pick an area \
+             below.",
+        )
+    }
+
+    /// Two messages in a row the bot could not place: a person is offered first.
     pub fn still_not_understood(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Förlåt, jag förstår fortfarande inte vad du behöver hjälp med. Jag kan koppla dig \
+             till en kollega direkt. Allt du har skrivit följer med, så du behöver inte börja \
+             om. Du kan också välja ett område här nedanför.",
+            "Sorry, I still don't understand what you need help with. I can put you through to \
+             a colleague right away. Everything you've written goes with you, so you won't have \
+             to start over. You can also pick an area below.",
+        )
+    }
+
+    /// The second unclear message in a row: a person takes over rather than the bot guessing.
+    pub fn unclear_twice(&self, locale: Locale) -> &'static str {
         pick(
             locale,
             "Förlåt, jag förstår fortfarande inte riktigt vad du behöver hjälp med, och jag vill \
@@ -762,6 +788,8 @@ impl Replies {
                     self.written_cancellation(locale),
                     self.secrets_masked(locale),
                     self.step_worked(locale),
+                    self.what_is_wrong(locale),
+                    self.unclear_twice(locale),
                     self.step_skipped(locale),
                     self.steps_ran_out(locale),
                     self.no_step_open(locale),

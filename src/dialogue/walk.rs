@@ -505,4 +505,37 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
         let again = turn(&lib, &told.state, &outages, Input::Text("nätet", Some(&u)));
         assert_eq!(again.replies[0].guide_step.as_ref().unwrap().step, 1);
     }
+
+    #[test]
+    fn free_text_answers_a_step_but_thanks_do_not_end_the_guide() {
+        let lib = library();
+        let first = turn(
+            &lib,
+            &DialogueState::default(),
+            &[],
+            Input::Text("nätet", Some(&fault())),
+        );
+        let said = |intent: &str| Understanding {
+            intent: intent.into(),
+            confidence: 0.95,
+            confident: true,
+            cancellation: false,
+            ranking: vec![(intent.into(), 0.95)],
+        };
+        let thanks = said("thanks_goodbye");
+        let polite = turn(&lib, &first.state, &[], Input::Text("tack", Some(&thanks)));
+        assert_eq!(polite.state.walk, first.state.walk, "still on step 1");
+        assert!(polite.replies[0]
+            .text
+            .starts_with("Vi håller på med steg 1"));
+        let unclear = said("unclear_problem");
+        let failed = turn(
+            &lib,
+            &first.state,
+            &[],
+            Input::Text("det hjälpte inte", Some(&unclear)),
+        );
+        assert_eq!(failed.replies[0].guide_step.as_ref().unwrap().step, 2);
+        assert_eq!(failed.state.steps_tried[0].outcome, StepOutcome::Failed);
+    }
 }
