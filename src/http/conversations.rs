@@ -390,11 +390,7 @@ async fn submit_cancellation(
         .conversations
         .submit_cancellation(&id, &token, &form)
         .await?;
-    let status = if receipt.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = created_or_repeated(receipt.created);
     Ok((
         status,
         Json(CancellationAnswer {
@@ -538,11 +534,7 @@ async fn request_callback(
         .conversations
         .request_callback(&id, &token, &request)
         .await?;
-    let status = if receipt.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = created_or_repeated(receipt.created);
     Ok((
         status,
         Json(CallbackAnswer {
@@ -550,4 +542,13 @@ async fn request_callback(
             messages: receipt.messages,
         }),
     ))
+}
+
+/// 201 for what was stored just now, 200 for a repeat that stored nothing new.
+fn created_or_repeated(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
 }
