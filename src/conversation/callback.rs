@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use super::handoffs::CallbackFacts;
 use super::service::{new_message, parse_locale, parse_state, parse_status, stored};
-use super::{ConversationError, Conversations, Message, Role, Waiting};
+use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
-use crate::dialogue::{ConversationStatus, Queue};
+use crate::dialogue::ConversationStatus;
 use crate::domain::CallbackRequest;
 use crate::storage::{CallbackRecord, StoreError};
 use crate::timestamp::Timestamp;
@@ -63,25 +63,21 @@ impl Conversations {
             Some(handoff) => (handoff.id, status),
             None => {
                 let handoff_id = Uuid::now_v7().to_string();
-                let queue = state
-                    .handoff_queue
-                    .take()
-                    .unwrap_or_else(|| Queue::route(state.intent.as_deref(), state.topic));
+                let queue = state.handoff_route();
+                state.handoff_queue = None;
                 state.walk = None;
                 state.pending = None;
-                turn.open_handoff(&handoff_id, queue.as_str(), "callback_request", now)
-                    .await?;
-                if let Some(standing) = turn.queue_standing().await? {
-                    let waiting = Waiting::from(standing);
-                    let text = replies.queue_standing(
+                let standing = self
+                    .open_handoff_and_tell(
+                        &mut turn,
+                        &handoff_id,
+                        queue,
+                        "callback_request",
                         locale,
-                        waiting.position,
-                        waiting.estimated_wait_minutes,
-                    );
-                    messages.push(new_message(Role::System, text, None, now));
-                }
-                metrics::counter!("felsok_handoffs_opened_total", "queue" => queue.as_str())
-                    .increment(1);
+                        now,
+                    )
+                    .await?;
+                messages.extend(standing);
                 (handoff_id, ConversationStatus::Queued)
             }
         };

@@ -140,22 +140,21 @@ pub fn extract<'a>(
 ) -> CaseDetails {
     let (products, devices) = &*COMPILED;
     let mut details = CaseDetails::default();
-    let mut found: Vec<(usize, usize, String)> = Vec::new();
     let label = |entry: &(&str, &'static str, &'static str)| match locale {
         Locale::Sv => entry.1,
         Locale::En => entry.2,
     };
-    for (order, text) in customer_texts.into_iter().enumerate() {
+    for text in customer_texts {
         let lower = text.to_lowercase();
-        // Ordered by where in the conversation they were first mentioned.
-        for (i, re) in products.iter().enumerate() {
-            if let Some(m) = re.find(&lower) {
-                found.push((order, m.start(), label(&PRODUCTS[i]).to_owned()));
-            }
-        }
-        found.sort_by_key(|(o, at, _)| (*o, *at));
-        for (_, _, product) in found.drain(..) {
-            push_once(&mut details.products, product);
+        // Ordered by where they were first mentioned: messages oldest first, then position.
+        let mut mentioned: Vec<(usize, &str)> = products
+            .iter()
+            .zip(PRODUCTS)
+            .filter_map(|(re, entry)| re.find(&lower).map(|m| (m.start(), label(entry))))
+            .collect();
+        mentioned.sort_by_key(|(at, _)| *at);
+        for (_, product) in mentioned {
+            push_once(&mut details.products, product.to_owned());
         }
         let mut equipment: Vec<(usize, String)> = Vec::new();
         for m in MODELS.find_iter(text) {

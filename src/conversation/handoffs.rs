@@ -301,14 +301,12 @@ impl Conversations {
             .map(|c| (c.id.clone(), c))
             .collect();
         let messages = self.store.messages_of_many(&ids).await?;
-        let mut cancellations: HashMap<&str, Vec<CancellationRow>> = HashMap::new();
+        let mut cancellations: HashMap<String, Vec<CancellationRow>> = HashMap::new();
         for row in self.store.cancellations_of_many(&ids).await? {
-            let key = ids
-                .iter()
-                .find(|id| **id == row.conversation_id)
-                .copied()
-                .unwrap_or_default();
-            cancellations.entry(key).or_default().push(row);
+            cancellations
+                .entry(row.conversation_id.clone())
+                .or_default()
+                .push(row);
         }
         let mut packets = Vec::with_capacity(records.len());
         for record in &records {
@@ -318,7 +316,7 @@ impl Conversations {
             let case = Case {
                 conversation,
                 cancellations: cancellations
-                    .get(record.conversation_id.as_str())
+                    .get(&record.conversation_id)
                     .map_or(&[], Vec::as_slice),
                 messages: messages
                     .get(&record.conversation_id)

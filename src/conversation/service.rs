@@ -5,7 +5,7 @@ use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
 use crate::classifier::Classifier;
 use crate::dialogue::{
-    Action, Context, ConversationStatus, DialogueState, Engine, Input, Reply, Understanding,
+    Action, Context, ConversationStatus, DialogueState, Engine, Input, Queue, Reply, Understanding,
 };
 use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText};
 use crate::knowledge::{FindQuery, GuideEntry, KnowledgeBase, Weights};
@@ -406,28 +406,24 @@ impl Conversations {
         all.push(customer_message);
         all.extend(replies);
         if let Some(handoff) = &outcome.handoff {
-            turn.open_handoff(
-                &Uuid::now_v7().to_string(),
-                handoff.queue.as_str(),
-                handoff.reason,
-                now,
-            )
-            .await?;
-            // Told at once, in the same turn: a queue nobody can see into is what people
-            // complain about most.
-            if let Some(standing) = turn.queue_standing().await? {
-                let waiting = Waiting::from(standing);
-                let text = self.engine.replies().queue_standing(
+            let reply_to = all[0].id.clone();
+            if let Some(mut standing) = self
+                .open_handoff_and_tell(
+                    &mut turn,
+                    &Uuid::now_v7().to_string(),
+                    handoff.queue,
+                    handoff.reason,
                     locale,
-                    waiting.position,
-                    waiting.estimated_wait_minutes,
-                );
-                let mut message = new_message(Role::System, text, Some(&all[0].id), now);
-                message.actions = vec![self
+                    now,
+                )
+                .await?
+            {
+                standing.reply_to = Some(reply_to);
+                standing.actions = vec![self
                     .engine
                     .replies()
                     .button(locale, Action::RequestCallback)];
-                all.push(message);
+                all.push(standing);
             }
         }
         let seqs = turn
@@ -451,15 +447,36 @@ impl Conversations {
         metrics::counter!("felsok_messages_stored_total", "role" => "customer").increment(1);
         metrics::counter!("felsok_messages_stored_total", "role" => "bot")
             .increment(all.len() as u64 - 1);
-        if let Some(handoff) = &outcome.handoff {
-            metrics::counter!("felsok_handoffs_opened_total", "queue" => handoff.queue.as_str())
-                .increment(1);
-        }
         all.into_iter()
             .zip(seqs)
             .skip(1)
             .map(|(message, seq)| stored(message, seq).map_err(Into::into))
             .collect()
+    }
+
+    /// Opens a handoff in this turn and words the customer's place in the queue, told at once
+    /// in the same turn: a queue nobody can see into is what people complain about most.
+    pub(super) async fn open_handoff_and_tell(
+        &self,
+        turn: &mut crate::storage::TurnTx,
+        id: &str,
+        queue: Queue,
+        reason: &str,
+        locale: Locale,
+        now: Timestamp,
+    ) -> Result<Option<NewMessage>, ConversationError> {
+        turn.open_handoff(id, queue.as_str(), reason, now).await?;
+        metrics::counter!("felsok_handoffs_opened_total", "queue" => queue.as_str()).increment(1);
+        let Some(standing) = turn.queue_standing().await? else {
+            return Ok(None);
+        };
+        let waiting = Waiting::from(standing);
+        let text = self.engine.replies().queue_standing(
+            locale,
+            waiting.position,
+            waiting.estimated_wait_minutes,
+        );
+        Ok(Some(new_message(Role::System, text, None, now)))
     }
 
     /// A turn on the conversation, locked, if `token` is its token; otherwise `NotFound`.

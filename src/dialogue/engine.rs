@@ -136,7 +136,7 @@ impl Queue {
     /// Billing questions go to billing, everything technical to technical: the customer is
     /// never sent to "the wrong department". An understood intent routes more precisely than
     /// a picked topic.
-    pub fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
+    pub(super) fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
         match intent {
             Some("invoice_question" | "payment_method" | "compensation") => Self::Billing,
             Some("cancel_subscription") => Self::Cancellation,
@@ -516,10 +516,7 @@ impl Engine {
         reply.intent = intent;
         turn.replies.push(reply);
         turn.status = ConversationStatus::Queued;
-        let queue = turn
-            .state
-            .handoff_queue
-            .unwrap_or_else(|| Queue::route(turn.state.intent.as_deref(), turn.state.topic));
+        let queue = turn.state.handoff_route();
         turn.handoff = Some(HandoffRequest { queue, reason });
         turn.state.handoff_queue = None;
         turn.state.unplaced_in_a_row = 0;

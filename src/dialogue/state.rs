@@ -76,6 +76,15 @@ pub struct DialogueState {
     pub cancellation_wish: bool,
 }
 
+impl DialogueState {
+    /// The queue a handoff from this conversation goes to: the one a guide named, else the one
+    /// the understood intent or picked topic routes to.
+    pub fn handoff_route(&self) -> Queue {
+        self.handoff_queue
+            .unwrap_or_else(|| Queue::route(self.intent.as_deref(), self.topic))
+    }
+}
+
 /// Where a customer is in a guide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Walk {

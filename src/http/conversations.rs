@@ -478,25 +478,19 @@ pub struct CallbackBody {
 
 impl CallbackBody {
     fn parse(&self) -> Result<CallbackRequest, ApiError> {
-        let required = |field: &'static str, value: &Option<String>| {
-            value
-                .is_none()
-                .then(|| FieldError::new(field, "required", format!("{field} is required.")))
-        };
+        if let (Some(phone), Some(from), Some(to)) = (&self.phone, &self.from, &self.to) {
+            return Ok(CallbackRequest::parse(phone, from, to, Timestamp::now())?);
+        }
         let missing: Vec<FieldError> = [
-            required("phone", &self.phone),
-            required("from", &self.from),
-            required("to", &self.to),
+            ("phone", &self.phone),
+            ("from", &self.from),
+            ("to", &self.to),
         ]
         .into_iter()
-        .flatten()
+        .filter(|(_, value)| value.is_none())
+        .map(|(field, _)| FieldError::new(field, "required", format!("{field} is required.")))
         .collect();
-        match (&self.phone, &self.from, &self.to) {
-            (Some(phone), Some(from), Some(to)) => {
-                Ok(CallbackRequest::parse(phone, from, to, Timestamp::now())?)
-            }
-            _ => Err(missing.into()),
-        }
+        Err(missing.into())
     }
 }
 
