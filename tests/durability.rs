@@ -56,15 +56,8 @@ async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
     server.kill_9();
 
     let server = Server::start(&db.url, dir.path()).await;
-    let view: Value = client
-        .get(format!("{}/api/v1/conversations/{}", server.base, chat.id))
-        .bearer_auth(&chat.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let url = format!("{}/api/v1/conversations/{}", server.base, chat.id);
+    let view = common::get_json(&client, &url, &chat.token).await;
     let stored: Vec<&str> = view["messages"]
         .as_array()
         .unwrap()

@@ -149,16 +149,12 @@ async fn a_desk_gets_every_handoff_event_signed_in_order_even_after_failing() {
     assert_eq!(last["handoff"]["outcome"], "handled");
 
     // The delivery log shows the failed attempt and what the desk answered.
-    let log: Value = app
-        .client
-        .get(app.url("/api/v1/admin/webhook-deliveries"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = common::get_json(
+        &app.client,
+        &app.url("/api/v1/admin/webhook-deliveries"),
+        &admin,
+    )
+    .await;
     let deliveries = log["deliveries"].as_array().unwrap();
     assert_eq!(deliveries.len(), 3);
     let created = deliveries

@@ -259,17 +259,23 @@ pub async fn start_chat_at(client: &Client, base: &str) -> Chat {
     }
 }
 
-/// The id of the queued handoff of `chat`, as an agent at `base` finds it in the inbox.
-pub async fn queued_handoff_at(client: &Client, base: &str, agent: &str, chat: &Chat) -> String {
-    let list: Value = client
-        .get(format!("{base}/api/v1/agent/handoffs?status=queued"))
-        .bearer_auth(agent)
+/// GETs `url` with a bearer token and returns the JSON body, whatever the status.
+pub async fn get_json(client: &Client, url: &str, token: &str) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The id of the queued handoff of `chat`, as an agent at `base` finds it in the inbox.
+pub async fn queued_handoff_at(client: &Client, base: &str, agent: &str, chat: &Chat) -> String {
+    let url = format!("{base}/api/v1/agent/handoffs?status=queued");
+    let list = get_json(client, &url, agent).await;
     list["handoffs"]
         .as_array()
         .unwrap()
