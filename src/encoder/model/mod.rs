@@ -14,6 +14,7 @@
 mod config;
 pub mod kernels;
 mod ops;
+pub mod packed;
 
 pub use config::{Config, ConfigError};
 
@@ -21,6 +22,7 @@ use crate::encoder::layout::{self, StorageType};
 use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
 use candle_core::{DType, Device, Tensor};
 use kernels::HeadLayout;
+use packed::PackedQ4;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
@@ -90,17 +92,30 @@ struct Norm {
     beta: Vec<f32>,
 }
 
-/// One encoder block. Linear weights keep PyTorch's `[out, in]` layout (contiguous f32);
-/// [`linear`] picks the product orientation per call.
+/// A linear weight in PyTorch's `[out, in]` layout, twice: expanded to f32 for products with
+/// many tokens, packed in Q4_0 for products with few (see [`packed`]).
+struct Linear {
+    dense: Tensor,
+    packed: PackedQ4,
+}
+
+impl Linear {
+    fn new(packed: PackedQ4, cols: usize) -> candle_core::Result<Self> {
+        let dense = Tensor::from_vec(packed.to_f32(), (packed.rows(), cols), &Device::Cpu)?;
+        Ok(Self { dense, packed })
+    }
+}
+
+/// One encoder block; [`linear`] picks how each product runs.
 struct Block {
-    qkv: Tensor,
+    qkv: Linear,
     qkv_bias: Vec<f32>,
-    attn_out: Tensor,
+    attn_out: Linear,
     attn_out_bias: Vec<f32>,
     attn_norm: Norm,
-    ff_in: Tensor,
+    ff_in: Linear,
     ff_in_bias: Vec<f32>,
-    ff_out: Tensor,
+    ff_out: Linear,
     ff_out_bias: Vec<f32>,
     out_norm: Norm,
 }
@@ -197,9 +212,23 @@ impl GgufWeights {
         })
     }
 
-    /// A linear weight `[out, in]`, expanded from Q4_0 to f32.
-    fn linear(&mut self, name: &str) -> Result<Tensor, ModelError> {
-        Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?.contiguous()?)
+    /// A linear weight `[out, in]` in its Q4_0 blocks.
+    fn packed(&mut self, name: &str) -> Result<PackedQ4, ModelError> {
+        let q = self.qtensor(name)?;
+        let &[rows, cols] = q.shape().dims() else {
+            unreachable!("qtensor checked the shape against the layout")
+        };
+        PackedQ4::from_blocks(&q.data()?, rows, cols).ok_or_else(|| ModelError::WeightMismatch {
+            name: name.into(),
+            expected: format!("Q4_0 blocks for [{rows}, {cols}]"),
+            found: "another byte count".into(),
+        })
+    }
+
+    fn linear(&mut self, name: &str) -> Result<Linear, ModelError> {
+        let packed = self.packed(name)?;
+        let cols = self.specs[name].shape[1];
+        Ok(Linear::new(packed, cols)?)
     }
 }
 
@@ -225,10 +254,17 @@ impl E5Model {
         let mut blocks = Vec::with_capacity(config.num_hidden_layers);
         for l in 0..config.num_hidden_layers {
             let name = |s: &str| layout::layer_tensor(l, s);
-            let q = w.linear(&name("q.w"))?;
-            let k = w.linear(&name("k.w"))?;
-            let v = w.linear(&name("v.w"))?;
-            let qkv = Tensor::cat(&[&q, &k, &v], 0)?.contiguous()?;
+            let qkv = PackedQ4::stack(&[
+                w.packed(&name("q.w"))?,
+                w.packed(&name("k.w"))?,
+                w.packed(&name("v.w"))?,
+            ])
+            .ok_or_else(|| ModelError::WeightMismatch {
+                name: name("q.w"),
+                expected: "Q, K and V with equal widths".into(),
+                found: "different widths".into(),
+            })?;
+            let qkv = Linear::new(qkv, config.hidden_size)?;
             let mut qkv_bias = w.vector(&name("q.b"))?;
             qkv_bias.extend(w.vector(&name("k.b"))?);
             qkv_bias.extend(w.vector(&name("v.b"))?);
@@ -308,6 +344,14 @@ impl E5Model {
     /// too small to split (one short query) runs as one group whose attention heads and
     /// row-wise kernels are spread over the pool instead.
     pub fn forward_packed(&self, batch: &PackedBatch) -> Result<Vec<f32>, ModelError> {
+        if rayon::current_thread_index().is_none() {
+            // Called from outside the pool, every parallel step below would hand its halves
+            // to pool threads and put this thread to sleep until they finish: two wake-ups
+            // per step, about a hundred steps per message. Run on a pool thread instead, so
+            // each step keeps one half here and a sibling that is still spinning takes the
+            // other.
+            return rayon::scope(|_| self.forward_packed(batch));
+        }
         let max_len = self.config.max_position_embeddings;
         if let Some(r) = batch
             .sequences
@@ -489,33 +533,43 @@ fn partition(sequences: &[Range<usize>], threads: usize) -> Vec<Range<usize>> {
     groups
 }
 
-/// Below this many rows (tokens), products run as `(W @ xᵀ)ᵀ`.
+/// Below this many rows (tokens), products use the packed Q4_0 weights when the CPU can.
+const PACKED_PRODUCT_ROWS: usize = 64;
+
+/// Below this many rows (tokens), f32 products run as `(W @ xᵀ)ᵀ`.
 const SMALL_PRODUCT_ROWS: usize = 128;
 
-/// `x[T, in] @ w[out, in]ᵀ`, oriented for `gemm`'s register tiles.
+/// `x[T, in] @ w[out, in]ᵀ`, by the route that is fastest for `T`.
 ///
-/// With few tokens `gemm`'s 64-row AVX-512 tile would be mostly empty if the tokens were the
-/// rows; computing `(W @ xᵀ)ᵀ` puts the weight rows there instead and streams `W` row by
-/// row. Measured on 12 layers' worth of weights (streaming from DRAM like the real model),
-/// 15 tokens: 14 ms instead of 20 ms; from a few hundred tokens on, `x @ Wᵀ` wins
-/// (88 GF/s against 57 at 1,024 tokens). With `split > 1`, the weight rows are divided among
-/// that many rayon tasks (a contiguous slice each), which only pays when cores are free.
-fn linear(x: &Tensor, w: &Tensor, split: usize) -> candle_core::Result<Tensor> {
+/// Few tokens: the packed weights (see [`packed`]), which keep the product in cache. Without
+/// AVX2, or between that and [`SMALL_PRODUCT_ROWS`], `(W @ xᵀ)ᵀ` on f32: `gemm`'s 64-row
+/// AVX-512 tile would be mostly empty if the tokens were the rows, so the weight rows go
+/// there instead (measured on 12 layers' worth of weights, 15 tokens: 14 ms instead of 20);
+/// from a few hundred tokens on, `x @ Wᵀ` wins (88 GF/s against 57 at 1,024 tokens). With
+/// `split > 1`, the weight rows are divided among that many rayon tasks (a contiguous slice
+/// each), which only pays when cores are free.
+fn linear(x: &Tensor, w: &Linear, split: usize) -> candle_core::Result<Tensor> {
     let rows = x.dim(0)?;
     if rows >= SMALL_PRODUCT_ROWS {
-        return x.matmul(&w.t()?);
+        return x.matmul(&w.dense.t()?);
+    }
+    if rows < PACKED_PRODUCT_ROWS {
+        let values = x.flatten_all()?.to_vec1::<f32>()?;
+        if let Some(y) = w.packed.product(&values, rows, split) {
+            return Tensor::from_vec(y, (rows, w.packed.rows()), x.device());
+        }
     }
     let xt = x.t()?;
-    let out = w.dim(0)?;
+    let out = w.dense.dim(0)?;
     let yt = if split > 1 && out.is_multiple_of(split) {
         let chunk = out / split;
         let parts = (0..split)
             .into_par_iter()
-            .map(|i| w.narrow(0, i * chunk, chunk)?.matmul(&xt))
+            .map(|i| w.dense.narrow(0, i * chunk, chunk)?.matmul(&xt))
             .collect::<candle_core::Result<Vec<_>>>()?;
         Tensor::cat(&parts, 0)?
     } else {
-        w.matmul(&xt)?
+        w.dense.matmul(&xt)?
     };
     yt.t()?.contiguous()
 }
