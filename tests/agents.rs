@@ -388,6 +388,46 @@ async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
     );
 }
 
+async fn an_agent_who_cannot_finish_hands_the_case_back_to_its_queue(app: &TestApp) {
+    let agent = app.staff_token(StaffRole::Agent, "Maria").await;
+    let other = app.staff_token(StaffRole::Agent, "Jonas").await;
+    let chat = app.start_chat("sv").await;
+    app.say(&chat, json!({"text": "mitt wifi är väldigt långsamt"}))
+        .await;
+    app.say(&chat, json!({"action": "talk_to_human"})).await;
+    let id = one_for(&handoffs(app, &agent, "?status=queued").await, &chat)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = |what: &str| format!("/api/v1/agent/handoffs/{id}/{what}");
+    let queued = ok_json(get(app, &format!("/api/v1/agent/handoffs/{id}"), &agent).await).await;
+
+    let unclaimed = post(app, &url("release"), &agent, json!({})).await;
+    assert_eq!(
+        error_code(unclaimed, StatusCode::CONFLICT).await,
+        "not_claimed"
+    );
+    ok_json(post(app, &url("claim"), &agent, json!({})).await).await;
+    let stranger = post(app, &url("release"), &other, json!({})).await;
+    assert_eq!(
+        error_code(stranger, StatusCode::CONFLICT).await,
+        "held_by_another_agent"
+    );
+
+    let released = ok_json(post(app, &url("release"), &agent, json!({})).await).await;
+    assert_eq!(released["status"], "queued");
+    assert_eq!(released["queue"], queued["queue"]);
+    assert!(released.get("claimed_by").is_none(), "{released}");
+    let conversation = app.read(&chat).await;
+    assert_eq!(conversation["status"], "queued");
+    let told = conversation["messages"].as_array().unwrap().last().unwrap();
+    assert!(told["text"]
+        .as_str()
+        .unwrap()
+        .contains("nästa lediga kollega"));
+    ok_json(post(app, &url("claim"), &other, json!({})).await).await;
+}
+
 async fn waiting_customers_see_their_place_and_an_honest_estimate(app: &TestApp) {
     let agent = app.staff_token(StaffRole::Agent, "Maria").await;
     let queue_up = |chat: Chat| async move {
@@ -554,6 +594,7 @@ on_both_engines!(
     a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved,
     an_agent_takes_over_answers_and_hands_back,
     a_handoff_moves_to_another_queue_with_its_context,
+    an_agent_who_cannot_finish_hands_the_case_back_to_its_queue,
     waiting_customers_see_their_place_and_an_honest_estimate,
     frustration_brings_a_person_at_once_but_never_before_the_written_path,
     only_agents_reach_the_inbox,

@@ -608,6 +608,39 @@ impl Conversations {
         self.handoff(id, agent_locale).await
     }
 
+    /// Hands a claimed handoff back to its queue for the next free agent, context and all;
+    /// for an agent who cannot finish it (a shift ends, a case needs other skills).
+    #[tracing::instrument(skip_all, fields(handoff_id = %id))]
+    pub async fn release_handoff(
+        &self,
+        id: &str,
+        agent: &StaffMember,
+        agent_locale: Locale,
+    ) -> Result<HandoffPacket, HandoffError> {
+        let (current, mut turn) = self.handoff_turn(id).await?;
+        holds(&current, agent)?;
+        let now = Timestamp::now();
+        if !turn.release_handoff(id, &agent.id, now).await? {
+            return Err(HandoffError::Conflict(HandoffConflict::HeldByAnother));
+        }
+        // As with claiming, a written cancellation's chat is not the agent's to speak in.
+        if current.queue != Queue::Cancellation.as_str() {
+            let locale = parse_locale(&turn.conversation)?;
+            let text = self.engine.replies().handed_back(locale);
+            tell(
+                &mut turn,
+                Role::System,
+                text,
+                ConversationStatus::Queued.as_str(),
+                now,
+            )
+            .await?;
+        }
+        turn.commit().await?;
+        tracing::info!(queue = %current.queue, "handoff handed back");
+        self.handoff(id, agent_locale).await
+    }
+
     /// Resolves a handoff the agent holds, recording the outcome and note. The customer is
     /// told: a case closed, or a cancellation confirmed or withdrawn.
     #[tracing::instrument(skip_all, fields(handoff_id = %id))]

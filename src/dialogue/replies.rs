@@ -309,6 +309,19 @@ impl Replies {
         }
     }
 
+    /// Told to the customer when an agent hands the case back to its queue unfinished.
+    pub fn handed_back(&self, locale: Locale) -> String {
+        match locale {
+            Locale::Sv => "Din fråga väntar nu på nästa lediga kollega. Allt du har skrivit \
+                           följer med, så du behöver inte berätta något igen."
+                .to_owned(),
+            Locale::En => "Your question is now waiting for the next free colleague. Everything \
+                           you have written goes with it, so you won't need to explain anything \
+                           again."
+                .to_owned(),
+        }
+    }
+
     /// Told to the customer when an agent closes their case; the bot answers again after.
     pub fn case_closed(&self, locale: Locale, agent_name: &str) -> String {
         match locale {

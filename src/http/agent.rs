@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/agent/handoffs/{id}/claim", post(claim_handoff))
         .route("/api/v1/agent/handoffs/{id}/messages", post(send_message))
         .route("/api/v1/agent/handoffs/{id}/move", post(move_handoff))
+        .route("/api/v1/agent/handoffs/{id}/release", post(release_handoff))
         .route("/api/v1/agent/handoffs/{id}/resolve", post(resolve_handoff))
 }
 
@@ -157,6 +158,28 @@ async fn send_message(
     let text = MessageText::parse(&body.text, state.limits.max_message_chars)?;
     let message = state.conversations.agent_message(&id, agent, &text).await?;
     Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// Hand a claimed handoff back to its queue, unclaimed, for the next free agent.
+#[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/release", tag = "agents",
+    params(("id" = String, Path, description = "handoff id"), LangParams),
+    responses((status = 200, body = HandoffPacket), (status = 404, body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn release_handoff(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LangParams>,
+) -> Result<Json<HandoffPacket>, ApiError> {
+    let agent = staff.require(StaffRole::Agent)?;
+    let locale = agent_locale(params.lang.as_deref())?;
+    Ok(Json(
+        state
+            .conversations
+            .release_handoff(&id, agent, locale)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -28,6 +28,7 @@ use super::{agent, classify, conversations, guides, live, ops, stats, webhooks};
         agent::claim_handoff,
         agent::send_message,
         agent::move_handoff,
+        agent::release_handoff,
         agent::resolve_handoff,
         stats::stats,
         webhooks::deliveries,

@@ -208,6 +208,28 @@ impl TurnTx {
             .await
     }
 
+    /// Puts a claimed handoff back in its queue, unclaimed. False unless this staff member
+    /// held it.
+    pub async fn release_handoff(
+        &mut self,
+        id: &str,
+        staff_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE handoffs SET status = 'queued', claimed_by = NULL, claimed_by_name = NULL, \
+             claimed_at = NULL, updated_at = $3 \
+             WHERE id = $1 AND status = 'claimed' AND claimed_by = $2",
+        )
+        .bind(id)
+        .bind(staff_id)
+        .bind(now.to_string())
+        .execute(self.executor())
+        .await?;
+        self.reported(done.rows_affected() == 1, "handoff.released", id, now)
+            .await
+    }
+
     /// Resolves a handoff the staff member holds. False when it was not theirs to resolve.
     pub async fn resolve_handoff(
         &mut self,

@@ -11,7 +11,8 @@ use crate::timestamp::Timestamp;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct WebhookDelivery {
     pub id: String,
-    /// `handoff.created`, `handoff.claimed`, `handoff.moved` or `handoff.resolved`.
+    /// `handoff.created`, `handoff.claimed`, `handoff.released`, `handoff.moved` or
+    /// `handoff.resolved`.
     pub event: String,
     pub handoff_id: String,
     /// The JSON body, exactly as signed and sent.
