@@ -67,7 +67,7 @@ pub struct ServeSettings {
     )]
     pub mail_from: String,
 
-    /// A help desk's URL to receive handoff events (created, claimed, moved, resolved) as
+    /// A help desk's URL to receive handoff events (created, claimed, released, moved, resolved) as
     /// signed JSON POSTs, retried with backoff. Needs FELSOK_WEBHOOK_SECRET.
     #[arg(long, env = "FELSOK_WEBHOOK_URL")]
     pub webhook_url: Option<String>,
@@ -75,6 +75,11 @@ pub struct ServeSettings {
     /// The shared secret the webhook's HMAC-SHA256 signature is made with (16+ characters).
     #[arg(long, env = "FELSOK_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+
+    /// Serve the web pages from this folder instead of the copies built in, re-read on every
+    /// request: for working on the pages (`src/web/assets`) without rebuilding.
+    #[arg(long, env = "FELSOK_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
 
     #[command(flatten)]
     pub limits: Limits,
@@ -128,6 +133,7 @@ impl ServeSettings {
             mail_from: "Felsök <noreply@localhost>".to_owned(),
             webhook_url: None,
             webhook_secret: None,
+            web_dir: None,
             limits: Limits::default(),
         }
     }

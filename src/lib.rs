@@ -20,4 +20,5 @@ pub mod startup;
 pub mod storage;
 pub mod telemetry;
 pub mod timestamp;
+pub mod web;
 pub mod webhook;

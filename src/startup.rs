@@ -135,6 +135,10 @@ impl Application {
             conversations,
             limits: Arc::new(settings.limits.clone()),
             metrics: http::metrics_handle(),
+            web: settings
+                .web_dir
+                .clone()
+                .map_or(crate::web::Source::Embedded, crate::web::Source::Folder),
         };
         let listener = TcpListener::bind(settings.addr)
             .await

@@ -40,6 +40,7 @@ pub struct AppState {
     pub editing: Editing,
     pub limits: Arc<Limits>,
     pub metrics: PrometheusHandle,
+    pub web: crate::web::Source,
 }
 
 /// The process-wide metrics recorder; installed on first use, since a process has only one.
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .merge(guides::router())
         .merge(live::router())
         .merge(ops::router())
+        .merge(crate::web::router(state.web.clone()))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::log_failures))
