@@ -1,0 +1,1516 @@
+// The agents' inbox: sign in with an agent token, see the queues with waiting times, open a
+// handoff with its context packet and transcript, claim it, answer the customer, move it to
+// another queue, hand it back to its own queue for the next free colleague and resolve it.
+// Live updates come over /api/v1/agent/events.
+//
+// Everything from the server or a customer reaches the page as text only (el, textContent,
+// renderText); nothing is ever parsed as HTML.
+
+import { api, ApiError, el, follow, formatTime, formatWait, renderText, store, translator } from "./common.js";
+
+const QUEUES = ["technical", "billing", "cancellation", "general"];
+const MOVABLE = ["technical", "billing", "general"];
+const TOKEN_KEY = "felsok.agent.token";
+const NAME_KEY = "felsok.agent.name";
+const MINE_KEY = "felsok.agent.claimed";
+const LANG_KEY = "felsok.agent.lang";
+const REFRESH_MS = 30000;
+const LONG_WAIT_MINUTES = 10;
+const MAX_REPLY_CHARS = 4000;
+
+const STRINGS = {
+  sv: {
+    title: "Agentinkorg – Felsök",
+    skip: "Hoppa till innehållet",
+    brand: "Felsök – agentinkorg",
+    langSwitch: "English",
+    langSwitchLabel: "Switch to English",
+    signout: "Logga ut",
+    signinHeading: "Logga in",
+    tokenLabel: "Agentnyckel",
+    tokenHint: "Nyckeln får du av din administratör. Den sparas bara i den här webbläsaren.",
+    remember: "Kom ihåg mig på den här datorn",
+    signinSubmit: "Logga in",
+    signinChecking: "Kontrollerar …",
+    signinEmpty: "Skriv in din agentnyckel.",
+    signinInvalid: "Nyckeln godtogs inte. Kontrollera att du har klistrat in hela nyckeln.",
+    signinForbidden: "Nyckeln ger inte tillgång till agentinkorgen. Använd en agentnyckel.",
+    signinExpired: "Du har loggats ut eftersom nyckeln inte längre gäller. Logga in igen.",
+    signedOut: "Du är utloggad.",
+    listHeading: "Ärenden",
+    statusLabel: "Status",
+    status_queued: "Väntar",
+    status_claimed: "Pågår",
+    status_mine: "Mina",
+    status_resolved: "Avslutade",
+    state_queued: "Väntar",
+    state_claimed: "Pågår",
+    state_resolved: "Avslutat",
+    queueLabel: "Kö",
+    queue_all: "Alla",
+    queue_technical: "Teknik",
+    queue_billing: "Fakturor",
+    queue_cancellation: "Uppsägning",
+    queue_general: "Allmänt",
+    queueCount: "{queue} ({count})",
+    listEmpty: "Inga ärenden här just nu.",
+    listCount_queued: "{count} väntande ärenden",
+    listCount_claimed: "{count} pågående ärenden",
+    listCount_mine: "{count} ärenden hos dig",
+    listCount_resolved: "{count} avslutade ärenden",
+    listCountOne_queued: "1 väntande ärende",
+    listCountOne_claimed: "1 pågående ärende",
+    listCountOne_mine: "1 ärende hos dig",
+    listCountOne_resolved: "1 avslutat ärende",
+    newHandoff: "Nytt ärende: {name}, {queue}.",
+    listUpdated: "Uppdaterad {time}",
+    unknownCustomer: "Okänd kund",
+    waiting: "Väntetid: {time}",
+    waited: "Väntade {time}",
+    justArrived: "Ny i kön",
+    waitedUnderMinute: "Väntade under 1 min",
+    handledBy: "Hanteras av {name}",
+    handledByYou: "Hanteras av dig",
+    resolvedAt: "Avslutat {time}",
+    flagCancellation: "Skriftlig uppsägning",
+    flagCancellationWish: "Vill säga upp",
+    flagCallback: "Ring upp {window}",
+    flagUnread: "Nytt meddelande",
+    live_open: "Live",
+    live_retrying: "Återansluter …",
+    live_off: "Inte live",
+    viewEmptyHeading: "Inget ärende öppet",
+    viewEmpty: "Välj ett ärende i listan för att se kundens sammanhang och konversationen.",
+    backToList: "Till listan",
+    loading: "Hämtar …",
+    claim: "Ta ärendet",
+    claiming: "Tar ärendet …",
+    claimed: "Du har tagit ärendet.",
+    claimInfoClaimed: "Hanteras av {name} sedan {time}.",
+    claimInfoResolved: "Avslutat {time} av {name}.",
+    claimInfoResolvedNoName: "Avslutat {time}.",
+    contextHeading: "Sammanhang",
+    summaryHeading: "Sammanfattning",
+    reason: "Anledning",
+    intent: "Avsikt",
+    otherIntents: "Andra tolkningar",
+    confidence: "{label} ({percent} säkert)",
+    customerLanguage: "Kundens språk",
+    lang_sv: "Svenska",
+    lang_en: "Engelska",
+    createdAt: "Överlämnat",
+    queue: "Kö",
+    status: "Status",
+    outcome: "Utfall",
+    note: "Intern anteckning",
+    customerHeading: "Kund",
+    customerName: "Namn",
+    customerNumber: "Kundnummer",
+    email: "E-post",
+    postcode: "Postnummer",
+    notGiven: "Ej angivet",
+    callbackHeading: "Vill bli uppringd",
+    phone: "Telefon",
+    callbackWindow: "När",
+    callbackRequested: "Begärt",
+    callbackTimes: "{day} {from}–{to} (svensk tid)",
+    today: "i dag",
+    callbackTimesShort: "{day} {from}–{to}",
+    detailsHeading: "Uppgifter ur chatten",
+    products: "Tjänster",
+    devices: "Utrustning",
+    errorCodes: "Felkoder",
+    stepsHeading: "Prövade steg",
+    stepsNone: "Kunden har inte prövat några steg.",
+    stepRef: "Steg {step} · {guide}",
+    outcome_worked: "Fungerade",
+    outcome_failed: "Fungerade inte",
+    outcome_skipped: "Hoppades över",
+    cancelTitle: "Skriftlig uppsägning – sälj inte",
+    cancelWishTitle: "Kunden vill säga upp – sälj inte",
+    cancelLead: "Kunden har sagt upp skriftligt ({reference}).",
+    cancelPolicy: "Behandla uppsägningen och bekräfta den. Support försöker aldrig sälja, övertala eller ge erbjudanden.",
+    cancelWishPolicy: "Hänvisa till den skriftliga uppsägningen i chatten. Support försöker aldrig sälja, övertala eller ge erbjudanden.",
+    cancelReference: "Referens",
+    cancelService: "Tjänst",
+    cancelReceived: "Mottagen",
+    cancelEndDate: "Slutdatum",
+    cancelEndAsap: "Så snart uppsägningstiden tillåter",
+    cancelReceipt: "Kvittot kunden fick",
+    transcriptHeading: "Konversation",
+    transcriptScroll: "Meddelanden",
+    role_customer: "Kund",
+    role_bot: "Chattbot",
+    role_agent: "Agent",
+    role_system: "System",
+    messageActions: "Knappar: {labels}",
+    messageIntent: "Tolkat som {label} ({percent})",
+    replyLabel: "Svar till kunden",
+    replyHint: "Ctrl + Enter skickar.",
+    replySubmit: "Skicka",
+    replyEmpty: "Skriv ett svar först.",
+    replyTooLong: "Svaret får vara högst {max} tecken.",
+    replySent: "Svaret är skickat.",
+    manageHeading: "Hantera ärendet",
+    manageQueued: "Ta ärendet för att svara kunden eller avsluta det.",
+    manageOther: "{name} hanterar ärendet.",
+    manageResolved: "Ärendet är avslutat.",
+    moveLabel: "Flytta till kö",
+    moveHint: "Ärendet väntar i den nya kön, med allt sammanhang, tills någon tar det.",
+    moveHintCancellation: "Skriftliga uppsägningar stannar i uppsägningskön och kan inte flyttas.",
+    moveSubmit: "Flytta",
+    moved: "Ärendet är flyttat till {queue}.",
+    handBack: "Lämna tillbaka till kön",
+    handingBack: "Lämnar tillbaka …",
+    handBackHint: "Ärendet går tillbaka till samma kö med allt sammanhang, och nästa lediga kollega tar det.",
+    handedBack: "Ärendet är tillbaka i kön {queue}.",
+    outcomeLegend: "Utfall för uppsägningen",
+    outcome_cancellation_confirmed: "Uppsägningen är genomförd",
+    outcomeWithdrawnChoice: "Kunden har själv bett att få återkalla uppsägningen",
+    outcome_cancellation_withdrawn: "Uppsägningen återkallad på kundens begäran",
+    outcome_handled: "Hanterat",
+    noteLabel: "Intern anteckning",
+    noteHint: "Visas aldrig för kunden.",
+    noteHintWithdrawn: "Visas aldrig för kunden. Skriv hur och när kunden bad om att återkalla uppsägningen.",
+    noteRequired: "Skriv i anteckningen hur och när kunden bad om att återkalla uppsägningen.",
+    resolveSubmit: "Avsluta ärendet",
+    resolved: "Ärendet är avslutat.",
+    reason_customer_request: "Kunden bad om en person",
+    reason_not_understood: "Chattboten förstod inte kunden",
+    reason_needs_person: "Kräver en handläggare",
+    reason_steps_exhausted: "Stegen hjälpte inte",
+    reason_written_cancellation: "Skriftlig uppsägning",
+    reason_callback_request: "Kunden vill bli uppringd",
+    err_network: "Kunde inte nå tjänsten. Kontrollera anslutningen och försök igen.",
+    err_forbidden: "Din nyckel ger inte behörighet till det här.",
+    err_rate: "För många förfrågningar. Vänta en stund och försök igen.",
+    err_already_claimed: "En annan agent har redan tagit ärendet.",
+    err_already_resolved: "Ärendet är redan avslutat.",
+    err_not_claimed: "Ta ärendet innan du svarar på, avslutar eller lämnar tillbaka det.",
+    err_held_by_another_agent: "En annan agent hanterar ärendet.",
+    err_handoff_not_found: "Ärendet finns inte.",
+    err_cancellation_stays: "Skriftliga uppsägningar stannar i uppsägningskön.",
+    err_note_required: "Skriv i anteckningen hur och när kunden bad om att återkalla uppsägningen.",
+    err_outcome_required: "Välj utfall för uppsägningen.",
+    err_invalid_outcome: "Det utfallet går inte att välja för det här ärendet.",
+    err_unknown_queue: "Välj en av köerna i listan.",
+    err_invalid_note: "Anteckningen kunde inte sparas (för lång eller med otillåtna tecken).",
+    err_empty_text: "Skriv ett svar först.",
+    err_text_too_long: "Svaret är för långt.",
+    err_invalid_text: "Svaret innehåller otillåtna tecken.",
+    err_generic: "Något gick fel. Försök igen.",
+    err_generic_detail: "Något gick fel: {message}",
+  },
+  en: {
+    title: "Agent inbox – Felsök",
+    skip: "Skip to content",
+    brand: "Felsök – agent inbox",
+    langSwitch: "Svenska",
+    langSwitchLabel: "Byt till svenska",
+    signout: "Sign out",
+    signinHeading: "Sign in",
+    tokenLabel: "Agent token",
+    tokenHint: "Your administrator gives you the token. It is kept in this browser only.",
+    remember: "Remember me on this computer",
+    signinSubmit: "Sign in",
+    signinChecking: "Checking …",
+    signinEmpty: "Enter your agent token.",
+    signinInvalid: "The token was not accepted. Check that you pasted all of it.",
+    signinForbidden: "This token does not give access to the agent inbox. Use an agent token.",
+    signinExpired: "You were signed out because the token is no longer valid. Please sign in again.",
+    signedOut: "You are signed out.",
+    listHeading: "Cases",
+    statusLabel: "Status",
+    status_queued: "Waiting",
+    status_claimed: "In progress",
+    status_mine: "Mine",
+    status_resolved: "Resolved",
+    state_queued: "Waiting",
+    state_claimed: "In progress",
+    state_resolved: "Resolved",
+    queueLabel: "Queue",
+    queue_all: "All",
+    queue_technical: "Technical",
+    queue_billing: "Billing",
+    queue_cancellation: "Cancellation",
+    queue_general: "General",
+    queueCount: "{queue} ({count})",
+    listEmpty: "No cases here right now.",
+    listCount_queued: "{count} waiting cases",
+    listCount_claimed: "{count} cases in progress",
+    listCount_mine: "{count} cases with you",
+    listCount_resolved: "{count} resolved cases",
+    listCountOne_queued: "1 waiting case",
+    listCountOne_claimed: "1 case in progress",
+    listCountOne_mine: "1 case with you",
+    listCountOne_resolved: "1 resolved case",
+    newHandoff: "New case: {name}, {queue}.",
+    listUpdated: "Updated {time}",
+    unknownCustomer: "Unknown customer",
+    waiting: "Waiting: {time}",
+    waited: "Waited {time}",
+    justArrived: "Just arrived",
+    waitedUnderMinute: "Waited under 1 min",
+    handledBy: "Handled by {name}",
+    handledByYou: "Handled by you",
+    resolvedAt: "Resolved {time}",
+    flagCancellation: "Written cancellation",
+    flagCancellationWish: "Wants to cancel",
+    flagCallback: "Call back {window}",
+    flagUnread: "New message",
+    live_open: "Live",
+    live_retrying: "Reconnecting …",
+    live_off: "Not live",
+    viewEmptyHeading: "No case open",
+    viewEmpty: "Choose a case in the list to see the customer's context and the conversation.",
+    backToList: "Back to the list",
+    loading: "Loading …",
+    claim: "Claim",
+    claiming: "Claiming …",
+    claimed: "You have claimed the case.",
+    claimInfoClaimed: "Handled by {name} since {time}.",
+    claimInfoResolved: "Resolved {time} by {name}.",
+    claimInfoResolvedNoName: "Resolved {time}.",
+    contextHeading: "Context",
+    summaryHeading: "Summary",
+    reason: "Reason",
+    intent: "Intent",
+    otherIntents: "Other readings",
+    confidence: "{label} ({percent} confident)",
+    customerLanguage: "Customer's language",
+    lang_sv: "Swedish",
+    lang_en: "English",
+    createdAt: "Handed over",
+    queue: "Queue",
+    status: "Status",
+    outcome: "Outcome",
+    note: "Internal note",
+    customerHeading: "Customer",
+    customerName: "Name",
+    customerNumber: "Customer number",
+    email: "Email",
+    postcode: "Postcode",
+    notGiven: "Not given",
+    callbackHeading: "Wants a call back",
+    phone: "Phone",
+    callbackWindow: "When",
+    callbackRequested: "Requested",
+    callbackTimes: "{day} {from}–{to} (Swedish time)",
+    today: "today",
+    callbackTimesShort: "{day} {from}–{to}",
+    detailsHeading: "Details from the chat",
+    products: "Services",
+    devices: "Equipment",
+    errorCodes: "Error codes",
+    stepsHeading: "Steps tried",
+    stepsNone: "The customer has not tried any steps.",
+    stepRef: "Step {step} · {guide}",
+    outcome_worked: "Worked",
+    outcome_failed: "Did not work",
+    outcome_skipped: "Skipped",
+    cancelTitle: "Written cancellation – do not sell",
+    cancelWishTitle: "The customer wants to cancel – do not sell",
+    cancelLead: "The customer has cancelled in writing ({reference}).",
+    cancelPolicy: "Process the cancellation and confirm it. Support never tries to sell, persuade or make offers.",
+    cancelWishPolicy: "Point them to the written cancellation in the chat. Support never tries to sell, persuade or make offers.",
+    cancelReference: "Reference",
+    cancelService: "Service",
+    cancelReceived: "Received",
+    cancelEndDate: "End date",
+    cancelEndAsap: "As soon as the notice period allows",
+    cancelReceipt: "The receipt the customer got",
+    transcriptHeading: "Conversation",
+    transcriptScroll: "Messages",
+    role_customer: "Customer",
+    role_bot: "Chatbot",
+    role_agent: "Agent",
+    role_system: "System",
+    messageActions: "Buttons: {labels}",
+    messageIntent: "Read as {label} ({percent})",
+    replyLabel: "Reply to the customer",
+    replyHint: "Ctrl + Enter sends.",
+    replySubmit: "Send",
+    replyEmpty: "Write a reply first.",
+    replyTooLong: "The reply can be at most {max} characters.",
+    replySent: "Your reply was sent.",
+    manageHeading: "Manage the case",
+    manageQueued: "Claim the case to reply to the customer or resolve it.",
+    manageOther: "{name} is handling the case.",
+    manageResolved: "The case is resolved.",
+    moveLabel: "Move to queue",
+    moveHint: "The case waits in the new queue, with all its context, until someone claims it.",
+    moveHintCancellation: "Written cancellations stay in the cancellation queue and cannot be moved.",
+    moveSubmit: "Move",
+    moved: "The case was moved to {queue}.",
+    handBack: "Hand back to the queue",
+    handingBack: "Handing back …",
+    handBackHint: "The case goes back to the same queue with all its context, for the next free colleague.",
+    handedBack: "The case is back in the {queue} queue.",
+    outcomeLegend: "Outcome of the cancellation",
+    outcome_cancellation_confirmed: "The cancellation is carried out",
+    outcomeWithdrawnChoice: "The customer asked to withdraw the cancellation",
+    outcome_cancellation_withdrawn: "Cancellation withdrawn at the customer's request",
+    outcome_handled: "Handled",
+    noteLabel: "Internal note",
+    noteHint: "Never shown to the customer.",
+    noteHintWithdrawn: "Never shown to the customer. Say how and when the customer asked to withdraw the cancellation.",
+    noteRequired: "Say in the note how and when the customer asked to withdraw the cancellation.",
+    resolveSubmit: "Resolve the case",
+    resolved: "The case is resolved.",
+    reason_customer_request: "The customer asked for a person",
+    reason_not_understood: "The chatbot did not understand",
+    reason_needs_person: "Needs an agent",
+    reason_steps_exhausted: "The steps did not help",
+    reason_written_cancellation: "Written cancellation",
+    reason_callback_request: "The customer wants a call back",
+    err_network: "Could not reach the service. Check the connection and try again.",
+    err_forbidden: "Your token does not allow this.",
+    err_rate: "Too many requests. Wait a moment and try again.",
+    err_already_claimed: "Another agent has already claimed the case.",
+    err_already_resolved: "The case is already resolved.",
+    err_not_claimed: "Claim the case before replying to, resolving or handing it back.",
+    err_held_by_another_agent: "Another agent is handling the case.",
+    err_handoff_not_found: "The case does not exist.",
+    err_cancellation_stays: "Written cancellations stay in the cancellation queue.",
+    err_note_required: "Say in the note how and when the customer asked to withdraw the cancellation.",
+    err_outcome_required: "Choose the outcome of the cancellation.",
+    err_invalid_outcome: "That outcome cannot be chosen for this case.",
+    err_unknown_queue: "Choose one of the queues in the list.",
+    err_invalid_note: "The note could not be saved (too long or with characters that are not allowed).",
+    err_empty_text: "Write a reply first.",
+    err_text_too_long: "The reply is too long.",
+    err_invalid_text: "The reply contains characters that are not allowed.",
+    err_generic: "Something went wrong. Please try again.",
+    err_generic_detail: "Something went wrong: {message}",
+  },
+};
+
+const INTENTS = {
+  sv: {
+    broadband_down: "Bredbandet fungerar inte",
+    broadband_slow: "Långsamt bredband",
+    cancel_subscription: "Säga upp abonnemang",
+    case_status: "Status för ärende",
+    change_subscription: "Ändra abonnemang",
+    compensation: "Ersättning",
+    complaint: "Klagomål",
+    email_login: "E-post och inloggning",
+    greeting: "Hälsning",
+    invoice_question: "Fråga om faktura",
+    mobile_coverage: "Mobiltäckning",
+    mobile_data: "Mobildata",
+    move_address: "Flytt",
+    out_of_scope: "Utanför vårt område",
+    outage_status: "Driftstörning",
+    payment_method: "Betalsätt",
+    sim_pin_puk: "SIM, PIN och PUK",
+    talk_to_human: "Vill prata med en person",
+    thanks_goodbye: "Tack och hej",
+    tv_problem: "Problem med tv",
+    unclear_problem: "Oklart problem",
+    voip_landline: "Fast telefoni",
+    wifi_problem: "Problem med wifi",
+  },
+  en: {
+    broadband_down: "Broadband down",
+    broadband_slow: "Slow broadband",
+    cancel_subscription: "Cancel subscription",
+    case_status: "Case status",
+    change_subscription: "Change subscription",
+    compensation: "Compensation",
+    complaint: "Complaint",
+    email_login: "Email and login",
+    greeting: "Greeting",
+    invoice_question: "Invoice question",
+    mobile_coverage: "Mobile coverage",
+    mobile_data: "Mobile data",
+    move_address: "Moving house",
+    out_of_scope: "Out of scope",
+    outage_status: "Outage",
+    payment_method: "Payment method",
+    sim_pin_puk: "SIM, PIN and PUK",
+    talk_to_human: "Wants a person",
+    thanks_goodbye: "Thanks and goodbye",
+    tv_problem: "TV problem",
+    unclear_problem: "Unclear problem",
+    voip_landline: "Landline",
+    wifi_problem: "Wi-Fi problem",
+  },
+};
+
+const translate = translator(STRINGS);
+const STEP_ICONS = { worked: "✓", failed: "✗", skipped: "–" };
+
+/** A marker error: the session ended (401), the page has already gone back to sign-in. */
+class SignedOut extends Error {}
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: null,
+  lang: "sv",
+  status: "queued",
+  queue: "all",
+  handoffs: [],
+  loaded: false,
+  openId: null,
+  open: null,
+  openKey: "",
+  renderedMessages: new Set(),
+  myName: null,
+  mine: new Set(),
+  unread: new Set(),
+  stopLive: null,
+  live: "off",
+  timer: null,
+  listSeq: 0,
+  openSeq: 0,
+  refreshTimer: null,
+  listTimer: null,
+  lastCountText: "",
+  busy: false,
+};
+
+function t(key, values) {
+  return translate(state.lang, key, values);
+}
+
+// ---------------------------------------------------------------- storage
+
+const session = {
+  get(key) {
+    try {
+      return sessionStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  set(key, value) {
+    try {
+      if (value === null || value === undefined) sessionStorage.removeItem(key);
+      else sessionStorage.setItem(key, value);
+    } catch {
+      /* storage unavailable: the sign-in lasts as long as the page */
+    }
+  },
+};
+
+function savedToken() {
+  return session.get(TOKEN_KEY) || store.get(TOKEN_KEY);
+}
+
+function remembered(key) {
+  return session.get(key) ?? store.get(key);
+}
+
+function remember(key, value) {
+  // Kept where the token is kept, so that signing out forgets both.
+  if (store.get(TOKEN_KEY)) store.set(key, value);
+  else session.set(key, value);
+}
+
+function forgetSession() {
+  for (const key of [TOKEN_KEY, NAME_KEY, MINE_KEY]) {
+    session.set(key, null);
+    store.set(key, null);
+  }
+}
+
+function loadIdentity() {
+  state.myName = remembered(NAME_KEY);
+  try {
+    state.mine = new Set(JSON.parse(remembered(MINE_KEY) || "[]"));
+  } catch {
+    state.mine = new Set();
+  }
+}
+
+function rememberMine(handoff) {
+  if (!handoff) return;
+  if (handoff.claimed_by) {
+    state.myName = handoff.claimed_by;
+    remember(NAME_KEY, handoff.claimed_by);
+  }
+  state.mine.add(handoff.id);
+  remember(MINE_KEY, JSON.stringify([...state.mine].slice(-200)));
+}
+
+/** Forget a handoff this agent no longer holds, so a later claim by a colleague is not "mine". */
+function forgetMine(id) {
+  if (!state.mine.delete(id)) return;
+  remember(MINE_KEY, JSON.stringify([...state.mine].slice(-200)));
+}
+
+function isMine(h) {
+  if (!h || h.status === "queued" || !h.claimed_by) return false;
+  if (state.mine.has(h.id)) return true;
+  return state.myName !== null && h.claimed_by === state.myName;
+}
+
+/** Whether this agent may reply to, move, hand back or resolve the handoff (the server has the last word). */
+function canAct(h) {
+  if (!h || h.status !== "claimed") return false;
+  // Without knowing our own name yet (a handoff claimed before this session), we let the
+  // server decide rather than lock the agent out of their own case.
+  return isMine(h) || (state.myName === null && state.mine.size === 0);
+}
+
+// ---------------------------------------------------------------- language
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  document.title = t("title");
+  for (const node of document.querySelectorAll("[data-i18n]")) {
+    node.textContent = t(node.dataset.i18n);
+  }
+  for (const node of document.querySelectorAll("[data-i18n-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  }
+  const sw = $("lang-switch");
+  sw.textContent = t("langSwitch");
+  sw.lang = state.lang === "sv" ? "en" : "sv";
+  sw.setAttribute("aria-label", t("langSwitchLabel"));
+  renderLiveState();
+  buildQueueButtons();
+  if (state.token) {
+    renderList();
+    if (state.open) renderView(true);
+  }
+}
+
+async function switchLanguage() {
+  state.lang = state.lang === "sv" ? "en" : "sv";
+  store.set(LANG_KEY, state.lang);
+  applyLanguage();
+  if (state.token) {
+    // Summaries and banners are written by the server in the agent's language.
+    startLive();
+    loadList().catch(() => {});
+    if (state.openId) refreshOpen().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------- labels
+
+const queueLabel = (q) => (QUEUES.includes(q) ? t("queue_" + q) : q);
+const intentLabel = (name) => INTENTS[state.lang][name] || name;
+const reasonLabel = (r) => {
+  const label = t("reason_" + r);
+  return label === "reason_" + r ? r : label;
+};
+const customerName = (h) => (h.customer && h.customer.name) || t("unknownCustomer");
+
+function percent(value) {
+  const locale = state.lang === "en" ? "en-GB" : "sv-SE";
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 }).format(value || 0);
+}
+
+function scoreText(score) {
+  return t("confidence", { label: intentLabel(score.name), percent: percent(score.confidence) });
+}
+
+function waitText(h) {
+  const from = new Date(h.created_at).getTime();
+  if (h.status === "queued") {
+    if (Date.now() - from < 30000) return t("justArrived");
+    return t("waiting", { time: formatWait(h.created_at, state.lang) });
+  }
+  const seconds = h.waited_seconds || 0;
+  if (seconds < 30) return t("waitedUnderMinute");
+  return t("waited", { time: formatWait(h.created_at, state.lang, from + seconds * 1000) });
+}
+
+function waitedMinutes(h) {
+  return (Date.now() - new Date(h.created_at).getTime()) / 60000;
+}
+
+function clockTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleTimeString(state.lang === "en" ? "en-GB" : "sv-SE", { hour: "2-digit", minute: "2-digit" });
+}
+
+/** The call-back window in Swedish time, as the customer was told it. */
+function callbackWindow(cb, short = false) {
+  const locale = state.lang === "en" ? "en-GB" : "sv-SE";
+  const zone = { timeZone: "Europe/Stockholm" };
+  const from = new Date(cb.from);
+  const to = new Date(cb.to);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return "";
+  const day = (d) => d.toLocaleDateString(locale, { ...zone, day: "numeric", month: "short" });
+  const clock = (d) => d.toLocaleTimeString(locale, { ...zone, hour: "2-digit", minute: "2-digit" });
+  const today = day(new Date()) === day(from);
+  return t(short ? "callbackTimesShort" : "callbackTimes", { day: today ? t("today") : day(from), from: clock(from), to: clock(to) });
+}
+
+function timeEl(iso) {
+  return el("time", { datetime: iso, text: formatTime(iso, state.lang) });
+}
+
+function snippet(text, max = 140) {
+  const plain = String(text || "").replace(/\*\*|`/g, "").replace(/\s+/g, " ").trim();
+  return plain.length > max ? plain.slice(0, max - 1).trimEnd() + "…" : plain;
+}
+
+function errorText(error) {
+  if (error instanceof ApiError) {
+    if (error.status === 0) return t("err_network");
+    if (error.status === 403) return t("err_forbidden");
+    if (error.status === 429) return t("err_rate");
+    const fields = (error.details && error.details.fields) || [];
+    const known = [];
+    for (const f of fields) {
+      const key = "err_" + f.code;
+      if (t(key) !== key) known.push(t(key));
+    }
+    if (known.length) return known.join(" ");
+    const key = "err_" + error.code;
+    if (t(key) !== key) return t(key);
+    if (error.message) return t("err_generic_detail", { message: error.message });
+  }
+  return t("err_generic");
+}
+
+// ---------------------------------------------------------------- API
+
+async function call(path, options = {}) {
+  try {
+    return await api(path, { ...options, token: state.token });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401 && state.token) {
+      signOut("expired");
+      throw new SignedOut();
+    }
+    throw error;
+  }
+}
+
+const withLang = (path) => `${path}${path.includes("?") ? "&" : "?"}lang=${state.lang}`;
+const handoffPath = (id, action = "") =>
+  `/api/v1/agent/handoffs/${encodeURIComponent(id)}${action ? "/" + action : ""}`;
+
+// ---------------------------------------------------------------- sign in / out
+
+function showSignin(message, kind = "error") {
+  $("signin").hidden = false;
+  $("inbox").hidden = true;
+  $("signout").hidden = true;
+  $("live-state").hidden = true;
+  const box = $("signin-message");
+  if (message) {
+    box.textContent = message;
+    box.className = "banner " + kind;
+    box.setAttribute("role", kind === "error" ? "alert" : "status");
+    box.hidden = false;
+  } else {
+    box.hidden = true;
+    box.textContent = "";
+  }
+  $("token-input").focus();
+}
+
+async function onSignin(event) {
+  event.preventDefault();
+  const input = $("token-input");
+  const button = event.target.querySelector("button[type=submit]");
+  const token = input.value.trim();
+  input.removeAttribute("aria-invalid");
+  if (!token) {
+    input.setAttribute("aria-invalid", "true");
+    showSignin(t("signinEmpty"));
+    return;
+  }
+  button.disabled = true;
+  button.textContent = t("signinChecking");
+  try {
+    await api(withLang("/api/v1/agent/handoffs?status=queued"), { token });
+  } catch (error) {
+    input.setAttribute("aria-invalid", "true");
+    if (error instanceof ApiError && error.status === 401) showSignin(t("signinInvalid"));
+    else if (error instanceof ApiError && error.status === 403) showSignin(t("signinForbidden"));
+    else showSignin(errorText(error));
+    return;
+  } finally {
+    button.disabled = false;
+    button.textContent = t("signinSubmit");
+  }
+  const keep = $("remember").checked;
+  forgetSession();
+  if (keep) store.set(TOKEN_KEY, token);
+  else session.set(TOKEN_KEY, token);
+  input.value = "";
+  startInbox(token, true);
+}
+
+function startInbox(token, focus) {
+  state.token = token;
+  loadIdentity();
+  $("signin").hidden = true;
+  $("signin-message").hidden = true;
+  $("inbox").hidden = false;
+  $("signout").hidden = false;
+  $("live-state").hidden = false;
+  $("status-filter").value = state.status;
+  buildQueueButtons();
+  if (focus) $("list-heading").focus();
+  // The list answers first, so that a token that no longer works costs one request.
+  loadList().then(() => {
+    if (state.token !== token) return;
+    startLive();
+    clearInterval(state.timer);
+    state.timer = setInterval(tick, REFRESH_MS);
+    const wanted = hashHandoff();
+    if (wanted) openHandoff(wanted, { focus: false }).catch(() => {});
+  }, () => {});
+}
+
+function signOut(reason) {
+  if (state.stopLive) state.stopLive();
+  state.stopLive = null;
+  clearInterval(state.timer);
+  forgetSession();
+  Object.assign(state, {
+    token: null, handoffs: [], loaded: false, openId: null, open: null, openKey: "",
+    myName: null, live: "off", lastCountText: "",
+  });
+  state.mine = new Set();
+  state.unread = new Set();
+  state.renderedMessages = new Set();
+  $("handoff-list").replaceChildren();
+  $("transcript").replaceChildren();
+  $("context-body").replaceChildren();
+  $("reply-input").value = "";
+  $("resolve-note").value = "";
+  closeView(false);
+  renderLiveState();
+  if (location.hash.startsWith("#handoff=")) history.replaceState(null, "", location.pathname + location.search);
+  showSignin(reason === "expired" ? t("signinExpired") : t("signedOut"), reason === "expired" ? "error" : "info");
+}
+
+// ---------------------------------------------------------------- live updates
+
+function startLive() {
+  if (state.stopLive) state.stopLive();
+  let wasRetrying = false;
+  state.live = "retrying";
+  renderLiveState();
+  state.stopLive = follow(withLang("/api/v1/agent/events"), state.token, onLiveEvent, (s) => {
+    if (s === "open") {
+      state.live = "open";
+      // Anything that happened while the stream was down is fetched once.
+      if (wasRetrying) {
+        loadList().catch(() => {});
+        if (state.openId) refreshOpen().catch(() => {});
+      }
+      wasRetrying = false;
+    } else if (s === "retrying") {
+      state.live = "retrying";
+      wasRetrying = true;
+    } else if (s === "denied") {
+      state.live = "off";
+      // Find out why: an expired token sends the agent back to sign in.
+      loadList().catch(() => {});
+    }
+    renderLiveState();
+  });
+}
+
+function renderLiveState() {
+  const node = $("live-state");
+  node.dataset.state = state.live;
+  node.replaceChildren(el("span", { class: "live-dot", "aria-hidden": "true" }), t("live_" + state.live));
+}
+
+function listStatus() {
+  return state.status === "mine" ? "claimed" : state.status;
+}
+
+function onLiveEvent(name, data) {
+  if (!state.token) return;
+  if (name === "resync") {
+    loadList().catch(() => {});
+    if (state.openId) scheduleRefreshOpen();
+    return;
+  }
+  if (name !== "conversation" || !data || !Array.isArray(data.handoffs)) return;
+  const wanted = listStatus();
+  const arrived = [];
+  for (const h of data.handoffs) {
+    const at = state.handoffs.findIndex((x) => x.id === h.id);
+    if (h.status === wanted) {
+      if (at >= 0) state.handoffs[at] = h;
+      else {
+        state.handoffs.push(h);
+        if (h.status === "queued") arrived.push(h);
+      }
+    } else if (at >= 0) {
+      state.handoffs.splice(at, 1);
+    }
+  }
+  const last = data.last_message;
+  const isOpen = state.open && state.open.conversation_id === data.conversation_id;
+  if (last && last.role === "customer" && !isOpen) {
+    for (const h of data.handoffs) if (h.status !== "resolved") state.unread.add(h.id);
+  }
+  sortHandoffs();
+  renderList(arrived);
+  if (isOpen || data.handoffs.some((h) => h.id === state.openId)) scheduleRefreshOpen();
+}
+
+function scheduleRefreshOpen() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(() => refreshOpen().catch(() => {}), 150);
+}
+
+function tick() {
+  if (!state.token) return;
+  loadList().catch(() => {});
+  if (state.openId && state.live !== "open") refreshOpen().catch(() => {});
+  else if (state.open) renderViewMeta();
+}
+
+// ---------------------------------------------------------------- the list
+
+function sortHandoffs() {
+  if (state.status === "resolved") {
+    state.handoffs.sort((a, b) => String(b.resolved_at || b.created_at).localeCompare(String(a.resolved_at || a.created_at)));
+  } else {
+    state.handoffs.sort((a, b) => new Date(a.created_at) - new Date(b.created_at));
+  }
+}
+
+async function loadList() {
+  if (!state.token) return;
+  const seq = ++state.listSeq;
+  let answer;
+  try {
+    answer = await call(withLang(`/api/v1/agent/handoffs?status=${listStatus()}`));
+  } catch (error) {
+    if (error instanceof SignedOut || seq !== state.listSeq) return;
+    const box = $("list-error");
+    box.textContent = errorText(error);
+    box.hidden = false;
+    return;
+  }
+  if (seq !== state.listSeq) return;
+  $("list-error").hidden = true;
+  const before = new Set(state.handoffs.map((h) => h.id));
+  const first = !state.loaded;
+  state.handoffs = answer.handoffs || [];
+  state.loaded = true;
+  sortHandoffs();
+  const arrived = first ? [] : state.handoffs.filter((h) => h.status === "queued" && !before.has(h.id));
+  renderList(arrived);
+  $("list-updated").textContent = t("listUpdated", { time: clockTime(new Date().toISOString()) });
+}
+
+function matchesStatus(h) {
+  if (state.status === "mine") return h.status === "claimed" && isMine(h);
+  return h.status === state.status;
+}
+
+function buildQueueButtons() {
+  const box = $("queue-buttons");
+  const focused = document.activeElement && box.contains(document.activeElement)
+    ? document.activeElement.dataset.queue : null;
+  box.replaceChildren(
+    ...["all", ...QUEUES].map((q) =>
+      el("button", {
+        type: "button",
+        class: "queue-button",
+        dataset: { queue: q },
+        "aria-pressed": String(state.queue === q),
+        onclick: () => {
+          state.queue = q;
+          buildQueueButtons();
+          renderList();
+        },
+      }, q === "all" ? t("queue_all") : queueLabel(q))
+    )
+  );
+  if (focused) box.querySelector(`[data-queue="${focused}"]`)?.focus();
+  updateQueueCounts();
+}
+
+function updateQueueCounts() {
+  const mine = state.handoffs.filter(matchesStatus);
+  for (const button of $("queue-buttons").children) {
+    const q = button.dataset.queue;
+    const count = q === "all" ? mine.length : mine.filter((h) => h.queue === q).length;
+    const label = q === "all" ? t("queue_all") : queueLabel(q);
+    button.replaceChildren(label, " ", el("span", { class: "count", text: `(${count})` }));
+    button.setAttribute("aria-pressed", String(state.queue === q));
+  }
+}
+
+function renderList(arrived = []) {
+  const list = $("handoff-list");
+  const focusedId = document.activeElement && list.contains(document.activeElement)
+    ? document.activeElement.closest(".handoff-item")?.dataset.handoffId : null;
+  const byStatus = state.handoffs.filter(matchesStatus);
+  const visible = byStatus.filter((h) => state.queue === "all" || h.queue === state.queue);
+  // Entries already shown are updated in place, so that focus and reading position stay put.
+  const existing = new Map([...list.children].map((li) => [li.dataset.handoffId, li]));
+  const items = visible.map((h) => {
+    const fresh = listItem(h);
+    const old = existing.get(h.id);
+    if (!old) return fresh;
+    const oldButton = old.querySelector("button");
+    const newButton = fresh.querySelector("button");
+    oldButton.replaceChildren(...newButton.childNodes);
+    if (newButton.hasAttribute("aria-current")) oldButton.setAttribute("aria-current", "true");
+    else oldButton.removeAttribute("aria-current");
+    Object.assign(old.dataset, fresh.dataset);
+    return old;
+  });
+  items.forEach((li, i) => {
+    if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+  });
+  while (list.children.length > items.length) list.lastElementChild.remove();
+  $("list-empty").hidden = !state.loaded || visible.length > 0;
+  updateQueueCounts();
+  if (focusedId) list.querySelector(`[data-handoff-id="${CSS.escape(focusedId)}"] button`)?.focus();
+
+  // Tell screen-reader users when the list changed: its size, and who arrived.
+  const countKey = (visible.length === 1 ? "listCountOne_" : "listCount_") + state.status;
+  let text = state.loaded ? t(countKey, { count: visible.length }) : "";
+  const shown = arrived.filter((h) => visible.includes(h));
+  if (shown.length) {
+    text = shown.map((h) => t("newHandoff", { name: customerName(h), queue: queueLabel(h.queue) })).join(" ") + " " + text;
+  }
+  if (text !== state.lastCountText) {
+    $("list-status").textContent = text;
+    state.lastCountText = text;
+  }
+  const queued = state.status === "queued" ? visible.length : 0;
+  document.title = queued ? `(${queued}) ${t("title")}` : t("title");
+}
+
+function listItem(h) {
+  const flags = [];
+  if (h.cancellation) {
+    flags.push(el("span", { class: "flag flag-cancel", text: t("flagCancellation") }));
+  } else if (h.banner || h.queue === "cancellation") {
+    flags.push(el("span", { class: "flag flag-cancel", text: t("flagCancellationWish") }));
+  }
+  if (h.callback) flags.push(el("span", { class: "flag flag-callback", text: t("flagCallback", { window: callbackWindow(h.callback, true) }) }));
+  if (state.unread.has(h.id)) flags.push(el("span", { class: "flag flag-unread", text: t("flagUnread") }));
+
+  const meta = [];
+  if (h.status === "resolved") {
+    meta.push(el("span", { text: t("resolvedAt", { time: formatTime(h.resolved_at || h.created_at, state.lang) }) }));
+  } else {
+    meta.push(el("span", {
+      class: "wait",
+      dataset: { long: String(h.status === "queued" && waitedMinutes(h) >= LONG_WAIT_MINUTES) },
+      text: waitText(h),
+    }));
+  }
+  if (h.intent) meta.push(el("span", { text: intentLabel(h.intent.name) }));
+  if (h.status === "claimed" && h.claimed_by) {
+    meta.push(el("span", { text: isMine(h) ? t("handledByYou") : t("handledBy", { name: h.claimed_by }) }));
+  }
+
+  const selected = h.id === state.openId;
+  return el("li", { class: "handoff-item", dataset: { handoffId: h.id, queue: h.queue, status: h.status } },
+    el("button", {
+      type: "button",
+      class: "handoff-open",
+      "aria-current": selected ? "true" : null,
+      onclick: () => openHandoff(h.id).catch(() => {}),
+    },
+      el("span", { class: "item-top" },
+        el("span", { class: "item-name", text: customerName(h) }),
+        el("span", { class: `queue-badge queue-${h.queue}`, text: queueLabel(h.queue) })),
+      flags.length ? el("span", { class: "item-flags" }, flags) : null,
+      el("span", { class: "item-summary", text: snippet(h.summary) }),
+      el("span", { class: "item-meta" }, meta.flatMap((m, i) => (i ? [el("span", { "aria-hidden": "true", text: " · " }), m] : [m]))),
+    ));
+}
+
+// ---------------------------------------------------------------- the open handoff
+
+function hashHandoff() {
+  const m = /^#handoff=(.+)$/.exec(location.hash);
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+async function openHandoff(id, { focus = true } = {}) {
+  if (state.openId !== id) {
+    state.openId = id;
+    state.open = null;
+    state.openKey = "";
+    state.renderedMessages = new Set();
+    $("transcript").replaceChildren();
+    $("context-body").replaceChildren(el("p", { class: "hint", text: t("loading") }));
+    $("reply-input").value = "";
+    $("resolve-note").value = "";
+    $("view-status").textContent = "";
+    $("view-error").hidden = true;
+  }
+  state.unread.delete(id);
+  if (hashHandoff() !== id) history.replaceState(null, "", "#handoff=" + encodeURIComponent(id));
+  $("view-empty").hidden = true;
+  $("view-body").hidden = false;
+  $("handoff-view").setAttribute("aria-labelledby", "view-heading");
+  $("view-heading").textContent = t("loading");
+  renderList();
+  if (focus) $("view-heading").focus();
+  await refreshOpen();
+  if (focus && state.openId === id) {
+    $("view-heading").focus();
+    $("handoff-view").scrollIntoView({ block: "start" });
+  }
+}
+
+function closeView(focusList = true) {
+  const id = state.openId;
+  state.openId = null;
+  state.open = null;
+  $("view-body").hidden = true;
+  $("view-empty").hidden = false;
+  $("handoff-view").setAttribute("aria-labelledby", "view-empty-heading");
+  if (focusList && id) {
+    const button = $("handoff-list").querySelector(`[data-handoff-id="${CSS.escape(id)}"] button`);
+    if (button) button.focus();
+    else $("list-heading").focus();
+  }
+}
+
+async function refreshOpen() {
+  const id = state.openId;
+  if (!id || !state.token) return;
+  const seq = ++state.openSeq;
+  let h;
+  try {
+    h = await call(withLang(handoffPath(id)));
+  } catch (error) {
+    if (error instanceof SignedOut || state.openId !== id || seq !== state.openSeq) return;
+    showViewError(error);
+    if (!state.open) $("view-heading").textContent = t("err_handoff_not_found");
+    return;
+  }
+  if (state.openId !== id || seq !== state.openSeq) return;
+  setOpen(h);
+}
+
+function setOpen(h) {
+  // Whatever was being fetched before this answer is older than it.
+  state.openSeq += 1;
+  state.open = h;
+  if (isMine(h)) rememberMine(h);
+  // Keep the list entry in step with what the view shows.
+  const at = state.handoffs.findIndex((x) => x.id === h.id);
+  const summary = { ...h };
+  delete summary.transcript;
+  if (at >= 0) {
+    if (matchesStatus(summary)) state.handoffs[at] = summary;
+    else state.handoffs.splice(at, 1);
+  } else if (summary.status === listStatus() && matchesStatus(summary)) {
+    state.handoffs.push(summary);
+    sortHandoffs();
+  }
+  renderList();
+  renderView(false);
+}
+
+function renderView(languageChanged) {
+  const h = state.open;
+  if (!h) return;
+  $("view-heading").textContent = customerName(h);
+  renderViewMeta();
+  renderControls();
+  const key = JSON.stringify({ ...h, transcript: undefined, waited_seconds: undefined, lang: state.lang });
+  if (languageChanged || key !== state.openKey) {
+    state.openKey = key;
+    $("context-body").replaceChildren(contextPacket(h));
+  }
+  if (languageChanged) {
+    state.renderedMessages = new Set();
+    $("transcript").replaceChildren();
+  }
+  syncTranscript(h.transcript || []);
+}
+
+function renderViewMeta() {
+  const h = state.open;
+  if (!h) return;
+  const parts = [queueLabel(h.queue), t("state_" + h.status)];
+  if (h.status !== "resolved") parts.push(waitText(h));
+  $("view-meta").replaceChildren(
+    ...parts.flatMap((p, i) => (i ? [el("span", { "aria-hidden": "true", text: " · " }), el("span", { text: p })] : [el("span", { text: p })]))
+  );
+  const info = $("claim-info");
+  if (h.status === "claimed") {
+    info.textContent = t("claimInfoClaimed", {
+      name: isMine(h) ? (state.lang === "en" ? "you" : "dig") : h.claimed_by || "?",
+      time: formatTime(h.claimed_at || h.created_at, state.lang),
+    });
+  } else if (h.status === "resolved") {
+    info.textContent = h.claimed_by
+      ? t("claimInfoResolved", { time: formatTime(h.resolved_at || h.created_at, state.lang), name: h.claimed_by })
+      : t("claimInfoResolvedNoName", { time: formatTime(h.resolved_at || h.created_at, state.lang) });
+  } else info.textContent = "";
+}
+
+function renderControls() {
+  const h = state.open;
+  const act = canAct(h) && !state.busy;
+  const claim = $("claim");
+  claim.hidden = h.status !== "queued";
+  claim.disabled = state.busy;
+
+  $("reply-input").disabled = !act;
+  $("reply-submit").disabled = !act;
+  $("resolve-note").disabled = !act;
+  $("resolve-submit").disabled = !act;
+  const cancellation = h.queue === "cancellation";
+  $("resolve-outcome").hidden = !cancellation;
+  for (const radio of document.querySelectorAll("#resolve-outcome input")) radio.disabled = !act;
+  $("note-hint").textContent = cancellation && $("outcome-withdrawn").checked ? t("noteHintWithdrawn") : t("noteHint");
+
+  const movable = !cancellation && h.status !== "resolved" && (h.status === "queued" || canAct(h)) && !state.busy;
+  const select = $("move-queue");
+  const current = select.value;
+  const options = MOVABLE.filter((q) => q !== h.queue);
+  select.replaceChildren(...options.map((q) => el("option", { value: q, text: queueLabel(q) })));
+  if (options.includes(current)) select.value = current;
+  select.disabled = !movable;
+  select.closest(".inline-fields").hidden = cancellation;
+  $("move-submit").disabled = !movable;
+  $("move-hint").textContent = cancellation ? t("moveHintCancellation") : t("moveHint");
+  $("hand-back").disabled = !act;
+
+  let hint = "";
+  if (h.status === "queued") hint = t("manageQueued");
+  else if (h.status === "resolved") hint = t("manageResolved");
+  else if (!canAct(h)) hint = t("manageOther", { name: h.claimed_by || "?" });
+  $("manage-hint").textContent = hint;
+  $("manage-hint").hidden = !hint;
+}
+
+function dl(rows) {
+  const list = el("dl", { class: "facts" });
+  for (const [term, value] of rows) {
+    if (value === null || value === undefined || value === false) continue;
+    list.append(el("div", { class: "fact" }, el("dt", { text: term }), el("dd", {}, value)));
+  }
+  return list;
+}
+
+function orNotGiven(value) {
+  return value ? String(value) : el("span", { class: "not-given", text: t("notGiven") });
+}
+
+function card(headingKey, ...children) {
+  return el("section", { class: "card context-card" }, el("h4", { text: t(headingKey) }), ...children);
+}
+
+function contextPacket(h) {
+  const parts = [];
+  const isCancellation = Boolean(h.cancellation) || h.queue === "cancellation" || Boolean(h.banner);
+  if (isCancellation) parts.push(cancellationBanner(h));
+
+  // Other readings only when they are real alternatives, not rounding noise.
+  const others = (h.intents || [])
+    .filter((s) => (!h.intent || s.name !== h.intent.name) && s.confidence >= 0.05)
+    .slice(0, 2);
+  const summary = card("summaryHeading",
+    el("div", { class: "summary-text" }, renderText(h.summary)),
+    dl([
+      [t("reason"), reasonLabel(h.reason)],
+      [t("intent"), h.intent ? scoreText(h.intent) : orNotGiven(null)],
+      others.length ? [t("otherIntents"), others.map(scoreText).join(", ")] : null,
+      [t("customerLanguage"), t("lang_" + h.language) !== "lang_" + h.language ? t("lang_" + h.language) : h.language],
+      [t("createdAt"), timeEl(h.created_at)],
+      h.outcome ? [t("outcome"), t("outcome_" + h.outcome)] : null,
+      h.note ? [t("note"), el("span", { class: "note-text", text: h.note })] : null,
+    ].filter(Boolean)));
+  summary.classList.add("summary-card");
+
+  const c = h.customer || {};
+  const customer = card("customerHeading", dl([
+    [t("customerName"), orNotGiven(c.name)],
+    [t("customerNumber"), orNotGiven(c.customer_number)],
+    [t("email"), c.email ? el("a", { href: "mailto:" + c.email, text: c.email }) : orNotGiven(null)],
+    c.postcode || (h.details && h.details.postcode)
+      ? [t("postcode"), String(c.postcode || h.details.postcode)] : null,
+  ].filter(Boolean)));
+
+  const cards = [summary, customer];
+  if (h.callback) {
+    const cb = h.callback;
+    const callbackCard = card("callbackHeading", dl([
+      [t("phone"), el("a", { href: "tel:" + cb.phone, text: cb.phone })],
+      [t("callbackWindow"), callbackWindow(cb)],
+      [t("callbackRequested"), timeEl(cb.requested_at)],
+    ]));
+    callbackCard.classList.add("callback-card");
+    cards.push(callbackCard);
+  }
+  const d = h.details || {};
+  const detailRows = [
+    d.products && d.products.length ? [t("products"), d.products.join(", ")] : null,
+    d.devices && d.devices.length ? [t("devices"), d.devices.join(", ")] : null,
+    d.error_codes && d.error_codes.length ? [t("errorCodes"), d.error_codes.join(", ")] : null,
+  ].filter(Boolean);
+  if (detailRows.length) cards.push(card("detailsHeading", dl(detailRows)));
+
+  const steps = el("ol", { id: "steps-tried", class: "steps" },
+    (h.steps_tried || []).map((s) =>
+      el("li", { class: "step", dataset: { outcome: s.outcome } },
+        el("span", { class: "step-icon", "aria-hidden": "true", text: STEP_ICONS[s.outcome] || "?" }),
+        el("span", { class: "step-body" },
+          el("span", { class: "step-outcome", text: t("outcome_" + s.outcome) }),
+          el("span", { class: "step-title", text: s.title }),
+          el("span", { class: "step-ref", text: t("stepRef", { step: s.step, guide: s.guide_id }) })))));
+  const stepsCard = card("stepsHeading", steps,
+    (h.steps_tried || []).length ? null : el("p", { class: "hint", text: t("stepsNone") }));
+  stepsCard.classList.add("steps-card");
+  cards.push(stepsCard);
+
+  parts.push(el("div", { class: "context-grid" }, cards));
+  return el("div", { class: "context-parts" }, parts);
+}
+
+function cancellationBanner(h) {
+  const c = h.cancellation;
+  const rows = c ? dl([
+    [t("cancelReference"), el("strong", { class: "reference", text: c.reference })],
+    [t("cancelService"), c.service],
+    [t("cancelReceived"), timeEl(c.received_at)],
+    [t("cancelEndDate"), c.end_date || t("cancelEndAsap")],
+  ]) : null;
+  return el("section", { class: "cancellation-banner", "aria-labelledby": "cancel-title" },
+    el("h4", { id: "cancel-title", class: "cancel-title" },
+      el("span", { class: "cancel-icon", "aria-hidden": "true", text: "!" }),
+      c ? t("cancelTitle") : t("cancelWishTitle")),
+    h.banner
+      ? el("p", { class: "cancel-server", text: h.banner })
+      : c ? el("p", { class: "cancel-server", text: t("cancelLead", { reference: c.reference }) }) : null,
+    el("p", { class: "cancel-policy", text: c ? t("cancelPolicy") : t("cancelWishPolicy") }),
+    rows,
+    c && c.receipt ? el("details", { class: "receipt" },
+      el("summary", { text: t("cancelReceipt") }),
+      el("div", { class: "receipt-text" }, renderText(c.receipt))) : null);
+}
+
+function syncTranscript(messages) {
+  const list = $("transcript");
+  const scroller = $("transcript-scroll");
+  const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+  const first = state.renderedMessages.size === 0;
+  let added = false;
+  for (const m of messages) {
+    if (!m || state.renderedMessages.has(m.id)) continue;
+    state.renderedMessages.add(m.id);
+    list.append(messageItem(m));
+    added = true;
+  }
+  if (added && (first || nearBottom)) scroller.scrollTop = scroller.scrollHeight;
+}
+
+function messageItem(m) {
+  const role = ["customer", "bot", "agent", "system"].includes(m.role) ? m.role : "system";
+  const extras = [];
+  if (m.intent && role === "bot") {
+    extras.push(el("p", { class: "message-extra", text: t("messageIntent", { label: intentLabel(m.intent.name), percent: percent(m.intent.confidence) }) }));
+  }
+  if (Array.isArray(m.actions) && m.actions.length) {
+    extras.push(el("p", { class: "message-extra", text: t("messageActions", { labels: m.actions.map((a) => a.label).join(" · ") }) }));
+  }
+  return el("li", { class: "message", dataset: { role, messageId: m.id } },
+    el("div", { class: "message-head" },
+      el("span", { class: "message-role", text: t("role_" + role) }),
+      el("time", { datetime: m.created_at, text: formatTime(m.created_at, state.lang) })),
+    el("div", { class: "message-text" }, renderText(m.text)),
+    extras);
+}
+
+// ---------------------------------------------------------------- actions
+
+function showViewError(error) {
+  const box = $("view-error");
+  box.textContent = typeof error === "string" ? error : errorText(error);
+  box.hidden = false;
+}
+
+function announce(text) {
+  $("view-error").hidden = true;
+  const node = $("view-status");
+  node.textContent = "";
+  // A fresh text node, so the same words twice are read twice.
+  setTimeout(() => { node.textContent = text; }, 50);
+}
+
+async function act(work) {
+  if (!state.open || state.busy) return;
+  state.busy = true;
+  $("view-error").hidden = true;
+  renderControls();
+  try {
+    await work(state.open);
+  } catch (error) {
+    if (!(error instanceof SignedOut)) {
+      showViewError(error);
+      // The handoff may have changed under us (claimed elsewhere, resolved): show it as it is.
+      if (error instanceof ApiError && (error.status === 409 || error.status === 404)) refreshOpen().catch(() => {});
+    }
+  } finally {
+    state.busy = false;
+    if (state.open) renderControls();
+  }
+}
+
+function onClaim() {
+  act(async (h) => {
+    $("claim").textContent = t("claiming");
+    try {
+      const claimed = await call(withLang(handoffPath(h.id, "claim")), { method: "POST" });
+      rememberMine(claimed);
+      if (state.openId === claimed.id) setOpen(claimed);
+      announce(t("claimed"));
+    } finally {
+      $("claim").textContent = t("claim");
+    }
+  }).then(() => {
+    if (state.open && canAct(state.open)) $("reply-input").focus();
+  });
+}
+
+function onReply(event) {
+  event.preventDefault();
+  const input = $("reply-input");
+  const text = input.value.trim();
+  input.removeAttribute("aria-invalid");
+  if (!text) {
+    input.setAttribute("aria-invalid", "true");
+    showViewError(t("replyEmpty"));
+    input.focus();
+    return;
+  }
+  if ([...text].length > MAX_REPLY_CHARS) {
+    input.setAttribute("aria-invalid", "true");
+    showViewError(t("replyTooLong", { max: MAX_REPLY_CHARS }));
+    input.focus();
+    return;
+  }
+  act(async (h) => {
+    const message = await call(handoffPath(h.id, "messages"), { method: "POST", body: { text } });
+    if (state.openId === h.id) {
+      if (state.open.transcript) state.open.transcript.push(message);
+      syncTranscript([message]);
+      $("transcript-scroll").scrollTop = $("transcript-scroll").scrollHeight;
+    }
+    input.value = "";
+    announce(t("replySent"));
+  }).then(() => input.focus());
+}
+
+function onMove(event) {
+  event.preventDefault();
+  const queue = $("move-queue").value;
+  if (!queue) return;
+  act(async (h) => {
+    const moved = await call(withLang(handoffPath(h.id, "move")), { method: "POST", body: { queue } });
+    // A move unclaims the case: whoever takes it next in the new queue holds it, not us.
+    forgetMine(moved.id);
+    if (state.openId === moved.id) setOpen(moved);
+    announce(t("moved", { queue: queueLabel(moved.queue) }));
+  }).then(() => $("view-heading").focus());
+}
+
+function onHandBack() {
+  act(async (h) => {
+    $("hand-back").textContent = t("handingBack");
+    try {
+      const released = await call(withLang(handoffPath(h.id, "release")), { method: "POST" });
+      forgetMine(released.id);
+      if (state.openId === released.id) setOpen(released);
+      announce(t("handedBack", { queue: queueLabel(released.queue) }));
+    } finally {
+      $("hand-back").textContent = t("handBack");
+    }
+  }).then(() => $("view-heading").focus());
+}
+
+function onResolve(event) {
+  event.preventDefault();
+  const h = state.open;
+  if (!h) return;
+  const note = $("resolve-note").value.trim();
+  const body = {};
+  if (note) body.note = note;
+  if (h.queue === "cancellation") {
+    body.outcome = $("outcome-withdrawn").checked ? "cancellation_withdrawn" : "cancellation_confirmed";
+    if (body.outcome === "cancellation_withdrawn" && !note) {
+      $("resolve-note").setAttribute("aria-invalid", "true");
+      showViewError(t("noteRequired"));
+      $("resolve-note").focus();
+      return;
+    }
+  }
+  $("resolve-note").removeAttribute("aria-invalid");
+  act(async (current) => {
+    const resolved = await call(withLang(handoffPath(current.id, "resolve")), { method: "POST", body });
+    $("resolve-note").value = "";
+    if (state.openId === resolved.id) setOpen(resolved);
+    announce(t("resolved"));
+  }).then(() => $("view-heading").focus());
+}
+
+// ---------------------------------------------------------------- start
+
+function init() {
+  state.lang = store.get(LANG_KEY) === "en" ? "en" : "sv";
+  applyLanguage();
+
+  $("lang-switch").addEventListener("click", () => switchLanguage());
+  $("signin-form").addEventListener("submit", onSignin);
+  $("signout").addEventListener("click", () => signOut("manual"));
+  $("status-filter").addEventListener("change", (e) => {
+    state.status = e.target.value;
+    state.handoffs = [];
+    state.loaded = false;
+    renderList();
+    loadList().catch(() => {});
+  });
+  $("claim").addEventListener("click", onClaim);
+  $("reply-form").addEventListener("submit", onReply);
+  $("reply-input").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      $("reply-form").requestSubmit();
+    }
+  });
+  $("move-form").addEventListener("submit", onMove);
+  $("hand-back").addEventListener("click", onHandBack);
+  $("resolve-form").addEventListener("submit", onResolve);
+  for (const radio of document.querySelectorAll("#resolve-outcome input")) {
+    radio.addEventListener("change", () => state.open && renderControls());
+  }
+  $("back-to-list").addEventListener("click", () => {
+    history.replaceState(null, "", location.pathname + location.search);
+    closeView(true);
+    renderList();
+  });
+  window.addEventListener("hashchange", () => {
+    const id = hashHandoff();
+    if (id && state.token && id !== state.openId) openHandoff(id).catch(() => {});
+  });
+  // Another tab signed out (or in) with a remembered token.
+  window.addEventListener("storage", (e) => {
+    if (e.key === TOKEN_KEY && !e.newValue && state.token && !session.get(TOKEN_KEY)) signOut("manual");
+  });
+
+  const token = savedToken();
+  if (token) startInbox(token, false);
+  else showSignin(null);
+}
+
+init();
