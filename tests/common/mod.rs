@@ -392,3 +392,4 @@ impl ServerProcess {
         self.child.wait().expect("reaped");
     }
 }
+pub mod browser;
