@@ -26,6 +26,18 @@ async fn click_last(client: &Client, css: &str) {
     all.last().expect("one").click().await.expect("click");
 }
 
+/// Opens the chat in `client` and waits for the greeting.
+async fn open_chat(client: &Client, app: &TestApp) {
+    client.goto(&app.url("/")).await.expect("open chat");
+    visible(client, "#messages .message[data-role='bot']").await;
+}
+
+/// Types `text` into the chat's box and presses its send button.
+async fn send(client: &Client, text: &str) {
+    fill(client, "#message-input", text).await;
+    click(client, "#send").await;
+}
+
 async fn sign_in(client: &Client, app: &TestApp, page: &str, token: &str) {
     client.goto(&app.url(page)).await.expect("open page");
     fill(client, "#token-input", token).await;
@@ -83,11 +95,9 @@ async fn a_customer_walks_a_guide_asks_for_a_person_and_sees_the_agent_reply_liv
     let browser = Browser::start().await;
 
     let customer = browser.open().await;
-    customer.goto(&app.url("/")).await.unwrap();
-    visible(&customer, "#messages .message[data-role='bot']").await;
+    open_chat(&customer, &app).await;
     assert_accessible(&customer, "chat on arrival").await;
-    fill(&customer, "#message-input", ROUTER_PROBLEM).await;
-    click(&customer, "#send").await;
+    send(&customer, ROUTER_PROBLEM).await;
     with_text(&customer, ".step-card", "Dra ur routerns strömsladd").await;
     click_last(
         &customer,
@@ -200,19 +210,11 @@ async fn a_customer_cancels_in_writing_and_gets_the_receipt() {
     let app = spawn_app(Backend::Sqlite).await;
     let browser = Browser::start().await;
     let customer = browser.open().await;
-    customer.goto(&app.url("/")).await.unwrap();
-    visible(&customer, "#messages .message[data-role='bot']").await;
-    fill(
-        &customer,
-        "#message-input",
-        "Jag vill säga upp mitt bredband",
-    )
-    .await;
-    click(&customer, "#send").await;
+    open_chat(&customer, &app).await;
+    send(&customer, "Jag vill säga upp mitt bredband").await;
 
     // The very first answer offers the written path.
-    let answer = with_text(&customer, ".message[data-role='customer']", "säga upp").await;
-    let _ = answer;
+    with_text(&customer, ".message[data-role='customer']", "säga upp").await;
     let offer = visible(
         &customer,
         ".message[data-role='bot']:last-child button[data-action-kind='written_cancellation']",
@@ -317,10 +319,8 @@ async fn an_editor_changes_a_step_and_the_next_chat_shows_it() {
     screenshot(&editor, "editor-guide-en").await;
 
     let customer = browser.open().await;
-    customer.goto(&app.url("/")).await.unwrap();
-    visible(&customer, "#messages .message[data-role='bot']").await;
-    fill(&customer, "#message-input", ROUTER_PROBLEM).await;
-    click(&customer, "#send").await;
+    open_chat(&customer, &app).await;
+    send(&customer, ROUTER_PROBLEM).await;
     with_text(&customer, ".step-card", "Vänta en hel minut").await;
     browser.close().await;
     app.finish().await;
@@ -331,8 +331,7 @@ async fn the_chat_works_from_the_keyboard_alone() {
     let app = spawn_app(Backend::Sqlite).await;
     let browser = Browser::start().await;
     let customer = browser.open().await;
-    customer.goto(&app.url("/")).await.unwrap();
-    visible(&customer, "#messages .message[data-role='bot']").await;
+    open_chat(&customer, &app).await;
 
     tab_to(
         &customer,
@@ -395,8 +394,7 @@ async fn the_chat_speaks_english_when_switched() {
     let app = spawn_app(Backend::Sqlite).await;
     let browser = Browser::start().await;
     let customer = browser.open().await;
-    customer.goto(&app.url("/")).await.unwrap();
-    visible(&customer, "#messages .message[data-role='bot']").await;
+    open_chat(&customer, &app).await;
     let swedish = visible(&customer, "#talk-to-human")
         .await
         .text()
@@ -413,13 +411,11 @@ async fn the_chat_speaks_english_when_switched() {
         .await
         .unwrap();
     assert_ne!(swedish, english);
-    fill(
+    send(
         &customer,
-        "#message-input",
         "The router light is red and the internet is down",
     )
     .await;
-    click(&customer, "#send").await;
     with_text(&customer, ".step-card", "Unplug the router's power cable").await;
     assert_accessible(&customer, "chat in English").await;
     screenshot(&customer, "chat-steps-en").await;
@@ -434,8 +430,7 @@ async fn the_chat_speaks_english_when_switched() {
 
     // And a phone-sized window still has everything.
     let phone = browser.open_sized(390, 844).await;
-    phone.goto(&app.url("/")).await.unwrap();
-    visible(&phone, "#messages .message[data-role='bot']").await;
+    open_chat(&phone, &app).await;
     visible(&phone, "#talk-to-human").await;
     visible(&phone, "#save-transcript").await;
     screenshot(&phone, "chat-phone-sv").await;
@@ -451,15 +446,8 @@ async fn markup_in_names_messages_and_guides_stays_text() {
     let browser = Browser::start().await;
 
     let customer = browser.open().await;
-    customer.goto(&app.url("/")).await.unwrap();
-    visible(&customer, "#messages .message[data-role='bot']").await;
-    fill(
-        &customer,
-        "#message-input",
-        &format!("Hej {XSS_IMG} {XSS_SCRIPT}"),
-    )
-    .await;
-    click(&customer, "#send").await;
+    open_chat(&customer, &app).await;
+    send(&customer, &format!("Hej {XSS_IMG} {XSS_SCRIPT}")).await;
     with_text(&customer, ".message[data-role='customer']", "<img src=x").await;
     assert_inert(&customer, "chat").await;
 
@@ -543,8 +531,7 @@ async fn the_widget_opens_the_chat_on_another_site() {
         .await
         .unwrap();
     visible(&site, "#messages .message[data-role='bot']").await;
-    fill(&site, "#message-input", ROUTER_PROBLEM).await;
-    click(&site, "#send").await;
+    send(&site, ROUTER_PROBLEM).await;
     with_text(&site, ".step-card", "Dra ur routerns strömsladd").await;
     site.enter_parent_frame().await.unwrap();
     screenshot(&site, "widget-sv").await;
