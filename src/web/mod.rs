@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 
 use crate::http::ApiError;
@@ -36,28 +36,21 @@ enum Framing {
 
 pub fn router<S: Clone + Send + Sync + 'static>(source: Source) -> Router<S> {
     Router::new()
-        .route("/", get(chat_page))
-        .route("/agent", get(agent_page))
-        .route("/editor", get(editor_page))
-        .route("/widget.js", get(widget))
+        .route("/", file("chat.html", Framing::Anywhere))
+        .route("/agent", file("agent.html", Framing::Nowhere))
+        .route("/editor", file("editor.html", Framing::Nowhere))
+        .route("/widget.js", file("widget.js", Framing::Nowhere))
         .route("/assets/{name}", get(asset))
         .with_state(Arc::new(source))
 }
 
-async fn chat_page(State(source): State<Arc<Source>>, headers: HeaderMap) -> Response {
-    serve(&source, "chat.html", Framing::Anywhere, &headers).await
-}
-
-async fn agent_page(State(source): State<Arc<Source>>, headers: HeaderMap) -> Response {
-    serve(&source, "agent.html", Framing::Nowhere, &headers).await
-}
-
-async fn editor_page(State(source): State<Arc<Source>>, headers: HeaderMap) -> Response {
-    serve(&source, "editor.html", Framing::Nowhere, &headers).await
-}
-
-async fn widget(State(source): State<Arc<Source>>, headers: HeaderMap) -> Response {
-    serve(&source, "widget.js", Framing::Nowhere, &headers).await
+/// A route that always answers with the one file `name`.
+fn file(name: &'static str, framing: Framing) -> MethodRouter<Arc<Source>> {
+    get(
+        move |State(source): State<Arc<Source>>, headers: HeaderMap| async move {
+            serve(&source, name, framing, &headers).await
+        },
+    )
 }
 
 async fn asset(
