@@ -6,7 +6,9 @@
 // Everything from the server or a customer reaches the page as text only (el, textContent,
 // renderText); nothing is ever parsed as HTML.
 
-import { api, ApiError, el, follow, formatTime, formatWait, renderText, store, translator } from "./common.js";
+import {
+  api, ApiError, el, follow, formatTime, formatWait, renderText, storageOf, store, translator,
+} from "./common.js";
 
 const QUEUES = ["technical", "billing", "cancellation", "general"];
 const MOVABLE = ["technical", "billing", "general"];
@@ -477,23 +479,8 @@ function t(key, values) {
 
 // ---------------------------------------------------------------- storage
 
-const session = {
-  get(key) {
-    try {
-      return sessionStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key, value) {
-    try {
-      if (value === null || value === undefined) sessionStorage.removeItem(key);
-      else sessionStorage.setItem(key, value);
-    } catch {
-      /* storage unavailable: the sign-in lasts as long as the page */
-    }
-  },
-};
+// The sign-in lasts for this tab unless the agent asks to be remembered.
+const session = storageOf("sessionStorage");
 
 function savedToken() {
   return session.get(TOKEN_KEY) || store.get(TOKEN_KEY);

@@ -246,21 +246,31 @@ export function formatWait(fromIso, lang, now = Date.now()) {
   return m ? `${h} h ${m} min` : `${h} h`;
 }
 
-/** A token kept for this browser tab's origin, under a page-specific key. */
-export const store = {
-  get(key) {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key, value) {
-    try {
-      if (value === null || value === undefined) localStorage.removeItem(key);
-      else localStorage.setItem(key, value);
-    } catch {
-      /* private mode: the session simply does not survive a reload */
-    }
-  },
-};
+/**
+ * Web storage that never throws: `storageOf("localStorage")` (this browser) or
+ * `storageOf("sessionStorage")` (this tab). Where storage is unavailable (private modes,
+ * blocked third-party frames) values simply do not survive a reload.
+ */
+export function storageOf(kind) {
+  const area = () => window[kind];
+  return {
+    get(key) {
+      try {
+        return area().getItem(key);
+      } catch {
+        return null;
+      }
+    },
+    set(key, value) {
+      try {
+        if (value === null || value === undefined) area().removeItem(key);
+        else area().setItem(key, value);
+      } catch {
+        /* unavailable: see above */
+      }
+    },
+  };
+}
+
+/** What the pages keep in this browser (a conversation, a remembered sign-in). */
+export const store = storageOf("localStorage");

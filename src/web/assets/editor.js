@@ -1207,13 +1207,7 @@ async function openGuide(id, { focus = true } = {}) {
   source.scrollTop = 0;
   $("new-guide-fields").hidden = true;
   $("delete-guide").hidden = false;
-  clearProblems();
-  setStatus($("save-status"), "");
-  renderEditorVisibility();
-  renderEditorHead();
-  renderPreview();
-  renderDirty();
-  renderList();
+  redrawEditor();
   loadHistory();
   loadStats();
   if (focus) focusEditor();
@@ -1411,6 +1405,17 @@ $("discard-draft").addEventListener("click", () => {
 });
 
 // Problems from the server ------------------------------------------------------------------
+
+/** After another guide (or a new one) is put in the editor: fresh status, every part redrawn. */
+function redrawEditor() {
+  clearProblems();
+  setStatus($("save-status"), "");
+  renderEditorVisibility();
+  renderEditorHead();
+  renderPreview();
+  renderDirty();
+  renderList();
+}
 
 function clearProblems() {
   $("problems-box").hidden = true;
@@ -1615,13 +1620,7 @@ function startNewGuide(id = "", text = null) {
   $("new-guide-fields").hidden = false;
   $("delete-guide").hidden = true;
   source.value = text ?? template(validGuideId(id) ? id : "");
-  clearProblems();
-  setStatus($("save-status"), "");
-  renderEditorVisibility();
-  renderEditorHead();
-  renderPreview();
-  renderDirty();
-  renderList();
+  redrawEditor();
   renderHistory();
   renderStats();
   input.focus();
