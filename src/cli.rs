@@ -36,6 +36,8 @@ pub enum Command {
     Token(commands::token::TokenCommand),
     /// Check, import or export guide files.
     Guides(commands::guides::GuidesCommand),
+    /// Export or erase one customer's data.
+    Customer(commands::customer::CustomerCommand),
 }
 
 /// Process-wide settings that must be made before any thread starts.
@@ -67,6 +69,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args).await,
         Command::Token(command) => commands::token::run(command).await,
         Command::Guides(command) => commands::guides::run(command).await,
+        Command::Customer(command) => commands::customer::run(command).await,
     }
 }
 

@@ -81,8 +81,16 @@ pub struct ServeSettings {
     #[arg(long, env = "FELSOK_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
 
+    /// Conversations untouched for this many days are erased (written cancellations are
+    /// kept); 0 keeps everything.
+    #[arg(long, env = "FELSOK_RETENTION_DAYS", default_value_t = 365)]
+    pub retention_days: u32,
+
     #[command(flatten)]
     pub limits: Limits,
+
+    #[command(flatten)]
+    pub rate_limits: RateLimitSettings,
 }
 
 /// Caps that keep one client from hurting the rest.
@@ -99,6 +107,15 @@ pub struct Limits {
     /// A request that takes longer than this many seconds is answered with 503.
     #[arg(long, env = "FELSOK_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// A connection that takes longer than this many seconds to send a request's headers is
+    /// closed, so slow clients can't hold connections.
+    #[arg(long, env = "FELSOK_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Most messages one conversation may hold; past it the customer is asked to start anew.
+    #[arg(long, env = "FELSOK_MAX_CONVERSATION_MESSAGES", default_value_t = crate::conversation::DEFAULT_MAX_MESSAGES)]
+    pub max_conversation_messages: u32,
 }
 
 impl Default for Limits {
@@ -107,6 +124,94 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024,
             max_message_chars: 4000,
             request_timeout_secs: 30,
+            header_timeout_secs: 10,
+            max_conversation_messages: crate::conversation::DEFAULT_MAX_MESSAGES,
+        }
+    }
+}
+
+/// Whether request-rate limits apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Switch {
+    #[default]
+    On,
+    Off,
+}
+
+/// Requests a minute a bucket refills; a client may spend a whole minute's budget at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub per_minute: u32,
+}
+
+impl Budget {
+    pub fn burst(self) -> u32 {
+        self.per_minute.max(1)
+    }
+}
+
+impl std::str::FromStr for Budget {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.trim()
+            .parse()
+            .map(|per_minute| Self { per_minute })
+            .map_err(|_| format!("expected a number of requests a minute, got {s:?}"))
+    }
+}
+
+/// Request-rate limits (429 with `Retry-After` once a budget is spent).
+#[derive(Debug, Clone, Args)]
+pub struct RateLimitSettings {
+    /// `off` turns every request-rate limit off, for load tests behind a trusted proxy.
+    #[arg(long = "rate-limits", env = "FELSOK_RATE_LIMITS", default_value = "on")]
+    pub switch: Switch,
+
+    /// New conversations a minute from one client address.
+    #[arg(long, env = "FELSOK_RATE_NEW_CONVERSATIONS", default_value = "30")]
+    pub new_conversations: Budget,
+
+    /// Requests a minute on one conversation (messages, reads, the transcript, forms).
+    #[arg(long, env = "FELSOK_RATE_CONVERSATION_REQUESTS", default_value = "60")]
+    pub conversation_requests: Budget,
+
+    /// Requests a minute with one agent, editor or admin token.
+    #[arg(long, env = "FELSOK_RATE_STAFF_REQUESTS", default_value = "600")]
+    pub staff_requests: Budget,
+
+    /// Other API requests a minute from one client address without a token (classify, search).
+    #[arg(long, env = "FELSOK_RATE_PUBLIC_REQUESTS", default_value = "120")]
+    pub public_requests: Budget,
+
+    /// Take the client's address from the last `X-Forwarded-For` entry: only behind a proxy
+    /// that appends it, or every client could pick its own address.
+    #[arg(long, env = "FELSOK_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            switch: Switch::On,
+            new_conversations: Budget { per_minute: 30 },
+            conversation_requests: Budget { per_minute: 60 },
+            staff_requests: Budget { per_minute: 600 },
+            public_requests: Budget { per_minute: 120 },
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl RateLimitSettings {
+    pub fn enabled(&self) -> bool {
+        self.switch == Switch::On
+    }
+
+    pub fn off() -> Self {
+        Self {
+            switch: Switch::Off,
+            ..Self::default()
         }
     }
 }
@@ -115,10 +220,16 @@ impl Limits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs.max(1))
     }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs.max(1))
+    }
 }
 
 impl ServeSettings {
-    /// Settings for tests and benchmarks: an ephemeral port on loopback.
+    /// Settings for tests and benchmarks: an ephemeral port on loopback, and no request-rate
+    /// limits, since they drive many conversations from one address (the tests of the limits
+    /// turn them on).
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -134,7 +245,9 @@ impl ServeSettings {
             webhook_url: None,
             webhook_secret: None,
             web_dir: None,
+            retention_days: 365,
             limits: Limits::default(),
+            rate_limits: RateLimitSettings::off(),
         }
     }
 }

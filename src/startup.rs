@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -21,6 +22,7 @@ use crate::storage::Store;
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    header_timeout: Duration,
     store: Store,
     /// Picks up guide changes saved by other replicas.
     poller: tokio::task::JoinHandle<()>,
@@ -28,11 +30,12 @@ pub struct Application {
     mail_sender: Option<tokio::task::JoinHandle<()>>,
     change_follower: Option<tokio::task::JoinHandle<()>>,
     webhook_sender: Option<tokio::task::JoinHandle<()>>,
+    retention_sweeper: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How often a replica looks for guide and outage changes made elsewhere: well inside the
 /// promise that a saved guide is used in new chats within a second.
-const REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(400);
+const REFRESH_INTERVAL: Duration = Duration::from_millis(400);
 
 async fn follow_other_replicas(editing: Editing) {
     let mut tick = tokio::time::interval(REFRESH_INTERVAL);
@@ -43,6 +46,21 @@ async fn follow_other_replicas(editing: Editing) {
             Ok(0) => {}
             Ok(applied) => tracing::info!(applied, "guide changes from other replicas"),
             Err(e) => tracing::warn!(error = %e, "could not refresh guides"),
+        }
+    }
+}
+
+/// How often conversations past the retention period are looked for. Retention is counted in
+/// days, so an hour's delay changes nothing that matters.
+const RETENTION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
+
+async fn sweep_old_conversations(store: Store, retention: Duration) {
+    let mut tick = tokio::time::interval(RETENTION_SWEEP_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::conversation::privacy::forget_idle(&store, retention).await {
+            tracing::warn!(error = %e, "could not erase conversations past the retention period");
         }
     }
 }
@@ -104,6 +122,10 @@ impl Application {
         });
         let webhook_sender =
             webhook.map(|webhook| tokio::spawn(crate::webhook::run(store.clone(), webhook)));
+        let retention_sweeper = (settings.retention_days > 0).then(|| {
+            let retention = Duration::from_secs(u64::from(settings.retention_days) * 86_400);
+            tokio::spawn(sweep_old_conversations(store.clone(), retention))
+        });
         let mail = match &settings.smtp_url {
             Some(url) => {
                 Some(Mailer::new(url, &settings.mail_from).context("could not set up e-mail")?)
@@ -127,6 +149,7 @@ impl Application {
             classifier,
             knowledge,
         );
+        conversations = conversations.with_max_messages(settings.limits.max_conversation_messages);
         if mail_sender.is_some() {
             conversations = conversations.with_mail(mail_wake);
         }
@@ -134,6 +157,7 @@ impl Application {
             editing,
             conversations,
             limits: Arc::new(settings.limits.clone()),
+            rate_limiter: Arc::new(http::RateLimiter::new(&settings.rate_limits)),
             metrics: http::metrics_handle(),
             web: settings
                 .web_dir
@@ -146,11 +170,13 @@ impl Application {
         let app = Self {
             listener,
             router: http::app(state),
+            header_timeout: settings.limits.header_timeout(),
             store,
             poller,
             mail_sender,
             change_follower,
             webhook_sender,
+            retention_sweeper,
         };
         if let Some(path) = &settings.addr_file {
             std::fs::write(path, app.local_addr()?.to_string())
@@ -176,17 +202,18 @@ impl Application {
             // Live streams never finish on their own; end them so the shutdown can.
             changes.close();
         };
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server failed")?;
+        http::serve(self.listener, self.router, self.header_timeout, shutdown).await;
         self.poller.abort();
         if let Some(sender) = &self.mail_sender {
             sender.abort();
         }
-        for task in [&self.change_follower, &self.webhook_sender]
-            .into_iter()
-            .flatten()
+        for task in [
+            &self.change_follower,
+            &self.webhook_sender,
+            &self.retention_sweeper,
+        ]
+        .into_iter()
+        .flatten()
         {
             task.abort();
         }

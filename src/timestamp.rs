@@ -42,12 +42,17 @@ impl Timestamp {
         Self(self.0 + by)
     }
 
-    /// A short human form for transcripts: `2026-11-23 13:35 UTC`.
+    /// This instant moved `by` into the past.
+    pub fn minus(&self, by: std::time::Duration) -> Self {
+        Self(self.0 - by)
+    }
+
     /// Seconds from `earlier` to this moment; negative if `earlier` is later.
     pub fn seconds_since(&self, earlier: Timestamp) -> f64 {
         (self.as_offset_date_time() - earlier.as_offset_date_time()).as_seconds_f64()
     }
 
+    /// A short human form for transcripts: `2026-11-23 13:35 UTC`.
     pub fn to_minute_string(&self) -> String {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
         self.0.format(&format).expect("a UTC time always formats")

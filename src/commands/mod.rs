@@ -1,7 +1,8 @@
-//! The CLI's work commands besides `serve`: model import, training, evaluation, staff tokens
-//! and guide files.
+//! The CLI's work commands besides `serve`: model import, training, evaluation, staff tokens,
+//! guide files and customers' data.
 //! These are edges: they report with `anyhow` and draw progress bars on the terminal.
 
+pub mod customer;
 pub mod eval;
 pub mod guides;
 pub mod model;

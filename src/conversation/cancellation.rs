@@ -181,7 +181,7 @@ impl Conversations {
             .cancellation(id, reference)
             .await?
             .map(Into::into)
-            .ok_or(ConversationError::NotFound)
+            .ok_or(ConversationError::CancellationNotFound)
     }
 }
 

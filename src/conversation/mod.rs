@@ -9,6 +9,7 @@ mod details;
 mod handoffs;
 mod live;
 mod message;
+pub mod privacy;
 mod service;
 mod summary;
 mod transcript;
@@ -25,6 +26,7 @@ pub use live::{InboxChange, Update};
 pub use message::{IntentScore, Message, Role};
 pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,
+    DEFAULT_MAX_MESSAGES,
 };
 pub use transcript::{Transcript, TranscriptLabels};
 pub use waiting::{median, Waiting};

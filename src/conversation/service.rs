@@ -26,7 +26,18 @@ pub enum ConversationError {
     Classifier(#[from] crate::classifier::pool::PoolError),
     #[error(transparent)]
     Index(#[from] crate::knowledge::index::IndexError),
+    /// The conversation exists and is the caller's, but holds no cancellation with this
+    /// reference.
+    #[error("cancellation not found")]
+    CancellationNotFound,
+    /// The conversation holds as many messages as it may; a new one starts fresh.
+    #[error("the conversation is full")]
+    Full { max_messages: i64 },
 }
+
+/// The most messages (the customer's and the answers) one conversation holds by default. A
+/// real chat is a few dozen; this keeps a script from growing one conversation without bound.
+pub const DEFAULT_MAX_MESSAGES: u32 = 1000;
 
 /// A parsed request to start a conversation.
 #[derive(Debug, Clone, Default)]
@@ -73,6 +84,7 @@ pub struct Conversations {
     knowledge: KnowledgeBase,
     /// Wakes the mail sender; `None` when no e-mail is sent.
     pub(super) mail: Option<std::sync::Arc<tokio::sync::Notify>>,
+    max_messages: i64,
 }
 
 /// What the service worked out about a text message before the turn's transaction.
@@ -174,6 +186,16 @@ impl Conversations {
             classifier,
             knowledge,
             mail: None,
+            max_messages: i64::from(DEFAULT_MAX_MESSAGES),
+        }
+    }
+
+    /// Caps how many messages one conversation may hold.
+    #[must_use]
+    pub fn with_max_messages(self, max_messages: u32) -> Self {
+        Self {
+            max_messages: i64::from(max_messages),
+            ..self
         }
     }
 
@@ -349,6 +371,11 @@ impl Conversations {
                     .collect::<Result<_, _>>()?);
             }
         }
+        if turn.conversation.last_seq >= self.max_messages {
+            return Err(ConversationError::Full {
+                max_messages: self.max_messages,
+            });
+        }
         let locale = parse_locale(&turn.conversation)?;
         let status = parse_status(&turn.conversation)?;
         let state = parse_state(&turn.conversation)?;
@@ -391,7 +418,7 @@ impl Conversations {
             // After the answer, so that a wish to cancel still gets the written path first.
             outcome
                 .replies
-                .push(self.engine.secrets_notice(locale, outcome.status));
+                .push(self.engine.secrets_notice(locale, outcome.status, &secrets));
             metrics::counter!("felsok_secrets_masked_total").increment(secrets.len() as u64);
         }
         let replies: Vec<NewMessage> = outcome

@@ -195,8 +195,20 @@ impl Engine {
 
     /// Kindly says that a password, code or card number was masked and is never needed. A
     /// system notice while a person has the conversation, since the bot is otherwise quiet.
-    pub fn secrets_notice(&self, locale: Locale, status: ConversationStatus) -> Reply {
-        let text = self.replies.secrets_masked(locale);
+    pub fn secrets_notice(
+        &self,
+        locale: Locale,
+        status: ConversationStatus,
+        found: &[crate::domain::secrets::SecretKind],
+    ) -> Reply {
+        let only_personal_number = found
+            .iter()
+            .all(|k| *k == crate::domain::secrets::SecretKind::PersonalNumber);
+        let text = if only_personal_number {
+            self.replies.personal_number_masked(locale)
+        } else {
+            self.replies.secrets_masked(locale)
+        };
         match status {
             ConversationStatus::Queued | ConversationStatus::Agent => self.system(text),
             _ => self.bot(text, Vec::new()),

@@ -496,6 +496,19 @@ impl Replies {
         card
     }
 
+    /// After a Swedish personal identity number (and nothing else) was masked.
+    pub fn personal_number_masked(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Ditt personnummer behöver du inte skriva här, så jag har dolt det och det sparas \
+             inte i chatten. Behöver en kollega bekräfta vem du är gör de det på ett säkert \
+             sätt.",
+            "You don't need to share your personal identity number here, so I've hidden it and \
+             it isn't saved in the chat. If a colleague needs to confirm who you are, they'll do \
+             it in a secure way.",
+        )
+    }
+
     /// After a password, code or card number was masked in the customer's message.
     pub fn secrets_masked(&self, locale: Locale) -> &'static str {
         pick(
@@ -800,6 +813,7 @@ impl Replies {
                     self.already_with_a_person(locale),
                     self.written_cancellation(locale),
                     self.secrets_masked(locale),
+                    self.personal_number_masked(locale),
                     self.step_worked(locale),
                     self.what_is_wrong(locale),
                     self.unclear_twice(locale),

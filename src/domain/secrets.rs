@@ -1,8 +1,8 @@
 //! Secrets customers sometimes type anyway: masked before anything is stored or logged.
 //!
-//! The bot never asks for a password, PIN, PUK, BankID code or card number. When one turns up
-//! in a message, the stored text keeps a mask in its place and the bot asks kindly not to
-//! share such things.
+//! The bot never asks for a password, PIN, PUK, BankID code, card number or personal identity
+//! number. When one turns up in a message, the stored text keeps a mask in its place and the
+//! bot asks kindly not to share such things.
 
 use std::sync::LazyLock;
 
@@ -14,6 +14,8 @@ pub enum SecretKind {
     Password,
     Code,
     CardNumber,
+    /// A Swedish personnummer or samordningsnummer.
+    PersonalNumber,
 }
 
 const MASK: &str = "••••";
@@ -36,6 +38,29 @@ static CODE: LazyLock<Regex> = LazyLock::new(|| {
 /// Runs of 13 to 19 digits, possibly grouped by spaces or dashes: card number candidates.
 static CARD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d(?:[ -]?\d){12,18}\b").expect("a valid pattern"));
+
+/// Swedish personal identity numbers: `YYMMDD-NNNN`, `YYMMDD+NNNN` (over 100) or the 12-digit
+/// `YYYYMMDD-NNNN` / `YYYYMMDDNNNN`. Ten digits without a separator are left alone: that is
+/// how phone numbers (0701234567) are written.
+static PERSONAL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:(?:19|20)(\d{6})[- ]?|(\d{6})[-+])(\d{4})\b").expect("a valid pattern")
+});
+
+/// A real date (day + 60 for a samordningsnummer) and the Luhn check over the ten digits.
+fn is_personal_number(date: &str, serial: &str) -> bool {
+    let digits: Vec<u32> = date
+        .chars()
+        .chain(serial.chars())
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    if digits.len() != 10 {
+        return false;
+    }
+    let month = digits[2] * 10 + digits[3];
+    let day = digits[4] * 10 + digits[5];
+    let day = if day > 60 { day - 60 } else { day };
+    (1..=12).contains(&month) && (1..=31).contains(&day) && luhn_valid(&digits)
+}
 
 fn luhn_valid(digits: &[u32]) -> bool {
     let sum: u32 = digits
@@ -87,6 +112,15 @@ pub fn mask(text: &str) -> (String, Vec<SecretKind>) {
             c[0].to_owned()
         }
     });
+    let masked = PERSONAL_NUMBER.replace_all(&masked, |c: &regex::Captures<'_>| {
+        let date = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+        if is_personal_number(date, &c[3]) {
+            found.push(SecretKind::PersonalNumber);
+            MASK.to_owned()
+        } else {
+            c[0].to_owned()
+        }
+    });
     (masked.into_owned(), found)
 }
 
@@ -107,6 +141,35 @@ mod tests {
             let (masked, found) = mask(text);
             assert_eq!(masked, expected);
             assert_eq!(found, [SecretKind::Password]);
+        }
+    }
+
+    #[test]
+    fn personal_identity_numbers_are_masked_in_their_written_forms() {
+        // 811218-9876 passes the Luhn check; 811218-9875 does not.
+        for text in [
+            "mitt personnummer är 811218-9876",
+            "pnr 19811218-9876 tack",
+            "198112189876",
+            "samordningsnummer 811278-9873",
+        ] {
+            let (masked, found) = mask(text);
+            assert!(masked.contains(MASK), "{text} -> {masked}");
+            assert!(
+                !masked.contains("9876") && !masked.contains("9873"),
+                "{masked}"
+            );
+            assert_eq!(found, [SecretKind::PersonalNumber], "{text}");
+        }
+        for ordinary in [
+            "811218-9875",
+            "ring mig på 0701234567",
+            "ordernummer 123456-7890",
+            "070-123 45 67",
+        ] {
+            let (masked, found) = mask(ordinary);
+            assert_eq!(masked, ordinary);
+            assert!(found.is_empty(), "{ordinary}");
         }
     }
 

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, Staff};
+use super::extract::{AgentStaff, ApiJson, ApiPath, ApiQuery, Staff};
 use super::{ApiError, AppState};
 use crate::auth::StaffRole;
 use crate::conversation::{HandoffPacket, Message, ResolveRequest};
@@ -150,11 +150,11 @@ pub struct AgentMessageRequest {
     security(("bearer" = [])))]
 async fn send_message(
     State(state): State<AppState>,
-    staff: Staff,
+    staff: AgentStaff,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<AgentMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let agent = staff.require(StaffRole::Agent)?;
+    let agent = &staff.member;
     let text = MessageText::parse(&body.text, state.limits.max_message_chars)?;
     let message = state.conversations.agent_message(&id, agent, &text).await?;
     Ok((StatusCode::CREATED, Json(message)))
@@ -198,12 +198,12 @@ pub struct MoveBody {
     security(("bearer" = [])))]
 async fn move_handoff(
     State(state): State<AppState>,
-    staff: Staff,
+    staff: AgentStaff,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<LangParams>,
     ApiJson(body): ApiJson<MoveBody>,
 ) -> Result<Json<HandoffPacket>, ApiError> {
-    let agent = staff.require(StaffRole::Agent)?;
+    let agent = &staff.member;
     let locale = agent_locale(params.lang.as_deref())?;
     let queue = Queue::parse(&body.queue).ok_or_else(|| {
         ApiError::from(FieldError::new(
@@ -240,12 +240,12 @@ pub struct ResolveBody {
     security(("bearer" = [])))]
 async fn resolve_handoff(
     State(state): State<AppState>,
-    staff: Staff,
+    staff: AgentStaff,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<LangParams>,
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<Json<HandoffPacket>, ApiError> {
-    let agent = staff.require(StaffRole::Agent)?;
+    let agent = &staff.member;
     let locale = agent_locale(params.lang.as_deref())?;
     let request = ResolveRequest {
         outcome: body.outcome,

@@ -52,6 +52,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("expected Content-Type: application/json")]
     UnsupportedMediaType,
+    /// A request-rate budget is spent; the client may try again after this many seconds.
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
     #[error("the request took too long")]
     Timeout,
     #[error("not ready")]
@@ -111,6 +114,7 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Timeout | Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -133,10 +137,12 @@ impl ApiError {
             Self::NotFound("guide") => "guide_not_found",
             Self::NotFound("outage notice") => "outage_not_found",
             Self::NotFound("handoff") => "handoff_not_found",
+            Self::NotFound("cancellation") => "cancellation_not_found",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Timeout => "timeout",
             Self::NotReady => "not_ready",
             Self::Internal(_) => "internal_error",
@@ -168,6 +174,9 @@ impl ApiError {
             Self::PayloadTooLarge => {
                 "The request body is larger than this service accepts.".to_owned()
             }
+            Self::RateLimited { retry_after_secs } => format!(
+                "Too many requests in a short time. Please wait {retry_after_secs} s and try again."
+            ),
             Self::Timeout => "The request took too long. Please try again.".to_owned(),
             Self::NotReady => "The service is starting up. Please try again shortly.".to_owned(),
             // Never the internal cause: that is for the logs.
@@ -215,6 +224,11 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Self::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
         if let Self::Internal(cause) = self {
             response
                 .extensions_mut()
@@ -246,6 +260,14 @@ impl From<ConversationError> for ApiError {
     fn from(error: ConversationError) -> Self {
         match error {
             ConversationError::NotFound => Self::NotFound("conversation"),
+            ConversationError::CancellationNotFound => Self::NotFound("cancellation"),
+            ConversationError::Full { max_messages } => Self::StateConflict {
+                code: "conversation_full",
+                message: format!(
+                    "This conversation has reached {max_messages} messages. Please start a new \
+                     one; the transcript of this one stays available."
+                ),
+            },
             ConversationError::Store(e) => e.into(),
             ConversationError::Classifier(e) => Self::Internal(e.to_string()),
             ConversationError::Index(e) => Self::Internal(e.to_string()),

@@ -164,3 +164,53 @@ impl FromRequestParts<super::AppState> for Staff {
             .ok_or(ApiError::InvalidToken)
     }
 }
+
+/// The role a piece of staff work needs, for [`StaffAs`].
+pub trait NeededRole {
+    const ROLE: crate::auth::StaffRole;
+}
+
+/// Handing handoffs: agents (and admins).
+pub enum AgentWork {}
+/// Keeping guides and outage notices: editors (and admins).
+pub enum EditorWork {}
+/// Customers' data and the delivery log: admins.
+pub enum AdminWork {}
+
+impl NeededRole for AgentWork {
+    const ROLE: crate::auth::StaffRole = crate::auth::StaffRole::Agent;
+}
+impl NeededRole for EditorWork {
+    const ROLE: crate::auth::StaffRole = crate::auth::StaffRole::Editor;
+}
+impl NeededRole for AdminWork {
+    const ROLE: crate::auth::StaffRole = crate::auth::StaffRole::Admin;
+}
+
+/// A staff member whose role allows `R`'s work: 401 without a valid token and 403 with the
+/// wrong role, both before the body is read, so a caller without the right never learns
+/// from a 422 what a valid body looks like.
+pub struct StaffAs<R> {
+    pub member: crate::auth::StaffMember,
+    role: std::marker::PhantomData<R>,
+}
+
+pub type AgentStaff = StaffAs<AgentWork>;
+pub type EditorStaff = StaffAs<EditorWork>;
+pub type AdminStaff = StaffAs<AdminWork>;
+
+impl<R: NeededRole> FromRequestParts<super::AppState> for StaffAs<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &super::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        staff.require(R::ROLE)?;
+        Ok(Self {
+            member: staff.0,
+            role: std::marker::PhantomData,
+        })
+    }
+}

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, Staff};
+use super::extract::{ApiJson, ApiPath, ApiQuery, EditorStaff, Staff};
 use super::{ApiError, AppState};
 use crate::auth::StaffRole;
 use crate::domain::{FieldError, Locale};
@@ -533,10 +533,10 @@ fn time_field(field: &'static str, raw: Option<&str>) -> Result<Option<Timestamp
     security(("bearer" = [])))]
 async fn create_outage(
     State(state): State<AppState>,
-    staff: Staff,
+    staff: EditorStaff,
     ApiJson(body): ApiJson<CreateOutage>,
 ) -> Result<(StatusCode, Json<OutageBody>), ApiError> {
-    let editor = staff.require(StaffRole::Editor)?;
+    let editor = &staff.member;
     let mut errors = Vec::new();
     let starts_at = time_field("starts_at", body.starts_at.as_deref()).unwrap_or_else(|e| {
         errors.push(e);

@@ -3,6 +3,7 @@
 mod agent;
 mod classify;
 mod conversations;
+mod customers;
 mod error;
 mod extract;
 mod guides;
@@ -10,6 +11,8 @@ mod live;
 mod middleware;
 mod openapi;
 mod ops;
+mod rate_limit;
+mod serve;
 mod stats;
 mod webhooks;
 
@@ -28,6 +31,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::{ApiError, ErrorBody};
 pub use openapi::ApiDoc;
+pub use rate_limit::RateLimiter;
+pub use serve::serve;
 
 use crate::config::Limits;
 use crate::conversation::Conversations;
@@ -39,6 +44,7 @@ pub struct AppState {
     pub conversations: Conversations,
     pub editing: Editing,
     pub limits: Arc<Limits>,
+    pub rate_limiter: Arc<RateLimiter>,
     pub metrics: PrometheusHandle,
     pub web: crate::web::Source,
 }
@@ -66,18 +72,24 @@ pub fn metrics_handle() -> PrometheusHandle {
 /// The whole application as a router, ready to serve.
 pub fn app(state: AppState) -> Router {
     let limits = state.limits.clone();
+    let rate_limiter = state.rate_limiter.clone();
     Router::new()
         .merge(conversations::router())
         .merge(agent::router())
         .merge(classify::router())
         .merge(stats::router())
         .merge(webhooks::router())
+        .merge(customers::router())
         .merge(guides::router())
         .merge(live::router())
         .merge(ops::router())
         .merge(crate::web::router(state.web.clone()))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limiter,
+            rate_limit::enforce,
+        ))
         .layer(axum::middleware::from_fn(middleware::log_failures))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agent, classify, conversations, guides, live, ops, stats, webhooks};
+use super::{agent, classify, conversations, customers, guides, live, ops, stats, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,8 @@ use super::{agent, classify, conversations, guides, live, ops, stats, webhooks};
         agent::resolve_handoff,
         stats::stats,
         webhooks::deliveries,
+        customers::export,
+        customers::erase,
         classify::classify,
         guides::list_guides,
         guides::read_guide,
@@ -64,6 +66,9 @@ use super::{agent, classify, conversations, guides, live, ops, stats, webhooks};
         crate::conversation::CaseDetails,
         crate::conversation::Waiting,
         crate::storage::WebhookDelivery,
+        crate::conversation::privacy::ExportedConversation,
+        crate::conversation::privacy::ExportedHandoff,
+        crate::conversation::privacy::ExportedCancellation,
     )),
     modifiers(&ConversationToken),
     tags(

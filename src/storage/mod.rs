@@ -14,6 +14,7 @@ mod guides;
 mod handoffs;
 mod outages;
 mod outbox;
+mod privacy;
 mod records;
 mod staff;
 mod stats;
@@ -27,6 +28,7 @@ pub use guides::{GuideRow, GuideToSave, RevisionRow};
 pub use handoffs::{HandoffFilter, QueueStanding, Resolution};
 pub use outages::OutageRow;
 pub use outbox::{MailStatus, NewMail, OutboxMail};
+pub use privacy::{DataSubject, Erased};
 pub use records::{
     CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
     StepEventRow,
