@@ -38,6 +38,8 @@ pub enum Command {
     Guides(commands::guides::GuidesCommand),
     /// Export or erase one customer's data.
     Customer(commands::customer::CustomerCommand),
+    /// Simulated customers against running servers, with crashes; checks nothing is lost.
+    Loadtest(crate::loadtest::LoadtestArgs),
 }
 
 /// Process-wide settings that must be made before any thread starts.
@@ -70,6 +72,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Token(command) => commands::token::run(command).await,
         Command::Guides(command) => commands::guides::run(command).await,
         Command::Customer(command) => commands::customer::run(command).await,
+        Command::Loadtest(args) => crate::loadtest::run(args).await,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod encoder;
 pub mod http;
 pub mod knowledge;
+pub mod loadtest;
 pub mod mail;
 pub mod startup;
 pub mod storage;

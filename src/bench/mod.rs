@@ -6,7 +6,7 @@
 mod api;
 mod encoder;
 mod search;
-mod stats;
+pub(crate) mod stats;
 
 use std::io::Write;
 use std::path::PathBuf;
