@@ -345,6 +345,11 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub async fn start(database_url: &str, dir: &Path) -> Self {
+        Self::start_with(database_url, dir, &[]).await
+    }
+
+    /// Like [`ServerProcess::start`], with extra environment variables for the server.
+    pub async fn start_with(database_url: &str, dir: &Path, env: &[(&str, &str)]) -> Self {
         let name = uuid::Uuid::new_v4();
         let addr_file = dir.join(format!("addr-{name}"));
         // The log is kept so that a failed start says why.
@@ -363,6 +368,7 @@ impl ServerProcess {
             .arg("--addr-file")
             .arg(&addr_file)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
