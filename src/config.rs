@@ -40,6 +40,11 @@ pub struct ServeSettings {
     #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
     pub models_dir: PathBuf,
 
+    /// Where guide vectors are kept between starts, so a restart need not encode every guide
+    /// again. Safe to delete; shared safely by replicas on one machine.
+    #[arg(long, env = "FELSOK_CACHE_DIR", default_value = "data/cache")]
+    pub cache_dir: PathBuf,
+
     /// Folder whose `guides/` are imported into the database on the very first start.
     #[arg(long, env = "FELSOK_KNOWLEDGE_DIR", default_value = "knowledge")]
     pub knowledge_dir: PathBuf,
@@ -238,6 +243,7 @@ impl ServeSettings {
             addr_file: None,
             models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
             knowledge_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge"),
+            cache_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/cache"),
             support_phone: None,
             support_hours: None,
             smtp_url: None,

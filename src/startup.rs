@@ -70,9 +70,14 @@ impl Application {
     /// migrations, builds the router and binds the listener.
     pub async fn build(settings: &ServeSettings) -> anyhow::Result<Self> {
         let paths = ModelPaths::new(&settings.models_dir);
-        let classifier = tokio::task::spawn_blocking(move || Classifier::load(&paths))
-            .await?
-            .context("could not load the language model")?;
+        let vectors = settings.cache_dir.join("guide-vectors.bin");
+        let classifier = tokio::task::spawn_blocking(move || {
+            let classifier = Classifier::load(&paths)?;
+            classifier.keep_guide_vectors_in(&vectors, &paths.encoder_dir());
+            Ok::<_, crate::classifier::LoadError>(classifier)
+        })
+        .await?
+        .context("could not load the language model")?;
         Self::build_with(settings, classifier).await
     }
 

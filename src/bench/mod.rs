@@ -6,6 +6,7 @@
 mod api;
 mod encoder;
 mod search;
+mod startup;
 pub(crate) mod stats;
 
 use std::io::Write;
@@ -31,12 +32,15 @@ pub enum BenchTarget {
     Encoder(encoder::EncoderBenchArgs),
     /// Guide search at 1,000 guides, and how soon a save is searchable.
     Search(search::SearchBenchArgs),
+    /// How soon `felsok serve` is ready, and its memory then.
+    Startup(startup::StartupBenchArgs),
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let table = match args.what {
         BenchTarget::Api(api_args) => api::run(api_args).await?,
         BenchTarget::Search(search_args) => search::run(search_args).await?,
+        BenchTarget::Startup(startup_args) => startup::run(startup_args).await?,
         BenchTarget::Encoder(encoder_args) => {
             tokio::task::spawn_blocking(move || encoder::run(encoder_args)).await??
         }

@@ -83,6 +83,65 @@ impl VectorCache {
         self.vectors.is_empty()
     }
 
+    /// The cached vector of `text`, if there is one.
+    pub fn get(&self, prefix: &str, text: &str) -> Option<&[f32]> {
+        self.vectors.get(&self.key(prefix, text)).map(Vec::as_slice)
+    }
+
+    /// Adds one vector, to memory and to the end of the file.
+    pub fn put(&mut self, prefix: &str, text: &str, vector: &[f32]) -> Result<(), CacheError> {
+        if vector.len() != self.dim {
+            return Err(CacheError::Embed(format!(
+                "a vector of {} numbers for a cache of {}",
+                vector.len(),
+                self.dim
+            )));
+        }
+        let key = self.key(prefix, text);
+        let mut file = self.appender()?;
+        let mut bytes = Vec::with_capacity(32 + self.dim * 4);
+        bytes.extend_from_slice(&key);
+        for x in vector {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        file.write_all(&bytes).map_err(|source| CacheError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.vectors.insert(key, vector.to_vec());
+        Ok(())
+    }
+
+    /// The file opened for appending, created with its header first if it is new.
+    fn appender(&self) -> Result<std::fs::File, CacheError> {
+        if let Some(parent) = self.path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| CacheError::Io {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let io = |source| CacheError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        if !self.path.exists() {
+            // Header first, published atomically: two processes filling the cache at once
+            // must never put a header after records.
+            let tmp = self
+                .path
+                .with_extension(format!("tmp{}", std::process::id()));
+            let mut header = MAGIC.to_vec();
+            header.extend_from_slice(&(self.dim as u32).to_le_bytes());
+            std::fs::write(&tmp, header).map_err(io)?;
+            let _ = std::fs::hard_link(&tmp, &self.path);
+            let _ = std::fs::remove_file(&tmp);
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .map_err(io)
+    }
+
     /// Vectors for `texts`, embedding (in batches, reporting progress) only those not cached.
     pub fn get_or_embed(
         &mut self,
@@ -100,32 +159,11 @@ impl VectorCache {
             }
         }
         if !missing.is_empty() {
-            if let Some(parent) = self.path.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| CacheError::Io {
-                    path: parent.to_owned(),
-                    source,
-                })?;
-            }
             let io = |source| CacheError::Io {
                 path: self.path.clone(),
                 source,
             };
-            if !self.path.exists() {
-                // Header first, published atomically: two processes filling the cache at once
-                // must never put a header after records.
-                let tmp = self
-                    .path
-                    .with_extension(format!("tmp{}", std::process::id()));
-                let mut header = MAGIC.to_vec();
-                header.extend_from_slice(&(self.dim as u32).to_le_bytes());
-                std::fs::write(&tmp, header).map_err(io)?;
-                let _ = std::fs::hard_link(&tmp, &self.path);
-                let _ = std::fs::remove_file(&tmp);
-            }
-            let mut file = std::fs::OpenOptions::new()
-                .append(true)
-                .open(&self.path)
-                .map_err(io)?;
+            let mut file = self.appender()?;
             let mut done = 0;
             for chunk in missing.chunks(64) {
                 let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
@@ -181,5 +219,30 @@ mod tests {
             .get_or_embed("query: ", &["hej"], embed, |_, _| {})
             .unwrap();
         assert_eq!(calls.get(), 3);
+    }
+
+    #[test]
+    fn single_vectors_put_one_by_one_are_there_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("guides.bin");
+        let mut cache = VectorCache::open(&path, 2, "enc").unwrap();
+        assert_eq!(cache.get("passage: ", "Starta om routern"), None);
+        cache
+            .put("passage: ", "Starta om routern", &[0.5, 0.25])
+            .unwrap();
+        cache
+            .put("query: ", "Starta om routern", &[1.0, 0.0])
+            .unwrap();
+        assert!(cache.put("query: ", "fel längd", &[1.0]).is_err());
+        let reopened = VectorCache::open(&path, 2, "enc").unwrap();
+        assert_eq!(
+            reopened.get("passage: ", "Starta om routern"),
+            Some(&[0.5, 0.25][..])
+        );
+        assert_eq!(
+            reopened.get("query: ", "Starta om routern"),
+            Some(&[1.0, 0.0][..])
+        );
+        assert_eq!(reopened.len(), 2);
     }
 }

@@ -109,6 +109,8 @@ pub struct Classifier {
 #[derive(Default)]
 struct GuideVectorCache {
     vectors: std::collections::HashMap<(bool, String), Vec<f32>>,
+    /// The same vectors on disk, so a restart need not encode every guide again.
+    file: Option<super::cache::VectorCache>,
 }
 
 /// Enough for tens of thousands of guide lines; past it the cache starts over.
@@ -142,6 +144,22 @@ impl Classifier {
             });
         }
         Ok(Self::new(Arc::new(encoder), head, 64))
+    }
+
+    /// Keeps guide vectors in `path` as well as in memory, so a restarted service finds
+    /// them there instead of encoding every guide again (most of its start-up otherwise).
+    /// A file that cannot be read is started afresh; the service works without one.
+    pub fn keep_guide_vectors_in(&self, path: &Path, encoder_dir: &Path) {
+        let fingerprint = encoder_fingerprint(encoder_dir);
+        match super::cache::VectorCache::open(path, self.head.dim(), &fingerprint) {
+            Ok(file) => {
+                self.guide_vectors
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .file = Some(file);
+            }
+            Err(e) => tracing::warn!(error = %e, "guide vectors will not be kept on disk"),
+        }
     }
 
     pub fn intents(&self) -> &[String] {
@@ -181,19 +199,32 @@ impl Classifier {
     }
 
     async fn embed_guide_text(&self, text: String, side: Side) -> Result<Vec<f32>, PoolError> {
+        let prefix = match side {
+            Side::Query => Prefix::Query.as_str(),
+            Side::Passage => Prefix::Passage.as_str(),
+        };
         let key = (side == Side::Passage, text);
-        let cached = self
-            .guide_vectors
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .vectors
-            .get(&key)
-            .cloned();
+        let cached = {
+            let cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
+            cache.vectors.get(&key).cloned().or_else(|| {
+                cache
+                    .file
+                    .as_ref()
+                    .and_then(|f| f.get(prefix, &key.1))
+                    .map(<[f32]>::to_vec)
+            })
+        };
         if let Some(vector) = cached {
             return Ok(vector);
         }
         let vector = self.pool.embed_as(&key.1, side).await?;
         let mut cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = &mut cache.file {
+            // A record or two a guide save: small enough to write in place.
+            if let Err(e) = file.put(prefix, &key.1, &vector) {
+                tracing::warn!(error = %e, "could not keep a guide vector on disk");
+            }
+        }
         if cache.vectors.len() >= GUIDE_CACHE_ENTRIES {
             cache.vectors.clear();
         }
