@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::ServerProcess;
-use serde_json::Value;
 
 /// Requests generated at least; the issue asks for a thousand.
 const AT_LEAST: u64 = 1000;
@@ -60,16 +59,7 @@ async fn generated_requests_never_get_a_server_error() {
         .expect("felsok token create");
     assert!(admin.status.success());
     let admin = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
-    let client = reqwest::Client::new();
-    let chat: Value = client
-        .post(format!("{}/api/v1/conversations", server.base))
-        .json(&serde_json::json!({"locale": "sv"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let chat = common::start_chat_at(&reqwest::Client::new(), &server.base).await;
 
     // Staff routes get the admin token (admins may do everything); the customer's routes get
     // a real conversation and its token, so their bodies are exercised rather than refused.
@@ -87,8 +77,7 @@ parameters = { "path.id" = "${FELSOK_CONVERSATION_ID}" }
     let output = tokio::task::spawn_blocking({
         let dir = dir.path().to_owned();
         let schema = format!("{}/api/openapi.json", server.base);
-        let token = chat["token"].as_str().unwrap().to_owned();
-        let id = chat["conversation_id"].as_str().unwrap().to_owned();
+        let (token, id) = (chat.token, chat.id);
         move || {
             Command::new(st)
                 .current_dir(dir)

@@ -114,17 +114,7 @@ fn rust_round(encoder: &Encoder, batch: &[&str], iters: usize) -> anyhow::Result
 }
 
 fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map(|kib| kib / 1024.0)
-        .unwrap_or(0.0)
+    super::stats::status_mib("self", "VmHWM").unwrap_or(0.0)
 }
 
 pub fn run(args: EncoderBenchArgs) -> anyhow::Result<String> {

@@ -114,25 +114,12 @@ async fn start_once(
         }
     }
     .await;
-    let resident_mb = resident_mb(child.id()).unwrap_or(f64::NAN);
+    let resident_mb =
+        super::stats::status_mib(&child.id().to_string(), "VmRSS").unwrap_or(f64::NAN);
     let _ = child.kill();
     let _ = child.wait();
     Ok(Start {
         ready: outcome?,
         resident_mb,
     })
-}
-
-/// VmRSS of a process, from /proc (Linux).
-fn resident_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
 }

@@ -150,11 +150,6 @@ pub async fn erase(store: &Store, subject: &DataSubject) -> Result<Erased, Conve
     for id in store.conversations_of_subject(subject).await? {
         erased += erase_one(store, &id).await?;
     }
-    tracing::info!(
-        deleted = erased.deleted,
-        kept_for_cancellations = erased.kept_for_cancellations,
-        "customer data erased"
-    );
     Ok(erased)
 }
 

@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -142,7 +141,7 @@ impl RateLimiter {
             let id = path.split('/').nth(4)?.to_owned();
             return Some((&self.conversations, Key::Conversation(id)));
         }
-        if let Some(token) = bearer(headers) {
+        if let Some(token) = super::extract::bearer_value(headers) {
             let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
             return Some((&self.staff, Key::Staff(hash)));
         }
@@ -166,13 +165,6 @@ impl RateLimiter {
         }
         peer
     }
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// Answers 429 with `Retry-After` once a bucket is empty; otherwise passes the request on.
@@ -214,6 +206,7 @@ pub async fn enforce(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::AUTHORIZATION;
 
     fn budget(per_minute: u32) -> Budget {
         Budget { per_minute }
