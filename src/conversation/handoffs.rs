@@ -102,7 +102,7 @@ pub struct ResolveRequest {
 const NOTE_CHARS: usize = 4000;
 
 impl ResolveRequest {
-    fn check(&self, queue: Queue) -> Result<(HandoffOutcome, Option<String>), HandoffError> {
+    pub fn check(&self, queue: Queue) -> Result<(HandoffOutcome, Option<String>), HandoffError> {
         let mut problems = Vec::new();
         let note = match self
             .note

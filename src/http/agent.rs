@@ -141,6 +141,12 @@ pub struct AgentMessageRequest {
     text: String,
 }
 
+impl AgentMessageRequest {
+    pub(super) fn parse(&self, max: usize) -> Result<MessageText, ApiError> {
+        Ok(MessageText::parse(&self.text, max)?)
+    }
+}
+
 /// Answer the customer in their chat, on a handoff this agent holds.
 #[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/messages", tag = "agents",
     params(("id" = String, Path, description = "handoff id")),
@@ -155,7 +161,7 @@ async fn send_message(
     ApiJson(body): ApiJson<AgentMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let agent = &staff.member;
-    let text = MessageText::parse(&body.text, state.limits.max_message_chars)?;
+    let text = body.parse(state.limits.max_message_chars)?;
     let message = state.conversations.agent_message(&id, agent, &text).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
@@ -189,6 +195,18 @@ pub struct MoveBody {
     queue: String,
 }
 
+impl MoveBody {
+    pub(super) fn queue(&self) -> Result<Queue, ApiError> {
+        Queue::parse(&self.queue).ok_or_else(|| {
+            ApiError::from(FieldError::new(
+                "queue",
+                "unknown_queue",
+                "Queue must be technical, billing or general.",
+            ))
+        })
+    }
+}
+
 /// Pass a handoff, with its whole context, to another queue; it waits there to be claimed.
 #[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/move", tag = "agents",
     params(("id" = String, Path, description = "handoff id"), LangParams),
@@ -205,13 +223,7 @@ async fn move_handoff(
 ) -> Result<Json<HandoffPacket>, ApiError> {
     let agent = &staff.member;
     let locale = agent_locale(params.lang.as_deref())?;
-    let queue = Queue::parse(&body.queue).ok_or_else(|| {
-        ApiError::from(FieldError::new(
-            "queue",
-            "unknown_queue",
-            "Queue must be technical, billing or general.",
-        ))
-    })?;
+    let queue = body.queue()?;
     Ok(Json(
         state
             .conversations
@@ -231,6 +243,15 @@ pub struct ResolveBody {
     outcome: Option<String>,
 }
 
+impl ResolveBody {
+    pub(super) fn into_request(self) -> ResolveRequest {
+        ResolveRequest {
+            outcome: self.outcome,
+            note: self.note,
+        }
+    }
+}
+
 /// Close a handoff this agent holds, recording the outcome. The customer is told.
 #[utoipa::path(post, path = "/api/v1/agent/handoffs/{id}/resolve", tag = "agents",
     params(("id" = String, Path, description = "handoff id"), LangParams),
@@ -247,10 +268,7 @@ async fn resolve_handoff(
 ) -> Result<Json<HandoffPacket>, ApiError> {
     let agent = &staff.member;
     let locale = agent_locale(params.lang.as_deref())?;
-    let request = ResolveRequest {
-        outcome: body.outcome,
-        note: body.note,
-    };
+    let request = body.into_request();
     Ok(Json(
         state
             .conversations

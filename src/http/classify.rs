@@ -24,6 +24,14 @@ pub struct ClassifyRequest {
     locale: Option<String>,
 }
 
+impl ClassifyRequest {
+    pub(super) fn parse(&self, max: usize) -> Result<(MessageText, Option<Locale>), ApiError> {
+        let text = MessageText::parse(&self.text, max)?;
+        let locale = self.locale.as_deref().map(Locale::parse).transpose()?;
+        Ok((text, locale))
+    }
+}
+
 /// Classify a text: intent, calibrated confidence, top-3 ranking and the cancellation flag.
 #[utoipa::path(
     post, path = "/api/v1/classify", tag = "classification",
@@ -38,8 +46,7 @@ async fn classify(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<ClassifyRequest>,
 ) -> Result<Json<Classification>, ApiError> {
-    let text = MessageText::parse(&body.text, state.limits.max_message_chars)?;
-    let locale = body.locale.as_deref().map(Locale::parse).transpose()?;
+    let (text, locale) = body.parse(state.limits.max_message_chars)?;
     let classification = state
         .conversations
         .classifier()

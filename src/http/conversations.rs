@@ -65,7 +65,7 @@ pub struct CreateConversation {
 }
 
 impl CreateConversation {
-    fn parse(self) -> Result<StartConversation, ApiError> {
+    pub(super) fn parse(self) -> Result<StartConversation, ApiError> {
         let mut errors: Vec<FieldError> = Vec::new();
         let locale = self
             .locale
@@ -152,6 +152,54 @@ pub struct PostMessage {
     client_message_id: Option<String>,
 }
 
+impl PostMessage {
+    /// The message and its retry key, or every field that was refused.
+    pub(super) fn parse(
+        &self,
+        max: usize,
+    ) -> Result<(CustomerInput, Option<ClientMessageId>), ApiError> {
+        let mut errors = Vec::new();
+        let input = match (self.text.as_deref(), self.action.as_deref()) {
+            (Some(text), None) => MessageText::parse(text, max)
+                .map(CustomerInput::Text)
+                .map_err(|e| errors.push(e))
+                .ok(),
+            (None, Some(action)) => match Action::parse(action) {
+                Some(action) => Some(CustomerInput::Action(action)),
+                None => {
+                    errors.push(FieldError::new(
+                        "action",
+                        "unknown_action",
+                        format!("There is no action {action:?}."),
+                    ));
+                    None
+                }
+            },
+            _ => {
+                errors.push(FieldError::new(
+                    "text",
+                    "text_or_action",
+                    "Give either \"text\" or \"action\", not both and not neither.",
+                ));
+                None
+            }
+        };
+        let client_message_id = self
+            .client_message_id
+            .as_deref()
+            .map(ClientMessageId::parse)
+            .transpose()
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            });
+        match input.filter(|_| errors.is_empty()) {
+            Some(input) => Ok((input, client_message_id)),
+            None => Err(errors.into()),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessagesAnswer {
     messages: Vec<Message>,
@@ -176,45 +224,7 @@ async fn post_message(
     BearerToken(token): BearerToken,
     ApiJson(body): ApiJson<PostMessage>,
 ) -> Result<Json<MessagesAnswer>, ApiError> {
-    let max = state.limits.max_message_chars;
-    let mut errors = Vec::new();
-    let input = match (body.text.as_deref(), body.action.as_deref()) {
-        (Some(text), None) => MessageText::parse(text, max)
-            .map(CustomerInput::Text)
-            .map_err(|e| errors.push(e))
-            .ok(),
-        (None, Some(action)) => match Action::parse(action) {
-            Some(action) => Some(CustomerInput::Action(action)),
-            None => {
-                errors.push(FieldError::new(
-                    "action",
-                    "unknown_action",
-                    format!("There is no action {action:?}."),
-                ));
-                None
-            }
-        },
-        _ => {
-            errors.push(FieldError::new(
-                "text",
-                "text_or_action",
-                "Give either \"text\" or \"action\", not both and not neither.",
-            ));
-            None
-        }
-    };
-    let client_message_id = body
-        .client_message_id
-        .as_deref()
-        .map(ClientMessageId::parse)
-        .transpose()
-        .unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
-    let Some(input) = input.filter(|_| errors.is_empty()) else {
-        return Err(errors.into());
-    };
+    let (input, client_message_id) = body.parse(state.limits.max_message_chars)?;
     let messages = state
         .conversations
         .post(&id, &token, input, client_message_id)
@@ -334,7 +344,7 @@ pub struct CancellationRequest {
 }
 
 impl CancellationRequest {
-    fn parse(&self) -> Result<CancellationForm, ApiError> {
+    pub(super) fn parse(&self) -> Result<CancellationForm, ApiError> {
         CancellationForm::parse(
             CancellationFields {
                 service: self.service.as_deref(),
@@ -477,7 +487,7 @@ pub struct CallbackBody {
 }
 
 impl CallbackBody {
-    fn parse(&self) -> Result<CallbackRequest, ApiError> {
+    pub(super) fn parse(&self) -> Result<CallbackRequest, ApiError> {
         if let (Some(phone), Some(from), Some(to)) = (&self.phone, &self.from, &self.to) {
             return Ok(CallbackRequest::parse(phone, from, to, Timestamp::now())?);
         }

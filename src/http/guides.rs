@@ -525,6 +525,27 @@ fn time_field(field: &'static str, raw: Option<&str>) -> Result<Option<Timestamp
     .transpose()
 }
 
+impl CreateOutage {
+    /// `starts_at` and `expected_end`, parsed; both are reported when both are wrong.
+    pub(super) fn times(&self) -> Result<(Option<Timestamp>, Option<Timestamp>), ApiError> {
+        let mut errors = Vec::new();
+        let starts_at = time_field("starts_at", self.starts_at.as_deref()).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let expected_end =
+            time_field("expected_end", self.expected_end.as_deref()).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            });
+        if errors.is_empty() {
+            Ok((starts_at, expected_end))
+        } else {
+            Err(errors.into())
+        }
+    }
+}
+
 /// Publish an outage notice (editor). Customers reporting a fault in that service and area
 /// are told about it before any restart is suggested.
 #[utoipa::path(post, path = "/api/v1/outages", tag = "outages", request_body = CreateOutage,
@@ -537,19 +558,7 @@ async fn create_outage(
     ApiJson(body): ApiJson<CreateOutage>,
 ) -> Result<(StatusCode, Json<OutageBody>), ApiError> {
     let editor = &staff.member;
-    let mut errors = Vec::new();
-    let starts_at = time_field("starts_at", body.starts_at.as_deref()).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let expected_end =
-        time_field("expected_end", body.expected_end.as_deref()).unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let (starts_at, expected_end) = body.times()?;
     let outage = state
         .editing
         .create_outage(

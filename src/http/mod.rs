@@ -1,6 +1,7 @@
 //! The HTTP API: one router per area, merged here, with one shared state.
 
 mod agent;
+pub mod body_check;
 mod classify;
 mod conversations;
 mod customers;
