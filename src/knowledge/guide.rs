@@ -225,6 +225,17 @@ struct StepDraft {
     link: Option<String>,
 }
 
+/// Every line break the YAML parser knows (CR LF, a lone CR, NEL, LS, PS) as `\n`, so that
+/// the front matter and the steps count lines alike and a problem's line is the one the
+/// editor sees. Found by fuzzing: a lone CR made the YAML's line numbers run ahead.
+fn one_kind_of_line_break(source: &str) -> std::borrow::Cow<'_, str> {
+    const BREAKS: [char; 4] = ['\r', '\u{85}', '\u{2028}', '\u{2029}'];
+    if !source.contains(BREAKS) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    std::borrow::Cow::Owned(source.replace("\r\n", "\n").replace(BREAKS, "\n"))
+}
+
 /// Parses a guide's source, returning every problem found.
 pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuideProblem>> {
     let mut problems = Vec::new();
@@ -233,6 +244,7 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
             "the guide is larger than {MAX_SOURCE_BYTES} bytes"
         ))]);
     }
+    let source = one_kind_of_line_break(source);
     let lines: Vec<&str> = source.lines().collect();
     if lines.first().map(|l| l.trim()) != Some("---") {
         return Err(vec![GuideProblem::at(
@@ -373,6 +385,11 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
                 .then_some((key, value.trim()))
         });
         match attribute {
+            // Found by fuzzing: "expected:" with nothing after it made a step that promised
+            // the customer nothing.
+            Some((key @ ("warning" | "expected"), "")) => {
+                problems.push(GuideProblem::at(number, format!("{key}: needs a text")));
+            }
             Some(("warning", value)) => step.warning = Some(value.to_owned()),
             Some(("expected", value)) => step.expected = Some(value.to_owned()),
             Some(("link", value)) => {
@@ -510,6 +527,40 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: https://www.e
         );
         assert!(text.iter().any(|p| p.contains("no HTML")), "{text:?}");
         assert!(problems.iter().filter(|p| p.line.is_some()).count() >= 3);
+    }
+
+    #[test]
+    fn problem_lines_count_every_kind_of_line_break() {
+        // The front matter's YAML error is on line 3 however the lines are broken.
+        for line_break in ["\n", "\r\n", "\r", "\u{2028}"] {
+            let source =
+                ["---", "id: router-restart-sv", "title: [unclosed", "---"].join(line_break);
+            let problems = parse(&source, INTENTS).unwrap_err();
+            let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+            assert!(
+                lines.iter().all(|l| l.is_some_and(|l| l <= 4)),
+                "{line_break:?}: {problems:?}"
+            );
+        }
+        let windows = GOOD.replace('\n', "\r\n");
+        assert_eq!(
+            parse(&windows, INTENTS).unwrap(),
+            parse(GOOD, INTENTS).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_empty_expected_or_warning_is_refused() {
+        for (from, to) in [
+            ("expected: Lamporna tänds.", "expected:"),
+            ("warning: Tryck inte på Reset.", "warning:  "),
+        ] {
+            let problems = parse(&GOOD.replace(from, to), INTENTS).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.message.ends_with("needs a text")),
+                "{problems:?}"
+            );
+        }
     }
 
     #[test]

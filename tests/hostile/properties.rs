@@ -17,7 +17,13 @@ pub fn guide_source(data: &[u8]) {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    let lines = source.lines().count().max(1);
+    // Line breaks as an editor's text box shows them: the YAML front matter's own kinds.
+    let lines = source
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{85}', '\u{2028}', '\u{2029}'], "\n")
+        .lines()
+        .count()
+        .max(1);
     match guide::parse(source, REQUIRED_INTENTS) {
         Err(problems) => {
             assert!(!problems.is_empty(), "refused without a reason");

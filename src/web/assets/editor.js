@@ -209,6 +209,7 @@ const STRINGS = {
     pc_stepNoTitle: "steget har ingen rubrik",
     pc_stepNoText: "steget har ingen instruktion",
     pc_stepNoExpected: "steget behöver expected: (det kunden ser när det fungerade)",
+    pc_emptyAttribute: "{key}: behöver en text",
     pc_stepNoOnFailure: "steget behöver on_failure: next, guide:<id> eller handoff:<kö>",
     pc_lastNext: "sista steget kan inte fortsätta med next",
     pc_idAddress: "id i front matter ({id}) skiljer sig från guidens id ({address})",
@@ -416,6 +417,7 @@ const STRINGS = {
     pc_stepNoTitle: "the step has no title",
     pc_stepNoText: "the step has no instruction text",
     pc_stepNoExpected: "the step needs expected: (what the customer sees if it worked)",
+    pc_emptyAttribute: "{key}: needs a text",
     pc_stepNoOnFailure: "the step needs on_failure: next, guide:<id> or handoff:<queue>",
     pc_lastNext: "the last step cannot continue with next",
     pc_idAddress: "the id in the front matter ({id}) differs from the guide's id ({address})",
@@ -697,7 +699,8 @@ function parseGuide(source, { address, live, intents }) {
     return result;
   }
   // Like Rust's str::lines(): split on \n, drop a trailing \r, no empty last line.
-  const lines = source.split("\n").map((l) => l.replace(/\r$/, ""));
+  // Every line break YAML knows counts as one, as on the server (guide.rs).
+  const lines = source.replace(/\r\n?|[\u0085\u2028\u2029]/g, "\n").split("\n");
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
   if (!lines.length || lines[0].trim() !== "---") {
     problems.push({ line: 1, key: "pc_noFront" });
@@ -779,7 +782,8 @@ function parseGuide(source, { address, live, intents }) {
     const colon = line.indexOf(":");
     const key = colon >= 0 ? line.slice(0, colon) : null;
     const value = colon >= 0 ? line.slice(colon + 1).trim() : "";
-    if (key === "warning") step.warning = value;
+    if ((key === "warning" || key === "expected") && value === "") problems.push({ line: number, key: "pc_emptyAttribute", values: { key } });
+    else if (key === "warning") step.warning = value;
     else if (key === "expected") step.expected = value;
     else if (key === "link") {
       if (value.startsWith("https://") && !/\s/.test(value)) step.link = value;

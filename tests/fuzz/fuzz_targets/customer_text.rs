@@ -1,5 +1,7 @@
 #![no_main]
 
+// Each target uses one of the shared properties.
+#[allow(dead_code)]
 #[path = "../../hostile/properties.rs"]
 mod properties;
 
