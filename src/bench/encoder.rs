@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::Args;
 
+use super::report::{Figure, Section};
 use crate::classifier::service::load_encoder;
 use crate::classifier::ModelPaths;
 use crate::encoder::{Encoder, Prefix};
@@ -18,14 +19,17 @@ const QUERY: &str = "Routern blinkar rött och internet fungerar inte";
 const BATCH: usize = 256;
 const C_ENGINE: &str = include_str!("c_engine.py");
 
+const ROUNDS: usize = 5;
+const ITERS: usize = 200;
+
 #[derive(Debug, Args)]
 pub struct EncoderBenchArgs {
     /// Alternating rounds (Rust, then C); the table reports each and their medians.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = ROUNDS)]
     pub rounds: usize,
 
     /// Single-message calls per round.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = ITERS)]
     pub iters: usize,
 
     /// Where the throwaway virtualenv with the C engine lives.
@@ -34,6 +38,17 @@ pub struct EncoderBenchArgs {
 
     #[arg(long, default_value = "models")]
     pub models_dir: PathBuf,
+}
+
+impl Default for EncoderBenchArgs {
+    fn default() -> Self {
+        Self {
+            rounds: ROUNDS,
+            iters: ITERS,
+            venv: PathBuf::from("data/bench/venv"),
+            models_dir: PathBuf::from("models"),
+        }
+    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -117,7 +132,7 @@ fn peak_rss_mib() -> f64 {
     super::stats::status_mib("self", "VmHWM").unwrap_or(0.0)
 }
 
-pub fn run(args: EncoderBenchArgs) -> anyhow::Result<String> {
+pub fn run(args: EncoderBenchArgs) -> anyhow::Result<Section> {
     let python = ensure_venv(&args.venv)?;
     let encoder = load_encoder(&ModelPaths::new(&args.models_dir))?;
     let sentences = batch_sentences()?;
@@ -184,5 +199,21 @@ pub fn run(args: EncoderBenchArgs) -> anyhow::Result<String> {
         "\nPeak resident memory of this process (encoder loaded, after the runs): {:.0} MB.",
         peak_rss_mib()
     );
-    Ok(out)
+    let single = median(rows.iter().map(|r| r.0).collect());
+    Ok(Section {
+        title: "Encoder against the C engine",
+        table: out,
+        figures: vec![
+            Figure::new(
+                "encoder, one message: ours ÷ C engine",
+                format!("{latency:.2}× ({single:.1} ms)"),
+            )
+            .goal("≤ 1.0×", latency <= 1.0),
+            Figure::new(
+                "encoder, batch throughput: ours ÷ C engine",
+                format!("{throughput:.2}×"),
+            )
+            .goal("≥ 1.0×", throughput >= 1.0),
+        ],
+    })
 }

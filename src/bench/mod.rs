@@ -5,6 +5,7 @@
 
 mod api;
 mod encoder;
+mod report;
 mod search;
 mod startup;
 pub(crate) mod stats;
@@ -34,16 +35,22 @@ pub enum BenchTarget {
     Search(search::SearchBenchArgs),
     /// How soon `felsok serve` is ready, and its memory then.
     Startup(startup::StartupBenchArgs),
+    /// All of the above, one after another, with a summary against the goals
+    /// (`--output eval/performance.md` keeps it).
+    Report(report::ReportArgs),
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let table = match args.what {
-        BenchTarget::Api(api_args) => api::run(api_args).await?,
-        BenchTarget::Search(search_args) => search::run(search_args).await?,
-        BenchTarget::Startup(startup_args) => startup::run(startup_args).await?,
+        BenchTarget::Api(api_args) => api::run(api_args).await?.table,
+        BenchTarget::Search(search_args) => search::run(search_args).await?.table,
+        BenchTarget::Startup(startup_args) => startup::run(startup_args).await?.table,
         BenchTarget::Encoder(encoder_args) => {
-            tokio::task::spawn_blocking(move || encoder::run(encoder_args)).await??
+            tokio::task::spawn_blocking(move || encoder::run(encoder_args))
+                .await??
+                .table
         }
+        BenchTarget::Report(report_args) => report::run(report_args).await?,
     };
     std::io::stdout().lock().write_all(table.as_bytes())?;
     if let Some(path) = args.output {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
+use super::report::{Figure, Section};
 use super::stats::{millis, Percentiles};
 use crate::classifier::{Classifier, ModelPaths, REQUIRED_INTENTS};
 use crate::domain::Locale;
@@ -15,13 +16,16 @@ use crate::knowledge::{library, Change, Editing, Guide, GuideEntry, GuideId, Kno
 use crate::storage::Store;
 use crate::timestamp::Timestamp;
 
+const GUIDES: usize = 1000;
+const SAVES: usize = 20;
+
 #[derive(Debug, Args)]
 pub struct SearchBenchArgs {
     /// How many guides the large index holds (synthetic copies of the committed ones).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = GUIDES)]
     guides: usize,
     /// Saves to time for "saved → searchable".
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = SAVES)]
     saves: usize,
     #[arg(long, default_value = "knowledge/guides")]
     guides_dir: PathBuf,
@@ -29,6 +33,18 @@ pub struct SearchBenchArgs {
     queries: PathBuf,
     #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
     models_dir: PathBuf,
+}
+
+impl Default for SearchBenchArgs {
+    fn default() -> Self {
+        Self {
+            guides: GUIDES,
+            saves: SAVES,
+            guides_dir: PathBuf::from("knowledge/guides"),
+            queries: PathBuf::from("eval/retrieval/queries.txt"),
+            models_dir: PathBuf::from("models"),
+        }
+    }
 }
 
 /// A copy of a committed guide under a new id, with its words shuffled a little so the index
@@ -72,7 +88,7 @@ fn search_latencies(
     Ok(Percentiles::of(&mut samples))
 }
 
-pub async fn run(args: SearchBenchArgs) -> anyhow::Result<String> {
+pub async fn run(args: SearchBenchArgs) -> anyhow::Result<Section> {
     let committed = library::load_dir(&args.guides_dir, REQUIRED_INTENTS)
         .map_err(|p| anyhow::anyhow!("guides: {}", p.join("; ")))?;
     let queries: Vec<(String, Locale)> = load_cases(&args.queries)
@@ -175,5 +191,15 @@ pub async fn run(args: SearchBenchArgs) -> anyhow::Result<String> {
         millis(saves.p95),
         millis(saves.p99)
     );
-    Ok(out)
+    Ok(Section {
+        title: "Guide search",
+        table: out,
+        figures: vec![
+            Figure::new(
+                format!("guide search p50 at {} guides", large.len()),
+                millis(at_scale.p50),
+            ),
+            Figure::new("guide saved → searchable, p50", millis(saves.p50)),
+        ],
+    })
 }

@@ -11,13 +11,22 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
+use super::report::{Figure, Section};
 use super::stats::millis;
+
+const STARTS: usize = 5;
 
 #[derive(Debug, Args)]
 pub struct StartupBenchArgs {
     /// Starts with the cache filled, after the one that fills it.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = STARTS)]
     pub starts: usize,
+}
+
+impl Default for StartupBenchArgs {
+    fn default() -> Self {
+        Self { starts: STARTS }
+    }
 }
 
 struct Start {
@@ -25,7 +34,7 @@ struct Start {
     resident_mb: f64,
 }
 
-pub async fn run(args: StartupBenchArgs) -> anyhow::Result<String> {
+pub async fn run(args: StartupBenchArgs) -> anyhow::Result<Section> {
     let dir = tempfile::tempdir().context("temp dir")?;
     let cache = dir.path().join("cache");
     let cold = start_once(dir.path(), &cache, 0).await?;
@@ -63,7 +72,21 @@ pub async fn run(args: StartupBenchArgs) -> anyhow::Result<String> {
         "\nRatio later ÷ first: {:.2}×.",
         median.ready.as_secs_f64() / cold.ready.as_secs_f64().max(1e-9)
     );
-    Ok(out)
+    let ready = median.ready.as_secs_f64();
+    let resident = memory[memory.len() / 2];
+    Ok(Section {
+        title: "Start-up",
+        table: out,
+        figures: vec![
+            Figure::new(
+                "ready after start (model imported)",
+                format!("{ready:.2} s"),
+            )
+            .goal("≤ 2 s", ready <= 2.0),
+            Figure::new("resident memory when ready", format!("{resident:.0} MB"))
+                .goal("≤ 500 MB", resident <= 500.0),
+        ],
+    })
 }
 
 async fn start_once(
