@@ -23,6 +23,7 @@ pub mod layout;
 pub mod model;
 pub mod normalize;
 pub mod tokenize;
+pub mod unigram;
 
 pub use embed::{Encoder, EncoderError, Prefix};
 pub use model::{Config, E5Model};
