@@ -60,6 +60,7 @@ struct Measured {
     paced: Percentiles,
     paced_per_second: f64,
     errors: usize,
+    profile: Profile,
 }
 
 /// One customer alone on an idle server: where a message's time goes.
@@ -75,8 +76,7 @@ pub async fn run(args: ApiBenchArgs) -> anyhow::Result<Section> {
     let mut results = Vec::new();
     let dir = tempfile::tempdir().context("temp dir")?;
     let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let (sqlite_result, profile) = measure("SQLite", &sqlite, &args, &classifier).await?;
-    results.push(sqlite_result);
+    results.push(measure("SQLite", &sqlite, &args, &classifier).await?);
     if let Some(admin) = &args.postgres {
         let name = format!("felsok_bench_{}", uuid::Uuid::new_v4().simple());
         let mut conn = sqlx::PgConnection::connect(admin)
@@ -90,10 +90,10 @@ pub async fn run(args: ApiBenchArgs) -> anyhow::Result<Section> {
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut conn)
             .await?;
-        results.push(outcome?.0);
+        results.push(outcome?);
     }
     let peak_mb = super::stats::status_mib("self", "VmHWM").unwrap_or(f64::NAN);
-    Ok(section(&args, &results, &profile, peak_mb))
+    Ok(section(&args, &results, peak_mb))
 }
 
 fn message_body(customer: usize, i: usize) -> Value {
@@ -106,7 +106,7 @@ async fn measure(
     url: &str,
     args: &ApiBenchArgs,
     classifier: &Classifier,
-) -> anyhow::Result<(Measured, Profile)> {
+) -> anyhow::Result<Measured> {
     let app =
         Application::build_with(&ServeSettings::for_database(url), classifier.clone()).await?;
     let base = format!("http://{}", app.local_addr()?);
@@ -165,18 +165,16 @@ async fn measure(
     server.await??;
 
     let (mut baseline_samples, _) = baseline;
-    Ok((
-        Measured {
-            engine,
-            posts_per_second: saturated.len() as f64 / saturated_elapsed.as_secs_f64(),
-            paced_per_second: paced.len() as f64 / paced_elapsed.as_secs_f64(),
-            baseline: Percentiles::of(&mut baseline_samples),
-            saturated: Percentiles::of(&mut saturated),
-            paced: Percentiles::of(&mut paced),
-            errors: saturated_errors + paced_errors,
-        },
+    Ok(Measured {
+        engine,
+        posts_per_second: saturated.len() as f64 / saturated_elapsed.as_secs_f64(),
+        paced_per_second: paced.len() as f64 / paced_elapsed.as_secs_f64(),
+        baseline: Percentiles::of(&mut baseline_samples),
+        saturated: Percentiles::of(&mut saturated),
+        paced: Percentiles::of(&mut paced),
+        errors: saturated_errors + paced_errors,
         profile,
-    ))
+    })
 }
 
 async fn start_chats(
@@ -210,10 +208,7 @@ async fn profile(
     base: &str,
     classifier: &Classifier,
 ) -> anyhow::Result<Profile> {
-    let median = |mut samples: Vec<Duration>| {
-        samples.sort_unstable();
-        samples[samples.len() / 2]
-    };
+    let median = |mut samples: Vec<Duration>| Percentiles::of(&mut samples).p50;
     let mut healthz = Vec::new();
     let mut classify = Vec::new();
     let mut message = Vec::new();
@@ -291,7 +286,7 @@ where
     (all, errors)
 }
 
-fn section(args: &ApiBenchArgs, results: &[Measured], profile: &Profile, peak_mb: f64) -> Section {
+fn section(args: &ApiBenchArgs, results: &[Measured], peak_mb: f64) -> Section {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -329,28 +324,34 @@ fn section(args: &ApiBenchArgs, results: &[Measured], profile: &Profile, peak_mb
             r.errors
         );
     }
-    let rest = profile
-        .message
-        .saturating_sub(profile.classify)
-        .saturating_sub(profile.healthz);
-    let share = |d: Duration| 100.0 * d.as_secs_f64() / profile.message.as_secs_f64().max(1e-9);
     let _ = writeln!(
         out,
-        "\nWhere a message's time goes, one customer alone on the idle SQLite server (medians of \
-         {PROFILE_CALLS}):\n\n\
-         | part | median | share |\n|---|---:|---:|\n\
-         | whole message over HTTP | {} | 100 % |\n\
-         | classifier (encoder + head) | {} | {:.0} % |\n\
-         | HTTP stack (`/healthz`) | {} | {:.0} % |\n\
-         | the rest: dialogue, guide search, storage | {} | {:.0} % |\n",
-        millis(profile.message),
-        millis(profile.classify),
-        share(profile.classify),
-        millis(profile.healthz),
-        share(profile.healthz),
-        millis(rest),
-        share(rest),
+        "\nWhere a message's time goes, one customer alone on the idle server (medians of \
+         {PROFILE_CALLS}; the rest is dialogue, guide search and storage):\n\n\
+         | engine | whole message over HTTP | classifier (encoder + head) | HTTP stack (`/healthz`) | the rest |\n\
+         |---|---:|---:|---:|---:|"
     );
+    for r in results {
+        let p = &r.profile;
+        let rest = p
+            .message
+            .saturating_sub(p.classify)
+            .saturating_sub(p.healthz);
+        let share = |d: Duration| 100.0 * d.as_secs_f64() / p.message.as_secs_f64().max(1e-9);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} ({:.0} %) | {} ({:.0} %) | {} ({:.0} %) |",
+            r.engine,
+            millis(p.message),
+            millis(p.classify),
+            share(p.classify),
+            millis(p.healthz),
+            share(p.healthz),
+            millis(rest),
+            share(rest),
+        );
+    }
+    let _ = writeln!(out);
     let _ = writeln!(
         out,
         "Back to back, a message waits for the ones ahead of it: {} customers ÷ {:.0} \

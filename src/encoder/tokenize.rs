@@ -139,9 +139,12 @@ pub fn build_tokenizer(
 }
 
 /// What [`E5Tokenizer::load`] reads of `tokenizer.json`: the parts of the crate's own format
-/// that this pipeline uses. The importer writes no added tokens and no truncation or padding.
+/// that this pipeline uses. The importer writes no added tokens and no truncation or padding;
+/// added tokens would change the ids, so a file with any is refused rather than misread.
 #[derive(serde::Deserialize)]
 struct TokenizerFile {
+    #[serde(default)]
+    added_tokens: Vec<serde::de::IgnoredAny>,
     normalizer: Option<NormalizerWrapper>,
     pre_tokenizer: Option<PreTokenizerWrapper>,
     post_processor: Option<PostProcessorWrapper>,
@@ -199,6 +202,12 @@ impl E5Tokenizer {
         let file: TokenizerFile =
             serde_json::from_str(&text).map_err(|e| load_error(e.to_string()))?;
         drop(text);
+        if !file.added_tokens.is_empty() {
+            return Err(load_error(format!(
+                "{} added tokens; the importer writes none, so this file is not its own",
+                file.added_tokens.len()
+            )));
+        }
         if file.model.kind != "Unigram" || file.model.byte_fallback {
             return Err(load_error(format!(
                 "expected a Unigram model without byte fallback, found {}",
@@ -331,6 +340,28 @@ mod tests {
             t.raw_content_ids("hej xyz").expect("encodes"),
             vec![5, 4, 3, 3, 3]
         );
+    }
+
+    #[test]
+    fn a_file_with_added_tokens_is_refused() {
+        let pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "a"];
+        let special = SpecialIds {
+            bos: 0,
+            eos: 2,
+            unk: 3,
+        };
+        let mut tokenizer = build_tokenizer(&pieces, &[0.0; 6], special).expect("tokenizer");
+        tokenizer
+            .add_special_tokens([tokenizers::AddedToken::from("<mask>", true)])
+            .expect("added");
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("tokenizer.json"),
+            tokenizer.to_string(false).expect("serialises"),
+        )
+        .expect("written");
+        let error = E5Tokenizer::load(dir.path()).expect_err("refused");
+        assert!(error.to_string().contains("added tokens"), "{error}");
     }
 
     #[test]
