@@ -63,7 +63,8 @@ impl Embedder for Encoder {
     }
 }
 
-/// SHA-256 of the encoder weights, from the import manifest; keys the vector cache.
+/// SHA-256 of the encoder weights, from the import manifest, and the encoder's arithmetic;
+/// keys the vector caches.
 pub fn encoder_fingerprint(dir: &Path) -> String {
     #[derive(serde::Deserialize)]
     struct Manifest {
@@ -82,7 +83,7 @@ pub fn encoder_fingerprint(dir: &Path) -> String {
                 .into_iter()
                 .find(|f| f.file_name == crate::encoder::import::GGUF_FILE)
         })
-        .map(|f| f.sha256)
+        .map(|f| format!("{}+{}", f.sha256, crate::encoder::ARITHMETIC))
         .unwrap_or_default()
 }
 

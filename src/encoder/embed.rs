@@ -12,7 +12,7 @@ use crate::encoder::tokenize::{E5Tokenizer, TokenizeError};
 use rayon::prelude::*;
 use std::path::Path;
 
-/// Default token budget of one forward pass: large enough that `gemm` runs at full speed,
+/// Default token budget of one forward pass: large enough to keep every core busy,
 /// small enough that activations stay in the tens of megabytes.
 pub const DEFAULT_MAX_BATCH_TOKENS: usize = 8192;
 

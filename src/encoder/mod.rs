@@ -26,5 +26,9 @@ pub mod tokenize;
 pub mod unigram;
 
 pub use embed::{Encoder, EncoderError, Prefix};
+
+/// Names the encoder's arithmetic. Cached vectors are keyed by it as well as by the weights,
+/// so a change to how vectors are computed (here: int8 activations) starts the caches over.
+pub const ARITHMETIC: &str = "q4-weights-q8-activations";
 pub use model::{Config, E5Model};
 pub use tokenize::E5Tokenizer;

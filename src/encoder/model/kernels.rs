@@ -1,6 +1,6 @@
 //! The element-wise and attention kernels of the forward pass, on plain slices.
 //!
-//! The matrix products go through candle (`gemm`); everything between them is written here
+//! The matrix products are in [`super::packed`]; everything between them is written here
 //! as straight loops over fixed-width chunks so LLVM vectorises them without `unsafe` or
 //! nightly SIMD. Each kernel fuses what e5.c does in separate passes (bias + residual +
 //! layer norm; bias + GELU; bias + attention) to touch each activation once.

