@@ -93,19 +93,17 @@ struct Norm {
     beta: Vec<f32>,
 }
 
-/// A linear weight in PyTorch's `[out, in]` layout, packed (see [`packed`]).
-type Linear = PackedQ4;
-
-/// One encoder block; [`linear`] picks how each product runs.
+/// One encoder block; each linear weight is in PyTorch's `[out, in]` layout, packed (see
+/// [`packed`]).
 struct Block {
-    qkv: Linear,
+    qkv: PackedQ4,
     qkv_bias: Vec<f32>,
-    attn_out: Linear,
+    attn_out: PackedQ4,
     attn_out_bias: Vec<f32>,
     attn_norm: Norm,
-    ff_in: Linear,
+    ff_in: PackedQ4,
     ff_in_bias: Vec<f32>,
-    ff_out: Linear,
+    ff_out: PackedQ4,
     ff_out_bias: Vec<f32>,
     out_norm: Norm,
 }
@@ -214,10 +212,6 @@ impl GgufWeights {
             found: "another byte count, or rows that fill no whole panel of eight".into(),
         })
     }
-
-    fn linear(&mut self, name: &str) -> Result<Linear, ModelError> {
-        self.packed(name)
-    }
 }
 
 impl E5Model {
@@ -253,12 +247,12 @@ impl E5Model {
             blocks.push(Block {
                 qkv,
                 qkv_bias,
-                attn_out: w.linear(&name("ao.w"))?,
+                attn_out: w.packed(&name("ao.w"))?,
                 attn_out_bias: w.vector(&name("ao.b"))?,
                 attn_norm: w.norm(&name("aln"))?,
-                ff_in: w.linear(&name("fi.w"))?,
+                ff_in: w.packed(&name("fi.w"))?,
                 ff_in_bias: w.vector(&name("fi.b"))?,
-                ff_out: w.linear(&name("fo.w"))?,
+                ff_out: w.packed(&name("fo.w"))?,
                 ff_out_bias: w.vector(&name("fo.b"))?,
                 out_norm: w.norm(&name("oln"))?,
             });
@@ -509,7 +503,7 @@ fn partition(sequences: &[Range<usize>], threads: usize) -> Vec<Range<usize>> {
 }
 
 /// `x[T, in] @ w[out, in]ᵀ` (see [`packed`]), its rows split among `split` rayon tasks.
-fn linear(x: &Tensor, w: &Linear, split: usize) -> Result<Tensor, ModelError> {
+fn linear(x: &Tensor, w: &PackedQ4, split: usize) -> Result<Tensor, ModelError> {
     let tokens = x.dim(0)?;
     let y = with_values(x, |values| w.product(values, tokens, split))?;
     Ok(Tensor::from_vec(y, (tokens, w.rows()), x.device())?)

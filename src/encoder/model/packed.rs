@@ -123,11 +123,6 @@ impl PackedQ4 {
         self.rows
     }
 
-    /// Input columns.
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
     fn blocks_per_row(&self) -> usize {
         self.cols / Q4_0_BLOCK_LEN
     }
