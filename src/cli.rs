@@ -62,6 +62,7 @@ pub async fn run() -> anyhow::Result<()> {
     };
     match command {
         Command::Serve(settings) => {
+            crate::http::raise_descriptor_limit();
             let app = startup::Application::build(&settings).await?;
             app.run_until(startup::shutdown_signal()).await
         }

@@ -25,8 +25,18 @@ pub struct ServeSettings {
 
     /// Where conversations are kept: sqlite://PATH (embedded, the default) or
     /// postgres://USER@HOST/DB (shared by several replicas).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/felsok.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/felsok.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
+
+    /// A second address that serves only `/metrics`, without a token, for a Prometheus on a
+    /// private network. On the public address `/metrics` needs an admin token.
+    #[arg(long, env = "FELSOK_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 
     /// Largest number of database connections this process opens.
     #[arg(long, env = "FELSOK_DB_MAX_CONNECTIONS", default_value_t = 8)]
@@ -61,7 +71,7 @@ pub struct ServeSettings {
     /// SMTP server for e-mail copies of cancellation receipts: smtp://HOST:PORT (plain, for a
     /// local relay), smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://HOST.
     /// Left out, no mail is sent; the receipt is always in the chat and downloadable.
-    #[arg(long, env = "FELSOK_SMTP_URL")]
+    #[arg(long, env = "FELSOK_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
     /// The sender of those e-mails.
@@ -121,7 +131,28 @@ pub struct Limits {
     /// Most messages one conversation may hold; past it the customer is asked to start anew.
     #[arg(long, env = "FELSOK_MAX_CONVERSATION_MESSAGES", default_value_t = crate::conversation::DEFAULT_MAX_MESSAGES)]
     pub max_conversation_messages: u32,
+
+    /// Open connections at most; more are closed at once.
+    #[arg(long, env = "FELSOK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// Open connections from one client address at most.
+    #[arg(long, env = "FELSOK_MAX_CONNECTIONS_PER_CLIENT", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_CLIENT)]
+    pub max_connections_per_client: usize,
+
+    /// Live event streams open on one conversation at most (its tabs and devices).
+    #[arg(long, env = "FELSOK_MAX_STREAMS_PER_CONVERSATION", default_value_t = DEFAULT_MAX_STREAMS_PER_CONVERSATION)]
+    pub max_streams_per_conversation: usize,
+
+    /// Live event streams open from one client address, or with one staff token, at most.
+    #[arg(long, env = "FELSOK_MAX_STREAMS_PER_CLIENT", default_value_t = DEFAULT_MAX_STREAMS_PER_CLIENT)]
+    pub max_streams_per_client: usize,
 }
+
+const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+const DEFAULT_MAX_CONNECTIONS_PER_CLIENT: usize = 256;
+const DEFAULT_MAX_STREAMS_PER_CONVERSATION: usize = 8;
+const DEFAULT_MAX_STREAMS_PER_CLIENT: usize = 64;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -131,6 +162,10 @@ impl Default for Limits {
             request_timeout_secs: 30,
             header_timeout_secs: 10,
             max_conversation_messages: crate::conversation::DEFAULT_MAX_MESSAGES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_client: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+            max_streams_per_conversation: DEFAULT_MAX_STREAMS_PER_CONVERSATION,
+            max_streams_per_client: DEFAULT_MAX_STREAMS_PER_CLIENT,
         }
     }
 }
@@ -189,6 +224,15 @@ pub struct RateLimitSettings {
     #[arg(long, env = "FELSOK_RATE_PUBLIC_REQUESTS", default_value = "120")]
     pub public_requests: Budget,
 
+    /// Written cancellation forms a minute from one client address.
+    #[arg(long, env = "FELSOK_RATE_CANCELLATION_FORMS", default_value = "10")]
+    pub cancellation_forms: Budget,
+
+    /// Requests a minute from one client address that may be refused for a wrong or missing
+    /// token (or an unknown conversation) before that address must wait.
+    #[arg(long, env = "FELSOK_RATE_FAILED_REQUESTS", default_value = "30")]
+    pub failed_requests: Budget,
+
     /// Take the client's address from the last `X-Forwarded-For` entry: only behind a proxy
     /// that appends it, or every client could pick its own address.
     #[arg(long, env = "FELSOK_TRUST_FORWARDED_FOR")]
@@ -203,6 +247,8 @@ impl Default for RateLimitSettings {
             conversation_requests: Budget { per_minute: 60 },
             staff_requests: Budget { per_minute: 600 },
             public_requests: Budget { per_minute: 120 },
+            cancellation_forms: Budget { per_minute: 10 },
+            failed_requests: Budget { per_minute: 30 },
             trust_forwarded_for: false,
         }
     }
@@ -229,6 +275,14 @@ impl Limits {
     pub fn header_timeout(&self) -> Duration {
         Duration::from_secs(self.header_timeout_secs.max(1))
     }
+
+    pub fn connections(&self) -> crate::http::ConnectionLimits {
+        crate::http::ConnectionLimits {
+            header_timeout: self.header_timeout(),
+            total: self.max_connections.max(1),
+            per_client: self.max_connections_per_client.max(1),
+        }
+    }
 }
 
 impl ServeSettings {
@@ -240,6 +294,7 @@ impl ServeSettings {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: database_url.into(),
             db_max_connections: 8,
+            metrics_addr: None,
             addr_file: None,
             models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
             knowledge_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge"),

@@ -22,7 +22,9 @@ use crate::storage::Store;
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    header_timeout: Duration,
+    connections: http::ConnectionLimits,
+    /// The private address that serves only `/metrics`, when configured.
+    metrics_listener: Option<TcpListener>,
     store: Store,
     /// Picks up guide changes saved by other replicas.
     poller: tokio::task::JoinHandle<()>,
@@ -163,6 +165,7 @@ impl Application {
             conversations,
             limits: Arc::new(settings.limits.clone()),
             rate_limiter: Arc::new(http::RateLimiter::new(&settings.rate_limits)),
+            streams: Arc::new(http::StreamSlots::new(&settings.limits)),
             metrics: http::metrics_handle(),
             web: settings
                 .web_dir
@@ -172,10 +175,19 @@ impl Application {
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("could not listen on {}", settings.addr))?;
+        let metrics_listener = match settings.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("could not listen for metrics on {addr}"))?,
+            ),
+            None => None,
+        };
         let app = Self {
             listener,
             router: http::app(state),
-            header_timeout: settings.limits.header_timeout(),
+            connections: settings.limits.connections(),
+            metrics_listener,
             store,
             poller,
             mail_sender,
@@ -207,7 +219,20 @@ impl Application {
             // Live streams never finish on their own; end them so the shutdown can.
             changes.close();
         };
-        http::serve(self.listener, self.router, self.header_timeout, shutdown).await;
+        let metrics_server = self.metrics_listener.map(|listener| {
+            tracing::info!(addr = ?listener.local_addr().ok(), "serving metrics");
+            let router = http::metrics_app(http::metrics_handle());
+            tokio::spawn(http::serve(
+                listener,
+                router,
+                self.connections,
+                std::future::pending(),
+            ))
+        });
+        http::serve(self.listener, self.router, self.connections, shutdown).await;
+        if let Some(server) = metrics_server {
+            server.abort();
+        }
         self.poller.abort();
         if let Some(sender) = &self.mail_sender {
             sender.abort();

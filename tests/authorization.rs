@@ -21,6 +21,8 @@ enum Access {
     AgentOrEditor,
     Editor,
     Admin,
+    /// Any staff token, whatever its role.
+    Staff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,7 @@ fn refusal(access: Access, caller: Caller) -> Option<StatusCode> {
         Access::AgentOrEditor => staff_role_refused(&[Agent, Editor]),
         Access::Editor => staff_role_refused(&[Editor]),
         Access::Admin => staff_role_refused(&[]),
+        Access::Staff => staff_role_refused(&[Agent, Editor]),
     }
 }
 
@@ -105,7 +108,28 @@ fn table(ids: &Ids) -> Vec<Endpoint> {
     vec![
         row(M::GET, "/healthz", at("/healthz"), Body::None, Public),
         row(M::GET, "/readyz", at("/readyz"), Body::None, Public),
-        row(M::GET, "/metrics", at("/metrics"), Body::None, Public),
+        row(M::GET, "/metrics", at("/metrics"), Body::None, Admin),
+        row(
+            M::POST,
+            "/api/v1/staff/session",
+            at("/api/v1/staff/session"),
+            json(json!({"token": ""})),
+            Public,
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/staff/session",
+            at("/api/v1/staff/session"),
+            Body::None,
+            Public,
+        ),
+        row(
+            M::GET,
+            "/api/v1/staff/me",
+            at("/api/v1/staff/me"),
+            Body::None,
+            Staff,
+        ),
         row(
             M::GET,
             "/api/openapi.json",

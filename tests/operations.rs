@@ -16,7 +16,16 @@ async fn health_and_readiness_answer_200(app: &TestApp) {
 async fn metrics_count_requests_by_route_and_messages_by_role(app: &TestApp) {
     let chat = app.start_chat("sv").await;
     app.say(&chat, json!({"text": "hej"})).await;
-    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let admin = app
+        .staff_token(felsok::auth::StaffRole::Admin, "Prometheus")
+        .await;
+    let response = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
     assert!(text.contains(

@@ -43,6 +43,18 @@ async fn sign_in(client: &Client, app: &TestApp, page: &str, token: &str) {
     fill(client, "#token-input", token).await;
     click(client, "#signin-form button[type='submit']").await;
     visible(client, "#signout").await;
+    // The token is in an HttpOnly cookie only: no script on this origin (the chat's
+    // included) can read it from storage or from document.cookie.
+    let readable = attribute(
+        client,
+        "return JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), \
+         document.cookie]);",
+    )
+    .await;
+    assert!(
+        !readable.as_str().unwrap_or_default().contains(token),
+        "the staff token is readable by scripts: {readable}"
+    );
 }
 
 async fn attribute(client: &Client, script: &str) -> Value {

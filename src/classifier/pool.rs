@@ -42,7 +42,12 @@ struct Job {
 /// A handle to the encoder worker. Cheap to clone.
 #[derive(Clone)]
 pub struct EmbeddingPool {
-    jobs: mpsc::Sender<Job>,
+    /// Customers' messages: always taken first.
+    urgent: mpsc::Sender<Job>,
+    /// Guides being saved or loaded: taken only when no customer waits, a few at a time, in
+    /// a queue of their own, so a guide with thousands of lines never stands before a
+    /// customer's message.
+    background: mpsc::Sender<Job>,
 }
 
 impl std::fmt::Debug for EmbeddingPool {
@@ -51,18 +56,49 @@ impl std::fmt::Debug for EmbeddingPool {
     }
 }
 
+/// Background texts encoded at most in one pass, so a customer who arrives meanwhile waits
+/// for a short pass, not a long one.
+const BACKGROUND_SLICE: usize = 8;
+
+/// Who is waiting for a vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Customer,
+    Background,
+}
+
 impl EmbeddingPool {
-    /// Starts the worker thread. `queue` bounds how many requests may wait; past that,
-    /// callers wait for room (backpressure) instead of piling up memory.
+    /// Starts the worker thread. `queue` bounds how many requests may wait in each queue;
+    /// past that, callers wait for room (backpressure) instead of piling up memory.
     pub fn start(embedder: Arc<dyn Embedder>, max_batch: usize, queue: usize) -> Self {
-        let (jobs, mut rx) = mpsc::channel::<Job>(queue.max(1));
+        let (urgent, mut urgent_rx) = mpsc::channel::<Job>(queue.max(1));
+        let (background, mut background_rx) = mpsc::channel::<Job>(queue.max(1));
         let max_batch = max_batch.max(1);
         std::thread::Builder::new()
             .name("felsok-encoder".to_owned())
             .spawn(move || {
-                while let Some(first) = rx.blocking_recv() {
-                    let mut batch = vec![first];
-                    while batch.len() < max_batch {
+                // A runtime of the thread's own, only to wait on both queues at once.
+                let waiter = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .expect("the encoder thread's runtime starts");
+                loop {
+                    let next = waiter.block_on(async {
+                        tokio::select! {
+                            biased;
+                            job = urgent_rx.recv() => job.map(|j| (j, Priority::Customer)),
+                            job = background_rx.recv() => job.map(|j| (j, Priority::Background)),
+                        }
+                    });
+                    let Some((first, priority)) = next else { break };
+                    let (mut batch, limit, rx) = match priority {
+                        Priority::Customer => (vec![first], max_batch, &mut urgent_rx),
+                        Priority::Background => (
+                            vec![first],
+                            BACKGROUND_SLICE.min(max_batch),
+                            &mut background_rx,
+                        ),
+                    };
+                    while batch.len() < limit {
                         match rx.try_recv() {
                             Ok(job) => batch.push(job),
                             Err(_) => break,
@@ -76,7 +112,7 @@ impl EmbeddingPool {
                 }
             })
             .expect("the encoder thread starts");
-        Self { jobs }
+        Self { urgent, background }
     }
 
     pub async fn embed(&self, text: &str) -> Result<Vec<f32>, PoolError> {
@@ -84,8 +120,21 @@ impl EmbeddingPool {
     }
 
     pub async fn embed_as(&self, text: &str, side: Side) -> Result<Vec<f32>, PoolError> {
+        self.embed_with(text, side, Priority::Customer).await
+    }
+
+    pub async fn embed_with(
+        &self,
+        text: &str,
+        side: Side,
+        priority: Priority,
+    ) -> Result<Vec<f32>, PoolError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
+        let queue = match priority {
+            Priority::Customer => &self.urgent,
+            Priority::Background => &self.background,
+        };
+        queue
             .send(Job {
                 text: text.to_owned(),
                 side,
@@ -183,6 +232,46 @@ mod tests {
         let (q, p) = futures::join!(pool.embed("abc"), pool.embed_as("abcd", Side::Passage));
         assert_eq!(q.unwrap(), vec![3.0]);
         assert_eq!(p.unwrap(), vec![-4.0]);
+    }
+
+    /// Records the order in which texts reach the encoder.
+    struct Recording {
+        seen: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Embedder for Recording {
+        fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            std::thread::sleep(Duration::from_millis(5));
+            let mut seen = self.seen.lock().unwrap();
+            seen.extend(texts.iter().map(|t| (*t).to_owned()));
+            Ok(texts.iter().map(|_| vec![1.0]).collect())
+        }
+
+        fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            self.embed_queries(texts)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_customer_is_never_queued_behind_a_guides_many_lines() {
+        let recording = Arc::new(Recording {
+            seen: std::sync::Mutex::new(Vec::new()),
+        });
+        let pool = EmbeddingPool::start(recording.clone(), 64, 4096);
+        let lines: Vec<String> = (0..400).map(|i| format!("rad {i}")).collect();
+        let guide = futures::future::join_all(
+            lines
+                .iter()
+                .map(|l| pool.embed_with(l, Side::Query, Priority::Background)),
+        );
+        let customer = async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            pool.embed("kunden").await.unwrap();
+        };
+        let (_, ()) = futures::join!(guide, customer);
+        let seen = recording.seen.lock().unwrap();
+        let at = seen.iter().position(|t| t == "kunden").unwrap();
+        assert!(at < 100, "the customer waited behind {at} guide lines");
     }
 
     struct Failing;

@@ -218,7 +218,10 @@ impl Classifier {
         if let Some(vector) = cached {
             return Ok(vector);
         }
-        let vector = self.pool.embed_as(&key.1, side).await?;
+        let vector = self
+            .pool
+            .embed_with(&key.1, side, super::pool::Priority::Background)
+            .await?;
         let mut cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(file) = &mut cache.file {
             // A record or two a guide save: small enough to write in place.

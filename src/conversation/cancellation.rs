@@ -52,6 +52,25 @@ fn new_reference(now: Timestamp) -> String {
     )
 }
 
+/// Different subscriptions one conversation may have open cancellations for at once: a
+/// household's broadband, TV, landline and a few mobiles.
+pub const MAX_OPEN_CANCELLATIONS: usize = 8;
+
+/// Receipt copies one e-mail address gets at most within [`MAIL_WINDOW`]: enough for a
+/// household's cancellations, too few to use the form to flood someone's inbox.
+const MAX_MAILS_PER_RECIPIENT: i64 = 3;
+const MAIL_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// A subscription as customers name it, without case, punctuation or spacing differences:
+/// "Bredband 250/100" and "bredband 250 / 100" are the same one.
+fn same_subscription_key(service: &str) -> String {
+    service
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 impl Conversations {
     /// Checks the token before anything else, so that a wrong token gets 404 whatever the form
     /// holds, and nobody learns about a conversation that is not theirs.
@@ -88,6 +107,27 @@ impl Conversations {
         let fingerprint = form.fingerprint();
         if let Some(earlier) = turn.cancellation_by_fingerprint(&fingerprint).await? {
             return Ok(earlier.into());
+        }
+        // One open cancellation per subscription: a second form for the same one (reworded,
+        // or sent a thousand times by a script) gets the first receipt, so the queue holds
+        // each customer's wish once and a real cancellation is never buried under copies.
+        let open = turn.open_cancellations().await?;
+        let subscription = same_subscription_key(&form.service);
+        if let Some(earlier) = open
+            .iter()
+            .find(|c| same_subscription_key(&c.service) == subscription)
+        {
+            return Ok(earlier.clone().into());
+        }
+        if open.len() >= MAX_OPEN_CANCELLATIONS {
+            return Err(ConversationError::TooManyCancellations {
+                max: MAX_OPEN_CANCELLATIONS,
+            });
+        }
+        if turn.conversation.last_seq >= self.max_messages {
+            return Err(ConversationError::Full {
+                max_messages: self.max_messages,
+            });
         }
         let locale: Locale = parse_locale(&turn.conversation)?;
         let mut state = parse_state(&turn.conversation)?;
@@ -135,8 +175,16 @@ impl Conversations {
             now,
         )
         .await?;
-        let mail = match (&self.mail, &form.email) {
-            (Some(_), Some(email)) => Some(NewMail {
+        let mail_allowed = match (&self.mail, &form.email) {
+            (Some(_), Some(email)) => {
+                turn.mails_to_since(email.as_str(), now.minus(MAIL_WINDOW))
+                    .await?
+                    < MAX_MAILS_PER_RECIPIENT
+            }
+            _ => false,
+        };
+        let mail = match (mail_allowed, &form.email) {
+            (true, Some(email)) => Some(NewMail {
                 id: Uuid::now_v7().to_string(),
                 conversation_id: id.to_owned(),
                 purpose: "cancellation_receipt",
@@ -145,7 +193,11 @@ impl Conversations {
                     .engine
                     .replies()
                     .cancellation_mail_subject(locale, &reference),
-                body: receipt.clone(),
+                body: self.engine.replies().cancellation_mail_body(
+                    locale,
+                    &reference,
+                    &now.to_receipt_phrase(locale),
+                ),
                 created_at: now,
             }),
             _ => None,
@@ -188,6 +240,18 @@ impl Conversations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subscription_named_differently_is_the_same_one() {
+        assert_eq!(
+            same_subscription_key("Bredband 250/100"),
+            same_subscription_key("bredband 250 / 100 ")
+        );
+        assert_ne!(
+            same_subscription_key("Mobil 070-1234567"),
+            same_subscription_key("Mobil 070-7654321")
+        );
+    }
 
     #[test]
     fn references_are_short_readable_and_dated() {

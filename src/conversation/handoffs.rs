@@ -15,8 +15,8 @@ use crate::auth::StaffMember;
 use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
 use crate::domain::{CustomerDetails, FieldError, Locale, MessageText, PlainText, TextError};
 use crate::storage::{
-    CallbackRecord, CancellationRow, ConversationRecord, HandoffFilter, HandoffRecord,
-    MessageRecord, Resolution, StoreError, TurnTx,
+    CallbackRecord, CancellationRow, ConversationRecord, HandoffCursor, HandoffFilter,
+    HandoffRecord, MessageRecord, Resolution, StoreError, TurnTx,
 };
 use crate::timestamp::Timestamp;
 
@@ -283,12 +283,22 @@ fn customer_of(given: CustomerDetails, cancellation: Option<&CancellationRow>) -
 
 impl Conversations {
     /// Handoffs oldest first, without transcripts.
+    /// One page of handoffs, oldest first, and where the next page starts when there may be
+    /// more: nothing waiting is ever out of an agent's reach.
     pub async fn handoffs(
         &self,
         filter: HandoffFilter<'_>,
         agent_locale: Locale,
-    ) -> Result<Vec<HandoffPacket>, HandoffError> {
+    ) -> Result<(Vec<HandoffPacket>, Option<HandoffCursor>), HandoffError> {
+        let limit = filter.limit;
         let records = self.store.handoffs(filter).await?;
+        let next = (records.len() as i64 >= limit)
+            .then(|| records.last())
+            .flatten()
+            .map(|last| HandoffCursor {
+                created_at: last.created_at.to_string(),
+                id: last.id.clone(),
+            });
         // Three reads for the whole list rather than three for each handoff in it.
         let mut ids: Vec<&str> = records.iter().map(|r| r.conversation_id.as_str()).collect();
         ids.sort_unstable();
@@ -324,7 +334,7 @@ impl Conversations {
             };
             packets.push(assemble(record.clone(), &case, agent_locale, false)?);
         }
-        Ok(packets)
+        Ok((packets, next))
     }
 
     /// One handoff with the whole conversation.

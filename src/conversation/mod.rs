@@ -22,7 +22,8 @@ pub use handoffs::{
     CallbackFacts, CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket,
     ResolveRequest,
 };
-pub use live::{InboxChange, Update};
+pub(crate) use live::{ChangeFeed, Heard};
+pub use live::{ChatFeed, ChatSnapshot, InboxChange, Update};
 pub use message::{IntentScore, Message, Role};
 pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,

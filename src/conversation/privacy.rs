@@ -173,6 +173,7 @@ pub async fn forget_idle(
         }
     }
     if erased != Erased::default() {
+        store.compact().await?;
         tracing::info!(
             deleted = erased.deleted,
             kept_for_cancellations = erased.kept_for_cancellations,

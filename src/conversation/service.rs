@@ -33,6 +33,9 @@ pub enum ConversationError {
     /// The conversation holds as many messages as it may; a new one starts fresh.
     #[error("the conversation is full")]
     Full { max_messages: i64 },
+    /// As many cancellations wait in this conversation as it may hold.
+    #[error("too many open cancellations")]
+    TooManyCancellations { max: usize },
 }
 
 /// The most messages (the customer's and the answers) one conversation holds by default. A
@@ -84,7 +87,9 @@ pub struct Conversations {
     knowledge: KnowledgeBase,
     /// Wakes the mail sender; `None` when no e-mail is sent.
     pub(super) mail: Option<std::sync::Arc<tokio::sync::Notify>>,
-    max_messages: i64,
+    pub(super) max_messages: i64,
+    /// The live feeds open in this process, one per followed conversation.
+    pub(super) feeds: std::sync::Arc<super::live::ChatFeeds>,
 }
 
 /// What the service worked out about a text message before the turn's transaction.
@@ -187,6 +192,7 @@ impl Conversations {
             knowledge,
             mail: None,
             max_messages: i64::from(DEFAULT_MAX_MESSAGES),
+            feeds: Default::default(),
         }
     }
 

@@ -740,6 +740,47 @@ impl Replies {
         lines.join("\n")
     }
 
+    /// The e-mail copy of a receipt: the reference and time, and nothing the form's sender
+    /// wrote, since anyone can type any address into the form and the mail comes from us.
+    pub fn cancellation_mail_body(
+        &self,
+        locale: Locale,
+        reference: &str,
+        received: &str,
+    ) -> String {
+        let (title, reference_label, received_label, body) = match locale {
+            Locale::Sv => (
+                "Kvitto på skriftlig uppsägning",
+                "Referens",
+                "Mottagen",
+                "Vi har tagit emot en skriftlig uppsägning i vår chatt där den här e-postadressen \
+                 angavs. Hela kvittot, med det som skrevs i formuläret, finns i chatten och kan \
+                 laddas ner där. En kollega behandlar uppsägningen och bekräftar slutdatumet \
+                 skriftligt. Har du inte skickat någon uppsägning kan du bortse från det här \
+                 meddelandet; ange referensen om du kontaktar oss.",
+            ),
+            Locale::En => (
+                "Receipt for your written cancellation",
+                "Reference",
+                "Received",
+                "We have received a written cancellation in our chat where this e-mail address \
+                 was given. The whole receipt, with what was written in the form, is in the chat \
+                 and can be downloaded there. A colleague will process the cancellation and \
+                 confirm the end date in writing. If you did not send a cancellation, you can \
+                 ignore this message; quote the reference if you contact us.",
+            ),
+        };
+        [
+            title.to_owned(),
+            String::new(),
+            format!("{reference_label}: {reference}"),
+            format!("{received_label}: {received}"),
+            String::new(),
+            body.to_owned(),
+        ]
+        .join("\n")
+    }
+
     /// The subject of the e-mail copy of a cancellation receipt.
     pub fn cancellation_mail_subject(&self, locale: Locale, reference: &str) -> String {
         match locale {
@@ -870,6 +911,7 @@ impl Replies {
                 self.cancellation_receipt(locale, "SU-261201-7K4Q9M", "i dag", &form),
                 self.cancellation_review(locale, &form),
                 self.cancellation_mail_subject(locale, "SU-261201-7K4Q9M"),
+                self.cancellation_mail_body(locale, "SU-261201-7K4Q9M", "i dag"),
                 self.agent_joined(locale, "Maria"),
                 self.case_closed(locale, "Maria"),
                 self.moved_to_queue(locale, super::Queue::Billing),

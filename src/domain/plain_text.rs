@@ -15,9 +15,25 @@ pub enum TextError {
     ControlCharacters,
 }
 
+/// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make
+/// text display in another order than it was written ("gpj.exe" shown as "exe.jpg"), so an
+/// agent could read something other than what is stored. The plain marks LRM and RLM that
+/// right-to-left writers use are kept.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 impl PlainText {
-    /// Trims surrounding white space and checks length (in characters) and content.
+    /// Trims surrounding white space, drops bidirectional controls and checks length (in
+    /// characters) and content.
     pub fn parse(raw: &str, max_chars: usize) -> Result<Self, TextError> {
+        let cleaned: String;
+        let raw = if raw.chars().any(is_bidi_control) {
+            cleaned = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
+            cleaned.as_str()
+        } else {
+            raw
+        };
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err(TextError::Empty);
@@ -51,6 +67,18 @@ mod tests {
     fn trims_and_keeps_swedish_letters() {
         let text = PlainText::parse("  Nätet är nere på Åland \n", 100).unwrap();
         assert_eq!(text.as_str(), "Nätet är nere på Åland");
+    }
+
+    #[test]
+    fn drops_bidi_overrides_and_keeps_the_marks_of_right_to_left_text() {
+        let text = PlainText::parse("faktura\u{202E}fdp.exe", 100).unwrap();
+        assert_eq!(text.as_str(), "fakturafdp.exe");
+        let arabic = PlainText::parse("\u{200F}الإنترنت لا يعمل", 100).unwrap();
+        assert!(arabic.as_str().starts_with('\u{200F}'));
+        assert_eq!(
+            PlainText::parse("\u{2066}\u{2069}", 10),
+            Err(TextError::Empty)
+        );
     }
 
     #[test]

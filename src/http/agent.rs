@@ -14,7 +14,7 @@ use crate::auth::StaffRole;
 use crate::conversation::{HandoffPacket, Message, ResolveRequest};
 use crate::dialogue::Queue;
 use crate::domain::{FieldError, Locale, MessageText};
-use crate::storage::HandoffFilter;
+use crate::storage::{HandoffCursor, HandoffFilter, LIST_LIMIT};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,7 +36,14 @@ pub struct ListParams {
     queue: Option<String>,
     /// The language summaries and banners are written in: `sv` (default) or `en`.
     lang: Option<String>,
+    /// The most handoffs on this page: 1 to 500, 100 when left out.
+    limit: Option<i64>,
+    /// The `next_cursor` of the previous page, for the handoffs after it.
+    cursor: Option<String>,
 }
+
+/// Handoffs on one page of the list when the client does not say.
+const DEFAULT_PAGE: i64 = 100;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +60,9 @@ fn agent_locale(raw: Option<&str>) -> Result<Locale, ApiError> {
 pub struct HandoffList {
     /// Oldest first, without transcripts.
     handoffs: Vec<HandoffPacket>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
 /// Handoffs waiting for, or held by, people (agent).
@@ -85,6 +95,28 @@ async fn list_handoffs(
             ));
         }
     }
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=LIST_LIMIT).contains(&limit) {
+        problems.push(FieldError::new(
+            "limit",
+            "out_of_range",
+            "Limit must be between 1 and 500.",
+        ));
+    }
+    let cursor = match params.cursor.as_deref() {
+        Some(raw) => {
+            let cursor = HandoffCursor::decode(raw);
+            if cursor.is_none() {
+                problems.push(FieldError::new(
+                    "cursor",
+                    "invalid_cursor",
+                    "The cursor is not one this list gave out.",
+                ));
+            }
+            cursor
+        }
+        None => None,
+    };
     if !problems.is_empty() {
         return Err(ApiError::InvalidFields(problems));
     }
@@ -92,9 +124,14 @@ async fn list_handoffs(
     let filter = HandoffFilter {
         status: params.status.as_deref(),
         queue: params.queue.as_deref(),
+        after: cursor.as_ref(),
+        limit,
     };
-    let handoffs = state.conversations.handoffs(filter, locale).await?;
-    Ok(Json(HandoffList { handoffs }))
+    let (handoffs, next) = state.conversations.handoffs(filter, locale).await?;
+    Ok(Json(HandoffList {
+        handoffs,
+        next_cursor: next.map(|c| c.encode()),
+    }))
 }
 
 /// One handoff with its whole context and transcript (agent).

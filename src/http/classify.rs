@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ClientAddress};
 use super::{ApiError, AppState};
 use crate::classifier::decision::Classification;
 use crate::domain::{Locale, MessageText};
@@ -39,14 +39,19 @@ impl ClassifyRequest {
     responses(
         (status = 200, body = Classification),
         (status = 400, body = super::ErrorBody), (status = 415, body = super::ErrorBody),
-        (status = 422, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody), (status = 429, body = super::ErrorBody),
     )
 )]
 async fn classify(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(body): ApiJson<ClassifyRequest>,
 ) -> Result<Json<Classification>, ApiError> {
     let (text, locale) = body.parse(state.limits.max_message_chars)?;
+    // A long text costs the encoder more than a short one, so it costs more of the budget.
+    state
+        .rate_limiter
+        .charge_text(client, text.as_str().chars().count())?;
     let classification = state
         .conversations
         .classifier()

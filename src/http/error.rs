@@ -55,6 +55,9 @@ pub enum ApiError {
     /// A request-rate budget is spent; the client may try again after this many seconds.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// As many live streams are open as a conversation, client or token may hold.
+    #[error("too many live streams")]
+    TooManyStreams,
     #[error("the request took too long")]
     Timeout,
     #[error("not ready")]
@@ -114,7 +117,7 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
             Self::Timeout | Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -143,6 +146,7 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited { .. } => "rate_limited",
+            Self::TooManyStreams => "too_many_streams",
             Self::Timeout => "timeout",
             Self::NotReady => "not_ready",
             Self::Internal(_) => "internal_error",
@@ -177,6 +181,9 @@ impl ApiError {
             Self::RateLimited { retry_after_secs } => format!(
                 "Too many requests in a short time. Please wait {retry_after_secs} s and try again."
             ),
+            Self::TooManyStreams => "As many live streams are open as are allowed. Close one \
+                                     (another tab or device) and try again."
+                .to_owned(),
             Self::Timeout => "The request took too long. Please try again.".to_owned(),
             Self::NotReady => "The service is starting up. Please try again shortly.".to_owned(),
             // Never the internal cause: that is for the logs.
@@ -266,6 +273,13 @@ impl From<ConversationError> for ApiError {
                 message: format!(
                     "This conversation has reached {max_messages} messages. Please start a new \
                      one; the transcript of this one stays available."
+                ),
+            },
+            ConversationError::TooManyCancellations { max } => Self::StateConflict {
+                code: "too_many_cancellations",
+                message: format!(
+                    "{max} cancellations from this conversation are already waiting for us. \
+                     Each has its receipt; we handle them in order."
                 ),
             },
             ConversationError::Store(e) => e.into(),

@@ -131,6 +131,21 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
     }
 }
 
+/// A staff token as presented, not yet checked: programs send it as a bearer header, the staff
+/// pages as their session cookie, which a script cannot read.
+pub struct StaffToken(pub SecretToken);
+
+impl<S: Send + Sync> FromRequestParts<S> for StaffToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        bearer_value(&parts.headers)
+            .or_else(|| super::staff_session::cookie_token(&parts.headers))
+            .map(|token| Self(SecretToken::from_presented(token)))
+            .ok_or(ApiError::MissingToken)
+    }
+}
+
 /// A staff member proven by their bearer token: 401 without a valid one. Handlers check the
 /// role with [`Staff::require`] (403 when it does not fit).
 #[derive(Debug, Clone)]
@@ -156,11 +171,13 @@ impl FromRequestParts<super::AppState> for Staff {
         parts: &mut Parts,
         state: &super::AppState,
     ) -> Result<Self, Self::Rejection> {
-        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        crate::auth::staff::authenticate(state.conversations.store(), &token)
+        let StaffToken(token) = StaffToken::from_request_parts(parts, state).await?;
+        let member = crate::auth::staff::authenticate(state.conversations.store(), &token)
             .await?
-            .map(Self)
-            .ok_or(ApiError::InvalidToken)
+            .ok_or(ApiError::InvalidToken)?;
+        // Only a token that checked out gets the staff allowance.
+        state.rate_limiter.check_staff(&member.id)?;
+        Ok(Self(member))
     }
 }
 
@@ -211,5 +228,27 @@ impl<R: NeededRole> FromRequestParts<super::AppState> for StaffAs<R> {
             member: staff.0,
             role: std::marker::PhantomData,
         })
+    }
+}
+
+/// The client's address as the rate limits see it: the connection's peer, or behind a trusted
+/// proxy the address it forwarded. `None` when the request came without a connection (a test
+/// calling the router directly).
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<super::AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &super::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Self(
+            state.rate_limiter.client_address(&parts.headers, peer),
+        ))
     }
 }

@@ -14,6 +14,7 @@ mod openapi;
 mod ops;
 mod rate_limit;
 mod serve;
+mod staff_session;
 mod stats;
 mod webhooks;
 
@@ -31,9 +32,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::{ApiError, ErrorBody};
+pub use live::StreamSlots;
 pub use openapi::ApiDoc;
 pub use rate_limit::RateLimiter;
-pub use serve::serve;
+pub use serve::{raise_descriptor_limit, serve, ConnectionLimits};
 
 use crate::config::Limits;
 use crate::conversation::Conversations;
@@ -46,6 +48,7 @@ pub struct AppState {
     pub editing: Editing,
     pub limits: Arc<Limits>,
     pub rate_limiter: Arc<RateLimiter>,
+    pub streams: Arc<live::StreamSlots>,
     pub metrics: PrometheusHandle,
     pub web: crate::web::Source,
 }
@@ -70,6 +73,15 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// Only `/metrics`, without a token: for the separate metrics address, which an operator keeps
+/// on a private network.
+pub fn metrics_app(handle: PrometheusHandle) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(ops::render_metrics))
+        .fallback(middleware::not_found)
+        .with_state(handle)
+}
+
 /// The whole application as a router, ready to serve.
 pub fn app(state: AppState) -> Router {
     let limits = state.limits.clone();
@@ -83,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         .merge(customers::router())
         .merge(guides::router())
         .merge(live::router())
+        .merge(staff_session::router())
         .merge(ops::router())
         .merge(crate::web::router(state.web.clone()))
         .fallback(middleware::not_found)

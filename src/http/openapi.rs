@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agent, classify, conversations, customers, guides, live, ops, stats, webhooks};
+use super::{
+    agent, classify, conversations, customers, guides, live, ops, staff_session, stats, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +33,9 @@ use super::{agent, classify, conversations, customers, guides, live, ops, stats,
         agent::release_handoff,
         agent::resolve_handoff,
         stats::stats,
+        staff_session::sign_in,
+        staff_session::sign_out,
+        staff_session::me,
         webhooks::deliveries,
         customers::export,
         customers::erase,
@@ -79,6 +84,7 @@ use super::{agent, classify, conversations, customers, guides, live, ops, stats,
         (name = "guides", description = "Step-by-step guides: read by anyone, kept by editors"),
         (name = "outages", description = "Known outages, told to customers first"),
         (name = "operations", description = "Health, readiness, metrics and the team's numbers"),
+        (name = "staff", description = "Signing the staff pages in and out"),
     )
 )]
 pub struct ApiDoc;

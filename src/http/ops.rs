@@ -8,6 +8,9 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use super::extract::AdminStaff;
 use super::{ApiError, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -44,19 +47,26 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
     Ok(Json(Health { status: "ready" }))
 }
 
-/// Prometheus text format.
+/// Prometheus text format (admin). Without a token it is served only on the separate
+/// metrics address (`--metrics-addr`), never to the public.
 #[utoipa::path(
     get, path = "/metrics", tag = "operations",
-    responses((status = 200, content_type = "text/plain", body = String))
+    responses((status = 200, content_type = "text/plain", body = String),
+        (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)),
+    security(("bearer" = []))
 )]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    state.metrics.run_upkeep();
+async fn metrics(State(state): State<AppState>, _admin: AdminStaff) -> impl IntoResponse {
+    render_metrics(State(state.metrics)).await
+}
+
+pub(super) async fn render_metrics(State(handle): State<PrometheusHandle>) -> impl IntoResponse {
+    handle.run_upkeep();
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        handle.render(),
     )
 }
 

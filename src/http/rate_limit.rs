@@ -12,10 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::ApiError;
 use crate::config::{Budget, RateLimitSettings};
@@ -79,26 +80,68 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
         }
     }
 
+    /// Whether `key`'s bucket has a request left, without taking it.
+    pub fn peek(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        let burst = f64::from(self.budget.burst());
+        let rate = self.per_second();
+        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(bucket) = buckets.get(key) else {
+            return Ok(());
+        };
+        let tokens = (bucket.tokens
+            + rate * now.saturating_duration_since(bucket.updated).as_secs_f64())
+        .min(burst);
+        if tokens >= 1.0 {
+            Ok(())
+        } else if rate <= 0.0 {
+            Err(Duration::from_secs(60))
+        } else {
+            Err(Duration::from_secs_f64((1.0 - tokens) / rate))
+        }
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
 
-/// Which budget a request draws from, and whose bucket.
+/// Which budget a request draws from, and whose bucket. Every key has a bounded size, so no
+/// request can make the limiter itself hold much memory.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     /// Starting a conversation, by client address.
     NewConversation(IpAddr),
-    /// Anything on one conversation, by its id.
-    Conversation(String),
-    /// Calls with a staff token, by a hash of the token (never the token itself).
-    Staff([u8; 32]),
-    /// Other API calls without a token (classify, guide search), by client address.
+    /// Anything on one conversation, by its (decoded, valid) id and the token presented: a
+    /// wrong token fills a bucket of its own and never spends the owner's allowance.
+    Conversation(Uuid, [u8; 16]),
+    /// Calls with a staff token that checked out, by the staff member's id.
+    Staff(Uuid),
+    /// Calls open to everyone (classify, guide search), by client address, whatever token
+    /// they carry.
     Public(IpAddr),
+    /// Written cancellation forms, by client address.
+    Forms(IpAddr),
+    /// Requests refused for a wrong or missing token, by client address.
+    Failures(IpAddr),
 }
 
-/// All the limiters of one process. `None` budgets mean the limits are off.
+/// The `/api/v1` calls anyone may make without a token.
+const PUBLIC_ROUTES: &[(Method, &str)] = &[
+    (Method::GET, "/api/v1/guides"),
+    (Method::GET, "/api/v1/guides/search"),
+    (Method::GET, "/api/v1/guides/{id}"),
+    (Method::GET, "/api/v1/outages"),
+    (Method::POST, "/api/v1/classify"),
+    (Method::POST, "/api/v1/staff/session"),
+    (Method::DELETE, "/api/v1/staff/session"),
+];
+
+/// Characters of classified text that cost one request more: the encoder's work grows with
+/// the text, so a 4,000-character text costs what 17 short ones do.
+const CHARS_PER_EXTRA_REQUEST: usize = 250;
+
+/// All the limiters of one process.
 #[derive(Debug)]
 pub struct RateLimiter {
     enabled: bool,
@@ -107,6 +150,25 @@ pub struct RateLimiter {
     conversations: KeyedLimiter<Key>,
     staff: KeyedLimiter<Key>,
     public: KeyedLimiter<Key>,
+    forms: KeyedLimiter<Key>,
+    failures: KeyedLimiter<Key>,
+}
+
+/// A conversation id as the handler will see it: percent-decoded, and a UUID.
+fn conversation_id(path: &str) -> Option<Uuid> {
+    let raw = path.split('/').nth(4)?;
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()?;
+    Uuid::parse_str(&decoded).ok()
+}
+
+fn token_key(headers: &HeaderMap) -> [u8; 16] {
+    let mut key = [0; 16];
+    if let Some(token) = super::extract::bearer_value(headers) {
+        key.copy_from_slice(&Sha256::digest(token.as_bytes())[..16]);
+    }
+    key
 }
 
 impl RateLimiter {
@@ -118,39 +180,57 @@ impl RateLimiter {
             conversations: KeyedLimiter::new(settings.conversation_requests),
             staff: KeyedLimiter::new(settings.staff_requests),
             public: KeyedLimiter::new(settings.public_requests),
+            forms: KeyedLimiter::new(settings.cancellation_forms),
+            failures: KeyedLimiter::new(settings.failed_requests),
         }
     }
 
-    /// Finds the bucket for a request; `None` for what is never limited (pages, health, metrics).
-    fn key_for(
+    /// The buckets a request takes one from before it runs; none for what is never limited
+    /// (pages, health, metrics) and for staff calls, which are counted once their token has
+    /// checked out ([`RateLimiter::check_staff`]).
+    fn keys_for(
         &self,
         method: &Method,
         route: &str,
         path: &str,
         headers: &HeaderMap,
-        peer: Option<IpAddr>,
-    ) -> Option<(&KeyedLimiter<Key>, Key)> {
+        client: Option<IpAddr>,
+    ) -> Vec<(&KeyedLimiter<Key>, Key)> {
         if !route.starts_with("/api/v1/") {
-            return None;
+            return Vec::new();
         }
-        let client = self.client_address(headers, peer);
+        let Some(client) = client else {
+            return Vec::new();
+        };
         if route == "/api/v1/conversations" && method == Method::POST {
-            return Some((&self.new_conversations, Key::NewConversation(client?)));
+            return vec![(&self.new_conversations, Key::NewConversation(client))];
         }
         if route.starts_with("/api/v1/conversations/{id}") {
-            let id = path.split('/').nth(4)?.to_owned();
-            return Some((&self.conversations, Key::Conversation(id)));
+            let mut keys = Vec::new();
+            // An id that is no conversation's gets a 404, which the failure budget counts.
+            if let Some(id) = conversation_id(path) {
+                keys.push((
+                    &self.conversations,
+                    Key::Conversation(id, token_key(headers)),
+                ));
+            }
+            if route == "/api/v1/conversations/{id}/cancellation" && method == Method::POST {
+                keys.push((&self.forms, Key::Forms(client)));
+            }
+            return keys;
         }
-        if let Some(token) = super::extract::bearer_value(headers) {
-            let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-            return Some((&self.staff, Key::Staff(hash)));
+        if PUBLIC_ROUTES
+            .iter()
+            .any(|(m, r)| m == method && *r == route)
+        {
+            return vec![(&self.public, Key::Public(client))];
         }
-        Some((&self.public, Key::Public(client?)))
+        Vec::new()
     }
 
     /// The client's address: the connection's peer, or behind a trusted proxy the address the
     /// proxy appended last to `X-Forwarded-For` (earlier entries are whatever the client sent).
-    fn client_address(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+    pub fn client_address(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
         if self.trust_forwarded_for {
             let forwarded = headers
                 .get_all("x-forwarded-for")
@@ -165,6 +245,47 @@ impl RateLimiter {
         }
         peer
     }
+
+    /// Takes one request from a staff member's bucket, once their token has checked out.
+    pub fn check_staff(&self, staff_id: &str) -> Result<(), ApiError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let Ok(id) = Uuid::parse_str(staff_id) else {
+            return Ok(());
+        };
+        self.staff
+            .check(&Key::Staff(id), Instant::now())
+            .map_err(refusal)
+    }
+
+    /// Charges a classification by the length of its text, beyond the one request the call
+    /// itself took.
+    pub fn charge_text(&self, client: Option<IpAddr>, chars: usize) -> Result<(), ApiError> {
+        let (true, Some(client)) = (self.enabled, client) else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        for _ in 0..chars / CHARS_PER_EXTRA_REQUEST {
+            self.public
+                .check(&Key::Public(client), now)
+                .map_err(refusal)?;
+        }
+        Ok(())
+    }
+}
+
+fn refusal(wait: Duration) -> ApiError {
+    ApiError::RateLimited {
+        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+    }
+}
+
+/// Whether a response says the caller had no right to what it asked: a wrong or missing
+/// token, or (on a conversation, where the two look the same) no such conversation.
+fn is_refusal(route: &str, status: StatusCode) -> bool {
+    status == StatusCode::UNAUTHORIZED
+        || (status == StatusCode::NOT_FOUND && route.starts_with("/api/v1/conversations/{id}"))
 }
 
 /// Answers 429 with `Retry-After` once a bucket is empty; otherwise passes the request on.
@@ -173,34 +294,48 @@ pub async fn enforce(
     request: Request,
     next: Next,
 ) -> Response {
-    if limiter.enabled {
-        let route = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map(|p| p.as_str())
-            .unwrap_or("");
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        if let Some((bucket, key)) = limiter.key_for(
-            request.method(),
-            route,
-            request.uri().path(),
-            request.headers(),
-            peer,
-        ) {
-            if let Err(wait) = bucket.check(&key, Instant::now()) {
-                metrics::counter!("http_rate_limited_total", "route" => route.to_owned())
-                    .increment(1);
-                return ApiError::RateLimited {
-                    retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-                }
-                .into_response();
-            }
+    if !limiter.enabled {
+        return next.run(request).await;
+    }
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let client = limiter.client_address(request.headers(), peer);
+    let now = Instant::now();
+    if let Some(client) = client.filter(|_| route.starts_with("/api/v1/")) {
+        // Guessing tokens or ids: after a minute's worth of refusals, this address waits.
+        if let Err(wait) = limiter.failures.peek(&Key::Failures(client), now) {
+            metrics::counter!("http_rate_limited_total", "route" => route.clone()).increment(1);
+            return refusal(wait).into_response();
         }
     }
-    next.run(request).await
+    for (bucket, key) in limiter.keys_for(
+        request.method(),
+        &route,
+        request.uri().path(),
+        request.headers(),
+        client,
+    ) {
+        if let Err(wait) = bucket.check(&key, now) {
+            metrics::counter!("http_rate_limited_total", "route" => route.clone()).increment(1);
+            return refusal(wait).into_response();
+        }
+    }
+    let response = next.run(request).await;
+    if let Some(client) = client {
+        if route.starts_with("/api/v1/") && is_refusal(&route, response.status()) {
+            let _ = limiter
+                .failures
+                .check(&Key::Failures(client), Instant::now());
+        }
+    }
+    response
 }
 
 #[cfg(test)]
@@ -258,48 +393,122 @@ mod tests {
     fn requests_draw_from_the_bucket_their_route_belongs_to() {
         let limiter = limiter(false);
         let address = IpAddr::from([10, 0, 0, 1]);
-        let peer = Some(address);
         let empty = HeaderMap::new();
-        let key = |method, route, path, headers: &HeaderMap| {
+        let keys = |method, route, path, headers: &HeaderMap| {
             limiter
-                .key_for(&method, route, path, headers, peer)
+                .keys_for(&method, route, path, headers, Some(address))
+                .into_iter()
                 .map(|(_, key)| key)
+                .collect::<Vec<_>>()
         };
         assert_eq!(
-            key(
+            keys(
                 Method::POST,
                 "/api/v1/conversations",
                 "/api/v1/conversations",
                 &empty
             ),
-            Some(Key::NewConversation(address))
+            [Key::NewConversation(address)]
         );
+        let id = Uuid::now_v7();
+        let mut owner = HeaderMap::new();
+        owner.insert(AUTHORIZATION, "Bearer owner-token".parse().unwrap());
+        let mut stranger = HeaderMap::new();
+        stranger.insert(AUTHORIZATION, "Bearer wrong-token".parse().unwrap());
+        let plain = format!("/api/v1/conversations/{id}/messages");
+        // Each percent-encoding of the id is the same conversation, the same bucket.
+        let encoded = format!(
+            "/api/v1/conversations/{}/messages",
+            id.to_string()
+                .chars()
+                .map(|c| format!("%{:02X}", c as u32))
+                .collect::<String>()
+        );
+        let route = "/api/v1/conversations/{id}/messages";
+        let by_owner = keys(Method::POST, route, &plain, &owner);
+        assert_eq!(by_owner, keys(Method::POST, route, &encoded, &owner));
+        // A wrong token never draws from the owner's bucket.
+        assert_ne!(by_owner, keys(Method::POST, route, &plain, &stranger));
+        // No valid id, no conversation bucket: the 404 is counted as a failure instead.
+        assert!(keys(
+            Method::POST,
+            route,
+            "/api/v1/conversations/x/messages",
+            &owner
+        )
+        .is_empty());
+        let form = format!("/api/v1/conversations/{id}/cancellation");
+        let form_keys = keys(
+            Method::POST,
+            "/api/v1/conversations/{id}/cancellation",
+            &form,
+            &owner,
+        );
+        assert_eq!(form_keys[1], Key::Forms(address));
+        // Staff calls are counted by the extractor once the token checks out.
+        assert!(keys(
+            Method::GET,
+            "/api/v1/agent/handoffs",
+            "/api/v1/agent/handoffs",
+            &stranger
+        )
+        .is_empty());
+        // Any token on a public call still counts against the address.
         assert_eq!(
-            key(
+            keys(
                 Method::POST,
-                "/api/v1/conversations/{id}/messages",
-                "/api/v1/conversations/abc/messages",
-                &empty
+                "/api/v1/classify",
+                "/api/v1/classify",
+                &stranger
             ),
-            Some(Key::Conversation("abc".to_owned()))
+            [Key::Public(address)]
         );
-        let mut staff = HeaderMap::new();
-        staff.insert(AUTHORIZATION, "Bearer s3cret".parse().unwrap());
-        assert!(matches!(
-            key(
-                Method::GET,
-                "/api/v1/agent/handoffs",
-                "/api/v1/agent/handoffs",
-                &staff
-            ),
-            Some(Key::Staff(_))
-        ));
-        assert_eq!(
-            key(Method::POST, "/api/v1/classify", "/api/v1/classify", &empty),
-            Some(Key::Public(address))
-        );
-        assert_eq!(key(Method::GET, "/healthz", "/healthz", &empty), None);
-        assert_eq!(key(Method::GET, "/", "/", &empty), None);
+        assert!(keys(Method::GET, "/healthz", "/healthz", &empty).is_empty());
+        assert!(keys(Method::GET, "/", "/", &empty).is_empty());
+    }
+
+    #[test]
+    fn the_public_routes_are_exactly_those_the_document_leaves_open() {
+        use utoipa::OpenApi;
+        let document = super::super::ApiDoc::openapi();
+        let mut open = Vec::new();
+        for (path, item) in &document.paths.paths {
+            for (method, operation) in [
+                (Method::GET, &item.get),
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::DELETE, &item.delete),
+            ] {
+                let Some(operation) = operation else { continue };
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if path.starts_with("/api/v1/")
+                    && !path.starts_with("/api/v1/conversations")
+                    && !secured
+                {
+                    open.push((method, path.clone()));
+                }
+            }
+        }
+        let mut listed: Vec<(Method, String)> = PUBLIC_ROUTES
+            .iter()
+            .map(|(m, r)| (m.clone(), (*r).to_owned()))
+            .collect();
+        let order =
+            |v: &mut Vec<(Method, String)>| v.sort_by_key(|(m, r)| (r.clone(), m.to_string()));
+        order(&mut open);
+        order(&mut listed);
+        assert_eq!(open, listed);
+    }
+
+    #[test]
+    fn a_peek_takes_nothing() {
+        let limiter = KeyedLimiter::new(budget(2));
+        let now = Instant::now();
+        assert!(limiter.peek(&"a", now).is_ok());
+        limiter.check(&"a", now).unwrap();
+        assert!(limiter.peek(&"a", now).is_ok());
+        limiter.check(&"a", now).unwrap();
+        assert!(limiter.peek(&"a", now).is_err());
     }
 
     #[test]

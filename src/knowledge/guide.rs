@@ -214,6 +214,9 @@ struct FrontMatter {
 /// The largest guide source accepted; a guide is a few kilobytes.
 pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
 const MAX_STEPS: usize = 20;
+/// Symptoms, and examples, one guide may list: each is encoded when the guide is saved, so
+/// thousands of them would keep the encoder busy for minutes.
+pub const MAX_PHRASES: usize = 50;
 
 struct StepDraft {
     line: usize,
@@ -307,6 +310,14 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
     }
     if front.products.is_empty() {
         problems.push(GuideProblem::general("products: name at least one product"));
+    }
+    for (field, list) in [("symptoms", &front.symptoms), ("examples", &front.examples)] {
+        if list.len() > MAX_PHRASES {
+            problems.push(GuideProblem::general(format!(
+                "{field}: at most {MAX_PHRASES} lines (this guide has {})",
+                list.len()
+            )));
+        }
     }
     let markup = |s: &str| s.contains('<') && s.contains('>');
     for text in front
@@ -592,5 +603,23 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: https://www.e
         let unknown_key = GOOD.replace("summary:", "colour: red\nsummary:");
         assert!(parse(&unknown_key, INTENTS).is_err());
         assert!(parse(&"x".repeat(MAX_SOURCE_BYTES + 1), INTENTS).is_err());
+    }
+
+    #[test]
+    fn a_guide_may_list_only_so_many_symptoms() {
+        let lines: String = (0..=MAX_PHRASES)
+            .map(|i| format!("  - symptom nummer {i}\n"))
+            .collect();
+        let crowded = GOOD.replace(
+            "symptoms:\n  - Internet fungerar inte\n",
+            &format!("symptoms:\n{lines}"),
+        );
+        let problems = parse(&crowded, INTENTS).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("symptoms: at most")),
+            "{problems:?}"
+        );
     }
 }

@@ -87,6 +87,36 @@ impl Mailer {
             .send(message)
             .await
             .map(drop)
-            .map_err(|e| MailError::Smtp(e.to_string()))
+            .map_err(|e| MailError::Smtp(without_addresses(&e.to_string())))
+    }
+}
+
+/// A server's answer with every e-mail address in it blanked: a rejection usually quotes the
+/// recipient, and this text is logged and stored.
+fn without_addresses(text: &str) -> String {
+    text.split_inclusive(char::is_whitespace)
+        .map(|word| {
+            if word.contains('@') {
+                let end = &word[word.trim_end().len()..];
+                format!("<address>{end}")
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::without_addresses;
+
+    #[test]
+    fn a_rejection_keeps_its_reason_and_loses_the_address() {
+        let text = without_addresses("550 5.1.1 <anna.svensson@example.se>: Recipient rejected");
+        assert!(!text.contains("anna"), "{text}");
+        assert!(
+            text.starts_with("550 5.1.1 <address> Recipient rejected"),
+            "{text}"
+        );
     }
 }

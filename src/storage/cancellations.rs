@@ -69,6 +69,28 @@ impl TurnTx {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// This conversation's cancellations that no agent has resolved yet.
+    pub async fn open_cancellations(&mut self) -> Result<Vec<CancellationRow>, StoreError> {
+        let columns = COLUMNS
+            .split(", ")
+            .map(|c| format!("c.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM cancellation_requests c \
+             JOIN handoffs h ON h.id = c.handoff_id \
+             WHERE c.conversation_id = $1 AND h.status <> 'resolved' \
+             ORDER BY c.received_at, c.id"
+        );
+        let conversation_id = self.conversation.id.clone();
+        let rows = sqlx::query(&sql)
+            .bind(conversation_id)
+            .persistent(false)
+            .fetch_all(self.executor())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     pub async fn insert_cancellation(&mut self, c: &CancellationRow) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO cancellation_requests ({COLUMNS}) \

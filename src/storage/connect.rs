@@ -82,8 +82,11 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 /// so an acknowledged write survives not only `kill -9` but an OS crash or power loss
 /// (`NORMAL` would risk the last commits there). The busy timeout covers a second process
 /// briefly holding the write lock, such as a restarted server while the old one exits.
+/// `secure_delete` overwrites what is deleted, so an erased conversation is not left readable
+/// in the file's free space.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
     PRAGMA synchronous = FULL; \
+    PRAGMA secure_delete = ON; \
     PRAGMA busy_timeout = 10000; \
     PRAGMA foreign_keys = ON;";
 

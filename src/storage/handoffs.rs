@@ -74,6 +74,43 @@ pub(super) async fn recent_waits<'c, E: Executor<'c, Database = Any>>(
 pub struct HandoffFilter<'a> {
     pub status: Option<&'a str>,
     pub queue: Option<&'a str>,
+    /// Only handoffs after this one in the list's order (oldest first): the next page.
+    pub after: Option<&'a HandoffCursor>,
+    /// The most to return; at most [`LIST_LIMIT`].
+    pub limit: i64,
+}
+
+/// Where a page of the handoff list ended: the last handoff's opening time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffCursor {
+    pub created_at: String,
+    pub id: String,
+}
+
+impl HandoffCursor {
+    /// As clients pass it back: opaque, URL-safe.
+    pub fn encode(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{}|{}", self.created_at, self.id))
+    }
+
+    pub fn decode(raw: &str) -> Option<Self> {
+        use base64::Engine as _;
+        if raw.len() > 200 {
+            return None;
+        }
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (created_at, id) = text.split_once('|')?;
+        Timestamp::parse(created_at).ok()?;
+        Some(Self {
+            created_at: created_at.to_owned(),
+            id: id.to_owned(),
+        })
+    }
 }
 
 /// How a resolution is recorded.
@@ -84,8 +121,8 @@ pub struct Resolution<'a> {
     pub note: Option<&'a str>,
 }
 
-/// The most handoffs one listing returns, oldest first; an inbox never needs more at once.
-const LIST_LIMIT: i64 = 500;
+/// The most handoffs one page of the list returns, oldest first; the cursor reaches the rest.
+pub const LIST_LIMIT: i64 = 500;
 
 impl Store {
     #[tracing::instrument(skip_all)]
@@ -96,12 +133,15 @@ impl Store {
         let sql = format!(
             "SELECT {HANDOFF_COLUMNS} FROM handoffs \
              WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR queue = $2) \
-             ORDER BY created_at, id LIMIT $3"
+             AND ($3 IS NULL OR created_at > $3 OR (created_at = $3 AND id > $4)) \
+             ORDER BY created_at, id LIMIT $5"
         );
         let rows = sqlx::query(&sql)
             .bind(filter.status)
             .bind(filter.queue)
-            .bind(LIST_LIMIT)
+            .bind(filter.after.map(|c| c.created_at.as_str()))
+            .bind(filter.after.map_or("", |c| c.id.as_str()))
+            .bind(filter.limit.clamp(1, LIST_LIMIT))
             .persistent(false)
             .fetch_all(&self.reader)
             .await?;

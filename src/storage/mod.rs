@@ -25,7 +25,7 @@ pub use changes::{follow_postgres, Changes};
 pub use connect::{redact as redact_url, Backend};
 pub use conversations::TurnTx;
 pub use guides::{GuideRow, GuideToSave, RevisionRow};
-pub use handoffs::{HandoffFilter, QueueStanding, Resolution};
+pub use handoffs::{HandoffCursor, HandoffFilter, QueueStanding, Resolution, LIST_LIMIT};
 pub use outages::OutageRow;
 pub use outbox::{MailStatus, NewMail, OutboxMail};
 pub use privacy::{DataSubject, Erased};

@@ -95,6 +95,24 @@ fn from_row(row: &AnyRow) -> Result<OutboxMail, StoreError> {
 
 impl TurnTx {
     /// Queues a mail in this turn's transaction: it exists exactly when the turn does.
+    /// How many mails were queued to `recipient` since `since`, from any conversation.
+    pub async fn mails_to_since(
+        &mut self,
+        recipient: &str,
+        since: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mail_outbox WHERE lower(recipient) = lower($1) \
+             AND created_at >= $2",
+        )
+        .bind(recipient)
+        .bind(since.to_string())
+        .persistent(false)
+        .fetch_one(self.executor())
+        .await?;
+        Ok(count)
+    }
+
     pub async fn queue_mail(&mut self, mail: &NewMail) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO mail_outbox (id, conversation_id, purpose, recipient, subject, body, \

@@ -214,7 +214,56 @@ impl Store {
                 kept_for_cancellations: 1,
             }
         };
+        if self.backend == super::Backend::Postgres {
+            // Open live streams on other replicas end when they hear of the change.
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS notified")
+                .bind(super::changes::CHANNEL)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
+        self.changes.publish(id);
+        self.flush_erased().await;
         Ok(erased)
+    }
+
+    /// Moves everything in SQLite's write-ahead log into the database file, where
+    /// `secure_delete` has overwritten the erased rows, and empties the log, which still held
+    /// them. PostgreSQL's own vacuum reclaims its dead rows.
+    async fn flush_erased(&self) {
+        if self.backend != super::Backend::Sqlite {
+            return;
+        }
+        // A reader in the middle of a query can hold the log for a moment; try again briefly.
+        for _ in 0..20 {
+            match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.writer)
+                .await
+            {
+                Ok(row) => {
+                    let busy: i64 = row.try_get(0).unwrap_or(1);
+                    if busy == 0 {
+                        return;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not checkpoint the log after an erase");
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        tracing::warn!("the log could not be emptied after an erase; it will be at the next one");
+    }
+
+    /// Rebuilds the SQLite file so that no free page keeps anything erased; run after the
+    /// retention sweep has erased conversations.
+    pub async fn compact(&self) -> Result<(), StoreError> {
+        if self.backend == super::Backend::Sqlite {
+            sqlx::query("VACUUM").execute(&self.writer).await?;
+            self.flush_erased().await;
+        }
+        Ok(())
     }
 }

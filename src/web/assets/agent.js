@@ -12,7 +12,10 @@ import {
 
 const QUEUES = ["technical", "billing", "cancellation", "general"];
 const MOVABLE = ["technical", "billing", "general"];
-const TOKEN_KEY = "felsok.agent.token";
+// The token itself lives only in an HttpOnly cookie the server sets; the page keeps just the
+// fact that this tab (or this browser, when remembered) is signed in.
+const TOKEN_KEY = "felsok.agent.signedIn";
+const OLD_TOKEN_KEY = "felsok.agent.token";
 const NAME_KEY = "felsok.agent.name";
 const MINE_KEY = "felsok.agent.claimed";
 const LANG_KEY = "felsok.agent.lang";
@@ -662,7 +665,7 @@ function errorText(error) {
 
 async function call(path, options = {}) {
   try {
-    return await api(path, { ...options, token: state.token });
+    return await api(path, options);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401 && state.token) {
       signOut("expired");
@@ -710,7 +713,13 @@ async function onSignin(event) {
   button.disabled = true;
   button.textContent = t("signinChecking");
   try {
-    await api(withLang("/api/v1/agent/handoffs?status=queued"), { token });
+    await api("/api/v1/staff/session", { method: "POST", body: { token, remember: $("remember").checked } });
+    try {
+      await api(withLang("/api/v1/agent/handoffs?status=queued&limit=1"));
+    } catch (error) {
+      api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
+      throw error;
+    }
   } catch (error) {
     input.setAttribute("aria-invalid", "true");
     if (error instanceof ApiError && error.status === 401) showSignin(t("signinInvalid"));
@@ -723,10 +732,10 @@ async function onSignin(event) {
   }
   const keep = $("remember").checked;
   forgetSession();
-  if (keep) store.set(TOKEN_KEY, token);
-  else session.set(TOKEN_KEY, token);
+  if (keep) store.set(TOKEN_KEY, "1");
+  else session.set(TOKEN_KEY, "1");
   input.value = "";
-  startInbox(token, true);
+  startInbox(true, true);
 }
 
 function startInbox(token, focus) {
@@ -752,6 +761,7 @@ function startInbox(token, focus) {
 }
 
 function signOut(reason) {
+  api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
   if (state.stopLive) state.stopLive();
   state.stopLive = null;
   clearInterval(state.timer);
@@ -781,7 +791,7 @@ function startLive() {
   let wasRetrying = false;
   state.live = "retrying";
   renderLiveState();
-  state.stopLive = follow(withLang("/api/v1/agent/events"), state.token, onLiveEvent, (s) => {
+  state.stopLive = follow(withLang("/api/v1/agent/events"), null, onLiveEvent, (s) => {
     if (s === "open") {
       state.live = "open";
       // Anything that happened while the stream was down is fetched once.
@@ -869,9 +879,16 @@ function sortHandoffs() {
 async function loadList() {
   if (!state.token) return;
   const seq = ++state.listSeq;
-  let answer;
+  const answer = { handoffs: [] };
   try {
-    answer = await call(withLang(`/api/v1/agent/handoffs?status=${listStatus()}`));
+    // Page by page, so that nothing waiting is ever beyond the first page's reach.
+    let cursor = null;
+    do {
+      const page = await call(withLang(`/api/v1/agent/handoffs?status=${listStatus()}&limit=500` +
+        (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "")));
+      answer.handoffs.push(...(page.handoffs || []));
+      cursor = page.next_cursor || null;
+    } while (cursor && seq === state.listSeq);
   } catch (error) {
     if (error instanceof SignedOut || seq !== state.listSeq) return;
     const box = $("list-error");
@@ -1315,7 +1332,7 @@ function messageItem(m) {
     el("div", { class: "message-head" },
       el("span", { class: "message-role", text: t("role_" + role) }),
       el("time", { datetime: m.created_at, text: formatTime(m.created_at, state.lang) })),
-    el("div", { class: "message-text" }, renderText(m.text)),
+    el("div", { class: "message-text" }, renderText(m.text, { links: role !== "customer" })),
     extras);
 }
 
@@ -1495,9 +1512,25 @@ function init() {
     if (e.key === TOKEN_KEY && !e.newValue && state.token && !session.get(TOKEN_KEY)) signOut("manual");
   });
 
-  const token = savedToken();
-  if (token) startInbox(token, false);
-  else showSignin(null);
+  migrateStoredToken().then(() => {
+    if (savedToken()) startInbox(true, false);
+    else showSignin(null);
+  });
+}
+
+/** Earlier versions kept the token itself in storage: trade it for the cookie, and forget it. */
+async function migrateStoredToken() {
+  const remembered = store.get(OLD_TOKEN_KEY);
+  const old = session.get(OLD_TOKEN_KEY) || remembered;
+  if (!old) return;
+  store.set(OLD_TOKEN_KEY, null);
+  session.set(OLD_TOKEN_KEY, null);
+  try {
+    await api("/api/v1/staff/session", { method: "POST", body: { token: old, remember: !!remembered } });
+    (remembered ? store : session).set(TOKEN_KEY, "1");
+  } catch {
+    /* an old token that no longer works: sign in anew */
+  }
 }
 
 init();

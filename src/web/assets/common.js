@@ -69,7 +69,8 @@ export async function download(path, token, fallbackName) {
 
 /**
  * Follows a Server-Sent Events stream that needs a bearer token (EventSource cannot send
- * one, and a token in the URL would end up in logs). Reconnects with Last-Event-ID after a
+ * one, and a token in the URL would end up in logs), or with `token` null, the staff
+ * session cookie. Reconnects with Last-Event-ID after a
  * drop, waiting a little longer each time. `onEvent(name, data, id)` gets parsed JSON data.
  * `onState("open" | "retrying")` tells the page whether it is live. Returns a stop function.
  */
@@ -80,7 +81,8 @@ export function follow(path, token, onEvent, onState = () => {}) {
   const run = async () => {
     while (!controller.signal.aborted) {
       try {
-        const headers = { Authorization: `Bearer ${token}`, Accept: "text/event-stream" };
+        const headers = { Accept: "text/event-stream" };
+        if (token) headers.Authorization = `Bearer ${token}`;
         if (lastId !== null) headers["Last-Event-ID"] = lastId;
         const response = await fetch(path, { headers, signal: controller.signal, cache: "no-store" });
         if (response.status === 401 || response.status === 403 || response.status === 404) {
@@ -173,23 +175,25 @@ function append(node, children) {
  * Renders the small Markdown subset our texts use into DOM nodes, never via innerHTML:
  * paragraphs (blank line), line breaks, "- " and "1. " lists, **bold**, *italic*, `code`
  * and [links](https://...) (http, https, mailto and tel only). Anything else stays text, so
- * `<script>` in a message shows as the characters "<script>".
+ * `<script>` in a message shows as the characters "<script>". With `links: false` (for what
+ * customers wrote) a link shows as its text and address, never as something to click: a
+ * customer could otherwise dress a phishing address up as "your invoice" for an agent.
  */
-export function renderText(text) {
+export function renderText(text, { links = true } = {}) {
   const fragment = document.createDocumentFragment();
   const blocks = String(text ?? "").replace(/\r\n/g, "\n").split(/\n{2,}/);
   for (const block of blocks) {
     const lines = block.split("\n").filter((l) => l.trim() !== "");
     if (!lines.length) continue;
     if (lines.every((l) => /^\s*[-*•]\s+/.test(l))) {
-      fragment.append(el("ul", {}, lines.map((l) => el("li", {}, inline(l.replace(/^\s*[-*•]\s+/, ""))))));
+      fragment.append(el("ul", {}, lines.map((l) => el("li", {}, inline(l.replace(/^\s*[-*•]\s+/, ""), links)))));
     } else if (lines.every((l) => /^\s*\d+[.)]\s+/.test(l))) {
-      fragment.append(el("ol", {}, lines.map((l) => el("li", {}, inline(l.replace(/^\s*\d+[.)]\s+/, ""))))));
+      fragment.append(el("ol", {}, lines.map((l) => el("li", {}, inline(l.replace(/^\s*\d+[.)]\s+/, ""), links)))));
     } else {
       const p = el("p");
       lines.forEach((l, i) => {
         if (i) p.append(el("br"));
-        p.append(inline(l));
+        p.append(inline(l, links));
       });
       fragment.append(p);
     }
@@ -199,7 +203,7 @@ export function renderText(text) {
 
 const INLINE = /\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)/g;
 
-function inline(line) {
+function inline(line, links) {
   const fragment = document.createDocumentFragment();
   let at = 0;
   for (const m of line.matchAll(INLINE)) {
@@ -207,6 +211,7 @@ function inline(line) {
     if (m[1] !== undefined) fragment.append(el("strong", { text: m[1] }));
     else if (m[2] !== undefined) fragment.append(el("em", { text: m[2] }));
     else if (m[3] !== undefined) fragment.append(el("code", { text: m[3] }));
+    else if (!links) fragment.append(`${m[4]} (${m[5]})`);
     else if (/^(https?:|mailto:|tel:)/i.test(m[5])) {
       fragment.append(el("a", { href: m[5], text: m[4], rel: "noopener noreferrer", target: "_blank" }));
     } else fragment.append(m[0]);

@@ -446,7 +446,10 @@ const CUSTOMER = {
 };
 
 const t0 = translator(STRINGS);
-const TOKEN_KEY = "felsok.editor.token";
+// The token lives only in the HttpOnly cookie the server sets; the page remembers just that
+// this browser is signed in. Earlier versions kept the token itself under OLD_TOKEN_KEY.
+const TOKEN_KEY = "felsok.editor.signedIn";
+const OLD_TOKEN_KEY = "felsok.editor.token";
 const LANG_KEY = "felsok.editor.lang";
 
 let wasDirty = false;
@@ -884,7 +887,7 @@ function handledAuth(e) {
 }
 
 function authed(path, options = {}) {
-  return api(path, { ...options, token: state.token });
+  return api(path, options);
 }
 
 function setStatus(node, text, kind) {
@@ -954,6 +957,7 @@ function showSignIn(message, kind = "error") {
 }
 
 function signOut(message, kind = "error") {
+  api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
   state.token = null;
   store.set(TOKEN_KEY, null);
   state.current = null;
@@ -974,17 +978,16 @@ async function signIn(token, { quiet = false } = {}) {
   submit.disabled = true;
   if (!quiet) submit.textContent = t("signingIn");
   try {
-    const list = await api("/api/v1/guides");
-    // There is no "who am I": ask for something only editors may read. A guide's history
-    // answers 401 for an unknown token, 403 for another role, and 200 or 404 for an editor.
-    const probe = list.guides.length ? list.guides[0].id : "felsok-editor-check-sv";
-    try {
-      await api(`/api/v1/guides/${encodeURIComponent(probe)}/history`, { token });
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    // A token typed in is traded for the session cookie; without one, the cookie is checked.
+    if (token) await api("/api/v1/staff/session", { method: "POST", body: { token, remember: true } });
+    const me = await api("/api/v1/staff/me");
+    if (me.role !== "editor" && me.role !== "admin") {
+      api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
+      throw new ApiError(403, "forbidden", "forbidden");
     }
-    state.token = token;
-    store.set(TOKEN_KEY, token);
+    const list = await api("/api/v1/guides");
+    state.token = true;
+    store.set(TOKEN_KEY, "1");
     setGuides(list.guides);
     $("signin").hidden = true;
     $("app").hidden = false;
@@ -1996,11 +1999,12 @@ $("outage-form").addEventListener("submit", async (event) => {
 
 applyLanguage();
 renderEditorVisibility();
-const saved = store.get(TOKEN_KEY);
-if (saved) {
+const oldToken = store.get(OLD_TOKEN_KEY);
+store.set(OLD_TOKEN_KEY, null);
+if (oldToken || store.get(TOKEN_KEY)) {
   showSignIn("");
   $("signin").hidden = true;
-  signIn(saved, { quiet: true }).then((ok) => {
+  signIn(oldToken, { quiet: true }).then((ok) => {
     if (!ok) $("token-input").focus();
   });
 } else {
