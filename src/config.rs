@@ -68,6 +68,11 @@ pub struct ServeSettings {
     #[arg(long, env = "FELSOK_SUPPORT_HOURS")]
     pub support_hours: Option<String>,
 
+    /// The same hours for English answers, e.g. "weekdays 8 am–8 pm"; without them English
+    /// answers leave the hours out.
+    #[arg(long, env = "FELSOK_SUPPORT_HOURS_EN")]
+    pub support_hours_en: Option<String>,
+
     /// SMTP server for e-mail copies of cancellation receipts: smtp://HOST:PORT (plain, for a
     /// local relay), smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://HOST.
     /// Left out, no mail is sent; the receipt is always in the chat and downloadable.
@@ -301,6 +306,7 @@ impl ServeSettings {
             cache_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/cache"),
             support_phone: None,
             support_hours: None,
+            support_hours_en: None,
             smtp_url: None,
             mail_from: "Felsök <noreply@localhost>".to_owned(),
             webhook_url: None,

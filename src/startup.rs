@@ -152,6 +152,7 @@ impl Application {
             Engine::with_contact(SupportContact {
                 phone: settings.support_phone.clone(),
                 hours: settings.support_hours.clone(),
+                hours_en: settings.support_hours_en.clone(),
             }),
             classifier,
             knowledge,

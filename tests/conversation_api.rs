@@ -94,7 +94,7 @@ async fn topic_buttons_lead_to_a_question_about_that_topic(app: &TestApp) {
         .contains("säga upp ditt abonnemang skriftligt"));
 }
 
-async fn asking_for_a_person_queues_the_conversation_and_the_bot_goes_quiet(app: &TestApp) {
+async fn asking_for_a_person_queues_the_conversation_and_waiting_messages_are_heard(app: &TestApp) {
     let chat = app.start_chat("sv").await;
     app.say(&chat, json!({"action": "topic:billing"})).await;
     let replies = app.say(&chat, json!({"action": "talk_to_human"})).await;
@@ -112,14 +112,30 @@ async fn asking_for_a_person_queues_the_conversation_and_the_bot_goes_quiet(app:
     assert_eq!(view["status"], "queued");
     assert_eq!(view["waiting"]["position"], 1);
     assert!(view["waiting"].get("estimated_wait_minutes").is_none());
+    // A message while waiting is heard with a short notice and the place in the queue; the
+    // bot starts nothing of its own over the queue.
     let replies = app
         .say(&chat, json!({"text": "Hallå, är det någon där?"}))
         .await;
-    assert!(replies.is_empty(), "the bot must not talk over the queue");
+    assert_eq!(replies.len(), 2, "{replies:#?}");
+    assert!(
+        replies.iter().all(|r| r["role"] == "system"),
+        "{replies:#?}"
+    );
+    assert!(replies.iter().all(|r| r["guide_step"].is_null()));
+    let place = replies[1]["text"].as_str().unwrap();
+    assert!(place.starts_with("Du är först i kön."), "{place}");
     let view = app.read(&chat).await;
-    let last = view["messages"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["role"], "customer");
-    assert_eq!(last["text"], "Hallå, är det någon där?");
+    assert_eq!(view["status"], "queued");
+    let customer = view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "customer")
+        .unwrap()
+        .clone();
+    assert_eq!(customer["text"], "Hallå, är det någon där?");
 }
 
 async fn reading_returns_every_message_in_order(app: &TestApp) {
@@ -447,7 +463,7 @@ on_both_engines!(
     an_english_conversation_is_answered_in_english,
     text_the_bot_cannot_place_gets_an_apology_and_topic_buttons,
     topic_buttons_lead_to_a_question_about_that_topic,
-    asking_for_a_person_queues_the_conversation_and_the_bot_goes_quiet,
+    asking_for_a_person_queues_the_conversation_and_waiting_messages_are_heard,
     reading_returns_every_message_in_order,
     the_transcript_downloads_as_text_and_json,
     a_retry_with_the_same_client_message_id_returns_the_first_answer,

@@ -110,6 +110,25 @@ const PATTERNS: &[&str] = &[
     r"\bleav\w*\b.*\b(penalty|fee|contract|binding)",
     r"\bmov\w*\s+(\w+\s+){0,2}abroad",
     r"\b(passed\s+away|deceased|died)\b",
+    // Customers of a Swedish operator also write in their own languages; the bot answers in
+    // Swedish or English, but a wish to leave is never missed for the language it is in.
+    // Finnish: irtisanoa, irtisanon, irtisanominen, lopettaa liittymä/sopimus
+    r"\birtisano",
+    r"\blopet\w*\s+(\w+\s+){0,2}(liittym|sopimu|tilau)",
+    // German: kündigen, Kündigung; Spanish: cancelar/dar de baja; Portuguese: cancelar
+    r"\bk(u|ue)ndig",
+    r"\bcancelar\b",
+    r"\bdar(me)?\s+de\s+baja\b",
+    // Polish: wypowiedzieć/wypowiedzenie umowy, rezygnować/rezygnacja, anulować
+    r"\bwypowiedz",
+    r"\brezygn",
+    r"\banulow",
+    // Turkish: iptal etmek; Somali: joojin; Arabic: إلغاء (cancel), Persian: لغو
+    r"\biptal\b",
+    r"\bjoojin",
+    r"إلغاء",
+    r"الغاء",
+    r"لغو",
 ];
 
 static SET: LazyLock<RegexSet> =
@@ -181,6 +200,20 @@ mod tests {
             "vi flyttar utomlands i vår",
             "stäng av mitt abonnemang för gott",
             "flytta mitt nummer till en annan operatör",
+        ] {
+            assert!(signals_cancellation(text), "missed: {text}");
+        }
+    }
+
+    #[test]
+    fn a_wish_to_leave_in_another_language_is_caught() {
+        for text in [
+            "haluan irtisanoa liittymäni",
+            "ich möchte meinen Vertrag kündigen",
+            "quiero cancelar mi contrato",
+            "chcę wypowiedzieć umowę",
+            "aboneliğimi iptal etmek istiyorum",
+            "أريد إلغاء الاشتراك",
         ] {
             assert!(signals_cancellation(text), "missed: {text}");
         }

@@ -81,6 +81,23 @@ pub struct EvalCommand {
     /// Only the retrieval evaluation.
     #[arg(long)]
     pub retrieval_only: bool,
+
+    /// Instead: walk the scripted dialogues against the real application and write their
+    /// report (see eval/dialogues/README.md).
+    #[arg(long, conflicts_with_all = ["benchmark", "retrieval_only"])]
+    pub dialogues: bool,
+
+    /// The scripted dialogues.
+    #[arg(long, default_value = "eval/dialogues")]
+    pub dialogues_dir: PathBuf,
+
+    /// Where the dialogue report goes; its "First run" section is kept.
+    #[arg(long, default_value = "eval/dialogues.md")]
+    pub dialogues_report: PathBuf,
+
+    /// The folder whose guides/ the application loads, for the dialogues.
+    #[arg(long, default_value = "knowledge")]
+    pub knowledge_dir: PathBuf,
 }
 
 fn pct(x: f64) -> String {
@@ -93,6 +110,17 @@ fn median_ms(mut samples: Vec<f64>) -> f64 {
 }
 
 pub fn run(command: EvalCommand) -> anyhow::Result<()> {
+    if command.dialogues {
+        let config = super::dialogues::DialogueEval {
+            dialogues_dir: command.dialogues_dir.clone(),
+            models_dir: command.models.models_dir.clone(),
+            knowledge_dir: command.knowledge_dir.clone(),
+            cache_dir: command.models.cache_dir.clone(),
+        };
+        // On a blocking thread of the runtime, like the retrieval evaluation below.
+        return tokio::runtime::Handle::current()
+            .block_on(super::dialogues::run(&config, &command.dialogues_report));
+    }
     match command.benchmark {
         Some(benchmark) => run_benchmark(&command, benchmark),
         None => {

@@ -1,8 +1,10 @@
-//! The CLI's work commands besides `serve`: model import, training, evaluation, staff tokens,
-//! guide files and customers' data.
+//! The CLI's work commands besides `serve`: model import, training, evaluation (the
+//! classifier, retrieval and the scripted dialogues), staff tokens, guide files and customers'
+//! data.
 //! These are edges: they report with `anyhow` and draw progress bars on the terminal.
 
 pub mod customer;
+pub mod dialogues;
 pub mod eval;
 pub mod guides;
 pub mod model;

@@ -459,6 +459,23 @@ impl Conversations {
                 all.push(standing);
             }
         }
+        // A message while waiting is answered with where the customer stands now.
+        let still_waiting = status == ConversationStatus::Queued
+            && outcome.status == ConversationStatus::Queued
+            && outcome.handoff.is_none()
+            && matches!(engine_input, Input::Text(..));
+        if still_waiting {
+            if let Some(standing) = turn.queue_standing().await? {
+                let waiting = Waiting::from(standing);
+                let text = self.engine.replies().queue_standing(
+                    locale,
+                    waiting.position,
+                    waiting.estimated_wait_minutes,
+                );
+                let reply_to = all[0].id.clone();
+                all.push(new_message(Role::System, text, Some(&reply_to), now));
+            }
+        }
         let seqs = turn
             .append(&all, outcome.status.as_str(), &state_json, now)
             .await?;

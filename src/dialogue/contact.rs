@@ -12,6 +12,9 @@ pub struct SupportContact {
     pub phone: Option<String>,
     /// In the customer's words, e.g. "vardagar 8–20, helger 10–16".
     pub hours: Option<String>,
+    /// The same in English, e.g. "weekdays 8 am–8 pm". Without it an English answer leaves
+    /// the hours out rather than quote Swedish ones.
+    pub hours_en: Option<String>,
 }
 
 impl SupportContact {
@@ -22,11 +25,12 @@ impl SupportContact {
             .as_deref()
             .map(str::trim)
             .filter(|p| !p.is_empty());
-        let hours = self
-            .hours
-            .as_deref()
-            .map(str::trim)
-            .filter(|h| !h.is_empty());
+        let hours = match locale {
+            Locale::Sv => self.hours.as_deref(),
+            Locale::En => self.hours_en.as_deref(),
+        }
+        .map(str::trim)
+        .filter(|h| !h.is_empty());
         Some(match (locale, phone, hours) {
             (_, None, None) => return None,
             (Locale::Sv, Some(phone), Some(hours)) => {
@@ -60,21 +64,26 @@ mod tests {
         assert_eq!(SupportContact::default().sentence(Locale::Sv), None);
         let blank = SupportContact {
             phone: Some("  ".into()),
-            hours: None,
+            ..SupportContact::default()
         };
         assert_eq!(blank.sentence(Locale::En), None);
         let both = SupportContact {
             phone: Some("0771-40 40 40".into()),
             hours: Some("vardagar 8–20".into()),
+            hours_en: None,
         };
         let sv = both.sentence(Locale::Sv).unwrap();
         assert!(
             sv.contains("0771-40 40 40") && sv.contains("vardagar 8–20"),
             "{sv}"
         );
+        // English customers are never given the Swedish hours.
+        let en = both.sentence(Locale::En).unwrap();
+        assert!(!en.contains("vardagar"), "{en}");
         let hours_only = SupportContact {
             phone: None,
-            hours: Some("weekdays 8am–8pm".into()),
+            hours: Some("vardagar 8–20".into()),
+            hours_en: Some("weekdays 8am–8pm".into()),
         };
         assert_eq!(
             hours_only.sentence(Locale::En).unwrap(),

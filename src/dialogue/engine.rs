@@ -4,9 +4,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, SupportContact,
-    Topic,
+    Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, Situation,
+    SupportContact, Topic,
 };
+
+/// Intents that name something to fix or look into, as opposed to small talk.
+fn is_problem(intent: &str) -> bool {
+    !matches!(
+        intent,
+        "greeting" | "thanks_goodbye" | "out_of_scope" | "unclear_problem" | "talk_to_human"
+    )
+}
 use crate::domain::{Locale, Postcode};
 use crate::knowledge::{GuideEntry, Outage};
 use crate::timestamp::Timestamp;
@@ -271,6 +279,17 @@ impl Engine {
             ConversationStatus::Queued | ConversationStatus::Agent
         );
         let awaiting_postcode = matches!(state.pending, Some(Pending::Postcode { .. }));
+        let situation = match input {
+            Input::Text(text, _) => Situation::read(text),
+            Input::Action(_) => Situation::default(),
+        };
+        // A postcode said in passing ("nätet är nere här i 903 31") is remembered, so the
+        // outage question never asks for it again.
+        if let Input::Text(text, _) = input {
+            if let Some(postcode) = Postcode::find_volunteered(text) {
+                turn.state.postcode = Some(postcode);
+            }
+        }
         // Counted again only by the branch for an unsure reading below.
         turn.state.unsure_in_a_row = 0;
         match input {
@@ -285,8 +304,16 @@ impl Engine {
                 turn.replies
                     .push(self.cancellation_offer(locale, ReplyRole::System));
             }
-            // Otherwise the bot keeps quiet while a person has the conversation: the agent
-            // reads what the customer writes, and a bot chiming in would only confuse.
+            // While waiting, each message is heard (the service adds the place in the queue);
+            // once a person has the conversation the bot keeps quiet: the agent reads what the
+            // customer writes, and a bot chiming in would only confuse.
+            Input::Text(..) if status == ConversationStatus::Queued => {
+                let text = match situation.request {
+                    Some(request) => self.replies.chat_request(locale, request),
+                    None => self.replies.noted_while_queued(locale),
+                };
+                turn.replies.push(self.system(text));
+            }
             Input::Text(..) if with_a_person => {}
             Input::Action(Action::RequestCallback) => {
                 let role = if with_a_person {
@@ -335,19 +362,29 @@ impl Engine {
                 turn.replies
                     .push(self.bot(self.replies.no_step_open(locale), menu));
             }
-            // A wish to cancel wins over everything, in a guide or not.
-            Input::Text(_, Some(u)) if u.cancellation => {
+            // A wish to cancel wins over everything, in a guide or not; so does a death in
+            // the family, whose subscriptions the estate will want to end.
+            Input::Text(_, understanding)
+                if understanding.is_some_and(|u| u.cancellation) || situation.bereavement =>
+            {
                 turn.state.cancellation_wish = true;
                 turn.state.unplaced_in_a_row = 0;
-                turn.state.intent = Some(u.intent.clone());
+                if let Some(u) = understanding {
+                    turn.state.intent = Some(u.intent.clone());
+                }
                 let mut reply = self.cancellation_offer(locale, ReplyRole::Bot);
+                if situation.bereavement {
+                    reply.text = self.replies.estate_cancellation(locale).to_owned();
+                } else if situation.everything {
+                    reply.text = self.replies.written_cancellation_all(locale).to_owned();
+                }
                 // Only after the written path: the way back to the guide, if one was open.
                 if state.walk.is_some() {
                     reply
                         .actions
                         .push(self.replies.button(locale, Action::ContinueTroubleshooting));
                 }
-                reply.intent = Some((u.intent.clone(), u.confidence));
+                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
             }
             // Someone telling the bot it is failing them gets a person, not another try.
@@ -362,15 +399,38 @@ impl Engine {
                     reply.text = format!("{} {}", self.replies.sorry(locale), reply.text);
                 }
             }
+            Input::Text(_, understanding) if situation.request.is_some() => {
+                let request = situation.request.expect("checked above");
+                self.chat_request(ctx, &mut turn, request, understanding);
+            }
+            Input::Text(_, understanding) if situation.foreign => {
+                let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
+                turn.replies
+                    .push(self.bot(self.replies.only_swedish_and_english(), actions));
+                // The model reads many languages: a clear problem still gets its guide.
+                if let Some(u) = understanding.filter(|u| u.confident && is_problem(&u.intent)) {
+                    self.answer_intent(ctx, &mut turn, u);
+                }
+            }
+            Input::Text(_, understanding) if situation.upset.is_some() => {
+                self.upset(ctx, &mut turn, understanding);
+            }
             Input::Text(text, _) if awaiting_postcode && Postcode::find_in(text).is_some() => {
                 let postcode = Postcode::find_in(text).expect("checked above");
                 self.postcode_given(ctx, &mut turn, postcode);
             }
-            Input::Text(_, Some(u)) if u.confident => self.answer_intent(ctx, &mut turn, u),
-            Input::Text(_, understanding) if state.walk.is_some() => {
-                self.remind_of_step(ctx, &mut turn, understanding);
-            }
-            Input::Text(_, understanding) if awaiting_postcode => {
+            // Asked for the postcode and answered with something else ("vet inte", a
+            // question back): the problem is kept, and the customer can go on without it.
+            // Only a new, different problem starts over.
+            Input::Text(_, understanding)
+                if awaiting_postcode
+                    && !understanding.is_some_and(|u| {
+                        u.confident
+                            && (matches!(u.intent.as_str(), "talk_to_human" | "thanks_goodbye")
+                                || (is_problem(&u.intent)
+                                    && state.intent.as_deref() != Some(u.intent.as_str())))
+                    }) =>
+            {
                 let mut reply = self.bot(
                     self.replies.postcode_not_found(locale),
                     vec![
@@ -380,6 +440,10 @@ impl Engine {
                 );
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
+            }
+            Input::Text(_, Some(u)) if u.confident => self.answer_intent(ctx, &mut turn, u),
+            Input::Text(_, understanding) if state.walk.is_some() => {
+                self.remind_of_step(ctx, &mut turn, understanding);
             }
             Input::Text(_, understanding) => {
                 self.unsure(
@@ -398,6 +462,60 @@ impl Engine {
             }
         }
         turn
+    }
+
+    /// A customer showing they are upset: the first time heard in words with a person
+    /// offered, and helped on with what they asked; the second time a person takes over.
+    fn upset(&self, ctx: &Context<'_>, turn: &mut Turn, understanding: Option<&Understanding>) {
+        let locale = ctx.locale;
+        let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        if ctx.state.upset_signs >= 1 {
+            let line = self.replies.upset_again(locale);
+            self.hand_over_saying(locale, turn, "frustration", intent, line);
+            return;
+        }
+        turn.state.upset_signs = 1;
+        let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
+        let mut heard = self.bot(self.replies.upset_heard(locale), actions);
+        heard.intent = intent;
+        turn.replies.push(heard);
+        match understanding {
+            Some(u) if u.confident && is_problem(&u.intent) => self.answer_intent(ctx, turn, u),
+            _ if ctx.state.walk.is_some() => self.remind_of_step(ctx, turn, understanding),
+            // Thanks that mean the opposite, or nothing to act on: no "tack själv", no guess.
+            _ => {}
+        }
+    }
+
+    /// A question about the chat itself, answered; a guide in progress goes on after it.
+    fn chat_request(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        request: super::ChatRequest,
+        understanding: Option<&Understanding>,
+    ) {
+        let locale = ctx.locale;
+        let actions = match request {
+            super::ChatRequest::Robot
+            | super::ChatRequest::Languages
+            | super::ChatRequest::OpeningHours => {
+                vec![self.replies.button(locale, Action::TalkToHuman)]
+            }
+            _ => Vec::new(),
+        };
+        let text = match request {
+            super::ChatRequest::OpeningHours => {
+                self.with_contact_sentence(locale, self.replies.chat_request(locale, request))
+            }
+            _ => self.replies.chat_request(locale, request).to_owned(),
+        };
+        let mut reply = self.bot(&text, actions);
+        reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        turn.replies.push(reply);
+        if ctx.state.walk.is_some() {
+            self.remind_of_step(ctx, turn, None);
+        }
     }
 
     /// A message the bot cannot act on: once, it asks for more and shows the areas; twice in
@@ -675,16 +793,28 @@ mod tests {
 
     #[test]
     fn the_bot_is_silent_on_text_while_a_person_has_the_conversation() {
-        for status in [ConversationStatus::Queued, ConversationStatus::Agent] {
-            let turn = engine().respond(
-                Locale::Sv,
-                status,
-                &DialogueState::default(),
-                Input::Text("hallå?", None),
-            );
-            assert!(turn.replies.is_empty());
-            assert_eq!(turn.status, status);
-        }
+        let turn = engine().respond(
+            Locale::Sv,
+            ConversationStatus::Agent,
+            &DialogueState::default(),
+            Input::Text("hallå?", None),
+        );
+        assert!(turn.replies.is_empty());
+        assert_eq!(turn.status, ConversationStatus::Agent);
+    }
+
+    #[test]
+    fn a_message_while_waiting_is_heard_in_one_short_notice() {
+        let turn = engine().respond(
+            Locale::Sv,
+            ConversationStatus::Queued,
+            &DialogueState::default(),
+            Input::Text("hallå? hur länge till?", None),
+        );
+        assert_eq!(turn.replies.len(), 1);
+        assert_eq!(turn.replies[0].role, ReplyRole::System);
+        assert_eq!(turn.status, ConversationStatus::Queued);
+        assert!(turn.handoff.is_none());
     }
 
     #[test]

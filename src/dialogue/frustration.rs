@@ -2,7 +2,7 @@
 //! once: making someone argue with a bot is what people complain about most.
 
 /// Lower-cased, with å/ä/ö folded, so "du forstar inte" counts as much as "du förstår inte".
-fn fold(text: &str) -> String {
+pub(super) fn fold(text: &str) -> String {
     text.to_lowercase()
         .chars()
         .map(|c| match c {

@@ -9,6 +9,7 @@ mod contact;
 mod engine;
 mod frustration;
 mod replies;
+mod situation;
 mod state;
 mod walk;
 
@@ -19,4 +20,5 @@ pub use engine::{
     StepEvent, Turn, Understanding,
 };
 pub use replies::Replies;
+pub use situation::{ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Pending, StepOutcome, StepTried, Walk};

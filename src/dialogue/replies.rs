@@ -232,6 +232,131 @@ impl Replies {
         )
     }
 
+    /// The first sign that a customer is upset: heard in words, and a person offered.
+    pub fn upset_heard(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag förstår att det här är frustrerande, och det är inte konstigt att du är less på \
+             det. Vill du hellre prata med en person kan du välja det här nedanför, så kopplar \
+             jag dig direkt. Annars hjälper jag dig vidare här.",
+            "I understand this is frustrating, and it's no wonder you're fed up with it. If \
+             you'd rather talk to a person, choose that below and I'll pass you on straight \
+             away. Otherwise I'll keep helping you here.",
+        )
+    }
+
+    /// The second sign: no more trying, a person takes over.
+    pub fn upset_again(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag hör att det här inte hjälper dig, så jag tar in en kollega nu. Hen ser allt du \
+             har skrivit, så du behöver inte börja om.",
+            "I can hear this isn't helping you, so I'm bringing in a colleague now. They'll see \
+             everything you've written, so you won't have to start over.",
+        )
+    }
+
+    /// A wish to end a subscription after a death: sympathy first, then the written way for
+    /// the estate, and what may be asked for later (never documents in the chat).
+    pub fn estate_cancellation(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag beklagar sorgen. Du kan säga upp abonnemangen skriftligt här i chatten, direkt, \
+             för den som har gått bort: fyll i hens namn och vilka abonnemang det gäller, och \
+             skriv i kommentaren att du skriver för dödsboet och vem du är. Du får ett kvitto med \
+             referensnummer. Ibland behöver dödsboet visa ett dödsfallsintyg eller en \
+             bouppteckning; skicka inga dokument här i chatten, en kollega hör av sig och \
+             berättar hur. Du behöver inte ringa.",
+            "I'm so sorry for your loss. You can cancel the subscriptions in writing here in \
+             the chat, right now, for the person who has died: fill in their name and which \
+             subscriptions it is, and write in the comment that you're writing for the estate \
+             and who you are. You'll get a receipt with a reference number. Sometimes the \
+             estate needs to show a death certificate or the estate inventory; please don't \
+             send any documents here in the chat, a colleague will get in touch and explain \
+             how. You don't need to call.",
+        )
+    }
+
+    /// A wish to end every subscription: the written way, for all of them.
+    pub fn written_cancellation_all(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Du kan säga upp alla dina abonnemang skriftligt här i chatten, direkt. Fyll i \
+             formuläret en gång för varje abonnemang, med ditt namn, så får du ett kvitto med \
+             referensnummer för vart och ett. Du behöver inte ringa och inte logga in.",
+            "You can cancel all your subscriptions in writing here in the chat, right now. Fill \
+             in the form once for each subscription, with your name, and you'll get a receipt \
+             with a reference number for each one. You don't need to call or log in.",
+        )
+    }
+
+    /// Questions about the chat itself.
+    pub fn chat_request(&self, locale: Locale, request: super::ChatRequest) -> &'static str {
+        use super::ChatRequest::*;
+        match request {
+            TranscriptCopy => pick(
+                locale,
+                "Ja, du kan spara hela konversationen när du vill med knappen Spara \
+                 konversationen i chatten. Den laddas ner som en fil med allt vi har skrivit, \
+                 med datum och tid, så du har den som underlag.",
+                "Yes, you can save the whole conversation whenever you like with the Save \
+                 conversation button in the chat. It downloads as a file with everything we've \
+                 written, with dates and times, so you have it as a record.",
+            ),
+            EmailTranscript => pick(
+                locale,
+                "Jag kan inte skicka chatten med e-post, men du kan spara hela konversationen \
+                 med knappen Spara konversationen och sedan mejla eller skriva ut filen själv. \
+                 Skickar du en skriftlig uppsägning får du kvittot på e-post om du anger din \
+                 adress.",
+                "I can't send the chat by email, but you can save the whole conversation with \
+                 the Save conversation button and then email or print the file yourself. If you \
+                 send a written cancellation, you'll get the receipt by email when you give \
+                 your address.",
+            ),
+            Robot => pick(
+                locale,
+                "Jag är en automatisk chattassistent, inte en människa. Vill du hellre prata med \
+                 en person går det bra när som helst: välj Prata med en människa.",
+                "I'm an automated chat assistant, not a person. If you'd rather talk to a \
+                 person, that's fine at any time: choose Talk to a person.",
+            ),
+            Languages => pick(
+                locale,
+                "Jag förstår och svarar på svenska och engelska (I answer in Swedish and \
+                 English). Skriver du hellre på ett annat språk kan en kollega hjälpa dig: välj \
+                 Prata med en människa.",
+                "I understand and answer in English and Swedish (jag svarar på svenska och \
+                 engelska). If you'd rather write in another language, a colleague can help \
+                 you: choose Talk to a person.",
+            ),
+            OpeningHours => pick(
+                locale,
+                "Chatten här är öppen dygnet runt, och en kollega svarar i chatten så snart \
+                 någon är ledig.",
+                "This chat is open around the clock, and a colleague answers in the chat as \
+                 soon as someone is free.",
+            ),
+        }
+    }
+
+    /// Written in a language the bot does not speak: said in both of the bot's languages.
+    pub fn only_swedish_and_english(&self) -> &'static str {
+        "Tyvärr förstår jag bara svenska och engelska. Sorry, I only understand Swedish and \
+         English. Välj Prata med en människa så hjälper en kollega dig / Choose Talk to a \
+         person and a colleague will help you."
+    }
+
+    /// A message while waiting for a person: heard, and added to the case.
+    pub fn noted_while_queued(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag har lagt till det i ditt ärende, så kollegan som tar över ser det direkt.",
+            "I've added that to your case, so the colleague who takes over sees it straight \
+             away.",
+        )
+    }
+
     pub fn already_with_a_person(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -862,9 +987,16 @@ impl Replies {
                     self.steps_ran_out(locale),
                     self.no_step_open(locale),
                     self.postcode_not_found(locale),
+                    self.upset_heard(locale),
+                    self.upset_again(locale),
+                    self.estate_cancellation(locale),
+                    self.written_cancellation_all(locale),
+                    self.noted_while_queued(locale),
+                    self.only_swedish_and_english(),
                 ]
                 .map(str::to_owned),
             );
+            lines.extend(super::ChatRequest::ALL.map(|r| self.chat_request(locale, r).to_owned()));
             lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t).to_owned()));
             let actions = Topic::ALL.map(Action::Topic).into_iter().chain([
                 Action::WrittenCancellation,

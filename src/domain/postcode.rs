@@ -44,6 +44,21 @@ impl Postcode {
         None
     }
 
+    /// A postcode a customer gives without being asked: written the Swedish way ("903 31"),
+    /// or named ("postnummer 90331"). Five digits alone may be anything (a customer number, an
+    /// amount), so they count only when asked for, through [`Postcode::find_in`].
+    pub fn find_volunteered(text: &str) -> Option<Self> {
+        static WRITTEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)(?:\b(?:postnummer|postnumret|postnr|postkod|postcode|post code|zip)\D{0,6}(\d{3}\s?\d{2})\b)|(?:(?:^|[^\d\s-])\s*\b(\d{3} \d{2})\b(?:[^\d-]|$))",
+            )
+            .expect("a valid pattern")
+        });
+        let found = WRITTEN.captures(text)?;
+        let digits = found.get(1).or_else(|| found.get(2))?.as_str();
+        Self::parse(&digits.replace(' ', ""))
+    }
+
     pub fn parse_field(field: &'static str, raw: &str) -> Result<Self, FieldError> {
         Self::parse(raw).ok_or_else(|| {
             FieldError::new(
@@ -82,6 +97,29 @@ impl From<Postcode> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_volunteered_postcode_is_one_written_or_named_as_such() {
+        for (text, code) in [
+            ("internet är nere här i 903 31 Umeå", "90331"),
+            ("postnummer 90331, bredbandet funkar inte", "90331"),
+            ("my postcode is 113 45", "11345"),
+        ] {
+            assert_eq!(
+                Postcode::find_volunteered(text).map(|p| p.to_string().replace(' ', "")),
+                Some(code.to_owned()),
+                "{text}"
+            );
+        }
+        for text in [
+            "kundnummer 12345 har fel faktura",
+            "fakturan på 899 kr",
+            "ring 070-123 45 67",
+            "jag betalade 1 990 kr",
+        ] {
+            assert_eq!(Postcode::find_volunteered(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn postcodes_are_read_however_they_are_spaced() {
