@@ -78,19 +78,20 @@ pub struct ChatFeeds {
 }
 
 impl Conversations {
-    /// The shared feed of one conversation, started by its first stream. The caller has
-    /// checked the token; the feed ends when the conversation stops being this token's.
-    pub async fn feed(
+    /// For the owner: the shared feed of one conversation (started by its first stream) and
+    /// the place of its last message. The feed ends when the conversation stops being this
+    /// token's.
+    pub async fn open_feed(
         &self,
         id: &str,
         token: &SecretToken,
-    ) -> Result<Arc<ChatFeed>, ConversationError> {
-        if let Some(feed) = self.feeds.get(id) {
-            return Ok(feed);
-        }
-        // Subscribe before the first read, so nothing committed after it is missed.
+    ) -> Result<(Arc<ChatFeed>, i64), ConversationError> {
+        // Subscribe before the read, so nothing committed after it is missed.
         let (changes, closing) = self.subscribe();
         let record = self.owned_conversation(id, token).await?;
+        if let Some(feed) = self.feeds.get(id) {
+            return Ok((feed, record.last_seq));
+        }
         let first = ChatSnapshot {
             recent: Arc::new(Vec::new()),
             status: parse_status(&record)?,
@@ -110,7 +111,7 @@ impl Conversations {
             snapshots,
             _task: AbortOnDrop(task),
         });
-        Ok(self.feeds.insert_or_existing(id, feed))
+        Ok((self.feeds.insert_or_existing(id, feed), record.last_seq))
     }
 
     /// Conversations as they change, and a receiver that fires when the service stops.
@@ -119,23 +120,27 @@ impl Conversations {
         (changes.subscribe(), changes.closing())
     }
 
-    /// For the owner: where the conversation stands now (its last message and status).
-    pub async fn position(
-        &self,
-        id: &str,
-        token: &SecretToken,
-    ) -> Result<(i64, ConversationStatus), ConversationError> {
-        let record = self.owned_conversation(id, token).await?;
-        Ok((record.last_seq, parse_status(&record)?))
-    }
-
     /// The messages after `seq` and the status now. The caller has checked ownership.
     pub async fn update_since(&self, id: &str, seq: i64) -> Result<Update, ConversationError> {
-        let record = self
-            .store
-            .conversation(id)
+        self.read_update(id, seq, None)
             .await?
-            .ok_or(ConversationError::NotFound)?;
+            .ok_or(ConversationError::NotFound)
+    }
+
+    /// What is new after `seq`, in one read of the conversation; `None` when it is gone, or
+    /// (given `token_hash`) no longer that token's, as after an erasure.
+    async fn read_update(
+        &self,
+        id: &str,
+        seq: i64,
+        token_hash: Option<&str>,
+    ) -> Result<Option<Update>, ConversationError> {
+        let Some(record) = self.store.conversation(id).await? else {
+            return Ok(None);
+        };
+        if token_hash.is_some_and(|hash| hash != record.token_hash) {
+            return Ok(None);
+        }
         let messages = self
             .store
             .messages_after(id, seq)
@@ -146,10 +151,10 @@ impl Conversations {
                 Message::try_from(record).map(|m| (seq, m))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Update {
+        Ok(Some(Update {
             messages,
             status: parse_status(&record)?,
-        })
+        }))
     }
 
     /// A conversation's change as an agent sees it; `None` when no person is involved in it.
@@ -222,17 +227,13 @@ async fn follow_conversation(
             Heard::Changed(_) => {}
             Heard::Stopping => break,
         }
-        match conversations.store.conversation(&id).await {
-            Ok(Some(record)) if record.token_hash == token_hash => {}
+        let update = match conversations
+            .read_update(&id, last_seq, Some(&token_hash))
+            .await
+        {
+            Ok(Some(update)) => update,
             // Erased, or its token replaced on erasure: nobody may follow it any longer.
-            Ok(_) => break,
-            Err(error) => {
-                tracing::warn!(%error, "live update failed; ending the streams");
-                break;
-            }
-        };
-        let update = match conversations.update_since(&id, last_seq).await {
-            Ok(update) => update,
+            Ok(None) => break,
             Err(error) => {
                 tracing::warn!(%error, "live update failed; ending the streams");
                 break;

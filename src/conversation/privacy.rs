@@ -150,6 +150,7 @@ pub async fn erase(store: &Store, subject: &DataSubject) -> Result<Erased, Conve
     for id in store.conversations_of_subject(subject).await? {
         erased += erase_one(store, &id).await?;
     }
+    store.flush_erased().await;
     Ok(erased)
 }
 

@@ -465,15 +465,9 @@ impl Conversations {
             && outcome.handoff.is_none()
             && matches!(engine_input, Input::Text(..));
         if still_waiting {
-            if let Some(standing) = turn.queue_standing().await? {
-                let waiting = Waiting::from(standing);
-                let text = self.engine.replies().queue_standing(
-                    locale,
-                    waiting.position,
-                    waiting.estimated_wait_minutes,
-                );
-                let reply_to = all[0].id.clone();
-                all.push(new_message(Role::System, text, Some(&reply_to), now));
+            if let Some(mut standing) = self.standing(&mut turn, locale, now).await? {
+                standing.reply_to = Some(all[0].id.clone());
+                all.push(standing);
             }
         }
         let seqs = turn
@@ -517,6 +511,17 @@ impl Conversations {
     ) -> Result<Option<NewMessage>, ConversationError> {
         turn.open_handoff(id, queue.as_str(), reason, now).await?;
         metrics::counter!("felsok_handoffs_opened_total", "queue" => queue.as_str()).increment(1);
+        self.standing(turn, locale, now).await
+    }
+
+    /// The customer's place in the queue and the likely wait, worded; `None` when the
+    /// conversation waits in no queue.
+    async fn standing(
+        &self,
+        turn: &mut crate::storage::TurnTx,
+        locale: Locale,
+        now: Timestamp,
+    ) -> Result<Option<NewMessage>, ConversationError> {
         let Some(standing) = turn.queue_standing().await? else {
             return Ok(None);
         };

@@ -831,34 +831,20 @@ impl Replies {
         received: &str,
         form: &crate::domain::CancellationForm,
     ) -> String {
-        let (title, reference_label, received_label, body) = match locale {
-            Locale::Sv => (
-                "Kvitto på skriftlig uppsägning",
-                "Referens",
-                "Mottagen",
-                "Vi har tagit emot din uppsägning. Du behöver inte göra något mer: en kollega \
-                 behandlar den och bekräftar slutdatumet skriftligt. Uppsägningstiden för ett \
-                 abonnemang är högst en månad. Har du en bindningstid som inte har löpt ut kan \
-                 abonnemanget gälla tills den tar slut; då står det i bekräftelsen. Spara gärna \
-                 det här kvittot.",
-            ),
-            Locale::En => (
-                "Receipt for your written cancellation",
-                "Reference",
-                "Received",
-                "We have received your cancellation. You don't need to do anything more: a \
-                 colleague will process it and confirm the end date in writing. The notice \
-                 period for a subscription is at most one month. If you have a minimum term \
-                 that hasn't ended, the subscription may run until it does; the confirmation \
-                 will say so. Please keep this receipt.",
-            ),
-        };
-        let mut lines = vec![
-            title.to_owned(),
-            String::new(),
-            format!("{reference_label}: {reference}"),
-            format!("{received_label}: {received}"),
-        ];
+        let body = pick(
+            locale,
+            "Vi har tagit emot din uppsägning. Du behöver inte göra något mer: en kollega \
+             behandlar den och bekräftar slutdatumet skriftligt. Uppsägningstiden för ett \
+             abonnemang är högst en månad. Har du en bindningstid som inte har löpt ut kan \
+             abonnemanget gälla tills den tar slut; då står det i bekräftelsen. Spara gärna \
+             det här kvittot.",
+            "We have received your cancellation. You don't need to do anything more: a \
+             colleague will process it and confirm the end date in writing. The notice \
+             period for a subscription is at most one month. If you have a minimum term \
+             that hasn't ended, the subscription may run until it does; the confirmation \
+             will say so. Please keep this receipt.",
+        );
+        let mut lines = Self::receipt_head(locale, reference, received);
         lines.extend(Self::cancellation_fields(locale, form));
         lines.push(String::new());
         lines.push(body.to_owned());
@@ -873,37 +859,23 @@ impl Replies {
         reference: &str,
         received: &str,
     ) -> String {
-        let (title, reference_label, received_label, body) = match locale {
-            Locale::Sv => (
-                "Kvitto på skriftlig uppsägning",
-                "Referens",
-                "Mottagen",
-                "Vi har tagit emot en skriftlig uppsägning i vår chatt där den här e-postadressen \
-                 angavs. Hela kvittot, med det som skrevs i formuläret, finns i chatten och kan \
-                 laddas ner där. En kollega behandlar uppsägningen och bekräftar slutdatumet \
-                 skriftligt. Har du inte skickat någon uppsägning kan du bortse från det här \
-                 meddelandet; ange referensen om du kontaktar oss.",
-            ),
-            Locale::En => (
-                "Receipt for your written cancellation",
-                "Reference",
-                "Received",
-                "We have received a written cancellation in our chat where this e-mail address \
-                 was given. The whole receipt, with what was written in the form, is in the chat \
-                 and can be downloaded there. A colleague will process the cancellation and \
-                 confirm the end date in writing. If you did not send a cancellation, you can \
-                 ignore this message; quote the reference if you contact us.",
-            ),
-        };
-        [
-            title.to_owned(),
-            String::new(),
-            format!("{reference_label}: {reference}"),
-            format!("{received_label}: {received}"),
-            String::new(),
-            body.to_owned(),
-        ]
-        .join("\n")
+        let body = pick(
+            locale,
+            "Vi har tagit emot en skriftlig uppsägning i vår chatt där den här e-postadressen \
+             angavs. Hela kvittot, med det som skrevs i formuläret, finns i chatten och kan \
+             laddas ner där. En kollega behandlar uppsägningen och bekräftar slutdatumet \
+             skriftligt. Har du inte skickat någon uppsägning kan du bortse från det här \
+             meddelandet; ange referensen om du kontaktar oss.",
+            "We have received a written cancellation in our chat where this e-mail address \
+             was given. The whole receipt, with what was written in the form, is in the chat \
+             and can be downloaded there. A colleague will process the cancellation and \
+             confirm the end date in writing. If you did not send a cancellation, you can \
+             ignore this message; quote the reference if you contact us.",
+        );
+        let mut lines = Self::receipt_head(locale, reference, received);
+        lines.push(String::new());
+        lines.push(body.to_owned());
+        lines.join("\n")
     }
 
     /// The subject of the e-mail copy of a cancellation receipt.
@@ -912,6 +884,24 @@ impl Replies {
             Locale::Sv => format!("Kvitto på din uppsägning ({reference})"),
             Locale::En => format!("Receipt for your cancellation ({reference})"),
         }
+    }
+
+    /// A receipt's title, reference and time, the same in the chat and in the mail.
+    fn receipt_head(locale: Locale, reference: &str, received: &str) -> Vec<String> {
+        let (title, reference_label, received_label) = match locale {
+            Locale::Sv => ("Kvitto på skriftlig uppsägning", "Referens", "Mottagen"),
+            Locale::En => (
+                "Receipt for your written cancellation",
+                "Reference",
+                "Received",
+            ),
+        };
+        vec![
+            title.to_owned(),
+            String::new(),
+            format!("{reference_label}: {reference}"),
+            format!("{received_label}: {received}"),
+        ]
     }
 
     /// What the customer confirms before the final submit: every field as it will be sent.

@@ -232,12 +232,11 @@ async fn conversation_events(
     ClientAddress(client): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let feed = state.conversations.feed(&id, &token).await?;
+    let (feed, last_seq) = state.conversations.open_feed(&id, &token).await?;
     let slot = state.streams.take(vec![
         Holder::Conversation(id.clone()),
         Holder::Client(client.unwrap_or(IpAddr::from([0, 0, 0, 0]))),
     ])?;
-    let (last_seq, _) = state.conversations.position(&id, &token).await?;
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

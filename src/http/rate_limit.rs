@@ -53,6 +53,12 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
 
     /// Takes one request from `key`'s bucket, or says how long until one is there.
     pub fn check(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        self.check_cost(key, now, 1.0)
+    }
+
+    /// Takes `cost` requests from `key`'s bucket at once, or none and says how long until
+    /// that many are there (never longer than a full bucket takes to refill).
+    pub fn check_cost(&self, key: &K, now: Instant, cost: f64) -> Result<(), Duration> {
         let burst = f64::from(self.budget.burst());
         let rate = self.per_second();
         // A poisoned lock only means another request panicked mid-update; the counts are
@@ -70,13 +76,14 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
         let refilled = rate * now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + refilled).min(burst);
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        let cost = cost.clamp(1.0, burst);
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
             Ok(())
         } else if rate <= 0.0 {
             Err(Duration::from_secs(60))
         } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / rate))
+            Err(Duration::from_secs_f64((cost - bucket.tokens) / rate))
         }
     }
 
@@ -265,13 +272,13 @@ impl RateLimiter {
         let (true, Some(client)) = (self.enabled, client) else {
             return Ok(());
         };
-        let now = Instant::now();
-        for _ in 0..chars / CHARS_PER_EXTRA_REQUEST {
-            self.public
-                .check(&Key::Public(client), now)
-                .map_err(refusal)?;
+        let extra = chars / CHARS_PER_EXTRA_REQUEST;
+        if extra == 0 {
+            return Ok(());
         }
-        Ok(())
+        self.public
+            .check_cost(&Key::Public(client), Instant::now(), extra as f64)
+            .map_err(refusal)
     }
 }
 

@@ -224,14 +224,14 @@ impl Store {
         }
         tx.commit().await?;
         self.changes.publish(id);
-        self.flush_erased().await;
         Ok(erased)
     }
 
     /// Moves everything in SQLite's write-ahead log into the database file, where
     /// `secure_delete` has overwritten the erased rows, and empties the log, which still held
-    /// them. PostgreSQL's own vacuum reclaims its dead rows.
-    async fn flush_erased(&self) {
+    /// them. PostgreSQL's own vacuum reclaims its dead rows. Run once after a batch of
+    /// erasures, not after each.
+    pub async fn flush_erased(&self) {
         if self.backend != super::Backend::Sqlite {
             return;
         }
