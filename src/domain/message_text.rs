@@ -33,7 +33,17 @@ impl MessageText {
 
     /// The message with passwords, codes and card numbers masked, and what was masked.
     pub fn mask_secrets(self) -> (Self, Vec<super::secrets::SecretKind>) {
-        let (masked, found) = super::secrets::mask(self.as_str());
+        self.mask_secrets_expecting(false)
+    }
+
+    /// As [`Self::mask_secrets`]; with `secret_expected` (the customer's previous message
+    /// spoke of a code or password, see [`super::secrets::mentions_secret`]) a bare code or
+    /// password-looking token is masked too: "4821" after "vänta jag letar fram pinkoden".
+    pub fn mask_secrets_expecting(
+        self,
+        secret_expected: bool,
+    ) -> (Self, Vec<super::secrets::SecretKind>) {
+        let (masked, found) = super::secrets::mask_with_context(self.as_str(), secret_expected);
         if found.is_empty() {
             return (self, found);
         }
@@ -60,5 +70,16 @@ mod tests {
             "invalid_text"
         );
         assert_eq!(MessageText::parse(" hej ", 5).unwrap().as_str(), "hej");
+    }
+
+    #[test]
+    fn a_bare_code_is_masked_when_one_was_expected() {
+        let text = MessageText::parse("4821", 100).unwrap();
+        let (same, found) = text.clone().mask_secrets();
+        assert_eq!(same.as_str(), "4821");
+        assert!(found.is_empty());
+        let (masked, found) = text.mask_secrets_expecting(true);
+        assert_eq!(masked.as_str(), "••••");
+        assert_eq!(found, [super::super::secrets::SecretKind::Code]);
     }
 }
