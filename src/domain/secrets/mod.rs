@@ -179,6 +179,20 @@ mod tests {
     }
 
     #[test]
+    fn pasted_code_file_names_and_products_stay_readable_when_no_secret_is_named() {
+        for text in [
+            "Fakturan är fel <img src=x onerror=\"window.__xss=1\"> <script>window.__xss=1</script>",
+            "skärmen visar ERR_Timeout42 och sen startar den om",
+            "jag bifogade IMG_2031.jpg men den syns inte",
+            "appen säger version 4.2.1-beta3 och kraschar",
+        ] {
+            let (masked, found) = mask(text);
+            assert_eq!(masked, text);
+            assert!(found.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
     fn ordinary_messages_about_secrets_stay_as_they_are() {
         for text in [
             "jag har bytt lösenord men routern EX3301 hittar inte nätet",

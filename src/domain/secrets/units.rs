@@ -183,6 +183,12 @@ fn shape(core: &str, lower: &str) -> Shape {
     {
         return Shape::Number;
     }
+    if is_markup(core) {
+        return Shape::Word;
+    }
+    if is_error_constant(core) {
+        return Shape::CapsCode;
+    }
     let chars: Vec<char> = core.chars().collect();
     let letters = chars.iter().any(|c| c.is_alphabetic());
     let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
@@ -225,6 +231,28 @@ fn shape(core: &str, lower: &str) -> Shape {
         return Shape::Complex;
     }
     Shape::Strong
+}
+
+/// Markup or code a customer pasted ("<script>x=1</script>", "onerror=\"f()\""): an agent
+/// must be able to read it, and a password is typed, not tagged.
+fn is_markup(core: &str) -> bool {
+    const SIGNS: [&str; 7] = ["</", "/>", "=\"", "='", "()", "=>", "&&"];
+    if SIGNS.iter().any(|sign| core.contains(sign)) {
+        return true;
+    }
+    // An opening tag: "<" and a letter, closed by ">" later on.
+    core.char_indices().any(|(i, c)| {
+        c == '<'
+            && core[i + 1..].starts_with(|n: char| n.is_ascii_alphabetic())
+            && core[i + 1..].contains('>')
+    })
+}
+
+/// An error as a program names it ("ERR_Timeout42", "DNS_PROBE_FINISHED"): capitals, then
+/// an underscore.
+fn is_error_constant(core: &str) -> bool {
+    let caps = core.chars().take_while(char::is_ascii_uppercase).count();
+    caps >= 2 && core[caps..].starts_with('_')
 }
 
 /// A capital inside a word: after a small letter ("hundKoja") or between a digit and a small
@@ -479,6 +507,9 @@ mod tests {
             ("hundKoja", Shape::MixedCase),
             ("anna.berg@exempel.se", Shape::Address),
             ("192.168.1.1", Shape::Number),
+            ("<script>window.x=1</script>", Shape::Word),
+            ("<b>Hej1</b>", Shape::Word),
+            ("ERR_Timeout42", Shape::CapsCode),
         ] {
             assert_eq!(shapes(text)[0].1, expected, "{text}");
         }
