@@ -7,6 +7,7 @@ use crate::classifier::Classifier;
 use crate::dialogue::{
     Action, Context, ConversationStatus, DialogueState, Engine, Input, Queue, Reply, Understanding,
 };
+use crate::domain::secrets::{self, SecretKind};
 use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText};
 use crate::knowledge::{FindQuery, GuideEntry, KnowledgeBase, Weights};
 use crate::storage::{
@@ -231,16 +232,19 @@ impl Conversations {
         &self,
         id: &str,
         token: &SecretToken,
-        input: &CustomerInput,
+        input: CustomerInput,
         client_message_id: Option<&ClientMessageId>,
-    ) -> Result<Option<Understood>, ConversationError> {
+    ) -> Result<(CustomerInput, Vec<SecretKind>, Option<Understood>), ConversationError> {
         let CustomerInput::Text(text) = input else {
-            return Ok(None);
+            return Ok((input, Vec::new(), None));
         };
         let record = self.owned_conversation(id, token).await?;
+        // Masked before anything else sees the text: the classifier, the store and the logs.
+        let secret_expected = parse_state(&record)?.secret_expected;
+        let (text, secrets) = text.mask_secrets_expecting(secret_expected);
         if let Some(key) = client_message_id {
             if self.store.has_client_message(id, key.as_str()).await? {
-                return Ok(None);
+                return Ok((CustomerInput::Text(text), secrets, None));
             }
         }
         let locale = parse_locale(&record)?;
@@ -273,7 +277,7 @@ impl Conversations {
         } else {
             None
         };
-        Ok(Some(Understood {
+        let understood = Understood {
             understanding: Understanding {
                 intent: c.intent,
                 confidence: c.confidence,
@@ -282,7 +286,8 @@ impl Conversations {
                 ranking: likely,
             },
             suggestion,
-        }))
+        };
+        Ok((CustomerInput::Text(text), secrets, Some(understood)))
     }
 
     pub fn store(&self) -> &Store {
@@ -352,18 +357,10 @@ impl Conversations {
         input: CustomerInput,
         client_message_id: Option<ClientMessageId>,
     ) -> Result<Vec<Message>, ConversationError> {
-        // Masked before anything else sees the text: the classifier, the store and the logs.
-        let (input, secrets) = match input {
-            CustomerInput::Text(text) => {
-                let (text, found) = text.mask_secrets();
-                (CustomerInput::Text(text), found)
-            }
-            action => (action, Vec::new()),
-        };
-        let (understanding, suggestion) = match self
-            .understand(id, token, &input, client_message_id.as_ref())
-            .await?
-        {
+        let (input, secrets, understood) = self
+            .understand(id, token, input, client_message_id.as_ref())
+            .await?;
+        let (understanding, suggestion) = match understood {
             Some(u) => (Some(u.understanding), u.suggestion),
             None => (None, None),
         };
@@ -420,6 +417,13 @@ impl Conversations {
             now,
         };
         let mut outcome = self.engine.respond_in(&context, engine_input);
+        outcome.state.secret_expected = match &input {
+            CustomerInput::Text(text) => secrets::mentions_secret(text.as_str()),
+            CustomerInput::Action(_) => false,
+        } || outcome
+            .replies
+            .iter()
+            .any(|reply| secrets::mentions_secret(&reply.text));
         if !secrets.is_empty() {
             // After the answer, so that a wish to cancel still gets the written path first.
             outcome

@@ -77,6 +77,10 @@ pub struct DialogueState {
     /// Messages so far that showed the customer upset: the first is heard and a person
     /// offered, the second brings one.
     pub upset_signs: u32,
+    /// The last turn spoke of a password, PIN or code ("vänta, jag letar fram pinkoden", or a
+    /// step that asks for one): the customer's next message may be that code alone, and is
+    /// masked as one.
+    pub secret_expected: bool,
 }
 
 impl DialogueState {

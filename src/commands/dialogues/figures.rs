@@ -12,20 +12,20 @@ pub struct Floors {
     pub frustration_recall: f64,
     /// The most wrong handoffs allowed.
     pub wrong_handoffs: usize,
-    /// The most masking leaks allowed. The requirement is 0 and the issue stays open until
-    /// it is; meanwhile the gate holds today's count so that it can only fall.
+    /// The most masking leaks allowed: none.
     pub masking_leaks: usize,
 }
 
 /// The first run (2026-12-04) reached 51.7 % (323 of 625), 26.1 % (60 of 230), 68.5 % (113
-/// of 165), 55.6 % (15 of 27), 23 wrong handoffs and 105 masking leaks.
+/// of 165), 55.6 % (15 of 27), 23 wrong handoffs and 105 masking leaks; the general masker
+/// (2026-12-05) brought the leaks to 0, turns passing to 54.1 % and task success to 29.6 %.
 pub const FLOORS: Floors = Floors {
-    turn_pass_rate: 0.51,
-    task_success: 0.25,
+    turn_pass_rate: 0.53,
+    task_success: 0.28,
     right_guide: 0.66,
     frustration_recall: 0.50,
     wrong_handoffs: 25,
-    masking_leaks: 105,
+    masking_leaks: 0,
 };
 
 /// What the product aims for; shown beside the figures, not enforced.

@@ -134,11 +134,12 @@ static NOT_SECRET_CODES: WordList = WordList::new(
     felmeddelande program error",
 );
 
-/// Words before "code"/"kod" that make it something other than a secret.
+/// Words before "code"/"kod" that make it something other than a secret. Not "fel": "fel
+/// kod" is a wrong PIN, where "felkod" is an error code.
 static NOT_SECRET_CODE_WORDS: WordList = WordList::new(
     "\
     error zip post postal area country promo promotional discount qr bar source status html dial
-    region product voucher coupon referral campaign gift tracking reference order customer fel
+    region product voucher coupon referral campaign gift tracking reference order customer
     rabatt kampanj felkod booking response exit return",
 );
 
@@ -152,6 +153,16 @@ static NETWORK_WORDS: WordList = WordList::new(
 /// Short names of a password: "lösen", "pw", and their typos.
 static PASSWORD_WORDS: WordList =
     WordList::new("losen losn lsn pw pwd psw pword passw passwd passwort");
+
+/// "Password" in the other languages customers write in: Finnish, German, Spanish, Polish,
+/// Turkish, Dutch, Danish, Norwegian, Ukrainian and Russian, Arabic and Persian.
+static FOREIGN_PASSWORD_WORDS: WordList = WordList::new(
+    "\
+    salasana salasanan salasanani salasanaa passwort passworts kennwort contrasena contraseña
+    contrasenas contraseñas haslo hasło hasla hasła sifre şifre sifrem şifrem sifreyi şifreyi
+    wachtwoord adgangskode adgangskoden passord passordet пароль пароля паролем паролі
+    парол كلمةالمرور كلمةالسر رمزعبور گذرواژه",
+);
 
 static LOGIN_WORDS: WordList = WordList::new(
     "\
@@ -198,7 +209,10 @@ pub(super) fn keyword(word: &str, previous: Option<&str>) -> Option<Keyword> {
             ..Keyword::new(Class::Password, true)
         });
     }
-    if PASSWORD_WORDS.has(&w) || (w.ends_with("losen") && w.len() > 5) {
+    if PASSWORD_WORDS.has(&w)
+        || FOREIGN_PASSWORD_WORDS.has(&w)
+        || (w.ends_with("losen") && w.len() > 5)
+    {
         return password(true);
     }
     // Keys: "nätverksnyckeln", "WPA-nyckel", "wifi key"; a bare "nyckel" or "key" less surely.
@@ -414,6 +428,13 @@ pub(super) fn is_change_verb(w: &str) -> bool {
     CHANGE_VERBS.has(w)
 }
 
+static CHANGE_PARTICLES: WordList = WordList::new("it den det to till som as");
+
+/// Small words between a verb of choosing and the code chosen: "set it to", "satte den till".
+pub(super) fn is_change_particle(w: &str) -> bool {
+    CHANGE_PARTICLES.has(w)
+}
+
 static PRESENTING_VERBS: WordList =
     WordList::new("star says said sa stod reads shows visar har have got fick");
 
@@ -511,6 +532,21 @@ static NOT_CARD_NUMBERS: WordList = WordList::new(
     bankgiro plusgiro kontonummer kontonr account serie serial tracking sparnings kolli avtal
     contract orgnr organisationsnummer imsi msisdn meid",
 );
+
+/// Whether a word (with the one before it, in reading order) names a personal identity
+/// number: "personnummer", "pnr", "samordningsnumret", "personal number", "SSN".
+pub(super) fn names_personal_number(w: &str, previous: &str) -> bool {
+    ["personnum", "personnr", "samordningsnum", "fodelsenum"]
+        .iter()
+        .any(|p| w.starts_with(p))
+        || listed("pnr pnr: ssn personnr", w)
+        || (listed("number no nr", w) && listed("personal identity security", previous))
+}
+
+/// Words that speak of a payment card without naming its number.
+pub(super) fn is_card_word(w: &str) -> bool {
+    listed("kort kortet card cvc cvv cvc2 cvv2 visa", w)
+}
 
 /// Words near a Luhn-valid number that make it something other than a card number.
 pub(super) fn blocks_card_number(w: &str) -> bool {

@@ -55,7 +55,7 @@ pub fn mask_with_context(text: &str, secret_expected: bool) -> (String, Vec<Secr
     let units = units::units(text);
     let mut spans: Vec<(Range<usize>, SecretKind)> = Vec::new();
     spans.extend(
-        numbers::card_numbers(text)
+        numbers::card_numbers(text, rules::names_card(&units))
             .into_iter()
             .map(|s| (s, SecretKind::CardNumber)),
     );
@@ -279,6 +279,48 @@ mod tests {
             let (masked, found) = mask(ordinary);
             assert_eq!(masked, ordinary);
             assert!(found.is_empty(), "{ordinary}");
+        }
+    }
+
+    #[test]
+    fn mistyped_numbers_named_as_cards_or_personal_numbers_are_still_masked() {
+        // Neither passes its check digit; the words around them say what they are.
+        for (text, expected) in [
+            (
+                "betala med kort: 4929 1002 7735 6611, cvc 512",
+                "betala med kort: ••••, cvc ••••",
+            ),
+            (
+                "my personal number is 19791123-5538",
+                "my personal number is ••••",
+            ),
+            ("personnumret 791123-5538", "personnumret ••••"),
+        ] {
+            assert_eq!(mask(text).0, expected, "{text}");
+        }
+        // Without such a word a failing number is something else: an OCR, an order.
+        let ocr = "fakturan 4929 1002 7735 6611 och 19791123-5538";
+        assert_eq!(mask(ocr).0, ocr);
+    }
+
+    #[test]
+    fn codes_chosen_and_passwords_named_in_other_languages_are_masked() {
+        for (text, expected) in [
+            (
+                "the voicemail wants my code, I set it to 2580 years ago",
+                "the voicemail wants my code, I set it to •••• years ago",
+            ),
+            (
+                "röstbrevlådan säger fel kod, jag satte den till 3141",
+                "röstbrevlådan säger fel kod, jag satte den till ••••",
+            ),
+            (
+                "wifi ei toimi, salasana Kuusi123",
+                "wifi ei toimi, salasana ••••",
+            ),
+            ("пароль Sonyachnyk77", "пароль ••••"),
+        ] {
+            assert_eq!(mask(text).0, expected, "{text}");
         }
     }
 }

@@ -37,8 +37,10 @@ fn digits_of(text: &str) -> Vec<u32> {
 /// not at all ("4532 0177 4812 0931", "3742 871330 55518", "5127-6300-9143-8250"). A run
 /// longer than the card may carry other digits after it (a CVC); the card is still found. A
 /// nearby word that names another number (IMEI, OCR, SIM, invoice, order, customer number)
-/// makes it that number instead, as does the telecom prefix 89 of a SIM card's ICCID.
-pub(super) fn card_numbers(text: &str) -> Vec<Range<usize>> {
+/// makes it that number instead, as does the telecom prefix 89 of a SIM card's ICCID. When
+/// the message names a card (`card_named`), a run that fails the Luhn check is masked too: a
+/// mistyped card number is still a card number.
+pub(super) fn card_numbers(text: &str, card_named: bool) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
@@ -75,7 +77,7 @@ pub(super) fn card_numbers(text: &str) -> Vec<Range<usize>> {
             .next()
             .is_some_and(char::is_alphanumeric)
         {
-            found.extend(cards_in(text, &groups));
+            found.extend(cards_in(text, &groups, card_named));
         }
         i = end.max(i + 1);
     }
@@ -83,7 +85,7 @@ pub(super) fn card_numbers(text: &str) -> Vec<Range<usize>> {
 }
 
 /// The Luhn-valid spans of whole groups in one run of digit groups.
-fn cards_in(text: &str, groups: &[Range<usize>]) -> Vec<Range<usize>> {
+fn cards_in(text: &str, groups: &[Range<usize>], card_named: bool) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     let mut a = 0;
     while a < groups.len() {
@@ -91,7 +93,7 @@ fn cards_in(text: &str, groups: &[Range<usize>]) -> Vec<Range<usize>> {
             let span = groups[a].start..groups[b - 1].end;
             let digits = digits_of(&text[span.clone()]);
             (13..=19).contains(&digits.len())
-                && luhn_valid(&digits)
+                && (card_named || luhn_valid(&digits))
                 && !(digits.len() >= 18 && digits.starts_with(&[8, 9]))
                 && !names_another_number(text, span)
         });
@@ -123,8 +125,9 @@ static PERSONAL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:(?:19|20)(\d{6})[- ]?|(\d{6})[-+])(\d{4})\b").expect("a valid pattern")
 });
 
-/// A real date (day + 60 for a samordningsnummer) and the Luhn check over the ten digits.
-fn is_personal_number(date: &str, serial: &str) -> bool {
+/// A real date (day + 60 for a samordningsnummer) and, unless a word names the number as a
+/// personal identity number, the Luhn check over the ten digits.
+fn is_personal_number(date: &str, serial: &str, named: bool) -> bool {
     let digits: Vec<u32> = digits_of(date)
         .into_iter()
         .chain(digits_of(serial))
@@ -135,7 +138,7 @@ fn is_personal_number(date: &str, serial: &str) -> bool {
     let month = digits[2] * 10 + digits[3];
     let day = digits[4] * 10 + digits[5];
     let day = if day > 60 { day - 60 } else { day };
-    (1..=12).contains(&month) && (1..=31).contains(&day) && luhn_valid(&digits)
+    (1..=12).contains(&month) && (1..=31).contains(&day) && (named || luhn_valid(&digits))
 }
 
 pub(super) fn personal_numbers(text: &str) -> Vec<Range<usize>> {
@@ -143,10 +146,26 @@ pub(super) fn personal_numbers(text: &str) -> Vec<Range<usize>> {
         .captures_iter(text)
         .filter(|c| {
             let date = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
-            is_personal_number(date, &c[3])
+            let start = c.get(0).map_or(0, |m| m.start());
+            is_personal_number(date, &c[3], named_personal_number(&text[..start]))
         })
         .filter_map(|c| c.get(0).map(|m| m.range()))
         .collect()
+}
+
+/// Whether the last few words before a number name it a personal identity number: "mitt
+/// personnummer är", "pnr:", "my personal number is".
+fn named_personal_number(before: &str) -> bool {
+    let words: Vec<String> = before
+        .split_whitespace()
+        .rev()
+        .take(5)
+        .map(|w| lexicon::fold(w.trim_matches(|c: char| !c.is_alphanumeric())))
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let previous = words.get(i + 1).map_or("", String::as_str);
+        lexicon::names_personal_number(w, previous)
+    })
 }
 
 #[cfg(test)]
@@ -156,14 +175,14 @@ mod tests {
     #[test]
     fn a_card_is_found_in_a_longer_run_and_not_beside_another_number_word() {
         let text = "4111 1111 1111 1111 123";
-        let spans: Vec<(usize, usize)> = card_numbers(text)
+        let spans: Vec<(usize, usize)> = card_numbers(text, false)
             .into_iter()
-            .chain(card_numbers("amex 3742 871330 55518"))
+            .chain(card_numbers("amex 3742 871330 55518", false))
             .map(|s| (s.start, s.end))
             .collect();
         assert_eq!(spans, [(0, 19), (5, 22)]);
-        assert!(card_numbers("IMEI: 356938035643809").is_empty());
-        assert!(card_numbers("simkortet 8946012345678901233").is_empty());
-        assert!(card_numbers("x4111111111111111").is_empty());
+        assert!(card_numbers("IMEI: 356938035643809", false).is_empty());
+        assert!(card_numbers("simkortet 8946012345678901233", false).is_empty());
+        assert!(card_numbers("x4111111111111111", false).is_empty());
     }
 }

@@ -29,6 +29,16 @@ pub(super) fn mentions(units: &[Unit]) -> bool {
         })
 }
 
+/// Whether the message speaks of a payment card: "kortnumret", "card number", "Mastercard",
+/// "med kort", "cvc 512".
+pub(super) fn names_card(units: &[Unit]) -> bool {
+    keywords(units)
+        .into_iter()
+        .flatten()
+        .any(|k| k.class == Class::Card)
+        || units.iter().any(|u| lexicon::is_card_word(&u.fold))
+}
+
 fn keywords(units: &[Unit]) -> Vec<Option<Keyword>> {
     units
         .iter()
@@ -376,13 +386,19 @@ impl Scan<'_> {
     fn typed_in(&mut self) {
         let units = self.units;
         for e in 0..units.len() {
-            if !lexicon::is_entry_verb(&units[e].fold) || units[e].sentence_end {
+            let verb = &units[e].fold;
+            let changed = lexicon::is_change_verb(verb);
+            if !(lexicon::is_entry_verb(verb) || changed) || units[e].sentence_end {
                 continue;
             }
+            // "satte den till 3141", "set it to 2580": a code chosen, in a message about one.
+            let particle = |w: &str| {
+                lexicon::is_entry_particle(w) || (changed && lexicon::is_change_particle(w))
+            };
             let mut j = e + 1;
             while j < units.len()
                 && j <= e + 3
-                && lexicon::is_entry_particle(&units[j].fold)
+                && particle(&units[j].fold)
                 && !units[j].sentence_end
             {
                 j += 1;
