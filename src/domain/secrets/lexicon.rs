@@ -539,7 +539,7 @@ pub(super) fn names_personal_number(w: &str, previous: &str) -> bool {
     ["personnum", "personnr", "samordningsnum", "fodelsenum"]
         .iter()
         .any(|p| w.starts_with(p))
-        || listed("pnr pnr: ssn personnr", w)
+        || listed("pnr ssn", w)
         || (listed("number no nr", w) && listed("personal identity security", previous))
 }
 
