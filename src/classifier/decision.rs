@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::head::IntentHead;
 use super::lexicon;
+use super::readers::Reading;
 use crate::domain::Locale;
 
 /// An intent with its calibrated probability.
@@ -30,6 +31,9 @@ pub struct Classification {
     pub ranking: Vec<Scored>,
     #[schema(value_type = String)]
     pub language: Locale,
+    /// How the message would answer a guide step, and its tone (filled in by the
+    /// [`Classifier`](super::Classifier); neutral from [`decide`] alone).
+    pub reading: Reading,
 }
 
 pub const OUT_OF_SCOPE: &str = "out_of_scope";
@@ -67,6 +71,7 @@ pub fn decide(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -
         confident,
         ranking,
         language,
+        reading: Reading::NEUTRAL,
     }
 }
 

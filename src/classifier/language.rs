@@ -19,6 +19,30 @@ const ENGLISH: &[&str] = &[
 ];
 
 pub fn detect(text: &str) -> Locale {
+    let (sv, en) = evidence(text);
+    if en > sv {
+        Locale::En
+    } else {
+        Locale::Sv
+    }
+}
+
+/// The other language, when a message in a conversation held in `current` is plainly
+/// written in it: several of its common words and none of the current language's. A
+/// Swedish customer's "ok thanks" or "routern är typ dead" is not a switch; "ok english then,
+/// my phone has no internet at all" is.
+pub fn switched(text: &str, current: Locale) -> Option<Locale> {
+    const PLAINLY: i32 = 3;
+    let (sv, en) = evidence(text);
+    match current {
+        Locale::Sv if en >= PLAINLY && sv == 0 => Some(Locale::En),
+        Locale::En if sv >= PLAINLY && en == 0 => Some(Locale::Sv),
+        _ => None,
+    }
+}
+
+/// How many signs of Swedish and of English a message shows.
+fn evidence(text: &str) -> (i32, i32) {
     let lower = text.to_lowercase();
     let mut sv = 0i32;
     let mut en = 0i32;
@@ -36,11 +60,7 @@ pub fn detect(text: &str) -> Locale {
             en += 1;
         }
     }
-    if en > sv {
-        Locale::En
-    } else {
-        Locale::Sv
-    }
+    (sv, en)
 }
 
 #[cfg(test)]
@@ -55,5 +75,21 @@ mod tests {
         assert_eq!(detect("my internet is not working"), Locale::En);
         assert_eq!(detect("I want to cancel my subscription"), Locale::En);
         assert_eq!(detect("routern är typ dead"), Locale::Sv);
+    }
+
+    #[test]
+    fn a_switch_needs_plain_evidence_of_the_other_language() {
+        let english = "ok english then, my phone has no internet at all on the hotel wifi";
+        assert_eq!(switched(english, Locale::Sv), Some(Locale::En));
+        assert_eq!(switched(english, Locale::En), None);
+        assert_eq!(switched("ok thanks", Locale::Sv), None);
+        assert_eq!(
+            switched("routern är typ dead, funkar inte", Locale::Sv),
+            None
+        );
+        assert_eq!(switched("the wifi är nere igen", Locale::Sv), None);
+        let swedish = "förlåt, jag skriver hellre på svenska. nätet funkar inte";
+        assert_eq!(switched(swedish, Locale::En), Some(Locale::Sv));
+        assert_eq!(switched("tack", Locale::En), None);
     }
 }

@@ -74,7 +74,8 @@ const PATTERNS: &[&str] = &[
     r"\bkund\s+hos\s+er\s+(\w+\s+){0,2}(langre|mer)\b",
     r"\b(radera|ta\s+bort|stryk)\w*\s+mig\s+(som|ur|fran)\s+(kund|register|er)",
     // stänga av / ta bort abonnemanget, numret eller kontot för gott, avregistrera
-    r"\bstang\w*\s+(\w+\s+){0,3}(abonn|avtal|konto|bredband|nummer|telefonnummer|mobilnummer|tjanst)",
+    // (whole words: "stängde av wifit, bredbandskollen gav 38" turns nothing off for good)
+    r"\bstang\w*\s+(\w+\s+){0,3}(abonn|avtal|konto(t|n)?\b|bredband(et|en)?\b|(telefon|mobil)?nummer(et|en)?\b|tjanst(en|erna)?\b)",
     r"\bta\s+bort\s+(\w+\s+){0,3}(abonn|avtal|bredband|tjanster|konto)",
     r"\b(abonn|avtal|bredband)\w*\s+(\w+\s+){0,4}ska\s+bort\b",
     r"\bavregistr",
@@ -243,6 +244,7 @@ mod tests {
             "wifi är segt på kvällarna",
             "tv-boxen säger ingen signal",
             "jag har fått en påminnelse fast jag betalat",
+            "stängde av wifit. bredbandskollen gav 38 mbit",
             "mobilen har ingen täckning",
             "hur ändrar jag lösenordet till wifi",
             "the internet is down",

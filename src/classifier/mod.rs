@@ -8,6 +8,7 @@ pub mod head;
 pub mod language;
 pub mod lexicon;
 pub mod pool;
+pub mod readers;
 pub mod service;
 pub mod train;
 
@@ -38,4 +39,5 @@ pub const REQUIRED_INTENTS: &[&str] = &[
 ];
 
 pub use decision::Classification;
+pub use readers::{Reading, StepReply};
 pub use service::{Classifier, LoadError, ModelPaths};

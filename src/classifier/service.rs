@@ -7,6 +7,7 @@ use super::decision::{decide, Classification};
 use super::head::{HeadError, IntentHead};
 use super::language;
 use super::pool::{Embedder, EmbeddingPool, PoolError, Side};
+use super::readers::{Readers, ReadersError};
 use crate::domain::Locale;
 use crate::encoder::fetch::{self, FetchError};
 use crate::encoder::{Encoder, EncoderError, Prefix};
@@ -37,6 +38,22 @@ impl ModelPaths {
     pub fn training(&self) -> PathBuf {
         self.root.join("training")
     }
+
+    pub fn step_reply_head(&self) -> PathBuf {
+        self.root.join("step-reply-head.json")
+    }
+
+    pub fn step_reply_training(&self) -> PathBuf {
+        self.root.join("step-replies")
+    }
+
+    pub fn tone_head(&self) -> PathBuf {
+        self.root.join("tone-head.json")
+    }
+
+    pub fn tone_training(&self) -> PathBuf {
+        self.root.join("tone")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +64,9 @@ pub enum LoadError {
     Encoder(#[from] EncoderError),
     #[error(transparent)]
     Head(#[from] HeadError),
-    #[error("the intent head expects {expected}-dimensional vectors, the encoder gives {actual}")]
+    #[error(transparent)]
+    Readers(#[from] ReadersError),
+    #[error("a head expects {expected}-dimensional vectors, the encoder gives {actual}")]
     Dimension { expected: usize, actual: usize },
 }
 
@@ -87,6 +106,19 @@ pub fn encoder_fingerprint(dir: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The text as the encoder should see it: a message in capitals is lower-cased. The encoder
+/// learnt from ordinary text, and shouting breaks words into pieces it rarely saw ("INGET
+/// LJUD PÅ TV4" read as out of scope); how the customer feels is read from the original.
+pub fn unshouted(text: &str) -> std::borrow::Cow<'_, str> {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let capitals = text.chars().filter(|c| c.is_uppercase()).count();
+    if letters >= 8 && capitals * 10 >= letters * 6 {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Imports the encoder if needed (logging progress) and loads it.
 pub fn load_encoder(paths: &ModelPaths) -> Result<Encoder, LoadError> {
     let dir = paths.encoder_dir();
@@ -102,6 +134,7 @@ pub fn load_encoder(paths: &ModelPaths) -> Result<Encoder, LoadError> {
 pub struct Classifier {
     pool: EmbeddingPool,
     head: Arc<IntentHead>,
+    readers: Arc<Readers>,
     /// Vectors of guide texts already encoded: guides are encoded again whenever a knowledge
     /// base loads, and most of their lines rarely change. Customer messages never go here.
     guide_vectors: Arc<std::sync::Mutex<GuideVectorCache>>,
@@ -126,10 +159,16 @@ impl std::fmt::Debug for Classifier {
 }
 
 impl Classifier {
-    pub fn new(embedder: Arc<dyn Embedder>, head: IntentHead, max_batch: usize) -> Self {
+    pub fn new(
+        embedder: Arc<dyn Embedder>,
+        head: IntentHead,
+        readers: Readers,
+        max_batch: usize,
+    ) -> Self {
         Self {
             pool: EmbeddingPool::start(embedder, max_batch, 1024),
             head: Arc::new(head),
+            readers: Arc::new(readers),
             guide_vectors: Arc::default(),
         }
     }
@@ -138,13 +177,16 @@ impl Classifier {
     pub fn load(paths: &ModelPaths) -> Result<Self, LoadError> {
         let encoder = load_encoder(paths)?;
         let head = IntentHead::load(&paths.head())?;
-        if head.dim() != encoder.dim() {
-            return Err(LoadError::Dimension {
-                expected: head.dim(),
-                actual: encoder.dim(),
-            });
+        let readers = Readers::load(&paths.step_reply_head(), &paths.tone_head())?;
+        for expected in std::iter::once(head.dim()).chain(readers.dims()) {
+            if expected != encoder.dim() {
+                return Err(LoadError::Dimension {
+                    expected,
+                    actual: encoder.dim(),
+                });
+            }
         }
-        Ok(Self::new(Arc::new(encoder), head, 64))
+        Ok(Self::new(Arc::new(encoder), head, readers, 64))
     }
 
     /// Keeps guide vectors in `path` as well as in memory, so a restarted service finds
@@ -183,9 +225,11 @@ impl Classifier {
         text: &str,
         locale: Option<Locale>,
     ) -> Result<(Classification, Vec<f32>), PoolError> {
-        let vector = self.pool.embed(text).await?;
+        let vector = self.pool.embed(&unshouted(text)).await?;
         let language = locale.unwrap_or_else(|| language::detect(text));
-        Ok((decide(&self.head, &vector, text, language), vector))
+        let mut classification = decide(&self.head, &vector, text, language);
+        classification.reading = self.readers.read(&vector).in_words_of(text);
+        Ok((classification, vector))
     }
 
     /// A guide's vector (`passage: ` side), for ranking guides by meaning.
@@ -234,5 +278,21 @@ impl Classifier {
         }
         cache.vectors.insert(key, vector.clone());
         Ok(vector)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unshouted;
+
+    #[test]
+    fn shouting_is_lower_cased_for_the_model_and_ordinary_text_is_kept() {
+        assert_eq!(
+            unshouted("INGET LJUD PÅ TV4 IGEN!!!"),
+            "inget ljud på tv4 igen!!!"
+        );
+        assert_eq!(unshouted("Nätet är nere i Umeå"), "Nätet är nere i Umeå");
+        // Short acronyms are not shouting.
+        assert_eq!(unshouted("TV4 HD"), "TV4 HD");
     }
 }

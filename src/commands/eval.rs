@@ -50,6 +50,11 @@ pub struct EvalCommand {
     #[arg(long, default_value_t = 0.85)]
     pub min_accuracy: f64,
 
+    /// Fail when the step-reply head's held-out accuracy, or the tone head's recall of upset
+    /// customers, is below this.
+    #[arg(long, default_value_t = 0.8)]
+    pub min_reader_accuracy: f64,
+
     /// Train and test on a public benchmark instead (train split → head, test split → report).
     #[arg(long, value_enum)]
     pub benchmark: Option<Benchmark>,
@@ -126,6 +131,16 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
         None => {
             if !command.retrieval_only {
                 run_heldout(&command)?;
+                let (step_replies, tone) = super::readers_eval::default_dirs(&command.heldout);
+                super::readers_eval::run(
+                    &command.models,
+                    &super::readers_eval::ReadersEval {
+                        step_replies,
+                        tone,
+                        output_dir: command.output_dir.clone(),
+                        min_accuracy: command.min_reader_accuracy,
+                    },
+                )?;
             }
             // This runs on a blocking thread of the runtime, where waiting on async work is
             // allowed; the retrieval evaluation uses the async encoder pool like the service.

@@ -8,6 +8,7 @@ pub mod dialogues;
 pub mod eval;
 pub mod guides;
 pub mod model;
+pub mod readers_eval;
 pub mod retrieval;
 pub mod token;
 pub mod train;

@@ -35,6 +35,7 @@ fn variants() -> Vec<Variant> {
                 text: 1.0,
                 meaning: 0.0,
                 intent: 0.0,
+                subject: 0.0,
             },
         },
         Variant {
@@ -45,26 +46,30 @@ fn variants() -> Vec<Variant> {
                 text: 1.0,
                 meaning: 0.0,
                 intent: 0.0,
+                subject: 0.0,
             },
         },
     ];
     if let Ok(grid) = std::env::var("FELSOK_TUNE_WEIGHTS") {
-        // Tuning aid: "t,m,i;t,m,i;..." adds variants with these weights.
+        // Tuning aid: "t,m,i,s;t,m,i,s;..." adds variants with these weights.
         for spec in grid.split(';') {
             let w: Vec<f32> = spec
                 .split(',')
                 .filter_map(|x| x.trim().parse().ok())
                 .collect();
-            if let [text, meaning, intent] = w[..] {
+            if let [text, meaning, intent, subject] = w[..] {
                 for narrow in [false, true] {
                     all.push(Variant {
-                        name: format!("tune t={text} m={meaning} i={intent} narrow={narrow}"),
+                        name: format!(
+                            "tune t={text} m={meaning} i={intent} s={subject} narrow={narrow}"
+                        ),
                         narrow,
                         meaning: true,
                         weights: Weights {
                             text,
                             meaning,
                             intent,
+                            subject,
                         },
                     });
                 }

@@ -1,15 +1,17 @@
-//! `felsok train`: embeds the training examples (cached) and trains the intent head.
+//! `felsok train`: embeds the training examples (cached) and trains the heads: the intent
+//! head, and the readers of step replies and tone.
 
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use sha2::{Digest, Sha256};
 
 use super::{progress_bar, ModelArgs};
 use crate::classifier::cache::VectorCache;
 use crate::classifier::examples::{self, Example};
 use crate::classifier::head::{IntentHead, Provenance};
+use crate::classifier::readers;
 use crate::classifier::service::{encoder_fingerprint, load_encoder};
 use crate::classifier::train::{train_head, Dataset, TrainConfig};
 use crate::encoder::{Encoder, Prefix};
@@ -23,8 +25,12 @@ pub struct TrainCommand {
     #[arg(long)]
     pub check: bool,
 
-    /// Write the head here instead of models/intent-head.json (for experiments).
-    #[arg(long)]
+    /// Train only this head (all of them by default).
+    #[arg(long, value_enum)]
+    pub head: Option<HeadKind>,
+
+    /// Write the head here instead of its file under models/ (for experiments; needs --head).
+    #[arg(long, requires = "head")]
     pub output: Option<std::path::PathBuf>,
 
     /// Hidden-layer width (0: logistic regression). Defaults to the shipped configuration.
@@ -49,6 +55,53 @@ impl TrainCommand {
             learning_rate: self.learning_rate.unwrap_or(defaults.learning_rate),
             ..defaults
         }
+    }
+}
+
+/// One of the heads trained over the encoder's vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeadKind {
+    /// What a message is about (`models/training/`).
+    Intent,
+    /// How free text answers a guide step (`models/step-replies/`).
+    StepReply,
+    /// Whether the customer is upset (`models/tone/`).
+    Tone,
+}
+
+impl HeadKind {
+    pub const ALL: [Self; 3] = [Self::Intent, Self::StepReply, Self::Tone];
+
+    fn examples_dir(self, paths: &crate::classifier::ModelPaths) -> std::path::PathBuf {
+        match self {
+            Self::Intent => paths.training(),
+            Self::StepReply => paths.step_reply_training(),
+            Self::Tone => paths.tone_training(),
+        }
+    }
+
+    pub fn head_path(self, paths: &crate::classifier::ModelPaths) -> std::path::PathBuf {
+        match self {
+            Self::Intent => paths.head(),
+            Self::StepReply => paths.step_reply_head(),
+            Self::Tone => paths.tone_head(),
+        }
+    }
+
+    /// Labels that must have examples; the readers' heads have exactly these.
+    fn required(self) -> Vec<String> {
+        match self {
+            Self::Intent => crate::classifier::REQUIRED_INTENTS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            Self::StepReply => readers::step_reply_labels(),
+            Self::Tone => readers::tone_labels(),
+        }
+    }
+
+    fn exact(self) -> bool {
+        self != Self::Intent
     }
 }
 
@@ -125,20 +178,35 @@ pub fn intents_of(examples: &[Example]) -> Vec<String> {
     intents
 }
 
-/// Trains a head from the committed examples with the default configuration.
-pub fn train_from_examples(models: &ModelArgs, config: &TrainConfig) -> anyhow::Result<IntentHead> {
+/// Trains a head from its committed examples.
+pub fn train_from_examples(
+    models: &ModelArgs,
+    encoder: &Encoder,
+    kind: HeadKind,
+    config: &TrainConfig,
+) -> anyhow::Result<IntentHead> {
     let paths = models.paths();
-    let encoder = load_encoder(&paths)?;
     let fingerprint = encoder_fingerprint(&paths.encoder_dir());
-    let examples = examples::load_dir(&paths.training())?;
+    let dir = kind.examples_dir(&paths);
+    let examples = examples::load_dir(&dir)?;
     let intents = intents_of(&examples);
-    for required in crate::classifier::REQUIRED_INTENTS {
-        if !intents.iter().any(|i| i == required) {
-            bail!("models/training has no examples for the required intent {required}");
+    let required = kind.required();
+    for label in &required {
+        if !intents.contains(label) {
+            bail!(
+                "{} has no examples for the required label {label}",
+                dir.display()
+            );
         }
     }
+    if kind.exact() && intents != required {
+        bail!(
+            "{} must have exactly the labels {required:?}",
+            dir.display()
+        );
+    }
     let data = dataset(
-        &encoder,
+        encoder,
         &fingerprint,
         models,
         "embedding examples",
@@ -193,19 +261,38 @@ fn difference(a: &IntentHead, b: &IntentHead) -> Option<f32> {
 }
 
 pub fn run(command: TrainCommand) -> anyhow::Result<()> {
+    let paths = command.models.paths();
+    let encoder = load_encoder(&paths)?;
+    let kinds = match command.head {
+        Some(kind) => vec![kind],
+        None => HeadKind::ALL.to_vec(),
+    };
+    for kind in kinds {
+        let path = command
+            .output
+            .clone()
+            .unwrap_or_else(|| kind.head_path(&paths));
+        train_one(&command, &encoder, kind, &path)?;
+    }
+    Ok(())
+}
+
+fn train_one(
+    command: &TrainCommand,
+    encoder: &Encoder,
+    kind: HeadKind,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let head = train_from_examples(&command.models, &command.config())?;
-    let path = command
-        .output
-        .clone()
-        .unwrap_or_else(|| command.models.paths().head());
+    let head = train_from_examples(&command.models, encoder, kind, &command.config())?;
     if command.check {
-        let committed = IntentHead::load(&path)
+        let committed = IntentHead::load(path)
             .with_context(|| format!("no committed head at {}", path.display()))?;
         match difference(&committed, &head) {
             // Floating-point sums may differ in the last bits between machines.
             Some(d) if d <= 1e-3 => {
                 tracing::info!(
+                    head = ?kind,
                     max_difference = d,
                     "the committed head is what training produces"
                 );
@@ -221,7 +308,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<()> {
             ),
         }
     } else {
-        std::fs::write(&path, head.to_json())
+        std::fs::write(path, head.to_json())
             .with_context(|| format!("writing {}", path.display()))?;
         tracing::info!(
             path = %path.display(),
@@ -232,7 +319,8 @@ pub fn run(command: TrainCommand) -> anyhow::Result<()> {
             threshold_en = head.thresholds.en,
             cancel_threshold = head.cancel_threshold,
             seconds = started.elapsed().as_secs_f32(),
-            "trained the intent head"
+            head = ?kind,
+            "trained a head"
         );
         Ok(())
     }

@@ -452,6 +452,7 @@ fn assemble(
             }),
             cancellation_wish: state.cancellation_wish,
             cancellation_sent: sent_elsewhere.as_deref(),
+            later: &state.later,
         },
     );
     let banner = (sent_elsewhere.is_some() || state.cancellation_wish)

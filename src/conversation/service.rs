@@ -96,9 +96,27 @@ pub struct Conversations {
 /// What the service worked out about a text message before the turn's transaction.
 struct Understood {
     understanding: Understanding,
+    /// The customer plainly wrote in the other language: the conversation goes on in it.
+    switched_to: Option<Locale>,
     /// The guide that best fits the message, for an understood problem.
     suggestion: Option<std::sync::Arc<GuideEntry>>,
 }
+
+/// What a problem is about, coarsely: two parts in one area are one problem told twice
+/// ("nätet är nere och wifi syns inte"), two areas are two problems.
+fn area(intent: &str) -> &str {
+    match crate::knowledge::Service::of_intent(intent) {
+        Some(service) => service.as_str(),
+        None => match intent {
+            "invoice_question" | "payment_method" | "compensation" => "billing",
+            other => other,
+        },
+    }
+}
+
+/// How sure the classifier must be of a part of a message to say the customer raised that
+/// problem too: a wrong "you also mention your TV" is worse than none.
+const OTHER_PROBLEM_SURE: f32 = 0.8;
 
 pub(super) fn new_message(
     role: Role,
@@ -240,18 +258,29 @@ impl Conversations {
         };
         let record = self.owned_conversation(id, token).await?;
         // Masked before anything else sees the text: the classifier, the store and the logs.
-        let secret_expected = parse_state(&record)?.secret_expected;
+        let state = parse_state(&record)?;
+        let secret_expected = state.secret_expected;
         let (text, secrets) = text.mask_secrets_expecting(secret_expected);
         if let Some(key) = client_message_id {
             if self.store.has_client_message(id, key.as_str()).await? {
                 return Ok((CustomerInput::Text(text), secrets, None));
             }
         }
-        let locale = parse_locale(&record)?;
+        let held_in = parse_locale(&record)?;
+        let switched_to = crate::classifier::language::switched(text.as_str(), held_in);
+        let locale = switched_to.unwrap_or(held_in);
         let (c, vector) = self
             .classifier
             .classify_with_vector(text.as_str(), Some(locale))
             .await?;
+        // Outside a guide, a message may raise more than one problem: the bot helps with the
+        // one it understood the message to be about, and keeps the others for after it.
+        let also = if state.walk.is_none() && c.confident && !c.cancellation {
+            self.other_problems(text.as_str(), locale, &c.intent)
+                .await?
+        } else {
+            Vec::new()
+        };
         // Only a problem the bot is sure of gets a guide. The likely intents weigh in rather
         // than filter: a hard filter lost to this on the retrieval evaluation, because the
         // right guide often serves the runner-up intent.
@@ -284,10 +313,41 @@ impl Conversations {
                 confident: c.confident,
                 cancellation: c.cancellation,
                 ranking: likely,
+                reading: c.reading,
+                also,
             },
+            switched_to,
             suggestion,
         };
         Ok((CustomerInput::Text(text), secrets, Some(understood)))
+    }
+
+    /// Problems a message raises besides `lead`, each part of it understood on its own:
+    /// the intents of parts the classifier is sure of, in other areas than the lead's and
+    /// each other's, in the order named.
+    async fn other_problems(
+        &self,
+        text: &str,
+        locale: Locale,
+        lead: &str,
+    ) -> Result<Vec<String>, ConversationError> {
+        let parts = crate::dialogue::parts(text);
+        if parts.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let mut others: Vec<String> = Vec::new();
+        for part in parts {
+            let c = self.classifier.classify(part, Some(locale)).await?;
+            let new = c.confident
+                && c.confidence >= OTHER_PROBLEM_SURE
+                && crate::dialogue::is_problem(&c.intent)
+                && area(&c.intent) != area(lead)
+                && !others.iter().any(|o| area(o) == area(&c.intent));
+            if new {
+                others.push(c.intent);
+            }
+        }
+        Ok(others)
     }
 
     pub fn store(&self) -> &Store {
@@ -360,9 +420,9 @@ impl Conversations {
         let (input, secrets, understood) = self
             .understand(id, token, input, client_message_id.as_ref())
             .await?;
-        let (understanding, suggestion) = match understood {
-            Some(u) => (Some(u.understanding), u.suggestion),
-            None => (None, None),
+        let (understanding, suggestion, switched_to) = match understood {
+            Some(u) => (Some(u.understanding), u.suggestion, u.switched_to),
+            None => (None, None, None),
         };
         let mut turn = self.owned_turn(id, token).await?;
         if let Some(key) = &client_message_id {
@@ -379,7 +439,13 @@ impl Conversations {
                 max_messages: self.max_messages,
             });
         }
-        let locale = parse_locale(&turn.conversation)?;
+        let locale = match switched_to {
+            Some(locale) => {
+                turn.set_locale(locale.as_str()).await?;
+                locale
+            }
+            None => parse_locale(&turn.conversation)?,
+        };
         let status = parse_status(&turn.conversation)?;
         let state = parse_state(&turn.conversation)?;
         let now = Timestamp::now();

@@ -24,6 +24,8 @@ pub struct CaseFacts<'a> {
     pub details: Option<&'a CaseDetails>,
     /// `(phone in E.164, from, to)` of a call-back the customer asked for.
     pub callback: Option<(&'a str, Timestamp, Timestamp)>,
+    /// Other problems the customer raised and the bot has not yet taken up (intents).
+    pub later: &'a [String],
 }
 
 /// What an intent is about, as an agent would put it.
@@ -152,12 +154,31 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
         let steps: Vec<String> = facts
             .steps_tried
             .iter()
-            .map(|s| format!("{} ({})", s.title, outcome_word(locale, s.outcome)))
+            .map(|s| {
+                let outcome = outcome_word(locale, s.outcome);
+                match &s.said {
+                    Some(said) if sv => format!("{} ({outcome}: ”{}”)", s.title, quote(said)),
+                    Some(said) => format!("{} ({outcome}: \"{}\")", s.title, quote(said)),
+                    None => format!("{} ({outcome})", s.title),
+                }
+            })
             .collect();
         sentences.push(if sv {
             format!("Prövade steg: {}.", steps.join(", "))
         } else {
             format!("Steps tried: {}.", steps.join(", "))
+        });
+    }
+    if !facts.later.is_empty() {
+        let labels: Vec<&str> = facts
+            .later
+            .iter()
+            .map(|i| intent_label(locale, i))
+            .collect();
+        sentences.push(if sv {
+            format!("Kunden nämnde också: {}.", labels.join(", "))
+        } else {
+            format!("The customer also mentioned: {}.", labels.join(", "))
         });
     }
     sentences.push(
@@ -272,12 +293,14 @@ mod tests {
                 step: 1,
                 title: "Starta om routern".into(),
                 outcome: StepOutcome::Failed,
+                said: Some("gjorde det, ingen skillnad".into()),
             },
             StepTried {
                 guide_id: "router-restart-sv".into(),
                 step: 2,
                 title: "Kontrollera kablarna".into(),
                 outcome: StepOutcome::Skipped,
+                said: None,
             },
         ]
     }
@@ -285,20 +308,27 @@ mod tests {
     #[test]
     fn a_summary_says_what_was_asked_understood_tried_and_wanted() {
         let steps = steps();
+        let later = vec!["invoice_question".to_owned()];
         let facts = CaseFacts {
             first_words: Some("nätet e nere sen i morse"),
             intent: Some(("broadband_down", 0.923)),
             steps_tried: &steps,
             reason: "customer_request",
+            later: &later,
             ..CaseFacts::default()
         };
         assert_eq!(
             summarise(Locale::Sv, &facts),
             "Kunden skrev först: ”nätet e nere sen i morse”. Boten tolkade ärendet som: internet \
              fungerar inte (broadband_down, 92 %). Prövade steg: Starta om routern (hjälpte \
-             inte), Kontrollera kablarna (hoppades över). Nu: kunden vill prata med en person."
+             inte: ”gjorde det, ingen skillnad”), Kontrollera kablarna (hoppades över). Kunden \
+             nämnde också: faktura. Nu: kunden vill prata med en person."
         );
-        assert!(summarise(Locale::En, &facts).contains("Starta om routern (did not help)"));
+        let english = summarise(Locale::En, &facts);
+        assert!(
+            english.contains("Starta om routern (did not help: \"gjorde det, ingen skillnad\")")
+        );
+        assert!(english.contains("The customer also mentioned: invoice."));
     }
 
     #[test]

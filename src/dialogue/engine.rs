@@ -9,15 +9,30 @@ use super::{
 };
 
 /// Intents that name something to fix or look into, as opposed to small talk.
-fn is_problem(intent: &str) -> bool {
+pub fn is_problem(intent: &str) -> bool {
     !matches!(
         intent,
         "greeting" | "thanks_goodbye" | "out_of_scope" | "unclear_problem" | "talk_to_human"
     )
 }
+use crate::classifier::Reading;
 use crate::domain::{Locale, Postcode};
 use crate::knowledge::{GuideEntry, Outage};
 use crate::timestamp::Timestamp;
+
+/// How sure the model must be that a message is a claim or a complaint to pass it straight
+/// to a person when it also has a guide to offer.
+const PERSON_DECIDES_SURE: f32 = 0.7;
+
+/// The customer's words about a step, cut to what an agent reads at a glance.
+fn said_about_a_step(text: &str) -> String {
+    const MAX_CHARS: usize = 160;
+    let text = text.trim();
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_owned(),
+    }
+}
 
 /// What the customer sent in one turn.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +53,11 @@ pub struct Understanding {
     pub cancellation: bool,
     /// The likeliest intents with their confidence, best first (at most three).
     pub ranking: Vec<(String, f32)>,
+    /// How the message answers a step, and its tone.
+    pub reading: Reading,
+    /// Other problems raised in the same message (intents, in the order mentioned), when it
+    /// raised more than one.
+    pub also: Vec<String>,
 }
 
 /// Who speaks a reply: the bot answers, `System` is for notices about the conversation itself.
@@ -292,6 +312,7 @@ impl Engine {
         }
         // Counted again only by the branch for an unsure reading below.
         turn.state.unsure_in_a_row = 0;
+        self.follow_language(ctx, &mut turn.state);
         match input {
             Input::Action(Action::WrittenCancellation) => {
                 turn.replies
@@ -386,6 +407,16 @@ impl Engine {
                 }
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
+                if situation.foreign {
+                    turn.replies
+                        .push(self.bot(self.replies.only_swedish_and_english(), Vec::new()));
+                }
+                let upset = situation.upset.is_some()
+                    || understanding.is_some_and(|u| u.reading.frustrated());
+                if upset && !situation.bereavement {
+                    turn.replies
+                        .push(self.bot(self.replies.upset_and_leaving(locale), Vec::new()));
+                }
             }
             // Someone telling the bot it is failing them gets a person, not another try.
             Input::Text(text, understanding) if super::frustration::is_frustrated(text) => {
@@ -398,6 +429,20 @@ impl Engine {
                 if let Some(reply) = turn.replies.last_mut() {
                     reply.text = format!("{} {}", self.replies.sorry(locale), reply.text);
                 }
+            }
+            // Asking for a person gets one, whatever else the message is about; the intent
+            // still routes it ("om min faktura" goes to billing).
+            Input::Text(_, understanding) if situation.wants_a_person => {
+                if let Some(u) = understanding.filter(|u| u.confident && is_problem(&u.intent)) {
+                    turn.state.intent = Some(u.intent.clone());
+                    turn.state.handoff_queue = None;
+                }
+                self.hand_over(
+                    locale,
+                    &mut turn,
+                    "customer_request",
+                    understanding.map(|u| (u.intent.clone(), u.confidence)),
+                );
             }
             Input::Text(_, understanding) if situation.request.is_some() => {
                 let request = situation.request.expect("checked above");
@@ -412,8 +457,14 @@ impl Engine {
                     self.answer_intent(ctx, &mut turn, u);
                 }
             }
-            Input::Text(_, understanding) if situation.upset.is_some() => {
-                self.upset(ctx, &mut turn, understanding);
+            // Upset in words the lists know, or in the way the tone head has learnt to hear.
+            Input::Text(_, understanding)
+                if situation.upset.is_some()
+                    || understanding.is_some_and(|u| u.reading.frustrated()) =>
+            {
+                let sure = situation.upset.is_some()
+                    || understanding.is_some_and(|u| u.reading.surely_frustrated());
+                self.upset(ctx, &mut turn, understanding, sure);
             }
             Input::Text(text, _) if awaiting_postcode && Postcode::find_in(text).is_some() => {
                 let postcode = Postcode::find_in(text).expect("checked above");
@@ -441,6 +492,10 @@ impl Engine {
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
             }
+            // Typed instead of pressing a step's button: "gjorde det, ingen skillnad".
+            Input::Text(_, Some(u)) if self.answers_step(ctx, u) => {
+                self.step_reply(ctx, &mut turn, u);
+            }
             Input::Text(_, Some(u)) if u.confident => self.answer_intent(ctx, &mut turn, u),
             Input::Text(_, understanding) if state.walk.is_some() => {
                 self.remind_of_step(ctx, &mut turn, understanding);
@@ -454,6 +509,14 @@ impl Engine {
                 );
             }
         }
+        // A step answered in words: the words go with it, for the person who may take over.
+        if let Input::Text(text, _) = input {
+            if turn.state.steps_tried.len() > state.steps_tried.len() {
+                if let Some(tried) = turn.state.steps_tried.last_mut() {
+                    tried.said = Some(said_about_a_step(text));
+                }
+            }
+        }
         // What else the bot thought, for the person who may take over: kept for the message
         // that set the intent, or for the latest one while no intent is known.
         if let Input::Text(_, Some(u)) = input {
@@ -464,24 +527,94 @@ impl Engine {
         turn
     }
 
+    /// The conversation went on in the other language: a guide being walked, or waiting to
+    /// be, goes on in its translation, at the same step, so no answer mixes the two.
+    fn follow_language(&self, ctx: &Context<'_>, state: &mut DialogueState) {
+        let translated = |id: &str| -> Option<Arc<GuideEntry>> {
+            let entry = ctx.guides.guide(id)?;
+            if entry.guide.language == ctx.locale {
+                return None;
+            }
+            let other = ctx
+                .guides
+                .guide(entry.guide.translation.as_ref()?.as_str())?;
+            (other.guide.language == ctx.locale
+                && other.guide.steps.len() == entry.guide.steps.len())
+            .then_some(other)
+        };
+        if let Some(walk) = &mut state.walk {
+            if let Some(other) = translated(&walk.guide_id) {
+                walk.guide_id = other.guide.id.to_string();
+                walk.version = other.version;
+            }
+        }
+        if let Some(
+            Pending::Postcode {
+                guide_id: Some(id), ..
+            }
+            | Pending::AfterOutage { guide_id: Some(id) },
+        ) = &mut state.pending
+        {
+            if let Some(other) = translated(id) {
+                *id = other.guide.id.to_string();
+            }
+        }
+    }
+
     /// A customer showing they are upset: the first time heard in words with a person
     /// offered, and helped on with what they asked; the second time a person takes over.
-    fn upset(&self, ctx: &Context<'_>, turn: &mut Turn, understanding: Option<&Understanding>) {
+    /// A person takes over only on a `sure` sign (a word the lists know, or a tone the model
+    /// is sure of) and only while the bot is not helping: a customer who answers the step,
+    /// however annoyed, is still getting somewhere, and the walk goes on.
+    fn upset(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        understanding: Option<&Understanding>,
+        sure: bool,
+    ) {
         let locale = ctx.locale;
         let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
-        if ctx.state.upset_signs >= 1 {
+        // Asking for a person is answered with one, however it is said.
+        if understanding.is_some_and(|u| u.confident && u.intent == "talk_to_human") {
+            self.hand_over(locale, turn, "customer_request", intent);
+            return;
+        }
+        let answering = understanding.is_some_and(|u| {
+            self.answers_step(ctx, u)
+                && matches!(
+                    u.reading.step_reply,
+                    Some(
+                        crate::classifier::StepReply::Worked
+                            | crate::classifier::StepReply::NotFixed
+                    )
+                )
+        });
+        if ctx.state.upset_signs >= 1 && sure && !answering {
             let line = self.replies.upset_again(locale);
             self.hand_over_saying(locale, turn, "frustration", intent, line);
             return;
         }
+        // Heard once in full; after that briefly, so it never reads like a form letter.
+        let line = if ctx.state.upset_signs >= 1 {
+            self.replies.upset_still(locale)
+        } else {
+            self.replies.upset_heard(locale)
+        };
         turn.state.upset_signs = 1;
         let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
-        let mut heard = self.bot(self.replies.upset_heard(locale), actions);
+        let mut heard = self.bot(line, actions);
         heard.intent = intent;
         turn.replies.push(heard);
+        // Upset about the problem being walked is not a new problem: the walk goes on.
+        let walking = ctx.state.walk.is_some();
         match understanding {
+            Some(u) if self.answers_step(ctx, u) => self.step_reply(ctx, turn, u),
+            Some(u) if walking && !self.raises_a_new_problem(ctx, u) => {
+                self.remind_of_step(ctx, turn, understanding)
+            }
             Some(u) if u.confident && is_problem(&u.intent) => self.answer_intent(ctx, turn, u),
-            _ if ctx.state.walk.is_some() => self.remind_of_step(ctx, turn, understanding),
+            _ if walking => self.remind_of_step(ctx, turn, understanding),
             // Thanks that mean the opposite, or nothing to act on: no "tack själv", no guess.
             _ => {}
         }
@@ -596,6 +729,14 @@ impl Engine {
                 self.unsure(ctx, turn, Some(u), self.replies.what_is_wrong(locale));
             }
             // Claims and formal complaints are decided by people: straight to one.
+            // A claim or complaint the model is unsure of, in a message that also names a
+            // fault with a guide ("INGEN SIGNAL IGEN!!! VI BETALAR FÖR DET HÄR"): the fault
+            // first; the customer can still ask for a person.
+            "compensation" | "complaint"
+                if u.confidence < PERSON_DECIDES_SURE && ctx.suggestion.is_some() =>
+            {
+                self.answer_problem(ctx, turn, u)
+            }
             "compensation" | "complaint" => {
                 turn.state.intent = Some(u.intent.clone());
                 turn.state.handoff_queue = None;
@@ -850,6 +991,8 @@ mod understanding_tests {
             confident,
             cancellation,
             ranking: vec![(intent.to_owned(), if confident { 0.9 } else { 0.3 })],
+            reading: Reading::NEUTRAL,
+            also: Vec::new(),
         }
     }
 

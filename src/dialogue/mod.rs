@@ -8,6 +8,7 @@ mod actions;
 mod contact;
 mod engine;
 mod frustration;
+mod parts;
 mod replies;
 mod situation;
 mod state;
@@ -16,9 +17,10 @@ mod walk;
 pub use actions::{Action, ActionButton, ActionKind, Topic};
 pub use contact::SupportContact;
 pub use engine::{
-    Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue, Reply, ReplyRole,
-    StepEvent, Turn, Understanding,
+    is_problem, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue, Reply,
+    ReplyRole, StepEvent, Turn, Understanding,
 };
+pub use parts::parts;
 pub use replies::Replies;
 pub use situation::{ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Pending, StepOutcome, StepTried, Walk};

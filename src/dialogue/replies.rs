@@ -245,14 +245,35 @@ impl Replies {
         )
     }
 
+    /// Another sign, not sure enough for a person to take over unasked.
+    pub fn upset_still(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag förstår att du är trött på det här. Säg till eller välj knappen nedanför om du \
+             hellre vill prata med en person.",
+            "I understand you're tired of this. Just say so, or use the button below, if you'd \
+             rather talk to a person.",
+        )
+    }
+
     /// The second sign: no more trying, a person takes over.
     pub fn upset_again(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Jag hör att det här inte hjälper dig, så jag tar in en kollega nu. Hen ser allt du \
-             har skrivit, så du behöver inte börja om.",
-            "I can hear this isn't helping you, so I'm bringing in a colleague now. They'll see \
+            "Förlåt att det här inte har hjälpt dig. Jag tar in en kollega nu, och hen ser allt \
+             du har skrivit, så du behöver inte börja om.",
+            "I'm sorry this hasn't helped you. I'm bringing in a colleague now, and they'll see \
              everything you've written, so you won't have to start over.",
+        )
+    }
+
+    /// After the written way to cancel, to a customer who is upset: heard, with no attempt
+    /// to keep them.
+    pub fn upset_and_leaving(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag förstår att det har varit frustrerande, och jag beklagar att det har blivit så.",
+            "I understand this has been frustrating, and I'm sorry it has come to this.",
         )
     }
 
@@ -651,12 +672,56 @@ impl Replies {
         )
     }
 
-    pub fn step_worked(&self, locale: Locale) -> &'static str {
+    /// How every answer to a guide that ended well begins.
+    pub fn glad_it_works(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Vad skönt att det fungerar igen! Är det något mer jag kan hjälpa dig med?",
-            "Great, I'm glad it works again! Is there anything else I can help you with?",
+            "Vad skönt att det fungerar igen!",
+            "Great, I'm glad it works again!",
         )
+    }
+
+    pub fn step_worked(&self, locale: Locale) -> String {
+        let more = pick(
+            locale,
+            "Är det något mer jag kan hjälpa dig med?",
+            "Is there anything else I can help you with?",
+        );
+        format!("{} {more}", self.glad_it_works(locale))
+    }
+
+    /// A guide ended well, and the customer raised another problem with the first.
+    pub fn worked_and_next(&self, locale: Locale, next: &str) -> String {
+        match locale {
+            Locale::Sv => format!(
+                "{} Du nämnde också {next}. Berätta gärna vad som händer, så tar vi det nu.",
+                self.glad_it_works(locale)
+            ),
+            Locale::En => format!(
+                "{} You also mentioned {next}. Tell me what's happening, and we'll look at \
+                 that now.",
+                self.glad_it_works(locale)
+            ),
+        }
+    }
+
+    /// Before the first guide, when a message raised more than one problem.
+    pub fn one_at_a_time(&self, locale: Locale, others: &[&str]) -> String {
+        let list = |and: &str| match others {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
+        };
+        match locale {
+            Locale::Sv => format!(
+                "Du skriver också om {}. Vi tar en sak i taget: först det här, sedan det andra.",
+                list("och")
+            ),
+            Locale::En => format!(
+                "You also mention {}. Let's take one thing at a time: this first, then the other.",
+                list("and")
+            ),
+        }
     }
 
     pub fn step_skipped(&self, locale: Locale) -> &'static str {
@@ -692,6 +757,19 @@ impl Replies {
     }
 
     /// Free text during a guide that was not a new problem.
+    /// A question in the middle of a guide, before the step is shown again in full.
+    pub fn step_question(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Bra att du frågar. Jag kan inte svara på allt själv, men här är steget igen med alla \
+             detaljer. Står svaret inte där kan du välja att prata med en person, så tar en \
+             kollega över med allt du har skrivit.",
+            "Good that you ask. I can't answer everything myself, but here is the step again \
+             with all its details. If the answer isn't there, you can choose to talk to a \
+             person, and a colleague will take over with everything you've written.",
+        )
+    }
+
     pub fn step_reminder(&self, locale: Locale, number: usize, title: &str) -> String {
         match locale {
             Locale::Sv => format!(
@@ -970,7 +1048,7 @@ impl Replies {
                     self.written_cancellation(locale),
                     self.secrets_masked(locale),
                     self.personal_number_masked(locale),
-                    self.step_worked(locale),
+                    self.step_question(locale),
                     self.what_is_wrong(locale),
                     self.unclear_twice(locale),
                     self.step_skipped(locale),
@@ -978,7 +1056,9 @@ impl Replies {
                     self.no_step_open(locale),
                     self.postcode_not_found(locale),
                     self.upset_heard(locale),
+                    self.upset_still(locale),
                     self.upset_again(locale),
+                    self.upset_and_leaving(locale),
                     self.estate_cancellation(locale),
                     self.written_cancellation_all(locale),
                     self.noted_while_queued(locale),
@@ -1016,6 +1096,9 @@ impl Replies {
                 "den 2 december mellan kl. 14.00 och 16.00",
             ));
             lines.extend([
+                self.step_worked(locale),
+                self.worked_and_next(locale, self.intent_phrase(locale, "wifi_problem")),
+                self.one_at_a_time(locale, &["problem med wifi", "din faktura"]),
                 self.guide_intro(locale, "Sammanfattning."),
                 self.next_guide_intro(locale, "Titel"),
                 self.step_card(locale, 1, 3, &step),

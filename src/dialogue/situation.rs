@@ -51,6 +51,8 @@ pub struct Situation {
     pub request: Option<ChatRequest>,
     /// Written in neither Swedish nor English.
     pub foreign: bool,
+    /// Asks for a person, whatever else it says ("vill prata med en person om min faktura").
+    pub wants_a_person: bool,
 }
 
 impl Situation {
@@ -66,6 +68,7 @@ impl Situation {
             everything: any_phrase(&folded, EVERYTHING),
             request: request(&folded),
             foreign: foreign(text, &words),
+            wants_a_person: any_phrase(&folded, WANTS_A_PERSON),
         }
     }
 }
@@ -81,6 +84,54 @@ fn contains_words(folded: &str, phrase: &str) -> bool {
         !before.is_some_and(char::is_alphanumeric)
     })
 }
+
+/// Asking for a person, in passing or outright. The classifier reads a message for one
+/// intent, so "prata med en person om fakturan" comes out as an invoice question: the wish
+/// for a person is heard here.
+const WANTS_A_PERSON: &[&str] = &[
+    "prata med en person",
+    "prata med en manniska",
+    "prata med en riktig",
+    "prata med nagon",
+    "prata med nan",
+    "prata med en handlaggare",
+    "prata med kundtjanst",
+    "tala med en person",
+    "tala med nagon",
+    "snacka med nagon",
+    "snacka med nan",
+    "snacka med en manniska",
+    "fa prata med",
+    "kan nagon ringa",
+    "kan nan ringa",
+    "kan ni ringa mig",
+    "ringa upp mig",
+    "ring upp mig",
+    "ring mig",
+    "riktig person",
+    "riktig manniska",
+    "kundtjanstperson",
+    "skippa boten",
+    "inte prata med en bot",
+    "talk to a person",
+    "talk to a human",
+    "talk to someone",
+    "talk to somebody",
+    "talk to an agent",
+    "talk to a real",
+    "speak to a person",
+    "speak to a human",
+    "speak to someone",
+    "speak with someone",
+    "speak to an agent",
+    "speak to a real",
+    "can someone call me",
+    "could someone call me",
+    "call me back",
+    "a real person",
+    "a real human",
+    "skip the bot",
+];
 
 const INSULT: &[&str] = &[
     "ni ar vardelosa",
@@ -330,6 +381,64 @@ const MAIL_IT: &[&str] = &[
     "mejl", "mail", "e-post", "epost", "email", "e-mail", "skicka", "send",
 ];
 
+/// A question that names a bot ("e du en robot eller sitter det nån där?", "bot or human?")
+/// and does not ask for a person outright, which is a request to hand over instead.
+fn asks_if_a_bot(folded: &str) -> bool {
+    const BOT_WORDS: &[&str] = &[
+        "robot", "bot", "chatbot", "ai", "maskin", "machine", "automat",
+    ];
+    const ASKS_FOR_A_PERSON: &[&str] = &[
+        "prata med",
+        "tala med",
+        "snacka med",
+        "talk to",
+        "speak to",
+        "speak with",
+        "talk with",
+    ];
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    folded.contains('?')
+        && words.iter().any(|w| BOT_WORDS.contains(w))
+        && !ASKS_FOR_A_PERSON.iter().any(|p| folded.contains(p))
+}
+
+/// A question about when someone answers: "hur länge har kundtjänst öppet idag?", "what
+/// time do you close?".
+fn asks_when_open(folded: &str) -> bool {
+    const OPEN_WORDS: &[&str] = &[
+        "oppet", "oppna", "oppnar", "stanger", "stangt", "open", "opens", "close", "closes",
+        "closed",
+    ];
+    const WHEN: &[&str] = &[
+        "hur lange",
+        "nar",
+        "vilken tid",
+        "till vilken",
+        "idag",
+        "i dag",
+        "ikvall",
+        "imorgon",
+        "helgen",
+        "how long",
+        "when",
+        "what time",
+        "today",
+        "tonight",
+        "tomorrow",
+        "weekend",
+    ];
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    folded.contains('?')
+        && words.iter().any(|w| OPEN_WORDS.contains(w))
+        && WHEN.iter().any(|w| contains_words(folded, w))
+}
+
 fn request(folded: &str) -> Option<ChatRequest> {
     const ROBOT: &[&str] = &[
         "ar du en robot",
@@ -410,11 +519,11 @@ fn request(folded: &str) -> Option<ChatRequest> {
         Some(ChatRequest::EmailTranscript)
     } else if about_the_chat && KEEP_IT.iter().any(|w| contains_words(folded, w)) {
         Some(ChatRequest::TranscriptCopy)
-    } else if any_phrase(folded, ROBOT) {
+    } else if any_phrase(folded, ROBOT) || asks_if_a_bot(folded) {
         Some(ChatRequest::Robot)
     } else if any_phrase(folded, LANGUAGES) {
         Some(ChatRequest::Languages)
-    } else if any_phrase(folded, HOURS) {
+    } else if any_phrase(folded, HOURS) || asks_when_open(folded) {
         Some(ChatRequest::OpeningHours)
     } else {
         None
@@ -454,6 +563,32 @@ const OTHER: &[&str] = &[
     "voi",
     "apua",
     "puhelin",
+    "kanssa",
+    "suomeksi",
+    "suomea",
+    "ruotsia",
+    "ruotsiksi",
+    "osaa",
+    "osaan",
+    "kovin",
+    "hyvin",
+    "puhua",
+    "voisinko",
+    "voinko",
+    "voitteko",
+    "jonkun",
+    "joku",
+    "olen",
+    "ole",
+    "mutta",
+    "nyt",
+    "tama",
+    "etta",
+    "kun",
+    "mitaan",
+    "yhteys",
+    "toimii",
+    "internet",
     // German
     "ich",
     "nicht",
@@ -530,7 +665,7 @@ fn foreign(text: &str, words: &[&str]) -> bool {
     // Letters Swedish and English never use: ł, ń, ż, ß, ñ, ç, ğ, ş, ı ...
     let marked = text
         .chars()
-        .any(|c| "łńżźśćęąßñçğşıõ".contains(c.to_lowercase().next().unwrap_or(c)));
+        .any(|c| "łńżźśćęąßñçğşıõáíóúàèìòùâêîôûãœ".contains(c.to_lowercase().next().unwrap_or(c)));
     (theirs >= 2 && theirs > 2 * ours) || (marked && ours <= 1 && theirs >= 1)
 }
 
@@ -562,6 +697,52 @@ mod tests {
         ] {
             assert_eq!(Situation::read(calm).upset, None, "{calm}");
         }
+    }
+
+    #[test]
+    fn a_wish_for_a_person_is_heard_beside_whatever_else_is_said() {
+        let wants = |t: &str| Situation::read(t).wants_a_person;
+        assert!(wants(
+            "vill prata med en person om min faktura, det är nåt skumt"
+        ));
+        assert!(wants("Kan någon ringa mig istället?"));
+        assert!(wants("skippa boten tack, det gäller hemtelefonen"));
+        assert!(wants("can I speak to someone about my bill"));
+        assert!(!wants("jag har pratat med er förut om det här"));
+        assert!(!wants("nätet är nere sen igår"));
+    }
+
+    #[test]
+    fn a_question_whether_it_is_a_bot_is_heard_in_any_words() {
+        let robot = Some(ChatRequest::Robot);
+        assert_eq!(
+            Situation::read("e du en robot eller sitter det nån där?").request,
+            robot
+        );
+        assert_eq!(Situation::read("bot or human??").request, robot);
+        assert_eq!(Situation::read("du e väl ingen AI?").request, robot);
+        // Asking for a person outright is a request to hand over, not a question.
+        assert_eq!(
+            Situation::read("kan jag prata med en människa istället för en bot?").request,
+            None
+        );
+        assert_eq!(
+            Situation::read("the robot lawnmower is offline").request,
+            None
+        );
+        let hours = Some(ChatRequest::OpeningHours);
+        assert_eq!(
+            Situation::read("förresten, hur länge har kundtjänst öppet idag?").request,
+            hours
+        );
+        assert_eq!(
+            Situation::read("what time do you close tonight?").request,
+            hours
+        );
+        assert_eq!(
+            Situation::read("stänger tv-boxen av sig själv?").request,
+            None
+        );
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct DialogueState {
     /// step that asks for one): the customer's next message may be that code alone, and is
     /// masked as one.
     pub secret_expected: bool,
+    /// Other problems the customer raised in the same message as the one being helped with
+    /// (intents, in the order mentioned): taken up when the first is done, never lost.
+    pub later: Vec<String>,
 }
 
 impl DialogueState {
@@ -127,6 +130,10 @@ pub struct StepTried {
     pub step: u32,
     pub title: String,
     pub outcome: StepOutcome,
+    /// What the customer wrote about the step, when they answered in words (already
+    /// masked): "94 mbit med sladd" tells the person who takes over more than "did not help".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub said: Option<String>,
 }
 
 /// Questions the bot asked and waits on.

@@ -2,10 +2,15 @@
 
 use std::sync::Arc;
 
-use super::engine::{Context, GuideStepRef, Reply, StepEvent, Turn, Understanding};
+use super::engine::{is_problem, Context, GuideStepRef, Reply, StepEvent, Turn, Understanding};
 use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
+use crate::classifier::StepReply;
 use crate::domain::{Locale, Postcode};
 use crate::knowledge::{GuideEntry, OnFailure, Outage, Service};
+
+/// How sure the intent head must be of a problem the walked guide does not serve to take a
+/// message the step-reply head read as an answer to the step as a new problem instead.
+const NEW_PROBLEM_SURE: f32 = 0.97;
 
 impl Engine {
     /// The buttons under every step.
@@ -94,9 +99,27 @@ impl Engine {
                 }
             }
         }
+        // A problem taken up is no longer waiting; others raised with it wait their turn.
+        turn.state.later.retain(|i| *i != u.intent);
+        for other in &u.also {
+            if *other != u.intent && !turn.state.later.contains(other) {
+                turn.state.later.push(other.clone());
+            }
+        }
         match suggestion {
             Some(entry) => {
-                let intro = self.replies().guide_intro(ctx.locale, &entry.guide.summary);
+                let mut intro = self.replies().guide_intro(ctx.locale, &entry.guide.summary);
+                if !u.also.is_empty() {
+                    let phrases: Vec<&str> = u
+                        .also
+                        .iter()
+                        .map(|i| self.replies().intent_phrase(ctx.locale, i))
+                        .collect();
+                    intro = format!(
+                        "{} {intro}",
+                        self.replies().one_at_a_time(ctx.locale, &phrases)
+                    );
+                }
                 self.start_guide(ctx, turn, &entry, intro, Some(u));
             }
             None => {
@@ -286,6 +309,7 @@ impl Engine {
             step: (walk.step + 1) as u32,
             title: step.title.clone(),
             outcome,
+            said: None,
         });
         turn.step_events.push(StepEvent {
             guide_id: walk.guide_id.clone(),
@@ -296,8 +320,13 @@ impl Engine {
         if outcome == StepOutcome::Worked {
             turn.state.walk = None;
             turn.state.handoff_queue = None;
-            turn.replies
-                .push(self.bot(self.replies().step_worked(locale), Vec::new()));
+            let text = match turn.state.later.first() {
+                Some(next) => self
+                    .replies()
+                    .worked_and_next(locale, self.replies().intent_phrase(locale, next)),
+                None => self.replies().step_worked(locale),
+            };
+            turn.replies.push(self.bot(&text, Vec::new()));
             return;
         }
         let ack = (outcome == StepOutcome::Skipped).then(|| self.replies().step_skipped(locale));
@@ -332,6 +361,76 @@ impl Engine {
             None => self.replies().steps_ran_out(locale).to_owned(),
         };
         self.hand_over_saying(locale, turn, "steps_exhausted", None, &line);
+    }
+
+    /// Whether free text answers the step the customer is on, rather than raising something
+    /// new. A problem the guide does not serve is new whatever its wording ("och nu funkar
+    /// inte tv:n heller"), and so is a request for a person.
+    pub(super) fn answers_step(&self, ctx: &Context<'_>, u: &Understanding) -> bool {
+        if ctx.state.walk.is_none()
+            || matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse))
+        {
+            return false;
+        }
+        if u.confident && u.intent == "talk_to_human" {
+            return false;
+        }
+        // The step-reply head is trained on exactly this question; the intent head only
+        // overrules it when it is very sure of another problem.
+        !(self.raises_a_new_problem(ctx, u) && u.confidence >= NEW_PROBLEM_SURE)
+    }
+
+    /// Whether, in the middle of a guide, a message is about a problem the guide does not
+    /// serve.
+    pub(super) fn raises_a_new_problem(&self, ctx: &Context<'_>, u: &Understanding) -> bool {
+        let served = ctx.state.walk.as_ref().is_some_and(|walk| {
+            ctx.guides
+                .guide(&walk.guide_id)
+                .is_some_and(|e| e.guide.intents.contains(&u.intent))
+        });
+        u.confident && is_problem(&u.intent) && !served
+    }
+
+    /// Free text that [`Engine::answers_step`]: the step worked, did not help, or raised a
+    /// question about it.
+    pub(super) fn step_reply(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
+        match u.reading.step_reply {
+            Some(StepReply::Worked) => self.step_answered(ctx, turn, StepOutcome::Worked),
+            Some(StepReply::NotFixed) => self.step_answered(ctx, turn, StepOutcome::Failed),
+            Some(StepReply::Question) => self.step_question(ctx, turn, u),
+            Some(StepReply::SomethingElse) | None => self.remind_of_step(ctx, turn, Some(u)),
+        }
+    }
+
+    /// A question about the step: the bot cannot answer free questions, so it says so, shows
+    /// the whole step again (most questions are answered there: where, how long, which
+    /// cable) and offers a person for the rest.
+    fn step_question(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
+        let Some(walk) = turn.state.walk.clone() else {
+            return;
+        };
+        let Some(entry) = ctx.guides.guide(&walk.guide_id) else {
+            self.offer_person(ctx.locale, turn, None);
+            return;
+        };
+        let guide = &entry.guide;
+        let Some(step) = guide.steps.get(walk.step) else {
+            self.offer_person(ctx.locale, turn, None);
+            return;
+        };
+        let card = self
+            .replies()
+            .step_card(ctx.locale, walk.step + 1, guide.steps.len(), step);
+        let text = format!("{}\n\n{card}", self.replies().step_question(ctx.locale));
+        let mut reply = self.bot(&text, self.step_buttons(ctx.locale));
+        reply.guide_step = Some(GuideStepRef {
+            guide_id: guide.id.to_string(),
+            step: (walk.step + 1) as u32,
+            steps: guide.steps.len() as u32,
+            title: step.title.clone(),
+        });
+        reply.intent = Some((u.intent.clone(), u.confidence));
+        turn.replies.push(reply);
     }
 
     /// Free text in the middle of a guide that is not a new problem: back to the step.
@@ -378,6 +477,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::classifier::Reading;
     use crate::dialogue::{
         ConversationStatus, DialogueState, GuideLookup, HandoffRequest, Input, Queue, Understanding,
     };
@@ -421,6 +521,8 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
                 ("broadband_down".into(), 0.9),
                 ("broadband_slow".into(), 0.05),
             ],
+            reading: Reading::NEUTRAL,
+            also: Vec::new(),
         }
     }
 
@@ -521,6 +623,8 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
             confident: true,
             cancellation: false,
             ranking: vec![(intent.into(), 0.95)],
+            reading: Reading::NEUTRAL,
+            also: Vec::new(),
         };
         let thanks = said("thanks_goodbye");
         let polite = turn(&lib, &first.state, &[], Input::Text("tack", Some(&thanks)));

@@ -4,12 +4,13 @@
 //! finding one never waits on the database. Changes arrive through [`KnowledgeBase::apply`],
 //! from this replica's own saves at once and from other replicas' saves by polling.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use super::guide::{Guide, GuideId};
 use super::index::{GuideIndex, IndexError, TextHit, TextQuery};
 use super::outage::Outage;
+use super::subjects::{self, Subject};
 use crate::domain::Locale;
 use crate::timestamp::Timestamp;
 
@@ -102,6 +103,9 @@ pub struct Weights {
     pub meaning: f32,
     /// Probability that the message is about an intent the guide serves.
     pub intent: f32,
+    /// How much of what the message names (devices, parts, kinds of fault) the guide is
+    /// about (`subjects::coverage`).
+    pub subject: f32,
 }
 
 impl Default for Weights {
@@ -111,6 +115,7 @@ impl Default for Weights {
             text: 0.15,
             meaning: 1.0,
             intent: 0.15,
+            subject: 0.05,
         }
     }
 }
@@ -123,6 +128,8 @@ const MEANING_CANDIDATES: usize = 10;
 #[derive(Debug)]
 struct Live {
     guides: HashMap<GuideId, Arc<GuideEntry>>,
+    /// What each live guide is about, for [`KnowledgeBase::find`].
+    subjects: HashMap<GuideId, HashSet<Subject>>,
     /// The last version seen of each guide, deleted or not, so a late or repeated change
     /// never undoes a newer one.
     versions: HashMap<GuideId, i64>,
@@ -145,6 +152,7 @@ impl KnowledgeBase {
         Ok(Self {
             live: Arc::new(RwLock::new(Live {
                 guides: HashMap::new(),
+                subjects: HashMap::new(),
                 versions: HashMap::new(),
             })),
             index: Arc::new(GuideIndex::new()?),
@@ -189,8 +197,11 @@ impl KnowledgeBase {
         self.index.apply(&guides, &gone)?;
         for id in removals {
             live.guides.remove(&id);
+            live.subjects.remove(&id);
         }
         for entry in upserts {
+            let about = subjects::of_guide(&entry.guide);
+            live.subjects.insert(entry.guide.id.clone(), about);
             live.guides.insert(entry.guide.id.clone(), Arc::new(entry));
         }
         Ok(applied)
@@ -274,6 +285,18 @@ impl KnowledgeBase {
             }
         }
         let w = query.weights;
+        let named = subjects::named_in(query.text);
+        let in_language: Vec<&HashSet<Subject>> = live
+            .subjects
+            .iter()
+            .filter(|(id, _)| {
+                live.guides
+                    .get(*id)
+                    .is_some_and(|e| e.guide.language == query.language)
+            })
+            .map(|(_, s)| s)
+            .collect();
+        let covers = subjects::coverage(&named, in_language.iter().copied());
         let mut found: Vec<Found> = scored
             .into_iter()
             .filter_map(|(id, (text, meaning))| {
@@ -284,7 +307,11 @@ impl KnowledgeBase {
                     .filter(|(name, _)| entry.guide.intents.contains(name))
                     .map(|(_, p)| *p)
                     .fold(0.0_f32, f32::max);
-                let score = w.text * text + w.meaning * meaning.unwrap_or(0.0) + w.intent * intent;
+                let about = live.subjects.get(&id).map_or(0.0, &covers);
+                let score = w.text * text
+                    + w.meaning * meaning.unwrap_or(0.0)
+                    + w.intent * intent
+                    + w.subject * about;
                 Some(Found { entry, score })
             })
             .collect();

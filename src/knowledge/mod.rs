@@ -11,6 +11,7 @@ pub mod index;
 pub mod library;
 pub mod outage;
 pub mod sales_language;
+pub mod subjects;
 
 pub use base::{Change, FindQuery, Found, GuideEntry, KnowledgeBase, Weights};
 pub use editing::{embed_guide, EditError, Editing, NewOutage, Saved, StepStats};

@@ -376,6 +376,17 @@ impl TurnTx {
             .map(Some)
     }
 
+    /// The conversation goes on in another language (the customer switched to it).
+    pub async fn set_locale(&mut self, locale: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE conversations SET locale = $2 WHERE id = $1")
+            .bind(&self.conversation.id)
+            .bind(locale)
+            .execute(&mut *self.tx)
+            .await?;
+        self.conversation.locale = locale.to_owned();
+        Ok(())
+    }
+
     /// Appends messages after the last one and saves the conversation's new status and state.
     pub async fn append(
         &mut self,

@@ -99,7 +99,7 @@ impl Answer<'_> {
         self.shown().is_none()
             && [Locale::Sv, Locale::En]
                 .into_iter()
-                .any(|l| text.contains(Replies.step_worked(l)))
+                .any(|l| text.contains(Replies.glad_it_works(l)))
     }
 
     pub fn waiting_for_person(&self) -> bool {

@@ -1,0 +1,144 @@
+//! A message cut into the parts that may each raise a problem: "tv:n säger no signal och
+//! ipaden kommer inte in på wifit" is two. Each part is then understood on its own, so the
+//! second problem is never lost behind the first.
+
+/// Words that join two problems in one sentence, folded to lower case: cut before them.
+const JOINS: &[&str] = &[
+    " och dessutom ",
+    " dessutom ",
+    " och sen ",
+    " och så ",
+    " och sedan ",
+    " plus att ",
+    " samt att ",
+    " och även ",
+    " och också ",
+    " och ",
+    " and also ",
+    " and on top of that ",
+    " on top of that ",
+    " as well as ",
+    " and then ",
+    " plus ",
+    " also ",
+    " and ",
+];
+
+/// Fewer words than this is not a problem of its own ("och ja").
+const MIN_WORDS: usize = 3;
+
+/// The parts of `text`, in order, each with at least [`MIN_WORDS`] words; a message that
+/// cannot be cut gives one part, itself.
+pub fn parts(text: &str) -> Vec<&str> {
+    let mut pieces: Vec<&str> = Vec::new();
+    for sentence in sentences(text) {
+        cut_at_joins(sentence, &mut pieces);
+    }
+    // Too short to stand alone: joined back onto the part before it.
+    let mut merged: Vec<&str> = Vec::new();
+    let mut start: Option<usize> = None;
+    let offset = |piece: &str| piece.as_ptr() as usize - text.as_ptr() as usize;
+    for piece in pieces {
+        let words = piece.split_whitespace().count();
+        let begin = offset(piece);
+        let end = begin + piece.len();
+        match (start, merged.last_mut()) {
+            (Some(from), Some(last)) if words < MIN_WORDS => {
+                *last = text[from..end].trim();
+            }
+            _ => {
+                start = Some(begin);
+                merged.push(piece);
+            }
+        }
+    }
+    merged.retain(|p| p.split_whitespace().count() >= MIN_WORDS);
+    if merged.is_empty() {
+        vec![text.trim()]
+    } else {
+        merged
+    }
+}
+
+/// Cut after `.`, `!` and `?` followed by a space, and at line breaks.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut begin = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        let ends = match c {
+            '\n' => true,
+            '.' | '!' | '?' => bytes.get(i + 1).is_some_and(|b| *b == b' ' || *b == b'\n'),
+            _ => false,
+        };
+        if ends {
+            push_trimmed(&text[begin..=i], &mut out);
+            begin = i + 1;
+        }
+    }
+    push_trimmed(&text[begin..], &mut out);
+    out
+}
+
+fn push_trimmed<'a>(piece: &'a str, out: &mut Vec<&'a str>) {
+    let piece = piece.trim();
+    if !piece.is_empty() {
+        out.push(piece);
+    }
+}
+
+fn cut_at_joins<'a>(sentence: &'a str, out: &mut Vec<&'a str>) {
+    let lower = sentence.to_lowercase();
+    // Lower-casing keeps byte offsets only for text whose case mapping keeps lengths; for
+    // anything else the sentence stays whole.
+    if lower.len() != sentence.len() {
+        out.push(sentence);
+        return;
+    }
+    let cut = JOINS
+        .iter()
+        .filter_map(|join| lower.find(join).map(|at| (at, join.len())))
+        .min_by_key(|(at, _)| *at);
+    match cut {
+        Some((at, len)) => {
+            push_trimmed(&sentence[..at], out);
+            let rest = sentence[at + len..].trim();
+            if !rest.is_empty() {
+                cut_at_joins(rest, out);
+            }
+        }
+        None => out.push(sentence),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parts;
+
+    #[test]
+    fn two_problems_in_one_sentence_or_two_are_cut_apart() {
+        assert_eq!(
+            parts("tv:n säger no signal och ipaden kommer inte in på wifit"),
+            ["tv:n säger no signal", "ipaden kommer inte in på wifit"]
+        );
+        assert_eq!(
+            parts("internet is slow all week and on top of that my bill went up"),
+            ["internet is slow all week", "my bill went up"]
+        );
+        assert_eq!(
+            parts("Nätet är nere. Dessutom har fakturan blivit dyrare!"),
+            ["Nätet är nere.", "Dessutom har fakturan blivit dyrare!"]
+        );
+    }
+
+    #[test]
+    fn short_pieces_stay_with_the_part_before_and_one_problem_stays_whole() {
+        assert_eq!(parts("routern och modemet"), ["routern och modemet"]);
+        assert_eq!(
+            parts("jag har startat om routern och väntat"),
+            ["jag har startat om routern och väntat"]
+        );
+        assert_eq!(parts("nätet är nere"), ["nätet är nere"]);
+        assert_eq!(parts(""), [""]);
+    }
+}
