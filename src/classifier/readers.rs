@@ -198,6 +198,10 @@ impl Readers {
             .then(|| StepReply::parse(&self.step_reply.intents[best]))
             .flatten();
         let frustration = self.tone.probabilities(vector)[self.frustrated];
+        // "It worked" from someone surely upset is a contradiction, and a wrong "it worked"
+        // ends a guide that did not help: not acted on ("JAG HAR GJORT ALLT DET HÄR FÖRUT!!!").
+        let step_reply =
+            step_reply.filter(|r| !(*r == StepReply::Worked && frustration >= FRUSTRATION_SURE));
         Reading {
             step_reply,
             frustration,
@@ -256,6 +260,19 @@ mod tests {
         assert_eq!(asked.step_reply, Some(StepReply::Question));
         let told = not_fixed.in_words_of("gjorde det, men varför blinkar den?");
         assert_eq!(told.step_reply, Some(StepReply::NotFixed));
+    }
+
+    #[test]
+    fn it_worked_is_not_read_from_someone_surely_upset() {
+        // Labels sorted: not_fixed, question, something_else, worked; tone: calm, frustrated.
+        let readers = Readers::new(identity(step_reply_labels()), identity(tone_labels())).unwrap();
+        let calm_worked = readers.read(&[0.0, -3.0, 0.0, 5.0]);
+        assert_eq!(calm_worked.step_reply, Some(StepReply::Worked));
+        // The second component is both "question" and "frustrated" here: kept low for the
+        // step head, high for the tone.
+        let upset_worked = readers.read(&[-3.0, 2.0, 0.0, 5.0]);
+        assert!(upset_worked.surely_frustrated());
+        assert_eq!(upset_worked.step_reply, None);
     }
 
     #[test]

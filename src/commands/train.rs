@@ -12,7 +12,7 @@ use crate::classifier::cache::VectorCache;
 use crate::classifier::examples::{self, Example};
 use crate::classifier::head::{IntentHead, Provenance};
 use crate::classifier::readers;
-use crate::classifier::service::{encoder_fingerprint, load_encoder};
+use crate::classifier::service::{encoder_fingerprint, load_encoder, unshouted};
 use crate::classifier::train::{train_head, Dataset, TrainConfig};
 use crate::encoder::{Encoder, Prefix};
 
@@ -119,7 +119,8 @@ pub fn data_fingerprint(examples: &[Example]) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// Embeds `texts` as queries, through the cache.
+/// Embeds `texts` as queries, through the cache, as the service does (capitals unshouted),
+/// so heads learn and are measured on the vectors they will see.
 pub fn embed_cached(
     encoder: &Encoder,
     fingerprint: &str,
@@ -127,6 +128,9 @@ pub fn embed_cached(
     label: &str,
     texts: &[&str],
 ) -> anyhow::Result<Vec<Vec<f32>>> {
+    let unshouted: Vec<std::borrow::Cow<'_, str>> = texts.iter().map(|t| unshouted(t)).collect();
+    let texts: Vec<&str> = unshouted.iter().map(|t| t.as_ref()).collect();
+    let texts = texts.as_slice();
     let path = models.cache_dir.join("vectors.bin");
     let mut cache = VectorCache::open(&path, encoder.dim(), fingerprint)?;
     let bar = progress_bar(label, texts.len() as u64);

@@ -3,9 +3,10 @@ use uuid::Uuid;
 use super::waiting::Waiting;
 use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
-use crate::classifier::Classifier;
+use crate::classifier::{Classification, Classifier};
 use crate::dialogue::{
-    Action, Context, ConversationStatus, DialogueState, Engine, Input, Queue, Reply, Understanding,
+    Action, Context, ConversationStatus, DialogueState, Engine, Input, Later, Queue, Reply,
+    Understanding,
 };
 use crate::domain::secrets::{self, SecretKind};
 use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText};
@@ -107,11 +108,17 @@ struct Understood {
 fn area(intent: &str) -> &str {
     match crate::knowledge::Service::of_intent(intent) {
         Some(service) => service.as_str(),
-        None => match intent {
-            "invoice_question" | "payment_method" | "compensation" => "billing",
-            other => other,
-        },
+        None if Queue::route(Some(intent), None) == Queue::Billing => "billing",
+        None => intent,
     }
+}
+
+/// The classifier's likely intents with their probabilities, best first.
+fn likely_intents(c: &Classification) -> Vec<(String, f32)> {
+    c.ranking
+        .iter()
+        .map(|s| (s.intent.clone(), s.confidence))
+        .collect()
 }
 
 /// How sure the classifier must be of a part of a message to say the customer raised that
@@ -281,31 +288,13 @@ impl Conversations {
         } else {
             Vec::new()
         };
-        // Only a problem the bot is sure of gets a guide. The likely intents weigh in rather
-        // than filter: a hard filter lost to this on the retrieval evaluation, because the
-        // right guide often serves the runner-up intent.
-        let likely: Vec<(String, f32)> = c
-            .ranking
-            .iter()
-            .map(|s| (s.intent.clone(), s.confidence))
-            .collect();
+        // Only a problem the bot is sure of gets a guide.
         let suggestion = if c.confident && !c.cancellation {
-            self.knowledge
-                .find(&FindQuery {
-                    text: text.as_str(),
-                    language: locale,
-                    intents: &[],
-                    vector: Some(&vector),
-                    likely_intents: &likely,
-                    limit: 1,
-                    weights: Weights::default(),
-                })?
-                .into_iter()
-                .next()
-                .map(|found| found.entry)
+            self.best_guide(text.as_str(), locale, &vector, &c)?
         } else {
             None
         };
+        let likely = likely_intents(&c);
         let understood = Understood {
             understanding: Understanding {
                 intent: c.intent,
@@ -330,24 +319,61 @@ impl Conversations {
         text: &str,
         locale: Locale,
         lead: &str,
-    ) -> Result<Vec<String>, ConversationError> {
+    ) -> Result<Vec<Later>, ConversationError> {
         let parts = crate::dialogue::parts(text);
         if parts.len() < 2 {
             return Ok(Vec::new());
         }
-        let mut others: Vec<String> = Vec::new();
-        for part in parts {
-            let c = self.classifier.classify(part, Some(locale)).await?;
+        // All parts at once, so the encoder pool batches them.
+        let readings = futures::future::try_join_all(
+            parts
+                .iter()
+                .map(|part| self.classifier.classify_with_vector(part, Some(locale))),
+        )
+        .await?;
+        let mut others: Vec<Later> = Vec::new();
+        for (part, (c, vector)) in parts.iter().zip(readings) {
             let new = c.confident
                 && c.confidence >= OTHER_PROBLEM_SURE
                 && crate::dialogue::is_problem(&c.intent)
                 && area(&c.intent) != area(lead)
-                && !others.iter().any(|o| area(o) == area(&c.intent));
+                && !others.iter().any(|o| area(&o.intent) == area(&c.intent));
             if new {
-                others.push(c.intent);
+                let guide = self.best_guide(part, locale, &vector, &c)?;
+                others.push(Later {
+                    intent: c.intent,
+                    guide_id: guide.map(|g| g.guide.id.to_string()),
+                });
             }
         }
         Ok(others)
+    }
+
+    /// The guide that best fits a message the classifier understood as `c`. The likely
+    /// intents weigh in rather than filter: a hard filter lost to this on the retrieval
+    /// evaluation, because the right guide often serves the runner-up intent.
+    fn best_guide(
+        &self,
+        text: &str,
+        locale: Locale,
+        vector: &[f32],
+        c: &Classification,
+    ) -> Result<Option<std::sync::Arc<GuideEntry>>, ConversationError> {
+        let likely = likely_intents(c);
+        Ok(self
+            .knowledge
+            .find(&FindQuery {
+                text,
+                language: locale,
+                intents: &[],
+                vector: Some(vector),
+                likely_intents: &likely,
+                limit: 1,
+                weights: Weights::default(),
+            })?
+            .into_iter()
+            .next()
+            .map(|found| found.entry))
     }
 
     pub fn store(&self) -> &Store {

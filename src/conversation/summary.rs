@@ -2,7 +2,7 @@
 //! always giving the same words, and nothing the customer did not say or do.
 
 use super::details::CaseDetails;
-use crate::dialogue::{StepOutcome, StepTried};
+use crate::dialogue::{Later, StepOutcome, StepTried};
 use crate::domain::{Locale, PhoneNumber};
 use crate::timestamp::Timestamp;
 
@@ -25,7 +25,7 @@ pub struct CaseFacts<'a> {
     /// `(phone in E.164, from, to)` of a call-back the customer asked for.
     pub callback: Option<(&'a str, Timestamp, Timestamp)>,
     /// Other problems the customer raised and the bot has not yet taken up (intents).
-    pub later: &'a [String],
+    pub later: &'a [Later],
 }
 
 /// What an intent is about, as an agent would put it.
@@ -173,7 +173,7 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
         let labels: Vec<&str> = facts
             .later
             .iter()
-            .map(|i| intent_label(locale, i))
+            .map(|l| intent_label(locale, &l.intent))
             .collect();
         sentences.push(if sv {
             format!("Kunden nämnde också: {}.", labels.join(", "))
@@ -308,7 +308,10 @@ mod tests {
     #[test]
     fn a_summary_says_what_was_asked_understood_tried_and_wanted() {
         let steps = steps();
-        let later = vec!["invoice_question".to_owned()];
+        let later = vec![Later {
+            intent: "invoice_question".to_owned(),
+            guide_id: None,
+        }];
         let facts = CaseFacts {
             first_words: Some("nätet e nere sen i morse"),
             intent: Some(("broadband_down", 0.923)),

@@ -8,6 +8,11 @@ use super::{
     SupportContact, Topic,
 };
 
+use crate::classifier::{Reading, StepReply};
+use crate::domain::{Locale, Postcode};
+use crate::knowledge::{GuideEntry, Outage};
+use crate::timestamp::Timestamp;
+
 /// Intents that name something to fix or look into, as opposed to small talk.
 pub fn is_problem(intent: &str) -> bool {
     !matches!(
@@ -15,10 +20,6 @@ pub fn is_problem(intent: &str) -> bool {
         "greeting" | "thanks_goodbye" | "out_of_scope" | "unclear_problem" | "talk_to_human"
     )
 }
-use crate::classifier::Reading;
-use crate::domain::{Locale, Postcode};
-use crate::knowledge::{GuideEntry, Outage};
-use crate::timestamp::Timestamp;
 
 /// How sure the model must be that a message is a claim or a complaint to pass it straight
 /// to a person when it also has a guide to offer.
@@ -55,9 +56,9 @@ pub struct Understanding {
     pub ranking: Vec<(String, f32)>,
     /// How the message answers a step, and its tone.
     pub reading: Reading,
-    /// Other problems raised in the same message (intents, in the order mentioned), when it
-    /// raised more than one.
-    pub also: Vec<String>,
+    /// Other problems raised in the same message, in the order mentioned, when it raised
+    /// more than one.
+    pub also: Vec<super::Later>,
 }
 
 /// Who speaks a reply: the bot answers, `System` is for notices about the conversation itself.
@@ -164,7 +165,7 @@ impl Queue {
     /// Billing questions go to billing, everything technical to technical: the customer is
     /// never sent to "the wrong department". An understood intent routes more precisely than
     /// a picked topic.
-    pub(super) fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
+    pub fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
         match intent {
             Some("invoice_question" | "payment_method" | "compensation") => Self::Billing,
             Some("cancel_subscription") => Self::Cancellation,
@@ -303,6 +304,15 @@ impl Engine {
             Input::Text(text, _) => Situation::read(text),
             Input::Action(_) => Situation::default(),
         };
+        // Upset in words the lists know, or in the way the tone head has learnt to hear; a
+        // listed word or a tone the head is sure of is a sure sign.
+        let understood = match input {
+            Input::Text(_, understanding) => understanding,
+            Input::Action(_) => None,
+        };
+        let upset = situation.upset.is_some() || understood.is_some_and(|u| u.reading.frustrated());
+        let surely_upset =
+            situation.upset.is_some() || understood.is_some_and(|u| u.reading.surely_frustrated());
         // A postcode said in passing ("nätet är nere här i 903 31") is remembered, so the
         // outage question never asks for it again.
         if let Input::Text(text, _) = input {
@@ -411,8 +421,6 @@ impl Engine {
                     turn.replies
                         .push(self.bot(self.replies.only_swedish_and_english(), Vec::new()));
                 }
-                let upset = situation.upset.is_some()
-                    || understanding.is_some_and(|u| u.reading.frustrated());
                 if upset && !situation.bereavement {
                     turn.replies
                         .push(self.bot(self.replies.upset_and_leaving(locale), Vec::new()));
@@ -457,14 +465,17 @@ impl Engine {
                     self.answer_intent(ctx, &mut turn, u);
                 }
             }
-            // Upset in words the lists know, or in the way the tone head has learnt to hear.
-            Input::Text(_, understanding)
-                if situation.upset.is_some()
-                    || understanding.is_some_and(|u| u.reading.frustrated()) =>
-            {
-                let sure = situation.upset.is_some()
-                    || understanding.is_some_and(|u| u.reading.surely_frustrated());
-                self.upset(ctx, &mut turn, understanding, sure);
+            // However it is said, and however upset: a request for a person gets one.
+            Input::Text(_, Some(u)) if u.confident && u.intent == "talk_to_human" => {
+                self.hand_over(
+                    locale,
+                    &mut turn,
+                    "customer_request",
+                    Some((u.intent.clone(), u.confidence)),
+                );
+            }
+            Input::Text(_, understanding) if upset => {
+                self.upset(ctx, &mut turn, understanding, surely_upset);
             }
             Input::Text(text, _) if awaiting_postcode && Postcode::find_in(text).is_some() => {
                 let postcode = Postcode::find_in(text).expect("checked above");
@@ -575,19 +586,11 @@ impl Engine {
     ) {
         let locale = ctx.locale;
         let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
-        // Asking for a person is answered with one, however it is said.
-        if understanding.is_some_and(|u| u.confident && u.intent == "talk_to_human") {
-            self.hand_over(locale, turn, "customer_request", intent);
-            return;
-        }
         let answering = understanding.is_some_and(|u| {
             self.answers_step(ctx, u)
                 && matches!(
                     u.reading.step_reply,
-                    Some(
-                        crate::classifier::StepReply::Worked
-                            | crate::classifier::StepReply::NotFixed
-                    )
+                    Some(StepReply::Worked | StepReply::NotFixed)
                 )
         });
         if ctx.state.upset_signs >= 1 && sure && !answering {

@@ -23,4 +23,4 @@ pub use engine::{
 pub use parts::parts;
 pub use replies::Replies;
 pub use situation::{ChatRequest, Situation, Upset};
-pub use state::{ConversationStatus, DialogueState, Pending, StepOutcome, StepTried, Walk};
+pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, StepTried, Walk};

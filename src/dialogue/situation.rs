@@ -66,7 +66,7 @@ impl Situation {
             upset: upset(text, &folded, &words),
             bereavement: any_phrase(&folded, BEREAVEMENT),
             everything: any_phrase(&folded, EVERYTHING),
-            request: request(&folded),
+            request: request(&folded, &words),
             foreign: foreign(text, &words),
             wants_a_person: any_phrase(&folded, WANTS_A_PERSON),
         }
@@ -383,31 +383,18 @@ const MAIL_IT: &[&str] = &[
 
 /// A question that names a bot ("e du en robot eller sitter det nån där?", "bot or human?")
 /// and does not ask for a person outright, which is a request to hand over instead.
-fn asks_if_a_bot(folded: &str) -> bool {
+fn asks_if_a_bot(folded: &str, words: &[&str]) -> bool {
     const BOT_WORDS: &[&str] = &[
         "robot", "bot", "chatbot", "ai", "maskin", "machine", "automat",
     ];
-    const ASKS_FOR_A_PERSON: &[&str] = &[
-        "prata med",
-        "tala med",
-        "snacka med",
-        "talk to",
-        "speak to",
-        "speak with",
-        "talk with",
-    ];
-    let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
     folded.contains('?')
         && words.iter().any(|w| BOT_WORDS.contains(w))
-        && !ASKS_FOR_A_PERSON.iter().any(|p| folded.contains(p))
+        && !any_phrase(folded, WANTS_A_PERSON)
 }
 
 /// A question about when someone answers: "hur länge har kundtjänst öppet idag?", "what
 /// time do you close?".
-fn asks_when_open(folded: &str) -> bool {
+fn asks_when_open(folded: &str, words: &[&str]) -> bool {
     const OPEN_WORDS: &[&str] = &[
         "oppet", "oppna", "oppnar", "stanger", "stangt", "open", "opens", "close", "closes",
         "closed",
@@ -430,16 +417,12 @@ fn asks_when_open(folded: &str) -> bool {
         "tomorrow",
         "weekend",
     ];
-    let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
     folded.contains('?')
         && words.iter().any(|w| OPEN_WORDS.contains(w))
         && WHEN.iter().any(|w| contains_words(folded, w))
 }
 
-fn request(folded: &str) -> Option<ChatRequest> {
+fn request(folded: &str, words: &[&str]) -> Option<ChatRequest> {
     const ROBOT: &[&str] = &[
         "ar du en robot",
         "ar du en bot",
@@ -519,11 +502,11 @@ fn request(folded: &str) -> Option<ChatRequest> {
         Some(ChatRequest::EmailTranscript)
     } else if about_the_chat && KEEP_IT.iter().any(|w| contains_words(folded, w)) {
         Some(ChatRequest::TranscriptCopy)
-    } else if any_phrase(folded, ROBOT) || asks_if_a_bot(folded) {
+    } else if any_phrase(folded, ROBOT) || asks_if_a_bot(folded, words) {
         Some(ChatRequest::Robot)
     } else if any_phrase(folded, LANGUAGES) {
         Some(ChatRequest::Languages)
-    } else if any_phrase(folded, HOURS) || asks_when_open(folded) {
+    } else if any_phrase(folded, HOURS) || asks_when_open(folded, words) {
         Some(ChatRequest::OpeningHours)
     } else {
         None

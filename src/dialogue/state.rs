@@ -81,9 +81,18 @@ pub struct DialogueState {
     /// step that asks for one): the customer's next message may be that code alone, and is
     /// masked as one.
     pub secret_expected: bool,
-    /// Other problems the customer raised in the same message as the one being helped with
-    /// (intents, in the order mentioned): taken up when the first is done, never lost.
-    pub later: Vec<String>,
+    /// Other problems the customer raised in the same message as the one being helped with,
+    /// in the order mentioned: taken up when the first is done, never lost.
+    pub later: Vec<Later>,
+}
+
+/// A problem raised beside another, waiting its turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Later {
+    pub intent: String,
+    /// The guide for it, found from the words that raised it: "och mobilen då?" later says
+    /// too little to find one by itself.
+    pub guide_id: Option<String>,
 }
 
 impl DialogueState {

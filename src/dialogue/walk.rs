@@ -32,9 +32,16 @@ impl Engine {
         turn.state.intent = Some(u.intent.clone());
         turn.state.pending = None;
         turn.state.handoff_queue = None;
-        let suggestion = ctx
-            .suggestion
-            .clone()
+        // A problem raised earlier beside another keeps the guide its own words found.
+        let raised_earlier = turn
+            .state
+            .later
+            .iter()
+            .find(|l| l.intent == u.intent)
+            .and_then(|l| l.guide_id.as_deref())
+            .and_then(|id| ctx.guides.guide(id));
+        let suggestion = raised_earlier
+            .or_else(|| ctx.suggestion.clone())
             .filter(|e| e.guide.language == ctx.locale);
         if let (Some(walk), Some(entry)) = (&turn.state.walk, &suggestion) {
             if walk.guide_id == entry.guide.id.as_str() {
@@ -100,9 +107,11 @@ impl Engine {
             }
         }
         // A problem taken up is no longer waiting; others raised with it wait their turn.
-        turn.state.later.retain(|i| *i != u.intent);
+        turn.state.later.retain(|l| l.intent != u.intent);
         for other in &u.also {
-            if *other != u.intent && !turn.state.later.contains(other) {
+            if other.intent != u.intent
+                && !turn.state.later.iter().any(|l| l.intent == other.intent)
+            {
                 turn.state.later.push(other.clone());
             }
         }
@@ -113,7 +122,7 @@ impl Engine {
                     let phrases: Vec<&str> = u
                         .also
                         .iter()
-                        .map(|i| self.replies().intent_phrase(ctx.locale, i))
+                        .map(|l| self.replies().intent_phrase(ctx.locale, &l.intent))
                         .collect();
                     intro = format!(
                         "{} {intro}",
@@ -258,6 +267,27 @@ impl Engine {
         index: usize,
         before: Option<String>,
     ) {
+        turn.replies
+            .push(self.step_message(locale, entry, index, before));
+        turn.step_events.push(StepEvent {
+            guide_id: entry.guide.id.to_string(),
+            version: entry.version,
+            step: (index + 1) as u32,
+            event: "shown",
+        });
+        if let Some(walk) = &mut turn.state.walk {
+            walk.step = index;
+        }
+    }
+
+    /// A step in full with its buttons, and `before` it what leads up to it.
+    fn step_message(
+        &self,
+        locale: Locale,
+        entry: &GuideEntry,
+        index: usize,
+        before: Option<String>,
+    ) -> Reply {
         let guide = &entry.guide;
         let step = &guide.steps[index];
         let card = self
@@ -274,16 +304,7 @@ impl Engine {
             steps: guide.steps.len() as u32,
             title: step.title.clone(),
         });
-        turn.replies.push(reply);
-        turn.step_events.push(StepEvent {
-            guide_id: guide.id.to_string(),
-            version: entry.version,
-            step: (index + 1) as u32,
-            event: "shown",
-        });
-        if let Some(walk) = &mut turn.state.walk {
-            walk.step = index;
-        }
+        reply
     }
 
     /// The customer answered the step shown last.
@@ -323,7 +344,7 @@ impl Engine {
             let text = match turn.state.later.first() {
                 Some(next) => self
                     .replies()
-                    .worked_and_next(locale, self.replies().intent_phrase(locale, next)),
+                    .worked_and_next(locale, self.replies().intent_phrase(locale, &next.intent)),
                 None => self.replies().step_worked(locale),
             };
             turn.replies.push(self.bot(&text, Vec::new()));
@@ -365,14 +386,11 @@ impl Engine {
 
     /// Whether free text answers the step the customer is on, rather than raising something
     /// new. A problem the guide does not serve is new whatever its wording ("och nu funkar
-    /// inte tv:n heller"), and so is a request for a person.
+    /// inte tv:n heller"); a request for a person is answered before this is asked.
     pub(super) fn answers_step(&self, ctx: &Context<'_>, u: &Understanding) -> bool {
         if ctx.state.walk.is_none()
             || matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse))
         {
-            return false;
-        }
-        if u.confident && u.intent == "talk_to_human" {
             return false;
         }
         // The step-reply head is trained on exactly this question; the intent head only
@@ -409,26 +427,13 @@ impl Engine {
         let Some(walk) = turn.state.walk.clone() else {
             return;
         };
-        let Some(entry) = ctx.guides.guide(&walk.guide_id) else {
+        let entry = ctx.guides.guide(&walk.guide_id);
+        let Some(entry) = entry.filter(|e| walk.step < e.guide.steps.len()) else {
             self.offer_person(ctx.locale, turn, None);
             return;
         };
-        let guide = &entry.guide;
-        let Some(step) = guide.steps.get(walk.step) else {
-            self.offer_person(ctx.locale, turn, None);
-            return;
-        };
-        let card = self
-            .replies()
-            .step_card(ctx.locale, walk.step + 1, guide.steps.len(), step);
-        let text = format!("{}\n\n{card}", self.replies().step_question(ctx.locale));
-        let mut reply = self.bot(&text, self.step_buttons(ctx.locale));
-        reply.guide_step = Some(GuideStepRef {
-            guide_id: guide.id.to_string(),
-            step: (walk.step + 1) as u32,
-            steps: guide.steps.len() as u32,
-            title: step.title.clone(),
-        });
+        let before = self.replies().step_question(ctx.locale).to_owned();
+        let mut reply = self.step_message(ctx.locale, &entry, walk.step, Some(before));
         reply.intent = Some((u.intent.clone(), u.confidence));
         turn.replies.push(reply);
     }

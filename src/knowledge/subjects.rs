@@ -44,7 +44,8 @@ pub enum Subject {
     Moving,
 }
 
-/// How each subject is written, folded (lower case, å/ä → a, ö → o, hyphens as spaces).
+/// How each subject is written, folded as the lexicon folds (lower case, å/ä → a, ö → o,
+/// punctuation and hyphens as single spaces).
 /// A form matches at the start of a word ("fiberdos" in "fiberdosan"); `*` in front lets it
 /// match inside a compound as well ("bredbandsroutern"); `$` after it asks for the whole word
 /// ("pin", not "pinsamt").
@@ -252,18 +253,6 @@ const FORMS: &[(Subject, &[&str])] = &[
     ),
 ];
 
-fn fold(text: &str) -> String {
-    text.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            '-' | '_' | '/' => ' ',
-            c => c,
-        })
-        .collect()
-}
-
 fn matches(folded: &str, form: &str) -> bool {
     let (anywhere, form) = match form.strip_prefix('*') {
         Some(rest) => (true, rest),
@@ -290,7 +279,7 @@ fn matches(folded: &str, form: &str) -> bool {
 
 /// The subjects a text names.
 pub fn named_in(text: &str) -> HashSet<Subject> {
-    let folded = fold(text);
+    let folded = crate::classifier::lexicon::fold(text);
     FORMS
         .iter()
         .filter(|(_, forms)| forms.iter().any(|f| matches(&folded, f)))
