@@ -26,7 +26,7 @@ pub fn is_problem(intent: &str) -> bool {
 const PERSON_DECIDES_SURE: f32 = 0.7;
 
 /// The customer's words about a step, cut to what an agent reads at a glance.
-fn said_about_a_step(text: &str) -> String {
+pub(super) fn said_about_a_step(text: &str) -> String {
     const MAX_CHARS: usize = 160;
     let text = text.trim();
     match text.char_indices().nth(MAX_CHARS) {
@@ -200,6 +200,8 @@ pub struct Turn {
     pub status: ConversationStatus,
     pub handoff: Option<HandoffRequest>,
     pub step_events: Vec<StepEvent>,
+    /// The customer's words this turn, for the guide steps they may already answer.
+    pub(super) words: Option<String>,
 }
 
 /// Decides Felsök's answers. Cheap to clone and free of I/O.
@@ -294,6 +296,10 @@ impl Engine {
             status,
             handoff: None,
             step_events: Vec::new(),
+            words: match input {
+                Input::Text(text, _) => Some(text.to_owned()),
+                Input::Action(_) => None,
+            },
         };
         let with_a_person = matches!(
             status,
@@ -504,7 +510,7 @@ impl Engine {
                 turn.replies.push(reply);
             }
             // Typed instead of pressing a step's button: "gjorde det, ingen skillnad".
-            Input::Text(_, Some(u)) if self.answers_step(ctx, u) => {
+            Input::Text(text, Some(u)) if self.answers_step(ctx, text, u) => {
                 self.step_reply(ctx, &mut turn, u);
             }
             Input::Text(_, Some(u)) if u.confident => self.answer_intent(ctx, &mut turn, u),
@@ -586,8 +592,9 @@ impl Engine {
     ) {
         let locale = ctx.locale;
         let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        let words = turn.words.clone().unwrap_or_default();
         let answering = understanding.is_some_and(|u| {
-            self.answers_step(ctx, u)
+            self.answers_step(ctx, &words, u)
                 && matches!(
                     u.reading.step_reply,
                     Some(StepReply::Worked | StepReply::NotFixed)
@@ -612,7 +619,7 @@ impl Engine {
         // Upset about the problem being walked is not a new problem: the walk goes on.
         let walking = ctx.state.walk.is_some();
         match understanding {
-            Some(u) if self.answers_step(ctx, u) => self.step_reply(ctx, turn, u),
+            Some(u) if self.answers_step(ctx, &words, u) => self.step_reply(ctx, turn, u),
             Some(u) if walking && !self.raises_a_new_problem(ctx, u) => {
                 self.remind_of_step(ctx, turn, understanding)
             }

@@ -7,6 +7,18 @@ use super::{Action, ActionButton, Topic};
 use crate::domain::Locale;
 
 /// Picks the Swedish or English variant of a line.
+/// "a", "a och b", "a, b och c".
+fn join_and<S: AsRef<str>>(items: &[S], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} {and} {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
 fn pick(locale: Locale, sv: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::Sv => sv,
@@ -302,12 +314,12 @@ impl Replies {
     pub fn written_cancellation_all(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Du kan säga upp alla dina abonnemang skriftligt här i chatten, direkt. Fyll i \
-             formuläret en gång för varje abonnemang, med ditt namn, så får du ett kvitto med \
-             referensnummer för vart och ett. Du behöver inte ringa och inte logga in.",
-            "You can cancel all your subscriptions in writing here in the chat, right now. Fill \
-             in the form once for each subscription, with your name, and you'll get a receipt \
-             with a reference number for each one. You don't need to call or log in.",
+            "Du kan säga upp abonnemangen skriftligt här i chatten, direkt. Fyll i formuläret en \
+             gång för varje abonnemang, med ditt namn, så får du ett kvitto med referensnummer \
+             för vart och ett. Du behöver inte ringa och inte logga in.",
+            "You can cancel the subscriptions in writing here in the chat, right now. Fill in the \
+             form once for each subscription, with your name, and you'll get a receipt with a \
+             reference number for each one. You don't need to call or log in.",
         )
     }
 
@@ -707,11 +719,7 @@ impl Replies {
 
     /// Before the first guide, when a message raised more than one problem.
     pub fn one_at_a_time(&self, locale: Locale, others: &[&str]) -> String {
-        let list = |and: &str| match others {
-            [] => String::new(),
-            [one] => (*one).to_owned(),
-            [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
-        };
+        let list = |and: &str| join_and(others, and);
         match locale {
             Locale::Sv => format!(
                 "Du skriver också om {}. Vi tar en sak i taget: först det här, sedan det andra.",
@@ -720,6 +728,36 @@ impl Replies {
             Locale::En => format!(
                 "You also mention {}. Let's take one thing at a time: this first, then the other.",
                 list("and")
+            ),
+        }
+    }
+
+    /// The customer says what the step checks is in order: the fault lies further on.
+    pub fn check_holds(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Tack, då vet vi det och går vidare.",
+            "Thanks, good to know. Let's go on.",
+        )
+    }
+
+    /// Steps passed by because the customer has already told what they check.
+    pub fn already_told(&self, locale: Locale, titles: &[&str]) -> String {
+        let quoted: Vec<String> = titles
+            .iter()
+            .map(|t| match locale {
+                Locale::Sv => format!("”{t}”"),
+                Locale::En => format!("“{t}”"),
+            })
+            .collect();
+        match locale {
+            Locale::Sv => format!(
+                "Det du har skrivit svarar redan på {}, så det hoppar vi över.",
+                join_and(&quoted, "och")
+            ),
+            Locale::En => format!(
+                "What you've written already answers {}, so we'll skip that.",
+                join_and(&quoted, "and")
             ),
         }
     }
@@ -1031,6 +1069,7 @@ impl Replies {
             expected: "Lampan lyser.".into(),
             on_failure: crate::knowledge::OnFailure::Next,
             link: Some("https://example.se".into()),
+            rules_out: Vec::new(),
         };
         let mut lines: Vec<String> = Vec::new();
         for locale in [Locale::Sv, Locale::En] {
@@ -1052,6 +1091,7 @@ impl Replies {
                     self.what_is_wrong(locale),
                     self.unclear_twice(locale),
                     self.step_skipped(locale),
+                    self.check_holds(locale),
                     self.steps_ran_out(locale),
                     self.no_step_open(locale),
                     self.postcode_not_found(locale),
@@ -1090,6 +1130,7 @@ impl Replies {
                     }),
             );
             lines.push(self.callback_prompt(locale).to_owned());
+            lines.push(self.already_told(locale, &["Titel", "Annan titel"]));
             lines.push(self.callback_confirmed(
                 locale,
                 "070-123 45 67",

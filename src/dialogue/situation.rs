@@ -65,7 +65,7 @@ impl Situation {
         Self {
             upset: upset(text, &folded, &words),
             bereavement: any_phrase(&folded, BEREAVEMENT),
-            everything: any_phrase(&folded, EVERYTHING),
+            everything: any_phrase(&folded, EVERYTHING) || several_services(&folded, &words),
             request: request(&folded, &words),
             foreign: foreign(text, &words),
             wants_a_person: any_phrase(&folded, WANTS_A_PERSON),
@@ -348,6 +348,117 @@ const EVERYTHING: &[&str] = &[
     "both subscriptions",
     "both of them",
 ];
+
+/// The kinds of service a customer can end, each as the starts of the words that name it
+/// (folded; `*` lets a form sit inside a compound, as in "kotinetin" or "mobilabonnemang").
+const SERVICES: &[&[&str]] = &[
+    &[
+        "bredband",
+        "internet",
+        "fiber",
+        "fibre",
+        "broadband",
+        "natet",
+        "*netti",
+        "*netin",
+        "adsl",
+    ],
+    &[
+        "tv",
+        "television",
+        "fernseh",
+        "telewizj",
+        "kanalpaket",
+        "*tvpaket",
+    ],
+    &[
+        "mobil",
+        "mobile",
+        "cell",
+        "handy",
+        "komork",
+        "puhelin",
+        "matkapuhelin",
+    ],
+    &[
+        "*hemtelefon",
+        "fast telefon",
+        "landline",
+        "home phone",
+        "fastnat",
+        "lankapuhelin",
+    ],
+];
+
+/// Words that count more than one of something.
+const SEVERAL: &[&str] = &[
+    "tva",
+    "tre",
+    "fyra",
+    "fem",
+    "bada",
+    "bagge",
+    "alla",
+    "samtliga",
+    "both",
+    "two",
+    "three",
+    "four",
+    "all",
+    "kaikki",
+    "molemmat",
+    "beide",
+    "alle",
+    "wszystkie",
+    "todos",
+    "todas",
+];
+
+/// Whether a message names more than one service ("bredbandet och min mobil", "internet and
+/// the tv package") or counts them ("tre mobilnummer", "both our mobile numbers"): a wish to
+/// cancel then means all of them, in any language the words cover.
+fn several_services(folded: &str, words: &[&str]) -> bool {
+    let named = SERVICES
+        .iter()
+        .filter(|forms| forms.iter().any(|form| names(folded, form)))
+        .count();
+    let counted = words.windows(3).any(|w| {
+        SEVERAL.contains(&w[0])
+            && w[1..].iter().any(|next| {
+                SERVICES
+                    .iter()
+                    .flat_map(|forms| forms.iter())
+                    .any(|form| next.starts_with(form.trim_start_matches('*')))
+                    || [
+                        "abonnemang",
+                        "nummer",
+                        "subscription",
+                        "number",
+                        "line",
+                        "tjanst",
+                        "service",
+                    ]
+                    .iter()
+                    .any(|noun| next.starts_with(noun))
+            })
+    });
+    // "säga upp tv:n men ha kvar bredbandet" names two services and ends one.
+    let keeps = any_phrase(
+        folded,
+        &[
+            "kvar", "behalla", "keep", "men inte", "but not", "utom", "except",
+        ],
+    );
+    (named >= 2 && !keeps) || counted
+}
+
+/// A form at the start of a word in `folded`, or anywhere in one when it begins with `*`.
+fn names(folded: &str, form: &str) -> bool {
+    match form.strip_prefix('*') {
+        Some(inside) => folded.contains(inside),
+        None => contains_words(folded, form),
+    }
+}
 
 /// Words for the chat itself, and for what a customer may want done with it.
 const THE_CHAT: &[&str] = &[
@@ -649,7 +760,23 @@ fn foreign(text: &str, words: &[&str]) -> bool {
     let marked = text
         .chars()
         .any(|c| "łńżźśćęąßñçğşıõáíóúàèìòùâêîôûãœ".contains(c.to_lowercase().next().unwrap_or(c)));
-    (theirs >= 2 && theirs > 2 * ours) || (marked && ours <= 1 && theirs >= 1)
+    if (theirs >= 2 && theirs > 2 * ours) || (marked && ours <= 1 && theirs >= 1) {
+        return true;
+    }
+    // Languages no list here knows (Somali, Estonian, Tigrinya in Latin letters ...): the
+    // letter trigrams of a long enough message name them. Danish and Norwegian read as
+    // Swedish to the bot's colleagues, and are answered as such.
+    let Some(info) = whatlang::detect(text) else {
+        return false;
+    };
+    let ours_or_near = matches!(
+        info.lang(),
+        whatlang::Lang::Swe | whatlang::Lang::Eng | whatlang::Lang::Dan | whatlang::Lang::Nob
+    );
+    let swedish_letters = text.chars().any(|c| "åäöÅÄÖ".contains(c));
+    !ours_or_near
+        && ((info.is_reliable() && words.len() >= 4 && ours * 4 < words.len())
+            || (ours == 0 && words.len() >= 6 && !swedish_letters))
 }
 
 #[cfg(test)]
@@ -733,6 +860,22 @@ mod tests {
         let s = Situation::read("min pappa har gått bort och jag vill säga upp allt han hade");
         assert!(s.bereavement);
         assert!(s.everything || Situation::read("säga upp allt").everything);
+        for several in [
+            "vi flyttar utomlands, så bredbandet och min mobil ska avslutas",
+            "we need to end the internet and the tv package",
+            "alla tre mobilnumren alltså, inte bara mitt",
+            "cancel both our mobile numbers",
+            "haluaisin sanoa irti kotinetin ja tv:n",
+        ] {
+            assert!(Situation::read(several).everything, "{several}");
+        }
+        for one in [
+            "jag vill säga upp mitt mobilabonnemang",
+            "cancel my broadband please",
+            "säga upp tv-paketet, internet ska vi ha kvar",
+        ] {
+            assert!(!Situation::read(one).everything, "{one}");
+        }
         assert_eq!(
             Situation::read("kan jag få en kopia på den här chatten?").request,
             Some(ChatRequest::TranscriptCopy)
@@ -755,6 +898,9 @@ mod tests {
             "الإنترنت لا يعمل منذ أمس",
             "mój internet nie działa od wczoraj",
             "mein Internet funktioniert nicht",
+            "hei, haluaisin sanoa irti kotinetin ja tv:n, muutamme takaisin kesäkuussa",
+            "hola, el móvil no tiene internet, solo funciona con el wifi del hotel",
+            "salaan, biilka bishan aad buu u badan yahay, ma fahmin sababta",
         ] {
             assert!(Situation::read(foreign).foreign, "{foreign}");
         }
@@ -763,6 +909,9 @@ mod tests {
             "my internet is not working",
             "nätet e nere asså",
             "wifi",
+            "internet funkar inte, wifit syns i mobilen men ingenting laddar",
+            "routern blinkar orange sedan igar kvall hela natten",
+            "tv boxen startar om hela tiden sedan uppdateringen igar",
         ] {
             assert!(!Situation::read(ours).foreign, "{ours}");
         }

@@ -120,6 +120,9 @@ pub enum StepOutcome {
     Worked,
     Failed,
     Skipped,
+    /// Not asked: the customer had already said that what the step checks holds.
+    #[serde(rename = "ruled_out")]
+    RuledOut,
 }
 
 impl StepOutcome {
@@ -128,6 +131,7 @@ impl StepOutcome {
             Self::Worked => "worked",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::RuledOut => "ruled_out",
         }
     }
 }

@@ -6,7 +6,7 @@ use super::engine::{is_problem, Context, GuideStepRef, Reply, StepEvent, Turn, U
 use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
 use crate::classifier::StepReply;
 use crate::domain::{Locale, Postcode};
-use crate::knowledge::{GuideEntry, OnFailure, Outage, Service};
+use crate::knowledge::{ruled_out, GuideEntry, OnFailure, Outage, Service};
 
 /// How sure the intent head must be of a problem the walked guide does not serve to take a
 /// message the step-reply head read as an answer to the step as a new problem instead.
@@ -253,20 +253,53 @@ impl Engine {
             version: entry.version,
             step: 0,
         });
-        self.show_step(ctx.locale, turn, entry, 0, Some(intro));
+        self.show_step(ctx, turn, entry, 0, Some(intro));
         if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
             reply.intent = Some((u.intent.clone(), u.confidence));
         }
     }
 
+    /// Shows step `index`, or the first after it the customer has not already answered in
+    /// this turn's words ("har redan startat om routern" passes the restart step by).
     fn show_step(
         &self,
-        locale: Locale,
+        ctx: &Context<'_>,
         turn: &mut Turn,
-        entry: &GuideEntry,
+        entry: &Arc<GuideEntry>,
         index: usize,
         before: Option<String>,
     ) {
+        let locale = ctx.locale;
+        let steps = &entry.guide.steps;
+        let mut index = index;
+        let mut passed: Vec<&str> = Vec::new();
+        if let Some(words) = turn.words.clone() {
+            while let Some(step) = steps.get(index) {
+                if ruled_out::said(step, &words).is_none() {
+                    break;
+                }
+                self.record_step(turn, entry, index, StepOutcome::RuledOut, Some(&words));
+                passed.push(&step.title);
+                index += 1;
+            }
+        }
+        let before = match (passed.is_empty(), before) {
+            (true, before) => before,
+            (false, Some(before)) => Some(format!(
+                "{before} {}",
+                self.replies().already_told(locale, &passed)
+            )),
+            (false, None) => Some(self.replies().already_told(locale, &passed)),
+        };
+        if index >= steps.len() {
+            // Every step left is one the customer has already checked: the guide has
+            // nothing more to try, so it goes on as its last step says.
+            if let Some(walk) = &mut turn.state.walk {
+                walk.step = steps.len() - 1;
+            }
+            self.after_failure(ctx, turn, entry, steps.len() - 1, before);
+            return;
+        }
         turn.replies
             .push(self.step_message(locale, entry, index, before));
         turn.step_events.push(StepEvent {
@@ -278,6 +311,31 @@ impl Engine {
         if let Some(walk) = &mut turn.state.walk {
             walk.step = index;
         }
+    }
+
+    /// Remembers the customer's answer to step `index`, with their words when they typed it.
+    fn record_step(
+        &self,
+        turn: &mut Turn,
+        entry: &GuideEntry,
+        index: usize,
+        outcome: StepOutcome,
+        said: Option<&str>,
+    ) {
+        let step = &entry.guide.steps[index];
+        turn.state.steps_tried.push(StepTried {
+            guide_id: entry.guide.id.to_string(),
+            step: (index + 1) as u32,
+            title: step.title.clone(),
+            outcome,
+            said: said.map(super::engine::said_about_a_step),
+        });
+        turn.step_events.push(StepEvent {
+            guide_id: entry.guide.id.to_string(),
+            version: entry.version,
+            step: (index + 1) as u32,
+            event: outcome.as_str(),
+        });
     }
 
     /// A step in full with its buttons, and `before` it what leads up to it.
@@ -318,26 +376,11 @@ impl Engine {
         };
         // The guide may have been deleted or shortened by an editor since the step was shown.
         let entry = ctx.guides.guide(&walk.guide_id);
-        let Some((entry, step)) = entry.and_then(|e| {
-            let step = e.guide.steps.get(walk.step).cloned()?;
-            Some((e, step))
-        }) else {
+        let Some(entry) = entry.filter(|e| walk.step < e.guide.steps.len()) else {
             self.offer_person(locale, turn, None);
             return;
         };
-        turn.state.steps_tried.push(StepTried {
-            guide_id: walk.guide_id.clone(),
-            step: (walk.step + 1) as u32,
-            title: step.title.clone(),
-            outcome,
-            said: None,
-        });
-        turn.step_events.push(StepEvent {
-            guide_id: walk.guide_id.clone(),
-            version: walk.version,
-            step: (walk.step + 1) as u32,
-            event: outcome.as_str(),
-        });
+        self.record_step(turn, &entry, walk.step, outcome, None);
         if outcome == StepOutcome::Worked {
             turn.state.walk = None;
             turn.state.handoff_queue = None;
@@ -350,27 +393,51 @@ impl Engine {
             turn.replies.push(self.bot(&text, Vec::new()));
             return;
         }
-        let ack = (outcome == StepOutcome::Skipped).then(|| self.replies().step_skipped(locale));
+        let ack = match outcome {
+            StepOutcome::Skipped => Some(self.replies().step_skipped(locale).to_owned()),
+            StepOutcome::RuledOut => Some(self.replies().check_holds(locale).to_owned()),
+            _ => None,
+        };
+        // What the step checks holds, so its failure branch (often "bring a person") does
+        // not apply: the next step looks further.
+        if outcome == StepOutcome::RuledOut && walk.step + 1 < entry.guide.steps.len() {
+            self.show_step(ctx, turn, &entry, walk.step + 1, ack);
+            return;
+        }
+        self.after_failure(ctx, turn, &entry, walk.step, ack);
+    }
+
+    /// Step `index` did not solve the problem: on as the step says.
+    fn after_failure(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        entry: &Arc<GuideEntry>,
+        index: usize,
+        before: Option<String>,
+    ) {
+        let locale = ctx.locale;
+        let step = &entry.guide.steps[index];
         match &step.on_failure {
-            OnFailure::Next if walk.step + 1 < entry.guide.steps.len() => {
-                self.show_step(locale, turn, &entry, walk.step + 1, ack.map(str::to_owned));
+            OnFailure::Next if index + 1 < entry.guide.steps.len() => {
+                self.show_step(ctx, turn, entry, index + 1, before);
             }
             OnFailure::Guide(next) => match ctx.guides.guide(next.as_str()) {
                 Some(next) => {
                     let intro = self.replies().next_guide_intro(locale, &next.guide.title);
-                    let intro = match ack {
-                        Some(ack) => format!("{ack} {intro}"),
+                    let intro = match before {
+                        Some(before) => format!("{before} {intro}"),
                         None => intro,
                     };
                     self.start_guide(ctx, turn, &next, intro, None);
                 }
-                None => self.offer_person(locale, turn, ack),
+                None => self.offer_person(locale, turn, before.as_deref()),
             },
             OnFailure::Handoff(queue) => {
                 turn.state.handoff_queue = Some(*queue);
-                self.offer_person(locale, turn, ack);
+                self.offer_person(locale, turn, before.as_deref());
             }
-            OnFailure::Next => self.offer_person(locale, turn, ack),
+            OnFailure::Next => self.offer_person(locale, turn, before.as_deref()),
         }
     }
 
@@ -387,15 +454,33 @@ impl Engine {
     /// Whether free text answers the step the customer is on, rather than raising something
     /// new. A problem the guide does not serve is new whatever its wording ("och nu funkar
     /// inte tv:n heller"); a request for a person is answered before this is asked.
-    pub(super) fn answers_step(&self, ctx: &Context<'_>, u: &Understanding) -> bool {
-        if ctx.state.walk.is_none()
-            || matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse))
-        {
+    pub(super) fn answers_step(&self, ctx: &Context<'_>, text: &str, u: &Understanding) -> bool {
+        if ctx.state.walk.is_none() {
+            return false;
+        }
+        if self.check_said(ctx, text) {
+            return true;
+        }
+        if matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse)) {
             return false;
         }
         // The step-reply head is trained on exactly this question; the intent head only
         // overrules it when it is very sure of another problem.
         !(self.raises_a_new_problem(ctx, u) && u.confidence >= NEW_PROBLEM_SURE)
+    }
+
+    /// Whether `text` says that what the current step checks already holds ("strömlampan
+    /// lyser som den ska"): the step is answered, whatever the step-reply head made of it.
+    fn check_said(&self, ctx: &Context<'_>, text: &str) -> bool {
+        ctx.state.walk.as_ref().is_some_and(|walk| {
+            ctx.guides.guide(&walk.guide_id).is_some_and(|entry| {
+                entry
+                    .guide
+                    .steps
+                    .get(walk.step)
+                    .is_some_and(|step| ruled_out::said(step, text).is_some())
+            })
+        })
     }
 
     /// Whether, in the middle of a guide, a message is about a problem the guide does not
@@ -412,6 +497,14 @@ impl Engine {
     /// Free text that [`Engine::answers_step`]: the step worked, did not help, or raised a
     /// question about it.
     pub(super) fn step_reply(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
+        if turn
+            .words
+            .clone()
+            .is_some_and(|words| self.check_said(ctx, &words))
+        {
+            self.step_answered(ctx, turn, StepOutcome::RuledOut);
+            return;
+        }
         match u.reading.step_reply {
             Some(StepReply::Worked) => self.step_answered(ctx, turn, StepOutcome::Worked),
             Some(StepReply::NotFixed) => self.step_answered(ctx, turn, StepOutcome::Failed),

@@ -19,6 +19,8 @@
 //! expected: what the customer sees if it worked
 //! on_failure: next | guide:<id> | handoff:<queue>
 //! link: optional https URL, shown as an extra, never instead of the words
+//! rules_out: optional; what a customer says when this step's check already holds,
+//!   phrases separated by `;` ("strömlampan lyser; routern har ström")
 //! ```
 //!
 //! Parsing reports every problem at once, with line numbers, so an editor can fix a guide in
@@ -146,6 +148,10 @@ pub struct Step {
     pub expected: String,
     pub on_failure: OnFailure,
     pub link: Option<String>,
+    /// How a customer says that what this step checks already holds: a customer who has
+    /// said so is not asked to check it (see `knowledge::ruled_out`). Never shown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules_out: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -226,6 +232,7 @@ struct StepDraft {
     expected: Option<String>,
     on_failure: Option<OnFailure>,
     link: Option<String>,
+    rules_out: Vec<String>,
 }
 
 /// Every line break the YAML parser knows (CR LF, a lone CR, NEL, LS, PS) as `\n`, so that
@@ -370,6 +377,7 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
                 expected: None,
                 on_failure: None,
                 link: None,
+                rules_out: Vec::new(),
             });
             continue;
         }
@@ -392,17 +400,27 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
             problems.push(GuideProblem::at(number, "no HTML in guides"));
         }
         let attribute = line.split_once(':').and_then(|(key, value)| {
-            matches!(key, "warning" | "expected" | "on_failure" | "link")
-                .then_some((key, value.trim()))
+            matches!(
+                key,
+                "warning" | "expected" | "on_failure" | "link" | "rules_out"
+            )
+            .then_some((key, value.trim()))
         });
         match attribute {
             // Found by fuzzing: "expected:" with nothing after it made a step that promised
             // the customer nothing.
-            Some((key @ ("warning" | "expected"), "")) => {
+            Some((key @ ("warning" | "expected" | "rules_out"), "")) => {
                 problems.push(GuideProblem::at(number, format!("{key}: needs a text")));
             }
             Some(("warning", value)) => step.warning = Some(value.to_owned()),
             Some(("expected", value)) => step.expected = Some(value.to_owned()),
+            Some(("rules_out", value)) => step.rules_out.extend(
+                value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned),
+            ),
             Some(("link", value)) => {
                 if value.starts_with("https://") && !value.contains(char::is_whitespace) {
                     step.link = Some(value.to_owned());
@@ -464,6 +482,7 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
             expected,
             on_failure,
             link: draft.link,
+            rules_out: draft.rules_out,
         });
     }
     match (id, language, problems.is_empty()) {

@@ -10,6 +10,7 @@ pub mod guide;
 pub mod index;
 pub mod library;
 pub mod outage;
+pub mod ruled_out;
 pub mod sales_language;
 pub mod subjects;
 

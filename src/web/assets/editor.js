@@ -771,7 +771,7 @@ function parseGuide(source, { address, live, intents }) {
     const number = end + 2 + offset;
     const line = rawLine.replace(/\s+$/, "");
     if (line.startsWith("## ")) {
-      drafts.push({ line: number, title: line.slice(3).trim(), instruction: [], warning: null, expected: null, onFailure: null, link: null });
+      drafts.push({ line: number, title: line.slice(3).trim(), instruction: [], warning: null, expected: null, onFailure: null, link: null, rulesOut: [] });
       return;
     }
     if (line.trim() === "") return;
@@ -785,8 +785,9 @@ function parseGuide(source, { address, live, intents }) {
     const colon = line.indexOf(":");
     const key = colon >= 0 ? line.slice(0, colon) : null;
     const value = colon >= 0 ? line.slice(colon + 1).trim() : "";
-    if ((key === "warning" || key === "expected") && value === "") problems.push({ line: number, key: "pc_emptyAttribute", values: { key } });
+    if ((key === "warning" || key === "expected" || key === "rules_out") && value === "") problems.push({ line: number, key: "pc_emptyAttribute", values: { key } });
     else if (key === "warning") step.warning = value;
+    else if (key === "rules_out") step.rulesOut.push(...value.split(";").map((p) => p.trim()).filter(Boolean));
     else if (key === "expected") step.expected = value;
     else if (key === "link") {
       if (value.startsWith("https://") && !/\s/.test(value)) step.link = value;
