@@ -6,7 +6,6 @@
 use super::{Action, ActionButton, Topic};
 use crate::domain::Locale;
 
-/// Picks the Swedish or English variant of a line.
 /// "a", "a och b", "a, b och c".
 fn join_and<S: AsRef<str>>(items: &[S], and: &str) -> String {
     match items {
@@ -19,6 +18,7 @@ fn join_and<S: AsRef<str>>(items: &[S], and: &str) -> String {
     }
 }
 
+/// Picks the Swedish or English variant of a line.
 fn pick(locale: Locale, sv: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::Sv => sv,

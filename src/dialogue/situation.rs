@@ -5,6 +5,7 @@
 //! English, folded so that missing å/ä/ö count the same.
 
 use super::frustration::fold;
+use crate::knowledge::subjects;
 
 /// How a message shows that the customer is upset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,8 +350,9 @@ const EVERYTHING: &[&str] = &[
     "both of them",
 ];
 
-/// The kinds of service a customer can end, each as the starts of the words that name it
-/// (folded; `*` lets a form sit inside a compound, as in "kotinetin" or "mobilabonnemang").
+/// The kinds of service a customer can end, each as the starts of the words that name it,
+/// written as `subjects` writes its forms (`*` lets a form sit inside a compound, as in
+/// "kotinetin").
 const SERVICES: &[&[&str]] = &[
     &[
         "bredband",
@@ -420,7 +422,7 @@ const SEVERAL: &[&str] = &[
 fn several_services(folded: &str, words: &[&str]) -> bool {
     let named = SERVICES
         .iter()
-        .filter(|forms| forms.iter().any(|form| names(folded, form)))
+        .filter(|forms| forms.iter().any(|form| subjects::matches(folded, form)))
         .count();
     let counted = words.windows(3).any(|w| {
         SEVERAL.contains(&w[0])
@@ -450,14 +452,6 @@ fn several_services(folded: &str, words: &[&str]) -> bool {
         ],
     );
     (named >= 2 && !keeps) || counted
-}
-
-/// A form at the start of a word in `folded`, or anywhere in one when it begins with `*`.
-fn names(folded: &str, form: &str) -> bool {
-    match form.strip_prefix('*') {
-        Some(inside) => folded.contains(inside),
-        None => contains_words(folded, form),
-    }
 }
 
 /// Words for the chat itself, and for what a customer may want done with it.

@@ -283,13 +283,13 @@ impl Engine {
                 index += 1;
             }
         }
-        let before = match (passed.is_empty(), before) {
-            (true, before) => before,
-            (false, Some(before)) => Some(format!(
-                "{before} {}",
-                self.replies().already_told(locale, &passed)
-            )),
-            (false, None) => Some(self.replies().already_told(locale, &passed)),
+        let before = if passed.is_empty() {
+            before
+        } else {
+            Some(with_lead(
+                before,
+                &self.replies().already_told(locale, &passed),
+            ))
         };
         if index >= steps.len() {
             // Every step left is one the customer has already checked: the guide has
@@ -425,11 +425,7 @@ impl Engine {
             OnFailure::Guide(next) => match ctx.guides.guide(next.as_str()) {
                 Some(next) => {
                     let intro = self.replies().next_guide_intro(locale, &next.guide.title);
-                    let intro = match before {
-                        Some(before) => format!("{before} {intro}"),
-                        None => intro,
-                    };
-                    self.start_guide(ctx, turn, &next, intro, None);
+                    self.start_guide(ctx, turn, &next, with_lead(before, &intro), None);
                 }
                 None => self.offer_person(locale, turn, before.as_deref()),
             },
@@ -444,10 +440,10 @@ impl Engine {
     /// The steps ran out: a person takes over, and sees every step tried.
     fn offer_person(&self, locale: Locale, turn: &mut Turn, before: Option<&str>) {
         turn.state.walk = None;
-        let line = match before {
-            Some(before) => format!("{before} {}", self.replies().steps_ran_out(locale)),
-            None => self.replies().steps_ran_out(locale).to_owned(),
-        };
+        let line = with_lead(
+            before.map(str::to_owned),
+            self.replies().steps_ran_out(locale),
+        );
         self.hand_over_saying(locale, turn, "steps_exhausted", None, &line);
     }
 
@@ -499,8 +495,8 @@ impl Engine {
     pub(super) fn step_reply(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
         if turn
             .words
-            .clone()
-            .is_some_and(|words| self.check_said(ctx, &words))
+            .as_deref()
+            .is_some_and(|words| self.check_said(ctx, words))
         {
             self.step_answered(ctx, turn, StepOutcome::RuledOut);
             return;
@@ -555,6 +551,14 @@ impl Engine {
         let mut reply: Reply = self.bot(&text, self.step_buttons(ctx.locale));
         reply.intent = u.map(|u| (u.intent.clone(), u.confidence));
         turn.replies.push(reply);
+    }
+}
+
+/// `text`, with what leads up to it in front.
+fn with_lead(before: Option<String>, text: &str) -> String {
+    match before {
+        Some(before) => format!("{before} {text}"),
+        None => text.to_owned(),
     }
 }
 

@@ -253,7 +253,9 @@ const FORMS: &[(Subject, &[&str])] = &[
     ),
 ];
 
-fn matches(folded: &str, form: &str) -> bool {
+/// Whether `folded` holds `form`, written as in [`FORMS`] (`*` inside a compound, `$` a whole
+/// word).
+pub(crate) fn matches(folded: &str, form: &str) -> bool {
     let (anywhere, form) = match form.strip_prefix('*') {
         Some(rest) => (true, rest),
         None => (false, form),
