@@ -76,11 +76,11 @@ fn outcome_word(locale: Locale, outcome: StepOutcome) -> &'static str {
         (Locale::Sv, StepOutcome::Worked) => "hjälpte",
         (Locale::Sv, StepOutcome::Failed) => "hjälpte inte",
         (Locale::Sv, StepOutcome::Skipped) => "hoppades över",
-        (Locale::Sv, StepOutcome::RuledOut) => "behövdes inte, kunden hade redan kontrollerat det",
+        (Locale::Sv, StepOutcome::RuledOut) => "behövdes inte, kunden hade redan gjort det",
         (Locale::En, StepOutcome::Worked) => "worked",
         (Locale::En, StepOutcome::Failed) => "did not help",
         (Locale::En, StepOutcome::Skipped) => "skipped",
-        (Locale::En, StepOutcome::RuledOut) => "not needed, the customer had already checked it",
+        (Locale::En, StepOutcome::RuledOut) => "not needed, the customer had already done it",
     }
 }
 

@@ -6,7 +6,7 @@ use super::engine::{is_problem, Context, GuideStepRef, Reply, StepEvent, Turn, U
 use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
 use crate::classifier::StepReply;
 use crate::domain::{Locale, Postcode};
-use crate::knowledge::{ruled_out, GuideEntry, OnFailure, Outage, Service};
+use crate::knowledge::{ruled_out, subjects, GuideEntry, OnFailure, Outage, Service};
 
 /// How sure the intent head must be of a problem the walked guide does not serve to take a
 /// message the step-reply head read as an answer to the step as a new problem instead.
@@ -44,7 +44,7 @@ impl Engine {
             .or_else(|| ctx.suggestion.clone())
             .filter(|e| e.guide.language == ctx.locale);
         if let (Some(walk), Some(entry)) = (&turn.state.walk, &suggestion) {
-            if walk.guide_id == entry.guide.id.as_str() {
+            if walk.guide_id == entry.guide.id.as_str() || self.nothing_new(ctx, turn, u) {
                 // The same problem in other words: stay on the step the customer is at.
                 self.remind_of_step(ctx, turn, Some(u));
                 return;
@@ -136,6 +136,21 @@ impl Engine {
                 self.no_guide(ctx.locale, turn, u);
             }
         }
+    }
+
+    /// Whether a message about the problem being walked adds nothing the walked guide is not
+    /// already about ("vad händer nu? jag behöver nätet"): another guide nearer its words is
+    /// no reason to start over. A thing or symptom the guide is not about ("nu fryser
+    /// bilden") is.
+    fn nothing_new(&self, ctx: &Context<'_>, turn: &Turn, u: &Understanding) -> bool {
+        let (Some(walk), Some(words)) = (&turn.state.walk, turn.words.as_deref()) else {
+            return false;
+        };
+        let Some(walked) = ctx.guides.guide(&walk.guide_id) else {
+            return false;
+        };
+        walked.guide.intents.contains(&u.intent)
+            && subjects::named_in(words).is_subset(&subjects::of_guide(&walked.guide))
     }
 
     /// The customer gave the postcode the bot asked for.
