@@ -112,7 +112,15 @@ pub fn classifier() -> Classifier {
     CLASSIFIER
         .get_or_init(|| {
             let paths = ModelPaths::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models"));
-            Classifier::load(&paths).expect("the model loads")
+            let classifier = Classifier::load(&paths).expect("the model loads");
+            // Every test binary imports the same guides: the first encodes them, the rest
+            // read the vectors back (a file of its own, apart from the service's).
+            let vectors = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/target/cache/test-guide-vectors.bin"
+            );
+            classifier.keep_guide_vectors_in(std::path::Path::new(vectors), &paths.encoder_dir());
+            classifier
         })
         .clone()
 }
