@@ -52,7 +52,13 @@ pub fn decide(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -
             confidence: probs[i],
         })
         .collect();
-    let best = order[0];
+    // "Jag vill INTE säga upp, bara gå ner till 250": the model hears the cancellation
+    // words; the customer's next most likely meaning is what they want.
+    let declined = lexicon::without_declines(text);
+    let best = match (&declined, head.index_of(CANCEL)) {
+        (Some(_), Some(cancel)) if order[0] == cancel && order.len() > 1 => order[1],
+        _ => order[0],
+    };
     let top = probs[best];
     let best_name = head.intents[best].clone();
     let confident = top >= head.thresholds.for_locale(language);
@@ -64,8 +70,14 @@ pub fn decide(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -
     let model_cancel = head
         .index_of(CANCEL)
         .is_some_and(|i| probs[i] >= head.cancel_threshold);
+    let cancellation = match &declined {
+        // The model read the whole message, refusal included: only the words left over
+        // can still ask to cancel something.
+        Some(rest) => lexicon::signals_cancellation(rest),
+        None => model_cancel || lexicon::signals_cancellation(text),
+    };
     Classification {
-        cancellation: model_cancel || lexicon::signals_cancellation(text),
+        cancellation,
         intent,
         confidence,
         confident,

@@ -34,9 +34,32 @@ pub fn detect(text: &str) -> Locale {
 pub fn switched(text: &str, current: Locale) -> Option<Locale> {
     const PLAINLY: i32 = 3;
     let (sv, en) = evidence(text);
+    let lower = text.to_lowercase();
+    // Asking for the other language by name ("english ok", "kan vi ta det på svenska?")
+    // switches on less evidence.
+    const ENGLISH_PLEASE: &[&str] = &[
+        "in english",
+        "english please",
+        "english pls",
+        "english ok",
+        "ok english",
+        "english then",
+        "english is better",
+        "write english",
+        "speak english",
+    ];
+    const SWEDISH_PLEASE: &[&str] = &[
+        "på svenska",
+        "pa svenska",
+        "svenska tack",
+        "svenska går bra",
+        "in swedish",
+    ];
+    let asks_for_english = ENGLISH_PLEASE.iter().any(|p| lower.contains(p)) && en >= sv;
+    let asks_for_swedish = SWEDISH_PLEASE.iter().any(|p| lower.contains(p)) && sv >= en;
     match current {
-        Locale::Sv if en >= PLAINLY && sv == 0 => Some(Locale::En),
-        Locale::En if sv >= PLAINLY && en == 0 => Some(Locale::Sv),
+        Locale::Sv if (en >= PLAINLY && sv == 0) || asks_for_english => Some(Locale::En),
+        Locale::En if (sv >= PLAINLY && en == 0) || asks_for_swedish => Some(Locale::Sv),
         _ => None,
     }
 }
@@ -53,11 +76,11 @@ fn evidence(text: &str) -> (i32, i32) {
         if word.is_empty() {
             continue;
         }
-        if SWEDISH.contains(&word) {
-            sv += 1;
-        }
-        if ENGLISH.contains(&word) {
-            en += 1;
+        // "for" is Swedish "för" without its ö as often as it is English: no evidence.
+        match (SWEDISH.contains(&word), ENGLISH.contains(&word)) {
+            (true, false) => sv += 1,
+            (false, true) => en += 1,
+            _ => {}
         }
     }
     (sv, en)
@@ -91,5 +114,15 @@ mod tests {
         let swedish = "förlåt, jag skriver hellre på svenska. nätet funkar inte";
         assert_eq!(switched(swedish, Locale::En), Some(Locale::Sv));
         assert_eq!(switched("tack", Locale::En), None);
+        let asks = "can you write it in english please, my swedish isn't good enough for contracts";
+        assert_eq!(switched(asks, Locale::Sv), Some(Locale::En));
+        assert_eq!(
+            switched("english ok. puk code?", Locale::Sv),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            switched("kan vi ta det på svenska?", Locale::En),
+            Some(Locale::Sv)
+        );
     }
 }

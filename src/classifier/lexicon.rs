@@ -140,6 +140,44 @@ pub fn signals_cancellation(text: &str) -> bool {
     SET.is_match(&fold(text))
 }
 
+/// Saying outright that one does not want to cancel, over folded text: "vill INTE säga upp",
+/// "inte säga upp nåt alltså", "I don't want to cancel". Narrow on purpose: "varför kan jag
+/// inte säga upp?" is a wish to cancel, blocked.
+const DECLINES: &[&str] = &[
+    r"\b(vill|tanker|ska|behover|planerar|tankte)\s+(\w+\s+)?(inte|ej|absolut\s+inte)\s+(\w+\s+)?(saga|saja)\s+upp\b(\s+(nagot|nat|nanting|nagonting|alltsa|nagot\s+alltsa|nat\s+alltsa))?",
+    r"\binte\s+saga\s+upp\s+(nagot|nat|nanting|nagonting|alltsa)\b(\s+alltsa)?",
+    r"\b(don\s?t|do\s+not|dont)\s+(\w+\s+)?(want|wish|need|plan|intend)\s+to\s+cancel\w*(\s+anything)?",
+    r"\bnot\s+(looking|trying|going|planning|wanting)\s+to\s+cancel\w*(\s+anything)?",
+    r"\bno\s+intention\s+of\s+cancel\w*",
+];
+
+static DECLINED: LazyLock<Vec<regex::Regex>> = LazyLock::new(|| {
+    DECLINES
+        .iter()
+        .map(|p| regex::Regex::new(p).expect("decline patterns compile"))
+        .collect()
+});
+
+/// When the text says it does not want to cancel: the rest of it (folded), to be read for a
+/// wish to cancel something else ("inte säga upp bredbandet, men mobilen ska bort" still
+/// cancels). `None` when it says no such thing.
+pub fn without_declines(text: &str) -> Option<String> {
+    let folded = fold(text);
+    let mut rest = folded.clone();
+    for pattern in DECLINED.iter() {
+        rest = pattern.replace_all(&rest, " ").into_owned();
+    }
+    // "Vill egentligen inte säga upp, men måste": reluctant, still leaving. A plain "men"
+    // is not enough: "inte säga upp, men byta paket" stays.
+    let reluctant = folded.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "maste" | "tvungen" | "tvingas" | "egentligen" | "must" | "forced" | "really"
+        )
+    }) || folded.contains("have to");
+    (rest != folded && !reluctant).then_some(rest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +206,30 @@ mod tests {
             false_alarms.len() * 100 < others,
             "over 1 % false alarms: {false_alarms:#?}"
         );
+    }
+
+    #[test]
+    fn saying_one_does_not_want_to_cancel_is_no_wish_to_cancel() {
+        for text in [
+            "jag vill INTE säga upp, bara gå ner till 250 mbit",
+            "jag tänker absolut inte säga upp, men vill byta till ett billigare tv-paket",
+            "vill ha kvar bredbandet, inte säga upp nåt alltså",
+            "I don't want to cancel, just change my plan",
+        ] {
+            let rest = without_declines(text).expect(text);
+            assert!(!SET.is_match(&rest), "{text} → {rest}");
+        }
+        let rest = without_declines("vill inte säga upp bredbandet, mobilen ska jag säga upp")
+            .expect("a decline");
+        assert!(SET.is_match(&rest), "the mobile is still cancelled: {rest}");
+        for text in [
+            "varför kan jag inte säga upp på mina sidor?",
+            "jag vill säga upp",
+            "vill egentligen inte säga upp men priset är för högt",
+            "I don't really want to cancel but I have to",
+        ] {
+            assert_eq!(without_declines(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -50,13 +50,22 @@ impl Postcode {
     pub fn find_volunteered(text: &str) -> Option<Self> {
         static WRITTEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new(
-                r"(?i)(?:\b(?:postnummer|postnumret|postnr|postkod|postcode|post code|zip)\D{0,6}(\d{3}\s?\d{2})\b)|(?:(?:^|[^\d\s-])\s*\b(\d{3} \d{2})\b(?:[^\d-]|$))",
+                r"(?i)(?:\b(?:postnummer|postnumret|postnr|postkod|postcode|post code|zip)\D{0,6}(\d{3}\s?\d{2})\b)|(?:(?:^|[^\d\s-])\s*\b(\d{3} \d{2})\b(?:[^\d-]|$))|(?:\b(?:i|in|på|pa|at|near|nära|nara)\s+(\d{5})\b(?:[^\d-]|$))",
             )
             .expect("a valid pattern")
         });
+        // "I 20000 kr" is an amount, "in 75236 since six" a place.
+        static NOT_A_PLACE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"(?i)^\s*(kr|sek|kronor|mbit|mb|gb|kb|min|sek|st\b|:-)")
+                .expect("a valid pattern")
+        });
         let found = WRITTEN.captures(text)?;
-        let digits = found.get(1).or_else(|| found.get(2))?.as_str();
-        Self::parse(&digits.replace(' ', ""))
+        let digits = match (found.get(1).or_else(|| found.get(2)), found.get(3)) {
+            (Some(named), _) => named,
+            (None, Some(after_in)) if !NOT_A_PLACE.is_match(&text[after_in.end()..]) => after_in,
+            _ => return None,
+        };
+        Self::parse(&digits.as_str().replace(' ', ""))
     }
 
     pub fn parse_field(field: &'static str, raw: &str) -> Result<Self, FieldError> {
@@ -104,6 +113,10 @@ mod tests {
             ("internet är nere här i 903 31 Umeå", "90331"),
             ("postnummer 90331, bredbandet funkar inte", "90331"),
             ("my postcode is 113 45", "11345"),
+            (
+                "no internet at home in 75236 since about 6 tonight",
+                "75236",
+            ),
         ] {
             assert_eq!(
                 Postcode::find_volunteered(text).map(|p| p.to_string().replace(' ', "")),
@@ -116,6 +129,7 @@ mod tests {
             "fakturan på 899 kr",
             "ring 070-123 45 67",
             "jag betalade 1 990 kr",
+            "fick en faktura i 12000 kr",
         ] {
             assert_eq!(Postcode::find_volunteered(text), None, "{text}");
         }

@@ -65,6 +65,8 @@ const FORMS: &[(Subject, &[&str])] = &[
             "fiberuttag",
             "fibre socket",
             "fiber socket",
+            // "Fibern funkar inte, på dosan i klädkammaren lyser en lampa rött"
+            "dosan$",
         ],
     ),
     (Subject::Router, &["*router"]),
