@@ -428,13 +428,14 @@ async fn the_chat_speaks_english_when_switched() {
         "The router light is red and the internet is down",
     )
     .await;
-    with_text(&customer, ".step-card", "Unplug the router's power cable").await;
+    // Whichever guide the message finds, its step is written in English.
+    with_text(&customer, ".step-card", "Step 1 of").await;
     assert_accessible(&customer, "chat in English").await;
     screenshot(&customer, "chat-steps-en").await;
 
     // A reload keeps the language and the conversation.
     customer.refresh().await.unwrap();
-    with_text(&customer, ".step-card", "Unplug the router's power cable").await;
+    with_text(&customer, ".step-card", "Step 1 of").await;
     assert_eq!(
         attribute(&customer, "return document.documentElement.lang").await,
         json!("en")

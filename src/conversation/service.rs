@@ -103,14 +103,11 @@ struct Understood {
     suggestion: Option<std::sync::Arc<GuideEntry>>,
 }
 
-/// What a problem is about, coarsely: two parts in one area are one problem told twice
-/// ("nätet är nere och wifi syns inte"), two areas are two problems.
-fn area(intent: &str) -> &str {
-    match crate::knowledge::Service::of_intent(intent) {
-        Some(service) => service.as_str(),
-        None if Queue::route(Some(intent), None) == Queue::Billing => "billing",
-        None => intent,
-    }
+/// A part of a message that raises a problem of its own.
+struct ProblemPart<'t> {
+    text: &'t str,
+    reading: Classification,
+    vector: Vec<f32>,
 }
 
 /// The classifier's likely intents with their probabilities, best first.
@@ -281,28 +278,69 @@ impl Conversations {
             .classify_with_vector(text.as_str(), Some(locale))
             .await?;
         // Outside a guide, a message may raise more than one problem: the bot helps with the
-        // one it understood the message to be about, and keeps the others for after it.
-        let also = if state.walk.is_none() && c.confident && !c.cancellation {
-            self.other_problems(text.as_str(), locale, &c.intent)
-                .await?
+        // one named first and keeps the others for after it. Parts are read also when the
+        // whole is unsure: "kan nån ringa mig? tv-boxen är död" asks for a person, and the
+        // part about the box routes them.
+        let mut problems = if state.walk.is_none() {
+            self.problem_parts(text.as_str(), locale).await?
         } else {
             Vec::new()
         };
+        // A claim for money names the fault it is for; a fault that is over is its reason,
+        // not a second problem to troubleshoot.
+        if c.confident && c.intent == "compensation" {
+            problems.retain(|p| !crate::dialogue::tells_of_the_past(p.text));
+        }
+        let lead_area = crate::dialogue::area(&c.intent);
+        // The whole message reads as its weightiest problem; the customer's order decides
+        // which comes first when the parts show two.
+        // Beside a wish to cancel, a fault is kept for later ("kanalerna har försvunnit och
+        // jag funderar på att säga upp"): the written way comes first, the fault if asked.
+        let first_named_elsewhere = !c.cancellation
+            && c.confident
+            && crate::dialogue::is_problem(&c.intent)
+            && problems
+                .first()
+                .is_some_and(|p| crate::dialogue::area(&p.reading.intent) != lead_area)
+            && problems
+                .iter()
+                .any(|p| crate::dialogue::area(&p.reading.intent) == lead_area);
+        let reading = c.reading;
+        let (lead, lead_text, lead_vector, others) = if first_named_elsewhere {
+            let first = problems.remove(0);
+            (first.reading, first.text, first.vector, problems)
+        } else if c.cancellation {
+            // Every fault named beside a wish to cancel waits, the one the whole message is
+            // about too ("tv:n säger ingen signal och jag funderar på att säga upp tv:n").
+            (c, text.as_str(), vector, problems)
+        } else {
+            problems.retain(|p| crate::dialogue::area(&p.reading.intent) != lead_area);
+            (c, text.as_str(), vector, problems)
+        };
+        let mut also = Vec::new();
+        for other in others {
+            let guide = self.best_guide(other.text, locale, &other.vector, &other.reading)?;
+            also.push(Later {
+                intent: other.reading.intent,
+                guide_id: guide.map(|g| g.guide.id.to_string()),
+                said: crate::dialogue::quotable(other.text),
+            });
+        }
         // Only a problem the bot is sure of gets a guide.
-        let suggestion = if c.confident && !c.cancellation {
-            self.best_guide(text.as_str(), locale, &vector, &c)?
+        let suggestion = if lead.confident && !lead.cancellation {
+            self.best_guide(lead_text, locale, &lead_vector, &lead)?
         } else {
             None
         };
-        let likely = likely_intents(&c);
+        let likely = likely_intents(&lead);
         let understood = Understood {
             understanding: Understanding {
-                intent: c.intent,
-                confidence: c.confidence,
-                confident: c.confident,
-                cancellation: c.cancellation,
+                intent: lead.intent,
+                confidence: lead.confidence,
+                confident: lead.confident,
+                cancellation: lead.cancellation,
                 ranking: likely,
-                reading: c.reading,
+                reading,
                 also,
             },
             switched_to,
@@ -311,15 +349,14 @@ impl Conversations {
         Ok((CustomerInput::Text(text), secrets, Some(understood)))
     }
 
-    /// Problems a message raises besides `lead`, each part of it understood on its own:
-    /// the intents of parts the classifier is sure of, in other areas than the lead's and
-    /// each other's, in the order named.
-    async fn other_problems(
+    /// The problems a message's parts raise, each part understood on its own: the parts the
+    /// classifier is sure are about a problem, one per area, in the order named. Empty for a
+    /// message that is one part.
+    async fn problem_parts<'t>(
         &self,
-        text: &str,
+        text: &'t str,
         locale: Locale,
-        lead: &str,
-    ) -> Result<Vec<Later>, ConversationError> {
+    ) -> Result<Vec<ProblemPart<'t>>, ConversationError> {
         let parts = crate::dialogue::parts(text);
         if parts.len() < 2 {
             return Ok(Vec::new());
@@ -331,22 +368,25 @@ impl Conversations {
                 .map(|part| self.classifier.classify_with_vector(part, Some(locale))),
         )
         .await?;
-        let mut others: Vec<Later> = Vec::new();
-        for (part, (c, vector)) in parts.iter().zip(readings) {
+        let mut problems: Vec<ProblemPart<'t>> = Vec::new();
+        for (part, (c, vector)) in parts.into_iter().zip(readings) {
+            let area = crate::dialogue::area(&c.intent);
             let new = c.confident
                 && c.confidence >= OTHER_PROBLEM_SURE
+                && !c.cancellation
                 && crate::dialogue::is_problem(&c.intent)
-                && area(&c.intent) != area(lead)
-                && !others.iter().any(|o| area(&o.intent) == area(&c.intent));
+                && !problems
+                    .iter()
+                    .any(|p| crate::dialogue::area(&p.reading.intent) == area);
             if new {
-                let guide = self.best_guide(part, locale, &vector, &c)?;
-                others.push(Later {
-                    intent: c.intent,
-                    guide_id: guide.map(|g| g.guide.id.to_string()),
+                problems.push(ProblemPart {
+                    text: part,
+                    reading: c,
+                    vector,
                 });
             }
         }
-        Ok(others)
+        Ok(problems)
     }
 
     /// The guide that best fits a message the classifier understood as `c`. The likely

@@ -172,10 +172,17 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
         });
     }
     if !facts.later.is_empty() {
-        let labels: Vec<&str> = facts
+        let labels: Vec<String> = facts
             .later
             .iter()
-            .map(|l| intent_label(locale, &l.intent))
+            .map(|l| {
+                let label = intent_label(locale, &l.intent);
+                match &l.said {
+                    Some(said) if sv => format!("{label} (”{said}”)"),
+                    Some(said) => format!("{label} (\"{said}\")"),
+                    None => label.to_owned(),
+                }
+            })
             .collect();
         sentences.push(if sv {
             format!("Kunden nämnde också: {}.", labels.join(", "))
@@ -313,6 +320,7 @@ mod tests {
         let later = vec![Later {
             intent: "invoice_question".to_owned(),
             guide_id: None,
+            said: Some("fakturan är för hög".to_owned()),
         }];
         let facts = CaseFacts {
             first_words: Some("nätet e nere sen i morse"),
@@ -327,13 +335,14 @@ mod tests {
             "Kunden skrev först: ”nätet e nere sen i morse”. Boten tolkade ärendet som: internet \
              fungerar inte (broadband_down, 92 %). Prövade steg: Starta om routern (hjälpte \
              inte: ”gjorde det, ingen skillnad”), Kontrollera kablarna (hoppades över). Kunden \
-             nämnde också: faktura. Nu: kunden vill prata med en person."
+             nämnde också: faktura (”fakturan är för hög”). Nu: kunden vill prata med en \
+             person."
         );
         let english = summarise(Locale::En, &facts);
         assert!(
             english.contains("Starta om routern (did not help: \"gjorde det, ingen skillnad\")")
         );
-        assert!(english.contains("The customer also mentioned: invoice."));
+        assert!(english.contains("The customer also mentioned: invoice (\"fakturan är för hög\")."));
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub enum Action {
     /// While waiting for a person: be phoned instead. Clients show a form for the number and
     /// time window and send it to the call-back endpoint.
     RequestCallback,
+    /// After a guide worked: take up the other problem the customer raised with the first.
+    TakeUpLater,
 }
 
 impl Action {
@@ -61,6 +63,7 @@ impl Action {
             "troubleshoot_anyway" => Some(Self::TroubleshootAnyway),
             "continue_troubleshooting" => Some(Self::ContinueTroubleshooting),
             "request_callback" => Some(Self::RequestCallback),
+            "take_up_later" => Some(Self::TakeUpLater),
             _ => id
                 .strip_prefix("topic:")
                 .and_then(Topic::parse)
@@ -79,6 +82,7 @@ impl Action {
             Self::TroubleshootAnyway => "troubleshoot_anyway".to_owned(),
             Self::ContinueTroubleshooting => "continue_troubleshooting".to_owned(),
             Self::RequestCallback => "request_callback".to_owned(),
+            Self::TakeUpLater => "take_up_later".to_owned(),
         }
     }
 
@@ -93,6 +97,7 @@ impl Action {
             Self::TroubleshootAnyway => ActionKind::TroubleshootAnyway,
             Self::ContinueTroubleshooting => ActionKind::ContinueTroubleshooting,
             Self::RequestCallback => ActionKind::RequestCallback,
+            Self::TakeUpLater => ActionKind::TakeUpLater,
         }
     }
 }
@@ -110,6 +115,7 @@ pub enum ActionKind {
     TroubleshootAnyway,
     ContinueTroubleshooting,
     RequestCallback,
+    TakeUpLater,
 }
 
 /// A button attached to a message.
@@ -135,6 +141,7 @@ mod tests {
             Action::TroubleshootAnyway,
             Action::ContinueTroubleshooting,
             Action::RequestCallback,
+            Action::TakeUpLater,
         ]);
         for action in all {
             assert_eq!(Action::parse(&action.id()), Some(action));

@@ -21,6 +21,26 @@ pub fn is_problem(intent: &str) -> bool {
     )
 }
 
+/// What a problem is about, coarsely: two parts in one area are one problem told twice
+/// ("nätet är nere och wifi syns inte"), two areas are two problems.
+pub fn area(intent: &str) -> &str {
+    match crate::knowledge::Service::of_intent(intent) {
+        Some(service) => service.as_str(),
+        None if Queue::route(Some(intent), None) == Queue::Billing => "billing",
+        None => intent,
+    }
+}
+
+/// The problem a message names, for routing a request for a person that comes with one:
+/// the message's own intent when it is a problem, else the first problem in another part
+/// ("can someone call me? the tv box is dead" goes to the technical queue).
+fn problem_named(u: &Understanding) -> Option<&str> {
+    if u.confident && is_problem(&u.intent) {
+        return Some(&u.intent);
+    }
+    u.also.first().map(|l| l.intent.as_str())
+}
+
 /// How sure the model must be that a message is a claim or a complaint to pass it straight
 /// to a person when it also has a guide to offer.
 const PERSON_DECIDES_SURE: f32 = 0.7;
@@ -306,7 +326,7 @@ impl Engine {
             ConversationStatus::Queued | ConversationStatus::Agent
         );
         let awaiting_postcode = matches!(state.pending, Some(Pending::Postcode { .. }));
-        let situation = match input {
+        let mut situation = match input {
             Input::Text(text, _) => Situation::read(text),
             Input::Action(_) => Situation::default(),
         };
@@ -326,6 +346,37 @@ impl Engine {
                 turn.state.postcode = Some(postcode);
             }
         }
+        // Questions the bot asked last turn are answered by this message or not at all.
+        let after_cancellation_offer =
+            matches!(state.pending, Some(Pending::AfterCancellationOffer));
+        if after_cancellation_offer {
+            turn.state.pending = None;
+        }
+        // "Shall we take that now?": a no lets the other problem go.
+        let offered_later = matches!(state.pending, Some(Pending::TakeUpLater));
+        if offered_later {
+            turn.state.pending = None;
+            if let Input::Text(text, _) = input {
+                if super::situation::declines(text) {
+                    turn.state.later.clear();
+                }
+            }
+        }
+        // "Och på söndagar?" right after the opening hours asks for them again.
+        turn.state.last_request = None;
+        if let (Input::Text(text, u), None, Some(last)) =
+            (input, situation.request, state.last_request)
+        {
+            // Naming a thing ("och routern då?") is about the service, not the chat.
+            let names_a_thing = !crate::knowledge::subjects::named_in(text).is_empty();
+            let sure_problem = u.is_some_and(|u| {
+                is_problem(&u.intent) && u.confidence >= super::walk::NEW_PROBLEM_SURE
+            });
+            if !names_a_thing && !sure_problem && super::situation::follows_up(text) {
+                situation.request = Some(last);
+            }
+        }
+        turn.state.last_request = situation.request;
         // Counted again only by the branch for an unsure reading below.
         turn.state.unsure_in_a_row = 0;
         self.follow_language(ctx, &mut turn.state);
@@ -372,6 +423,7 @@ impl Engine {
             Input::Action(Action::TalkToHuman) => {
                 self.hand_over(locale, &mut turn, "customer_request", None);
             }
+            Input::Action(Action::TakeUpLater) => self.take_up_later(ctx, &mut turn),
             Input::Action(Action::Topic(topic)) => {
                 turn.state.topic = Some(topic);
                 turn.state.unplaced_in_a_row = 0;
@@ -408,6 +460,13 @@ impl Engine {
                 turn.state.unplaced_in_a_row = 0;
                 if let Some(u) = understanding {
                     turn.state.intent = Some(u.intent.clone());
+                    // A fault named beside the wish waits, in case the customer wants it
+                    // fixed first.
+                    for other in &u.also {
+                        if !turn.state.later.iter().any(|l| l.intent == other.intent) {
+                            turn.state.later.push(other.clone());
+                        }
+                    }
                 }
                 let mut reply = self.cancellation_offer(locale, ReplyRole::Bot);
                 if situation.bereavement {
@@ -423,6 +482,7 @@ impl Engine {
                 }
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
+                turn.state.pending = Some(Pending::AfterCancellationOffer);
                 if situation.foreign {
                     turn.replies
                         .push(self.bot(self.replies.only_swedish_and_english(), Vec::new()));
@@ -447,8 +507,8 @@ impl Engine {
             // Asking for a person gets one, whatever else the message is about; the intent
             // still routes it ("om min faktura" goes to billing).
             Input::Text(_, understanding) if situation.wants_a_person => {
-                if let Some(u) = understanding.filter(|u| u.confident && is_problem(&u.intent)) {
-                    turn.state.intent = Some(u.intent.clone());
+                if let Some(problem) = understanding.and_then(problem_named) {
+                    turn.state.intent = Some(problem.to_owned());
                     turn.state.handoff_queue = None;
                 }
                 self.hand_over(
@@ -473,6 +533,10 @@ impl Engine {
             }
             // However it is said, and however upset: a request for a person gets one.
             Input::Text(_, Some(u)) if u.confident && u.intent == "talk_to_human" => {
+                if let Some(problem) = problem_named(u) {
+                    turn.state.intent = Some(problem.to_owned());
+                    turn.state.handoff_queue = None;
+                }
                 self.hand_over(
                     locale,
                     &mut turn,
@@ -508,6 +572,69 @@ impl Engine {
                 );
                 reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
                 turn.replies.push(reply);
+            }
+            // Told of an outage, the customer says something that is no problem ("ok men jag
+            // vill ha hjälp ändå"): the two ways on, again, and the problem kept. The problem
+            // told again starts its guide.
+            Input::Text(_, understanding)
+                if matches!(state.pending, Some(Pending::AfterOutage { .. }))
+                    && !understanding.is_some_and(|u| {
+                        u.confident
+                            && (u.intent == "thanks_goodbye"
+                                || (is_problem(&u.intent) && u.intent != "outage_status"))
+                    }) =>
+            {
+                let mut reply = self.bot(
+                    self.replies.after_outage_still(locale),
+                    vec![
+                        self.replies.button(locale, Action::TroubleshootAnyway),
+                        self.replies.button(locale, Action::TalkToHuman),
+                    ],
+                );
+                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                turn.replies.push(reply);
+            }
+            // "Nej, fixa kanalerna först": the fault named beside the wish to cancel.
+            Input::Text(text, _)
+                if after_cancellation_offer
+                    && state.walk.is_none()
+                    && !state.later.is_empty()
+                    && super::situation::declines(text) =>
+            {
+                self.take_up_later(ctx, &mut turn);
+            }
+            // Right after the written way to cancel, a question is about the cancellation
+            // (the last invoice, whose name it is in) unless it is surely a new fault.
+            Input::Text(..)
+                if after_cancellation_offer
+                    && state.walk.is_none()
+                    && !understood.is_some_and(|u| {
+                        u.confident
+                            && (u.intent == "thanks_goodbye"
+                                || (is_problem(&u.intent)
+                                    && u.confidence >= super::walk::NEW_PROBLEM_SURE))
+                    }) =>
+            {
+                let actions = vec![
+                    self.replies.button(locale, Action::WrittenCancellation),
+                    self.replies.button(locale, Action::TalkToHuman),
+                ];
+                // "Alla tre numren alltså": the written way again, for all of them.
+                let text = if situation.everything {
+                    self.replies.written_cancellation_all(locale)
+                } else {
+                    self.replies.cancellation_question(locale)
+                };
+                let mut reply = self.bot(text, actions);
+                reply.intent = understood.map(|u| (u.intent.clone(), u.confidence));
+                turn.state.pending = Some(Pending::AfterCancellationOffer);
+                turn.replies.push(reply);
+            }
+            // "Ja, ta viaplay nu", "och TV6 då?": the other problem, as offered.
+            Input::Text(text, understanding)
+                if offered_later && self.takes_up_later(ctx, text, understanding) =>
+            {
+                self.take_up_later(ctx, &mut turn);
             }
             // Typed instead of pressing a step's button: "gjorde det, ingen skillnad".
             Input::Text(text, Some(u)) if self.answers_step(ctx, text, u) => {
@@ -593,14 +720,12 @@ impl Engine {
         let locale = ctx.locale;
         let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
         let words = turn.words.clone().unwrap_or_default();
-        let answering = understanding.is_some_and(|u| {
-            self.answers_step(ctx, &words, u)
-                && matches!(
-                    u.reading.step_reply,
-                    Some(StepReply::Worked | StepReply::NotFixed)
-                )
+        // Upset but fixed ("äntligen, nu funkar det!!") needs nobody; upset twice and still
+        // stuck does, even when the message also answers the step.
+        let fixed = understanding.is_some_and(|u| {
+            self.answers_step(ctx, &words, u) && u.reading.step_reply == Some(StepReply::Worked)
         });
-        if ctx.state.upset_signs >= 1 && sure && !answering {
+        if ctx.state.upset_signs >= 1 && sure && !fixed {
             let line = self.replies.upset_again(locale);
             self.hand_over_saying(locale, turn, "frustration", intent, line);
             return;

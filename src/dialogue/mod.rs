@@ -17,10 +17,10 @@ mod walk;
 pub use actions::{Action, ActionButton, ActionKind, Topic};
 pub use contact::SupportContact;
 pub use engine::{
-    is_problem, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue, Reply,
-    ReplyRole, StepEvent, Turn, Understanding,
+    area, is_problem, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue,
+    Reply, ReplyRole, StepEvent, Turn, Understanding,
 };
-pub use parts::parts;
+pub use parts::{parts, quotable, tells_of_the_past};
 pub use replies::Replies;
 pub use situation::{ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, StepTried, Walk};

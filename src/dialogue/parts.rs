@@ -27,6 +27,72 @@ const JOINS: &[&str] = &[
 /// Fewer words than this is not a problem of its own ("och ja").
 const MIN_WORDS: usize = 3;
 
+/// Words that only tie a part to the one before ("Dessutom har fakturan…"), folded: left
+/// out when the part is quoted back to the customer.
+const LEADS: &[&str] = &[
+    "och", "dessutom", "sen", "sedan", "så", "plus", "samt", "även", "också", "men", "and", "also",
+    "then", "plus", "but", "besides",
+];
+
+/// Longer than this, a part is not quoted back: a long quote reads as an echo, not as
+/// having been heard.
+const MAX_QUOTED_CHARS: usize = 90;
+
+/// Whether a part tells of a fault that is over ("vi hade inget bredband 12 till 19
+/// januari", "the tv was down all last week"): the reason for a claim, not a problem to
+/// troubleshoot now.
+pub fn tells_of_the_past(part: &str) -> bool {
+    const OVER: &[&str] = &[
+        "hade",
+        "had",
+        "was",
+        "were",
+        "lag",
+        "lågo",
+        "lago",
+        "fungerade",
+        "funkade",
+        "gick",
+    ];
+    const STILL: &[&str] = &[
+        "fortfarande",
+        "still",
+        "nu",
+        "now",
+        "idag",
+        "today",
+        "sen",
+        "since",
+        "har",
+        "has",
+        "have",
+        "funkar",
+        "fungerar",
+        "works",
+    ];
+    let lower = part.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| OVER.contains(w)) && !words.iter().any(|w| STILL.contains(w))
+}
+
+/// A part as the bot quotes it back ("sen har TV6 försvunnit från boxen också!" → "har TV6
+/// försvunnit från boxen också"), or `None` when it is too long to quote.
+pub fn quotable(part: &str) -> Option<String> {
+    let mut rest = part.trim();
+    while let Some((first, after)) = rest.split_once(char::is_whitespace) {
+        let word = first.trim_end_matches([',', ':']).to_lowercase();
+        if !LEADS.contains(&word.as_str()) {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    let rest = rest.trim_end_matches(['.', '!', '?', ',', ' ']);
+    (!rest.is_empty() && rest.chars().count() <= MAX_QUOTED_CHARS).then(|| rest.to_owned())
+}
+
 /// The parts of `text`, in order, each with at least [`MIN_WORDS`] words; a message that
 /// cannot be cut gives one part, itself.
 pub fn parts(text: &str) -> Vec<&str> {
@@ -113,7 +179,37 @@ fn cut_at_joins<'a>(sentence: &'a str, out: &mut Vec<&'a str>) {
 
 #[cfg(test)]
 mod tests {
-    use super::parts;
+    use super::{parts, quotable};
+
+    #[test]
+    fn a_fault_that_is_over_is_told_from_one_still_going_on() {
+        assert!(super::tells_of_the_past(
+            "vi hade inget bredband alls mellan 12 och 19 januari"
+        ));
+        assert!(super::tells_of_the_past(
+            "we had no broadband at all from 3 to 9 november"
+        ));
+        assert!(!super::tells_of_the_past(
+            "vi har inte haft något internet sen i fredags"
+        ));
+        assert!(!super::tells_of_the_past(
+            "the tv was fine but now it says no signal"
+        ));
+    }
+
+    #[test]
+    fn a_part_is_quoted_without_the_words_that_tie_it_on() {
+        assert_eq!(
+            quotable("Dessutom har fakturan blivit dyrare!").as_deref(),
+            Some("har fakturan blivit dyrare")
+        );
+        assert_eq!(
+            quotable("and also, my bill went up").as_deref(),
+            Some("my bill went up")
+        );
+        assert_eq!(quotable(&"långt ".repeat(30)), None);
+        assert_eq!(quotable("och ..."), None);
+    }
 
     #[test]
     fn two_problems_in_one_sentence_or_two_are_cut_apart() {

@@ -3,7 +3,7 @@
 //! Kept in one place so that a policy test can read all of it (no sales language, no
 //! condescension) and so that translators see each Swedish line next to its English one.
 
-use super::{Action, ActionButton, Topic};
+use super::{Action, ActionButton, Later, Topic};
 use crate::domain::Locale;
 
 /// "a", "a och b", "a, b och c".
@@ -310,6 +310,33 @@ impl Replies {
         )
     }
 
+    /// After an outage notice, words that are neither a new problem nor a button.
+    pub fn after_outage_still(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Jag förstår att du behöver det nu. Vill du ändå kontrollera din egen utrustning \
+             väljer du Felsök ändå, och vill du hellre prata med en person tar en kollega över \
+             direkt.",
+            "I understand you need it now. If you'd still like to check your own equipment, \
+             choose Troubleshoot anyway, or choose to talk to a person and a colleague will \
+             take over straight away.",
+        )
+    }
+
+    /// A question right after the written way to cancel was offered: the person who
+    /// handles the cancellation answers it, and the form carries it to them.
+    pub fn cancellation_question(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Det kan kollegan som tar hand om uppsägningen svara på. Skriv gärna frågan i fältet \
+             Meddelande till oss när du fyller i uppsägningen, så följer den med. Vill du ha svar \
+             nu kan du välja att prata med en människa.",
+            "The colleague who handles the cancellation can answer that. Write your question in \
+             the Message to us field when you fill in the cancellation, and it goes with it. If \
+             you'd like an answer now, choose to talk to a person.",
+        )
+    }
+
     /// A wish to end every subscription: the written way, for all of them.
     pub fn written_cancellation_all(&self, locale: Locale) -> &'static str {
         pick(
@@ -561,6 +588,7 @@ impl Replies {
                 "Keep troubleshooting instead",
             ),
             Action::RequestCallback => pick(locale, "Bli uppringd i stället", "Call me instead"),
+            Action::TakeUpLater => pick(locale, "Ja, ta det nu", "Yes, let's do that"),
         }
     }
 
@@ -702,32 +730,47 @@ impl Replies {
         format!("{} {more}", self.glad_it_works(locale))
     }
 
-    /// A guide ended well, and the customer raised another problem with the first.
-    pub fn worked_and_next(&self, locale: Locale, next: &str) -> String {
+    /// A guide ended well, and the customer raised another problem with the first: asked
+    /// whether to take it up now, in the customer's words when they are short enough.
+    pub fn worked_and_next(&self, locale: Locale, next: &Later) -> String {
+        let next = self.other_problem(locale, next);
         match locale {
             Locale::Sv => format!(
-                "{} Du nämnde också {next}. Berätta gärna vad som händer, så tar vi det nu.",
+                "{} Du skrev också {next}. Ska vi ta det nu?",
                 self.glad_it_works(locale)
             ),
             Locale::En => format!(
-                "{} You also mentioned {next}. Tell me what's happening, and we'll look at \
-                 that now.",
+                "{} You also wrote {next}. Shall we look at that now?",
                 self.glad_it_works(locale)
             ),
         }
     }
 
+    /// Another problem as the bot names it: the customer's own words quoted, or what it is
+    /// about.
+    pub fn other_problem(&self, locale: Locale, later: &Later) -> String {
+        match (&later.said, locale) {
+            (Some(said), Locale::Sv) => format!("”{said}”"),
+            (Some(said), Locale::En) => format!("“{said}”"),
+            (None, Locale::Sv) => format!("om {}", self.intent_phrase(locale, &later.intent)),
+            (None, Locale::En) => format!("about {}", self.intent_phrase(locale, &later.intent)),
+        }
+    }
+
     /// Before the first guide, when a message raised more than one problem.
-    pub fn one_at_a_time(&self, locale: Locale, others: &[&str]) -> String {
-        let list = |and: &str| join_and(others, and);
+    pub fn one_at_a_time(&self, locale: Locale, others: &[Later]) -> String {
+        let named: Vec<String> = others
+            .iter()
+            .map(|l| self.other_problem(locale, l))
+            .collect();
         match locale {
             Locale::Sv => format!(
-                "Du skriver också om {}. Vi tar en sak i taget: först det här, sedan det andra.",
-                list("och")
+                "Du skriver också {}. Vi tar en sak i taget: först det här, sedan det andra.",
+                join_and(&named, "och")
             ),
             Locale::En => format!(
-                "You also mention {}. Let's take one thing at a time: this first, then the other.",
-                list("and")
+                "You also wrote {}. Let's take one thing at a time: this first, then the other.",
+                join_and(&named, "and")
             ),
         }
     }
@@ -736,8 +779,8 @@ impl Replies {
     pub fn check_holds(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Tack, då vet vi det och går vidare.",
-            "Thanks, good to know. Let's go on.",
+            "Bra att veta, då går vi vidare.",
+            "Good to know. Let's go on.",
         )
     }
 
@@ -1071,6 +1114,18 @@ impl Replies {
             link: Some("https://example.se".into()),
             rules_out: Vec::new(),
         };
+        let later = [
+            Later {
+                intent: "wifi_problem".into(),
+                guide_id: None,
+                said: None,
+            },
+            Later {
+                intent: "invoice_question".into(),
+                guide_id: None,
+                said: Some("fakturan är för hög".into()),
+            },
+        ];
         let mut lines: Vec<String> = Vec::new();
         for locale in [Locale::Sv, Locale::En] {
             lines.extend(
@@ -1117,6 +1172,7 @@ impl Replies {
                 Action::TroubleshootAnyway,
                 Action::ContinueTroubleshooting,
                 Action::RequestCallback,
+                Action::TakeUpLater,
             ]);
             lines.extend(actions.map(|a| self.action_label(locale, a).to_owned()));
             lines.extend(
@@ -1130,6 +1186,8 @@ impl Replies {
                     }),
             );
             lines.push(self.callback_prompt(locale).to_owned());
+            lines.push(self.cancellation_question(locale).to_owned());
+            lines.push(self.after_outage_still(locale).to_owned());
             lines.push(self.already_told(locale, &["Titel", "Annan titel"]));
             lines.push(self.callback_confirmed(
                 locale,
@@ -1138,8 +1196,9 @@ impl Replies {
             ));
             lines.extend([
                 self.step_worked(locale),
-                self.worked_and_next(locale, self.intent_phrase(locale, "wifi_problem")),
-                self.one_at_a_time(locale, &["problem med wifi", "din faktura"]),
+                self.worked_and_next(locale, &later[0]),
+                self.worked_and_next(locale, &later[1]),
+                self.one_at_a_time(locale, &later),
                 self.guide_intro(locale, "Sammanfattning."),
                 self.next_guide_intro(locale, "Titel"),
                 self.step_card(locale, 1, 3, &step),

@@ -84,6 +84,9 @@ pub struct DialogueState {
     /// Other problems the customer raised in the same message as the one being helped with,
     /// in the order mentioned: taken up when the first is done, never lost.
     pub later: Vec<Later>,
+    /// The question about the chat the last turn answered: "och i mellandagarna?" right
+    /// after the opening hours asks about them again.
+    pub last_request: Option<super::ChatRequest>,
 }
 
 /// A problem raised beside another, waiting its turn.
@@ -93,6 +96,10 @@ pub struct Later {
     /// The guide for it, found from the words that raised it: "och mobilen då?" later says
     /// too little to find one by itself.
     pub guide_id: Option<String>,
+    /// The customer's own words for it (already masked), quoted back when it is taken up:
+    /// "Viaplay laddar inte" tells them they were heard better than "a TV problem".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub said: Option<String>,
 }
 
 impl DialogueState {
@@ -160,4 +167,10 @@ pub enum Pending {
     },
     /// Told of an outage; the customer may still want to troubleshoot with this guide.
     AfterOutage { guide_id: Option<String> },
+    /// A guide worked and the bot asked whether to take up the problem raised beside it:
+    /// the next message that is not about something else starts it.
+    TakeUpLater,
+    /// The written way to cancel was just offered: the next message is most likely a
+    /// question about the cancellation ("vad händer med sista fakturan?"), not a new fault.
+    AfterCancellationOffer,
 }

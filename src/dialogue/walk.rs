@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::engine::{is_problem, Context, GuideStepRef, Reply, StepEvent, Turn, Understanding};
+use super::engine::{
+    area, is_problem, Context, GuideStepRef, Reply, StepEvent, Turn, Understanding,
+};
 use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
 use crate::classifier::StepReply;
 use crate::domain::{Locale, Postcode};
@@ -10,7 +12,7 @@ use crate::knowledge::{ruled_out, subjects, GuideEntry, OnFailure, Outage, Servi
 
 /// How sure the intent head must be of a problem the walked guide does not serve to take a
 /// message the step-reply head read as an answer to the step as a new problem instead.
-const NEW_PROBLEM_SURE: f32 = 0.97;
+pub(super) const NEW_PROBLEM_SURE: f32 = 0.97;
 
 impl Engine {
     /// The buttons under every step.
@@ -119,14 +121,9 @@ impl Engine {
             Some(entry) => {
                 let mut intro = self.replies().guide_intro(ctx.locale, &entry.guide.summary);
                 if !u.also.is_empty() {
-                    let phrases: Vec<&str> = u
-                        .also
-                        .iter()
-                        .map(|l| self.replies().intent_phrase(ctx.locale, &l.intent))
-                        .collect();
                     intro = format!(
                         "{} {intro}",
-                        self.replies().one_at_a_time(ctx.locale, &phrases)
+                        self.replies().one_at_a_time(ctx.locale, &u.also)
                     );
                 }
                 self.start_guide(ctx, turn, &entry, intro, Some(u));
@@ -138,7 +135,63 @@ impl Engine {
         }
     }
 
-    /// Whether a message about the problem being walked adds nothing the walked guide is not
+    /// The customer wants the other problem they raised taken up now: its guide starts, as
+    /// if they had just described it again.
+    pub(super) fn take_up_later(&self, ctx: &Context<'_>, turn: &mut Turn) {
+        turn.state.pending = None;
+        if turn.state.later.is_empty() {
+            let menu = self.menu(ctx.locale, false);
+            turn.replies
+                .push(self.bot(self.replies().no_step_open(ctx.locale), menu));
+            return;
+        }
+        let next = turn.state.later[0].clone();
+        let u = Understanding {
+            intent: next.intent,
+            confidence: 1.0,
+            confident: true,
+            cancellation: false,
+            ranking: Vec::new(),
+            reading: crate::classifier::Reading::NEUTRAL,
+            also: Vec::new(),
+        };
+        let ctx = Context {
+            suggestion: None,
+            ..*ctx
+        };
+        // The words that took it up ("ja, ta viaplay nu") are not a step's answer.
+        turn.words = None;
+        self.answer_problem(&ctx, turn, &u);
+    }
+
+    /// Whether a message after "shall we take that now?" takes the other problem up: anything
+    /// but a no, thanks alone, or a different problem does.
+    pub(super) fn takes_up_later(
+        &self,
+        ctx: &Context<'_>,
+        text: &str,
+        u: Option<&Understanding>,
+    ) -> bool {
+        let Some(next) = ctx.state.later.first() else {
+            return false;
+        };
+        if super::situation::declines(text) {
+            return false;
+        }
+        let Some(u) = u.filter(|u| u.confident) else {
+            return true;
+        };
+        let other_problem = is_problem(&u.intent) && area(&u.intent) != area(&next.intent);
+        // "Ja gärna" is a yes, though it reads like thanks; "ok, men nu är mobilen död" is
+        // something else.
+        if super::situation::agrees(text) {
+            return !(other_problem && u.confidence >= NEW_PROBLEM_SURE);
+        }
+        let only_thanks = u.intent == "thanks_goodbye" && text.split_whitespace().count() <= 3;
+        !other_problem && !only_thanks
+    }
+
+    /// Whether a message in the middle of a guide adds nothing the walked guide is not
     /// already about ("vad händer nu? jag behöver nätet"): another guide nearer its words is
     /// no reason to start over. A thing or symptom the guide is not about ("nu fryser
     /// bilden") is.
@@ -149,8 +202,10 @@ impl Engine {
         let Some(walked) = ctx.guides.guide(&walk.guide_id) else {
             return false;
         };
-        walked.guide.intents.contains(&u.intent)
-            && subjects::named_in(words).is_subset(&subjects::of_guide(&walked.guide))
+        // Naming nothing the walked guide is not about ("there's loads left, like 14 gb"),
+        // a message is a new problem only when the intent head is very sure of one.
+        subjects::named_in(words).is_subset(&subjects::of_guide(&walked.guide))
+            && (walked.guide.intents.contains(&u.intent) || u.confidence < NEW_PROBLEM_SURE)
     }
 
     /// The customer gave the postcode the bot asked for.
@@ -229,7 +284,7 @@ impl Engine {
             Some(Pending::AfterOutage { guide_id }) | Some(Pending::Postcode { guide_id, .. }) => {
                 guide_id
             }
-            None => None,
+            Some(Pending::TakeUpLater | Pending::AfterCancellationOffer) | None => None,
         };
         match guide_id.and_then(|id| ctx.guides.guide(&id)) {
             Some(entry) => {
@@ -399,13 +454,17 @@ impl Engine {
         if outcome == StepOutcome::Worked {
             turn.state.walk = None;
             turn.state.handoff_queue = None;
-            let text = match turn.state.later.first() {
-                Some(next) => self
-                    .replies()
-                    .worked_and_next(locale, self.replies().intent_phrase(locale, &next.intent)),
-                None => self.replies().step_worked(locale),
+            let reply = match turn.state.later.first() {
+                Some(next) => {
+                    turn.state.pending = Some(Pending::TakeUpLater);
+                    self.bot(
+                        &self.replies().worked_and_next(locale, next),
+                        vec![self.replies().button(locale, Action::TakeUpLater)],
+                    )
+                }
+                None => self.bot(&self.replies().step_worked(locale), Vec::new()),
             };
-            turn.replies.push(self.bot(&text, Vec::new()));
+            turn.replies.push(reply);
             return;
         }
         let ack = match outcome {

@@ -238,6 +238,7 @@ const t = (key, values) => tr(S.lang, key, values);
 /** Buttons that answer one question: once answered (or passed by), they are spent. */
 const ONE_SHOT = new Set([
   "step_worked", "step_failed", "step_skipped", "topic", "troubleshoot_anyway", "continue_troubleshooting",
+  "take_up_later",
 ]);
 const STORE_KEY = "felsok.chat.v1";
 const LANG_KEY = "felsok.chat.lang";
