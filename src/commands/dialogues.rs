@@ -168,6 +168,7 @@ async fn walk_chat(harness: &Harness, dialogue: &Dialogue) -> anyhow::Result<Dia
     let script = &dialogue.script;
     let chat = harness.start_chat(&script.locale).await?;
     let mut previous_guide: Option<String> = None;
+    let mut previous_step: Option<u64> = None;
     let mut status = "bot".to_owned();
     let mut turns = Vec::new();
     for (number, turn) in (1..).zip(&script.turns) {
@@ -195,12 +196,20 @@ async fn walk_chat(harness: &Harness, dialogue: &Dialogue) -> anyhow::Result<Dia
             status: &now,
             handoff: handoff.as_ref(),
             previous_guide: previous_guide.as_deref(),
+            previous_step,
         };
         let checks = judge::judge(expect, &answer);
         let resolved = answer.guide_done() || (status == "bot" && answer.waiting_for_person());
         let wrong_handoff = judge::wrong_handoff(expect, &answer);
-        if let Some(shown) = answer.shown() {
-            previous_guide = shown["guide_id"].as_str().map(str::to_owned);
+        let shown = answer.shown().map(|s| {
+            (
+                s["guide_id"].as_str().map(str::to_owned),
+                s["step"].as_u64(),
+            )
+        });
+        if let Some((guide, step)) = shown {
+            previous_guide = guide;
+            previous_step = step;
         }
         status = now;
         turns.push(TurnResult {

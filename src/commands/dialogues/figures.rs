@@ -20,13 +20,16 @@ pub struct Floors {
 /// of 165), 55.6 % (15 of 27), 23 wrong handoffs and 105 masking leaks; the general masker
 /// (2026-12-05) brought the leaks to 0, turns passing to 54.1 % and task success to 29.6 %;
 /// the step-reply and tone heads, subjects in guide choice and other problems kept for later
-/// brought them to 74.1 %, 55.9 %, 77.3 %, 93.9 % and 14 wrong handoffs (256 dialogues).
+/// brought them to 74.1 %, 55.9 %, 77.3 %, 93.9 % and 14 wrong handoffs (256 dialogues);
+/// problems taken in the customer's order and taken up on a yes, refusals to cancel heard,
+/// deaths told from dead routers and more guide examples to 84.9 %, 69.9 %, 87.5 %, 93.9 %
+/// and 10 (266 dialogues, 2026-12-06). The floors sit a little under the last run.
 pub const FLOORS: Floors = Floors {
-    turn_pass_rate: 0.72,
-    task_success: 0.53,
-    right_guide: 0.76,
+    turn_pass_rate: 0.80,
+    task_success: 0.65,
+    right_guide: 0.84,
     frustration_recall: 0.90,
-    wrong_handoffs: 16,
+    wrong_handoffs: 13,
     masking_leaks: 0,
 };
 

@@ -50,6 +50,8 @@ pub struct Answer<'a> {
     pub handoff: Option<&'a Value>,
     /// The guide whose step was shown last before this turn.
     pub previous_guide: Option<&'a str>,
+    /// That step, from 1: step 1 shown again for a question about it is no new guide.
+    pub previous_step: Option<u64>,
 }
 
 impl Answer<'_> {
@@ -88,7 +90,8 @@ impl Answer<'_> {
     pub fn new_guide(&self) -> Option<String> {
         self.replies().map(|m| &m["guide_step"]).find_map(|g| {
             let id = g["guide_id"].as_str()?;
-            let fresh = g["step"] == 1 || self.previous_guide != Some(id);
+            let restarted = g["step"] == 1 && self.previous_step != Some(1);
+            let fresh = restarted || self.previous_guide != Some(id);
             fresh.then(|| format!("{id} step {}", g["step"]))
         })
     }
@@ -373,6 +376,7 @@ mod tests {
             status: "bot",
             handoff: None,
             previous_guide: None,
+            previous_step: None,
         };
         let checks = judge(&expect, &answer);
         assert_eq!(checks.len(), 2);

@@ -152,7 +152,7 @@ pub fn request_terms(kind: &str) -> Option<&'static [Term]> {
         Starts("virtuell assistent"),
     ];
     const OPENING_HOURS: &[Term] = &[
-        Starts("öppet"),
+        Starts("öppe"),
         Starts("tider"),
         Starts("hours"),
         Starts("open"),
