@@ -3,7 +3,7 @@ use uuid::Uuid;
 use super::waiting::Waiting;
 use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
-use crate::classifier::{Classification, Classifier};
+use crate::classifier::{Classification, Classifier, StepReply};
 use crate::dialogue::{
     Action, Context, ConversationStatus, DialogueState, Engine, Input, Later, Queue, Reply,
     Understanding,
@@ -250,6 +250,57 @@ impl Conversations {
     /// inference.
     /// A retry of a message already answered needs no inference: the turn returns the
     /// stored answer.
+    /// A step answer read as "it worked" that goes on with a "but" ("inkorgen kommer upp
+    /// nu, men allt jag skickar fastnar"): the step's check holds, yet the problem is still
+    /// there when the half after the "but" reads as a fault or a question on its own.
+    async fn worked_but(
+        &self,
+        text: &str,
+        locale: Locale,
+    ) -> Result<Option<StepReply>, ConversationError> {
+        let Some(tail) = crate::dialogue::after_contrast(text) else {
+            return Ok(Some(StepReply::Worked));
+        };
+        let t = self.classifier.classify(tail, Some(locale)).await?;
+        // A fault told in words the heads do not know ("allt jag skickar blir liggande")
+        // still reads as upset; a question about why it broke is no sign it still is.
+        let fault = t.reading.step_reply == Some(StepReply::NotFixed)
+            || (t.confident && crate::dialogue::is_problem(&t.intent))
+            || (t.reading.step_reply != Some(StepReply::Question) && t.reading.surely_frustrated());
+        Ok(Some(if fault {
+            StepReply::NotFixed
+        } else {
+            StepReply::Worked
+        }))
+    }
+
+    /// What a message says beyond the current step's check, when it says the check holds
+    /// ("har redan dragit ur sladden"): the step is passed by, and the message reads "it
+    /// worked" only if the rest says so on its own.
+    fn beyond_the_check(&self, state: &DialogueState, text: &str) -> Option<String> {
+        use crate::dialogue::GuideLookup;
+        let walk = state.walk.as_ref()?;
+        let entry = self.knowledge.guide(&walk.guide_id)?;
+        let step = entry.guide.steps.get(walk.step)?;
+        crate::knowledge::ruled_out::beyond(step, text)
+    }
+
+    async fn beyond_reads_worked(
+        &self,
+        beyond: &str,
+        locale: Locale,
+    ) -> Result<Option<StepReply>, ConversationError> {
+        if beyond.split_whitespace().count() < 3 || !crate::knowledge::ruled_out::says_fixed(beyond)
+        {
+            return Ok(Some(StepReply::NotFixed));
+        }
+        let rest = self.classifier.classify(beyond, Some(locale)).await?;
+        Ok(Some(match rest.reading.step_reply {
+            Some(StepReply::Worked) => StepReply::Worked,
+            _ => StepReply::NotFixed,
+        }))
+    }
+
     async fn understand(
         &self,
         id: &str,
@@ -273,10 +324,18 @@ impl Conversations {
         let held_in = parse_locale(&record)?;
         let switched_to = crate::classifier::language::switched(text.as_str(), held_in);
         let locale = switched_to.unwrap_or(held_in);
-        let (c, vector) = self
+        let (mut c, vector) = self
             .classifier
             .classify_with_vector(text.as_str(), Some(locale))
             .await?;
+        if state.walk.is_some() && c.reading.step_reply == Some(StepReply::Worked) {
+            c.reading.step_reply = self.worked_but(text.as_str(), locale).await?;
+        }
+        if let Some(beyond) = self.beyond_the_check(&state, text.as_str()) {
+            if c.reading.step_reply == Some(StepReply::Worked) {
+                c.reading.step_reply = self.beyond_reads_worked(&beyond, locale).await?;
+            }
+        }
         // Outside a guide, a message may raise more than one problem: the bot helps with the
         // one named first and keeps the others for after it. Parts are read also when the
         // whole is unsure: "kan nån ringa mig? tv-boxen är död" asks for a person, and the

@@ -531,16 +531,23 @@ impl Engine {
                     self.answer_intent(ctx, &mut turn, u);
                 }
             }
-            // However it is said, and however upset: a request for a person gets one.
+            // However it is said, and however upset: a request for a person gets one. Heard
+            // only faintly from a customer upset a second time ("superb hjälp verkligen"),
+            // it is the upset speaking, and the person is told so.
             Input::Text(_, Some(u)) if u.confident && u.intent == "talk_to_human" => {
                 if let Some(problem) = problem_named(u) {
                     turn.state.intent = Some(problem.to_owned());
                     turn.state.handoff_queue = None;
                 }
+                let reason = if upset && state.upset_signs >= 1 && u.confidence < 0.7 {
+                    "frustration"
+                } else {
+                    "customer_request"
+                };
                 self.hand_over(
                     locale,
                     &mut turn,
-                    "customer_request",
+                    reason,
                     Some((u.intent.clone(), u.confidence)),
                 );
             }

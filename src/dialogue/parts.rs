@@ -27,11 +27,12 @@ const JOINS: &[&str] = &[
 /// Fewer words than this is not a problem of its own ("och ja").
 const MIN_WORDS: usize = 3;
 
-/// Words that only tie a part to the one before ("Dessutom har fakturan…"), folded: left
-/// out when the part is quoted back to the customer.
+/// Words that only tie a part to the one before ("och fakturan…", "and also, my bill…"),
+/// folded: left out when the part is quoted back to the customer. Swedish adverbials such
+/// as "dessutom" or "sen" stay: the verb follows them, and "har fakturan blivit dyrare"
+/// without its adverbial reads as a question.
 const LEADS: &[&str] = &[
-    "och", "dessutom", "sen", "sedan", "så", "plus", "samt", "även", "också", "men", "and", "also",
-    "then", "plus", "but", "besides",
+    "och", "plus", "samt", "men", "and", "also", "then", "plus", "but", "besides",
 ];
 
 /// Longer than this, a part is not quoted back: a long quote reads as an echo, not as
@@ -78,8 +79,8 @@ pub fn tells_of_the_past(part: &str) -> bool {
     words.iter().any(|w| OVER.contains(w)) && !words.iter().any(|w| STILL.contains(w))
 }
 
-/// A part as the bot quotes it back ("sen har TV6 försvunnit från boxen också!" → "har TV6
-/// försvunnit från boxen också"), or `None` when it is too long to quote.
+/// A part as the bot quotes it back ("och TV6 har försvunnit från boxen!" → "TV6 har
+/// försvunnit från boxen"), or `None` when it is too long to quote.
 pub fn quotable(part: &str) -> Option<String> {
     let mut rest = part.trim();
     while let Some((first, after)) = rest.split_once(char::is_whitespace) {
@@ -91,6 +92,39 @@ pub fn quotable(part: &str) -> Option<String> {
     }
     let rest = rest.trim_end_matches(['.', '!', '?', ',', ' ']);
     (!rest.is_empty() && rest.chars().count() <= MAX_QUOTED_CHARS).then(|| rest.to_owned())
+}
+
+/// Words that turn a sentence against what went before ("inkorgen syns nu, men allt jag
+/// skickar fastnar"), folded, with the spaces around them.
+const CONTRASTS: &[&str] = &[
+    " men ",
+    ", men ",
+    " fast ",
+    " dock ",
+    " but ",
+    " however ",
+    " although ",
+    " though ",
+    " except ",
+    " förutom att ",
+    " utom att ",
+];
+
+/// What follows the last turn against the rest of a message, when it has words enough to
+/// say something of its own: a customer who reports a step's result and then "men …" tells
+/// whether the problem is gone in the second half.
+pub fn after_contrast(text: &str) -> Option<&str> {
+    let lower = text.to_lowercase();
+    // Byte offsets are shared only when case mapping keeps lengths.
+    if lower.len() != text.len() {
+        return None;
+    }
+    let (at, len) = CONTRASTS
+        .iter()
+        .filter_map(|c| lower.rfind(c).map(|at| (at, c.len())))
+        .max_by_key(|(at, _)| *at)?;
+    let tail = text[at + len..].trim();
+    (tail.split_whitespace().count() >= MIN_WORDS).then_some(tail)
 }
 
 /// The parts of `text`, in order, each with at least [`MIN_WORDS`] words; a message that
@@ -198,10 +232,28 @@ mod tests {
     }
 
     #[test]
+    fn the_half_after_a_but_is_found_when_it_says_something() {
+        assert_eq!(
+            super::after_contrast("inkorgen kommer upp nu, men allt jag skickar fastnar"),
+            Some("allt jag skickar fastnar")
+        );
+        assert_eq!(
+            super::after_contrast("it works now but the tv still freezes"),
+            Some("the tv still freezes")
+        );
+        assert_eq!(super::after_contrast("ja men nej"), None);
+        assert_eq!(super::after_contrast("nu funkar det, tack"), None);
+    }
+
+    #[test]
     fn a_part_is_quoted_without_the_words_that_tie_it_on() {
         assert_eq!(
+            quotable("och fakturan har blivit dyrare!").as_deref(),
+            Some("fakturan har blivit dyrare")
+        );
+        assert_eq!(
             quotable("Dessutom har fakturan blivit dyrare!").as_deref(),
-            Some("har fakturan blivit dyrare")
+            Some("Dessutom har fakturan blivit dyrare")
         );
         assert_eq!(
             quotable("and also, my bill went up").as_deref(),

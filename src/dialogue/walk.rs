@@ -567,12 +567,17 @@ impl Engine {
     /// Free text that [`Engine::answers_step`]: the step worked, did not help, or raised a
     /// question about it.
     pub(super) fn step_reply(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
-        if turn
-            .words
-            .as_deref()
-            .is_some_and(|words| self.check_said(ctx, words))
-        {
-            self.step_answered(ctx, turn, StepOutcome::RuledOut);
+        let words = turn.words.clone().unwrap_or_default();
+        if self.check_said(ctx, &words) {
+            // "Bytte lösenord och nu är jag inne igen": done, not only this step passed. The
+            // reading says "worked" only when what is said beyond the check does (see
+            // `ruled_out::beyond`).
+            let outcome = if u.reading.step_reply == Some(StepReply::Worked) {
+                StepOutcome::Worked
+            } else {
+                StepOutcome::RuledOut
+            };
+            self.step_answered(ctx, turn, outcome);
             return;
         }
         match u.reading.step_reply {

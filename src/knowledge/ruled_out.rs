@@ -24,13 +24,21 @@ const FILLER: &[&str] = &[
     "jag", "min", "mitt", "en", "ett", "som", "pa", "och", "and",
 ];
 
+/// Words that open a question: "hur startar jag om routern" names the check without saying
+/// it was made. Swedish verbs are not among them, as "kollade på mina sidor" drops its
+/// subject and opens with the verb.
+const ASKS: &[&str] = &[
+    "hur", "vad", "varfor", "nar", "var", "vart", "vilken", "vilket", "vilka", "how", "what",
+    "why", "when", "where", "which", "does", "do", "should", "could", "would", "can", "is", "are",
+];
+
 /// The phrase of `step` that `text` says, if any.
 pub fn said<'a>(step: &'a Step, text: &str) -> Option<&'a str> {
     let clauses = clauses(text);
     step.rules_out
         .iter()
         .find(|phrase| {
-            let folded = fold(phrase);
+            let folded = fold(&phrase.replace("n't", "nt"));
             let wanted = words(&folded);
             let denies = wanted.iter().any(|w| DENIALS.contains(w));
             !wanted.is_empty()
@@ -43,20 +51,95 @@ pub fn said<'a>(step: &'a Step, text: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-/// The message cut where one statement ends and another begins, folded.
-fn clauses(text: &str) -> Vec<String> {
-    let text = text.replace("n't", "nt").replace(['’', '`'], "'");
-    text.split(['.', ',', ';', '!', '?', '\n', ':'])
-        .flat_map(|part| {
-            let folded = fold(part);
-            folded
-                .split(" men ")
-                .flat_map(|p| p.split(" but "))
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
+/// What `text` says besides the clauses that say a phrase of `step`, when one does:
+/// "fick koden, satte ett nytt lösenord och nu ser jag inkorgen" is the check made and
+/// something more, which may be that the problem is gone.
+pub fn beyond(step: &Step, text: &str) -> Option<String> {
+    let phrase = said(step, text)?;
+    let folded = fold(&phrase.replace("n't", "nt"));
+    let wanted = words(&folded);
+    let rest: Vec<String> = pieces(text)
+        .into_iter()
+        .filter(|piece| {
+            let clause = fold(piece);
+            let have = words(&clause);
+            !wanted.iter().all(|w| have.iter().any(|h| same_word(w, h)))
         })
-        .filter(|c| !c.trim().is_empty())
-        .collect()
+        .collect();
+    Some(rest.join(", ").trim().to_owned())
+}
+
+/// Words that say the problem is gone or back to normal ("nu är jag inne igen"), where
+/// "satte tillbaka den" only says the step was done.
+const FIXED: &[&str] = &[
+    "funkar",
+    "fungerar",
+    "funkade",
+    "fungerade",
+    "works",
+    "working",
+    "worked",
+    "fixed",
+    "solved",
+    "lost",
+    "loste",
+    "fixat",
+    "fixade",
+    "inne",
+    "igang",
+    "igen",
+    "again",
+];
+
+/// Whether `rest` (what a message says beyond a check, see [`beyond`]) says in so many
+/// words that the problem is gone: the step-reply head hears "did it" and "it works" alike,
+/// so a word for the second must be there.
+pub fn says_fixed(rest: &str) -> bool {
+    let folded = fold(&rest.replace("n't", "nt"));
+    let said = words(&folded);
+    !said.iter().any(|w| DENIALS.contains(w)) && said.iter().any(|w| FIXED.contains(w))
+}
+
+/// The message cut where one statement ends and another begins, folded; questions are left
+/// out, as asking about a check is not saying it was made.
+fn clauses(text: &str) -> Vec<String> {
+    pieces(text).iter().map(|p| fold(p)).collect()
+}
+
+/// [`clauses`] as the customer wrote them.
+fn pieces(text: &str) -> Vec<String> {
+    let text = text.replace("n't", "nt").replace(['’', '`'], "'");
+    let mut out = Vec::new();
+    for sentence in text.split_inclusive(['.', ';', '!', '?', '\n', ':']) {
+        if is_question(sentence) {
+            continue;
+        }
+        for part in sentence.split(',') {
+            let mut clause: Vec<&str> = Vec::new();
+            for word in part.split_whitespace() {
+                if matches!(word.to_lowercase().as_str(), "men" | "but") && !clause.is_empty() {
+                    out.push(clause.join(" "));
+                    clause.clear();
+                } else {
+                    clause.push(word);
+                }
+            }
+            if !clause.is_empty() {
+                out.push(clause.join(" "));
+            }
+        }
+    }
+    out.retain(|c| !fold(c).trim().is_empty());
+    out
+}
+
+fn is_question(sentence: &str) -> bool {
+    let folded = fold(sentence);
+    sentence.trim_end().ends_with('?')
+        || folded
+            .split_whitespace()
+            .next()
+            .is_some_and(|first| ASKS.contains(&first))
 }
 
 fn words(folded: &str) -> Vec<&str> {
@@ -67,16 +150,24 @@ fn words(folded: &str) -> Vec<&str> {
 }
 
 /// `have` is `wanted`, inflected or inside a compound: the longer the word, the more of its
-/// end may differ ("lyser"/"lyste", "routern"/"router"); short words must be exact ("on").
+/// end may differ ("routern"/"router"); short words must be exact ("on"), and a five-letter
+/// word shares only three letters with a form no longer than itself ("lyser"/"lyste", but
+/// "ström" is not "streck").
 fn same_word(wanted: &str, have: &str) -> bool {
     let n = wanted.chars().count();
-    let keep = match n {
-        0..=3 => return wanted == have,
-        4 => 4,
-        _ => (n - 2).max(3),
-    };
-    let stem: String = wanted.chars().take(keep).collect();
-    have.starts_with(&stem) || (stem.chars().count() >= 5 && have.contains(&stem))
+    let prefix = |k: usize| -> String { wanted.chars().take(k).collect() };
+    match n {
+        0..=3 => wanted == have,
+        4 => have.starts_with(wanted),
+        5 => {
+            have.starts_with(&prefix(4))
+                || (have.starts_with(&prefix(3)) && have.chars().count() <= n)
+        }
+        _ => {
+            let stem = prefix(n - 2);
+            have.starts_with(&stem) || (stem.chars().count() >= 5 && have.contains(&stem))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +212,55 @@ mod tests {
         ] {
             assert!(said(&s, text).is_none(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_question_about_the_check_is_not_the_check_made() {
+        let s = step(&[
+            "startat om routern",
+            "restarted the router",
+            "routern har ström",
+        ]);
+        for text in [
+            "hur startar jag om routern?",
+            "hur startar jag om routern",
+            "should I have restarted the router first",
+            "bara ett streck wifi i rummet längst bort från routern",
+        ] {
+            assert!(said(&s, text).is_none(), "{text}");
+        }
+        assert!(said(&s, "Hur gör jag nu? Jag har redan startat om routern.").is_some());
+    }
+
+    #[test]
+    fn what_is_said_beyond_the_check_is_kept_apart() {
+        let s = step(&["fått koden"]);
+        assert_eq!(
+            beyond(
+                &s,
+                "fått koden, satte nytt lösenord och nu ser jag inkorgen"
+            )
+            .as_deref(),
+            Some("satte nytt lösenord och nu ser jag inkorgen")
+        );
+        assert_eq!(beyond(&s, "har fått koden").as_deref(), Some(""));
+        assert_eq!(beyond(&s, "kommer inte in"), None);
+    }
+
+    #[test]
+    fn the_problem_gone_is_told_from_the_step_done() {
+        assert!(says_fixed(
+            "satte nytt lösenord och nu ser jag inkorgen igen"
+        ));
+        assert!(says_fixed("now it works"));
+        assert!(!says_fixed("räknade till 30 och satte tillbaka den"));
+        assert!(!says_fixed("funkar inte ändå"));
+    }
+
+    #[test]
+    fn a_phrase_may_be_written_with_a_contraction() {
+        let s = step(&["tv isn't muted"]);
+        assert!(said(&s, "the tv isn't muted, I checked").is_some());
     }
 
     #[test]
