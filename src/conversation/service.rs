@@ -118,6 +118,37 @@ fn likely_intents(c: &Classification) -> Vec<(String, f32)> {
         .collect()
 }
 
+/// How sure the model must be of an area (mobile, broadband, tv, billing) when it is unsure
+/// which of its problems a message names, for the guides to decide between them.
+const AREA_SURE: f32 = 0.6;
+
+/// A message the model is unsure of, but sure is about one area: "can call but can't get
+/// online without wifi" is coverage or mobile data, and the guide search, which reads the
+/// symptoms, tells which; asking the customer to say more would lose a turn.
+fn sure_of_the_area(c: &mut Classification) {
+    if c.confident {
+        return;
+    }
+    let problems = || {
+        c.ranking
+            .iter()
+            .filter(|s| crate::dialogue::is_problem(&s.intent))
+    };
+    let Some(best) = problems().next() else {
+        return;
+    };
+    let area = crate::dialogue::area(&best.intent);
+    let sure: f32 = problems()
+        .filter(|s| crate::dialogue::area(&s.intent) == area)
+        .map(|s| s.confidence)
+        .sum();
+    if sure >= AREA_SURE {
+        c.intent = best.intent.clone();
+        c.confidence = best.confidence;
+        c.confident = true;
+    }
+}
+
 /// How sure the classifier must be of a part of a message to say the customer raised that
 /// problem too: a wrong "you also mention your TV" is worse than none.
 const OTHER_PROBLEM_SURE: f32 = 0.8;
@@ -176,6 +207,13 @@ pub(super) fn parse_status(record: &ConversationRecord) -> Result<ConversationSt
     ConversationStatus::parse(&record.status)
         .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", record.status)))
 }
+
+/// How near a message must be to a guide, and how far ahead of every guide of another kind,
+/// for the guide to be taken without the classifier naming its intent; chosen on the
+/// dialogue evaluation and on the held-out out-of-scope messages (none of which starts a
+/// guide).
+const GUIDE_BY_MEANING_NEAR: f32 = 0.9;
+const GUIDE_BY_MEANING_AHEAD: f32 = 0.03;
 
 pub(super) fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError> {
     serde_json::from_str(&record.state_json).map_err(|e| StoreError::Corrupt(format!("state: {e}")))
@@ -301,6 +339,26 @@ impl Conversations {
         }))
     }
 
+    /// A guide for a message the classifier has no sure name for ("hur spelar jag in en ny
+    /// hälsning på röstbrevlådan?" read as out of scope): taken when the message is as near
+    /// one guide as its own examples are and clearly nearer it than any guide of another
+    /// kind. Guides carry the editors' examples, which reach further than the intents'.
+    fn guide_by_meaning(
+        &self,
+        lead: &Classification,
+        vector: &[f32],
+        locale: Locale,
+    ) -> Option<std::sync::Arc<GuideEntry>> {
+        let unnamed =
+            !lead.confident || matches!(lead.intent.as_str(), "out_of_scope" | "unclear_problem");
+        if !unnamed {
+            return None;
+        }
+        let (entry, near, other) = self.knowledge.nearest_in_meaning(vector, locale)?;
+        tracing::debug!(guide = %entry.guide.id, near, other, "nearest guide in meaning");
+        (near >= GUIDE_BY_MEANING_NEAR && near - other >= GUIDE_BY_MEANING_AHEAD).then_some(entry)
+    }
+
     async fn understand(
         &self,
         id: &str,
@@ -365,7 +423,7 @@ impl Conversations {
                 .iter()
                 .any(|p| crate::dialogue::area(&p.reading.intent) == lead_area);
         let reading = c.reading;
-        let (lead, lead_text, lead_vector, others) = if first_named_elsewhere {
+        let (mut lead, lead_text, lead_vector, others) = if first_named_elsewhere {
             let first = problems.remove(0);
             (first.reading, first.text, first.vector, problems)
         } else if c.cancellation {
@@ -384,6 +442,15 @@ impl Conversations {
                 guide_id: guide.map(|g| g.guide.id.to_string()),
                 said: crate::dialogue::quotable(other.text),
             });
+        }
+        if state.walk.is_none() && !lead.cancellation {
+            sure_of_the_area(&mut lead);
+            if let Some(entry) = self.guide_by_meaning(&lead, &lead_vector, locale) {
+                if let Some(intent) = entry.guide.intents.first() {
+                    lead.intent = intent.clone();
+                    lead.confident = true;
+                }
+            }
         }
         // Only a problem the bot is sure of gets a guide.
         let suggestion = if lead.confident && !lead.cancellation {

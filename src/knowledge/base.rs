@@ -248,6 +248,38 @@ impl KnowledgeBase {
 
     /// The guides that best fit a customer's message: the intent narrows, the text ranks, and
     /// the message's meaning re-ranks the best of them.
+    /// The guide in `language` nearest in meaning to `vector`, with how near it is and how
+    /// near the nearest guide for other intents is: a guide far ahead of every other kind is
+    /// what the message is about even when the classifier has no name for it.
+    pub fn nearest_in_meaning(
+        &self,
+        vector: &[f32],
+        language: Locale,
+    ) -> Option<(Arc<GuideEntry>, f32, f32)> {
+        let live = self.read();
+        let mut near: Vec<(f32, &Arc<GuideEntry>)> = live
+            .guides
+            .values()
+            .filter(|e| e.guide.language == language)
+            .filter_map(|e| Some((e.similarity(vector)?, e)))
+            .collect();
+        near.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.1.guide.id.cmp(&b.1.guide.id))
+        });
+        let (best, entry) = near.first()?;
+        let other_kind = near
+            .iter()
+            .find(|(_, e)| {
+                !e.guide
+                    .intents
+                    .iter()
+                    .any(|i| entry.guide.intents.contains(i))
+            })
+            .map_or(0.0, |(s, _)| *s);
+        Some(((*entry).clone(), *best, other_kind))
+    }
+
     pub fn find(&self, query: &FindQuery<'_>) -> Result<Vec<Found>, IndexError> {
         let text_hits = self.index.search(&TextQuery {
             text: query.text,
