@@ -14,6 +14,10 @@ use crate::knowledge::{ruled_out, subjects, GuideEntry, OnFailure, Outage, Servi
 /// message the step-reply head read as an answer to the step as a new problem instead.
 pub(super) const NEW_PROBLEM_SURE: f32 = 0.97;
 
+/// How sure it must be of a problem of another kind, named in words the walked guide is
+/// not about, to leave the guide for it.
+const NEW_PROBLEM_LIKELY: f32 = 0.8;
+
 impl Engine {
     /// The buttons under every step.
     fn step_buttons(&self, locale: Locale) -> Vec<ActionButton> {
@@ -31,6 +35,25 @@ impl Engine {
     /// An understood problem: an outage first if there is one where the customer lives, then
     /// the best guide's first step, or a person when there is no guide.
     pub(super) fn answer_problem(&self, ctx: &Context<'_>, turn: &mut Turn, u: &Understanding) {
+        // "The bill first please" names, in its own words, the billing problem raised
+        // earlier: that one is meant, not whatever billing intent the words are nearest.
+        let same_area = turn
+            .state
+            .later
+            .iter()
+            .find(|l| l.intent != u.intent && super::area(&l.intent) == super::area(&u.intent))
+            .filter(|_| !turn.state.later.iter().any(|l| l.intent == u.intent));
+        let renamed;
+        let u = match same_area {
+            Some(earlier) => {
+                renamed = Understanding {
+                    intent: earlier.intent.clone(),
+                    ..u.clone()
+                };
+                &renamed
+            }
+            None => u,
+        };
         turn.state.intent = Some(u.intent.clone());
         turn.state.pending = None;
         turn.state.handoff_queue = None;
@@ -203,9 +226,20 @@ impl Engine {
             return false;
         };
         // Naming nothing the walked guide is not about ("there's loads left, like 14 gb"),
-        // a message is a new problem only when the intent head is very sure of one.
-        subjects::named_in(words).is_subset(&subjects::of_guide(&walked.guide))
-            && (walked.guide.intents.contains(&u.intent) || u.confidence < NEW_PROBLEM_SURE)
+        // a message is a new problem only when the intent head is very sure of one; naming
+        // other things ("har ingen dator eller skrivare, bara mobilen"), only when it is
+        // fairly sure: leaving a guide half-way on a guess loses the customer's place.
+        let serves = walked.guide.intents.contains(&u.intent);
+        // The other problem the customer raised at the start, asked for now.
+        if turn.state.later.iter().any(|l| l.intent == u.intent) && !serves {
+            return false;
+        }
+        if subjects::named_in(words).is_subset(&subjects::of_guide(&walked.guide)) {
+            serves || u.confidence < NEW_PROBLEM_SURE
+        } else {
+            // New things named for the same problem point to a better guide for it.
+            !serves && u.confidence < NEW_PROBLEM_LIKELY
+        }
     }
 
     /// The customer gave the postcode the bot asked for.
