@@ -389,6 +389,24 @@ impl Conversations {
         if state.walk.is_some() && c.reading.step_reply == Some(StepReply::Worked) {
             c.reading.step_reply = self.worked_but(text.as_str(), locale).await?;
         }
+        // A long answer whose whole the step-reply head cannot read ("found it!! the cable
+        // had slipped out … pushed it in and everything works again") is read by its end.
+        // Not so after a switch of language: the customer tells the problem again.
+        if state.walk.is_some()
+            && switched_to.is_none()
+            && matches!(c.reading.step_reply, None | Some(StepReply::SomethingElse))
+        {
+            if let Some(last) = crate::dialogue::last_said(text.as_str()) {
+                let end = self.classifier.classify(last, Some(locale)).await?;
+                if matches!(
+                    end.reading.step_reply,
+                    Some(StepReply::Worked | StepReply::NotFixed)
+                ) && !end.reading.surely_frustrated()
+                {
+                    c.reading.step_reply = end.reading.step_reply;
+                }
+            }
+        }
         if let Some(beyond) = self.beyond_the_check(&state, text.as_str()) {
             if c.reading.step_reply == Some(StepReply::Worked) {
                 c.reading.step_reply = self.beyond_reads_worked(&beyond, locale).await?;

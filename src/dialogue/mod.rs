@@ -20,7 +20,7 @@ pub use engine::{
     area, is_problem, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue,
     Reply, ReplyRole, StepEvent, Turn, Understanding,
 };
-pub use parts::{after_contrast, parts, quotable, tells_of_the_past};
+pub use parts::{after_contrast, last_said, parts, quotable, tells_of_the_past};
 pub use replies::Replies;
 pub use situation::{ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, StepTried, Walk};

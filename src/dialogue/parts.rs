@@ -127,6 +127,25 @@ pub fn after_contrast(text: &str) -> Option<&str> {
     (tail.split_whitespace().count() >= MIN_WORDS).then_some(tail)
 }
 
+/// The last thing a message says, when it says more than one: its last sentence, from its
+/// last "och"/"and" or comma on. A customer tells the outcome last ("hittade felet, sladden
+/// hade glidit ur. tryckte in den och allt funkar igen").
+pub fn last_said(text: &str) -> Option<&str> {
+    let sentence = sentences(text).pop()?;
+    let lower = sentence.to_lowercase();
+    let tail = if lower.len() == sentence.len() {
+        [" och ", " and ", ", "]
+            .iter()
+            .filter_map(|cut| lower.rfind(cut).map(|at| at + cut.len()))
+            .max()
+            .map_or(sentence, |at| &sentence[at..])
+    } else {
+        sentence
+    };
+    let tail = tail.trim();
+    (tail.split_whitespace().count() >= 2 && tail.len() < text.trim().len()).then_some(tail)
+}
+
 /// The parts of `text`, in order, each with at least [`MIN_WORDS`] words; a message that
 /// cannot be cut gives one part, itself.
 pub fn parts(text: &str) -> Vec<&str> {
@@ -243,6 +262,22 @@ mod tests {
         );
         assert_eq!(super::after_contrast("ja men nej"), None);
         assert_eq!(super::after_contrast("nu funkar det, tack"), None);
+    }
+
+    #[test]
+    fn the_last_thing_said_is_found() {
+        assert_eq!(
+            super::last_said(
+                "found it!! the cable had slipped. pushed it in and everything works again"
+            ),
+            Some("everything works again")
+        );
+        assert_eq!(
+            super::last_said("the box remote was on mute, silly me. sound is back on all of them"),
+            Some("sound is back on all of them")
+        );
+        assert_eq!(super::last_said("funkar nu"), None);
+        assert_eq!(super::last_said("det funkar. tack"), None);
     }
 
     #[test]
