@@ -151,6 +151,21 @@ const DECLINES: &[&str] = &[
     r"\bno\s+intention\s+of\s+cancel\w*",
 ];
 
+/// Turning a device off, over folded text: "stänga av ungarnas ipads", "turned the router
+/// off". The model hears "stänga av" as ending a subscription; a device switched off is not
+/// one. Whole device words only: "stäng av mobilabonnemanget" is a cancellation.
+const DEVICES_OFF: &[&str] = &[
+    r"\b(stang\w*|slog\w*|sla)\s+av\s+(\w+\s+){0,2}(ipad\w{0,3}|surfplatt\w*|dator(n|er|erna)?|laptop\w{0,3}|mobil(en|er|erna)?|telefon(en|er|erna)?|router(n|na|s)?|box(en|ar|arna)?|tv(n|ar)?|wifi(t|et)?|modem(et)?|enhet\w*|pryl\w*|spel\w*|mobildata(n)?)\b",
+    r"\b(turn\w*|switch\w*|shut\w*|power\w*)\s+(off\s+)?(\w+\s+){0,2}(ipads?|tablets?|computers?|laptops?|phones?|router|box|tv|wifi|modem|devices?|consoles?|mobile\s+data)(\s+off)?\b",
+];
+
+static DEVICES_SWITCHED_OFF: LazyLock<Vec<regex::Regex>> = LazyLock::new(|| {
+    DEVICES_OFF
+        .iter()
+        .map(|p| regex::Regex::new(p).expect("device patterns compile"))
+        .collect()
+});
+
 static DECLINED: LazyLock<Vec<regex::Regex>> = LazyLock::new(|| {
     DECLINES
         .iter()
@@ -158,12 +173,17 @@ static DECLINED: LazyLock<Vec<regex::Regex>> = LazyLock::new(|| {
         .collect()
 });
 
-/// When the text says it does not want to cancel: the rest of it (folded), to be read for a
-/// wish to cancel something else ("inte säga upp bredbandet, men mobilen ska bort" still
-/// cancels). `None` when it says no such thing.
+/// When the text says it does not want to cancel, or only switches a device off: the rest of
+/// it (folded), to be read for a wish to cancel something else ("inte säga upp bredbandet,
+/// men mobilen ska bort" still cancels). `None` when it says no such thing.
 pub fn without_declines(text: &str) -> Option<String> {
     let folded = fold(text);
-    let mut rest = folded.clone();
+    let mut unplugged = folded.clone();
+    for pattern in DEVICES_SWITCHED_OFF.iter() {
+        unplugged = pattern.replace_all(&unplugged, " ").into_owned();
+    }
+    let devices_off = unplugged != folded;
+    let mut rest = unplugged.clone();
     for pattern in DECLINED.iter() {
         rest = pattern.replace_all(&rest, " ").into_owned();
     }
@@ -175,7 +195,11 @@ pub fn without_declines(text: &str) -> Option<String> {
             "maste" | "tvungen" | "tvingas" | "egentligen" | "must" | "forced" | "really"
         )
     }) || folded.contains("have to");
-    (rest != folded && !reluctant).then_some(rest)
+    if rest != unplugged && !reluctant {
+        Some(rest)
+    } else {
+        devices_off.then_some(unplugged)
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +304,22 @@ mod tests {
         ] {
             assert!(signals_cancellation(text), "missed: {text}");
         }
+    }
+
+    #[test]
+    fn a_device_switched_off_is_no_cancellation() {
+        for text in [
+            "ok. tack för inget. ska jag sitta och stänga av ungarnas ipads nu också",
+            "måste jag stänga av routern först?",
+            "should I turn the router off and on again",
+            "switched the tv box off for a minute",
+        ] {
+            let rest = without_declines(text).unwrap_or_else(|| panic!("missed: {text}"));
+            assert!(!signals_cancellation(&rest), "{text}");
+        }
+        assert!(without_declines("stäng av mobilabonnemanget").is_none());
+        let both = without_declines("stängde av routern, nu vill jag säga upp allt").unwrap();
+        assert!(signals_cancellation(&both));
     }
 
     #[test]

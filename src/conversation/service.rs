@@ -323,6 +323,15 @@ impl Conversations {
         crate::knowledge::ruled_out::beyond(step, text)
     }
 
+    fn walked_guide_serves(&self, state: &DialogueState, intent: &str) -> bool {
+        use crate::dialogue::GuideLookup;
+        state
+            .walk
+            .as_ref()
+            .and_then(|walk| self.knowledge.guide(&walk.guide_id))
+            .is_some_and(|entry| entry.guide.intents.iter().any(|i| i == intent))
+    }
+
     async fn beyond_reads_worked(
         &self,
         beyond: &str,
@@ -392,13 +401,22 @@ impl Conversations {
         // A long answer whose whole the step-reply head cannot read ("found it!! the cable
         // had slipped out … pushed it in and everything works again") is read by its end.
         // Not so after a switch of language: the customer tells the problem again.
+        // A question is no report of how the step went.
         if state.walk.is_some()
             && switched_to.is_none()
+            && !text.as_str().contains('?')
             && matches!(c.reading.step_reply, None | Some(StepReply::SomethingElse))
         {
             if let Some(last) = crate::dialogue::last_said(text.as_str()) {
                 let end = self.classifier.classify(last, Some(locale)).await?;
-                if matches!(
+                // The walked problem told again after a "but" ("I see my inbox now, but
+                // anything I send just sits in the outbox") is the step not having fixed it.
+                let still = crate::dialogue::after_contrast(text.as_str()) == Some(last)
+                    && end.confident
+                    && self.walked_guide_serves(&state, &end.intent);
+                if still {
+                    c.reading.step_reply = Some(StepReply::NotFixed);
+                } else if matches!(
                     end.reading.step_reply,
                     Some(StepReply::Worked | StepReply::NotFixed)
                 ) && !end.reading.surely_frustrated()

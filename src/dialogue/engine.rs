@@ -490,6 +490,8 @@ impl Engine {
                 if upset && !situation.bereavement {
                     turn.replies
                         .push(self.bot(self.replies.upset_and_leaving(locale), Vec::new()));
+                    // Heard once: the next sign of it brings a person.
+                    turn.state.upset_signs = turn.state.upset_signs.max(1);
                 }
             }
             // Someone telling the bot it is failing them gets a person, not another try.

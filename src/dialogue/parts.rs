@@ -134,7 +134,7 @@ pub fn last_said(text: &str) -> Option<&str> {
     let sentence = sentences(text).pop()?;
     let lower = sentence.to_lowercase();
     let tail = if lower.len() == sentence.len() {
-        [" och ", " and ", ", "]
+        [" och ", " and ", ", ", " men ", " but "]
             .iter()
             .filter_map(|cut| lower.rfind(cut).map(|at| at + cut.len()))
             .max()
@@ -143,7 +143,7 @@ pub fn last_said(text: &str) -> Option<&str> {
         sentence
     };
     let tail = tail.trim();
-    (tail.split_whitespace().count() >= 2 && tail.len() < text.trim().len()).then_some(tail)
+    (tail.split_whitespace().count() >= MIN_WORDS && tail.len() < text.trim().len()).then_some(tail)
 }
 
 /// The parts of `text`, in order, each with at least [`MIN_WORDS`] words; a message that
