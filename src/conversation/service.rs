@@ -118,6 +118,75 @@ fn likely_intents(c: &Classification) -> Vec<(String, f32)> {
         .collect()
 }
 
+/// How sure the model must be that a message asks for a person when no word in it names
+/// one: handing over on a guess ("hej, undrar om ni kan hjälpa mig med en grej") sends a
+/// customer to a queue the bot could have helped them past.
+const PERSON_UNNAMED_SURE: f32 = 0.9;
+
+/// Words that name a person or a call, folded.
+const PERSON_WORDS: &[&str] = &[
+    "person",
+    "personal",
+    "manniska",
+    "manniskor",
+    "handlaggare",
+    "agent",
+    "human",
+    "someone",
+    "somebody",
+    "anyone",
+    "nan",
+    "nagon",
+    "kollega",
+    "tekniker",
+    "kundtjanst",
+    "kundservice",
+    "support",
+    "operator",
+    "representative",
+    "riktig",
+    "real",
+    "ring",
+    "ringa",
+    "ringer",
+    "call",
+    "phone",
+    "telefon",
+    "prata",
+    "talk",
+    "speak",
+];
+
+/// A request for a person the model heard without any word for one, from a customer who
+/// does not sound upset: below
+/// [`PERSON_UNNAMED_SURE`], the customer's problem (the next likeliest intent, when it is
+/// one) is what they asked about, or nothing sure is.
+fn doubtful_person_request(c: &mut Classification, text: &str) {
+    // An upset customer who may be asking for a person gets one (see `Engine::upset`).
+    if c.intent != "talk_to_human" || c.confidence >= PERSON_UNNAMED_SURE || c.reading.frustrated()
+    {
+        return;
+    }
+    let folded = crate::classifier::lexicon::fold(text);
+    if folded.split_whitespace().any(|w| PERSON_WORDS.contains(&w)) {
+        return;
+    }
+    match c
+        .ranking
+        .iter()
+        .find(|s| crate::dialogue::is_problem(&s.intent))
+    {
+        Some(problem) if problem.confidence >= 0.3 => {
+            c.intent = problem.intent.clone();
+            c.confidence = problem.confidence;
+        }
+        _ => {
+            c.intent = crate::classifier::decision::OUT_OF_SCOPE.to_owned();
+            c.confident = false;
+        }
+    }
+}
+
 /// How sure the model must be of an area (mobile, broadband, tv, billing) when it is unsure
 /// which of its problems a message names, for the guides to decide between them.
 const AREA_SURE: f32 = 0.6;
@@ -479,6 +548,7 @@ impl Conversations {
                 said: crate::dialogue::quotable(other.text),
             });
         }
+        doubtful_person_request(&mut lead, text.as_str());
         if state.walk.is_none() && !lead.cancellation {
             sure_of_the_area(&mut lead);
             if let Some(entry) = self.guide_by_meaning(&lead, &lead_vector, locale) {
