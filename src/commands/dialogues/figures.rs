@@ -23,13 +23,16 @@ pub struct Floors {
 /// brought them to 74.1 %, 55.9 %, 77.3 %, 93.9 % and 14 wrong handoffs (256 dialogues);
 /// problems taken in the customer's order and taken up on a yes, refusals to cancel heard,
 /// deaths told from dead routers and more guide examples to 84.9 %, 69.9 %, 87.5 %, 93.9 %
-/// and 10 (266 dialogues, 2026-12-06). The floors sit a little under the last run.
+/// and 10 (266 dialogues, 2026-12-06); steps already done passed by in every guide, answers
+/// read by their last clause, guesses at a person or a new problem no longer acted on to
+/// 88.0 %, 75.2 %, 89.8 %, 93.9 % and 7 (270 dialogues, later that day). The floors sit a
+/// little under the last run.
 pub const FLOORS: Floors = Floors {
-    turn_pass_rate: 0.80,
-    task_success: 0.65,
-    right_guide: 0.84,
+    turn_pass_rate: 0.85,
+    task_success: 0.72,
+    right_guide: 0.87,
     frustration_recall: 0.90,
-    wrong_handoffs: 13,
+    wrong_handoffs: 9,
     masking_leaks: 0,
 };
 
