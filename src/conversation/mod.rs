@@ -11,8 +11,10 @@ mod live;
 mod message;
 pub mod privacy;
 mod service;
+mod step_answer;
 mod summary;
 mod transcript;
+mod unsure;
 mod waiting;
 
 pub use callback::CallbackReceipt;

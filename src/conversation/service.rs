@@ -3,7 +3,7 @@ use uuid::Uuid;
 use super::waiting::Waiting;
 use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
-use crate::classifier::{Classification, Classifier, StepReply};
+use crate::classifier::{Classification, Classifier};
 use crate::dialogue::{
     Action, Context, ConversationStatus, DialogueState, Engine, Input, Later, Queue, Reply,
     Understanding,
@@ -118,106 +118,6 @@ fn likely_intents(c: &Classification) -> Vec<(String, f32)> {
         .collect()
 }
 
-/// How sure the model must be that a message asks for a person when no word in it names
-/// one: handing over on a guess ("hej, undrar om ni kan hjälpa mig med en grej") sends a
-/// customer to a queue the bot could have helped them past.
-const PERSON_UNNAMED_SURE: f32 = 0.9;
-
-/// Words that name a person or a call, folded.
-const PERSON_WORDS: &[&str] = &[
-    "person",
-    "personal",
-    "manniska",
-    "manniskor",
-    "handlaggare",
-    "agent",
-    "human",
-    "someone",
-    "somebody",
-    "anyone",
-    "nan",
-    "nagon",
-    "kollega",
-    "tekniker",
-    "kundtjanst",
-    "kundservice",
-    "support",
-    "operator",
-    "representative",
-    "riktig",
-    "real",
-    "ring",
-    "ringa",
-    "ringer",
-    "call",
-    "phone",
-    "telefon",
-    "prata",
-    "talk",
-    "speak",
-];
-
-/// A request for a person the model heard without any word for one, from a customer who
-/// does not sound upset: below
-/// [`PERSON_UNNAMED_SURE`], the customer's problem (the next likeliest intent, when it is
-/// one) is what they asked about, or nothing sure is.
-fn doubtful_person_request(c: &mut Classification, text: &str) {
-    // An upset customer who may be asking for a person gets one (see `Engine::upset`).
-    if c.intent != "talk_to_human" || c.confidence >= PERSON_UNNAMED_SURE || c.reading.frustrated()
-    {
-        return;
-    }
-    let folded = crate::classifier::lexicon::fold(text);
-    if folded.split_whitespace().any(|w| PERSON_WORDS.contains(&w)) {
-        return;
-    }
-    match c
-        .ranking
-        .iter()
-        .find(|s| crate::dialogue::is_problem(&s.intent))
-    {
-        Some(problem) if problem.confidence >= 0.3 => {
-            c.intent = problem.intent.clone();
-            c.confidence = problem.confidence;
-        }
-        _ => {
-            c.intent = crate::classifier::decision::OUT_OF_SCOPE.to_owned();
-            c.confident = false;
-        }
-    }
-}
-
-/// How sure the model must be of an area (mobile, broadband, tv, billing) when it is unsure
-/// which of its problems a message names, for the guides to decide between them.
-const AREA_SURE: f32 = 0.6;
-
-/// A message the model is unsure of, but sure is about one area: "can call but can't get
-/// online without wifi" is coverage or mobile data, and the guide search, which reads the
-/// symptoms, tells which; asking the customer to say more would lose a turn.
-fn sure_of_the_area(c: &mut Classification) {
-    if c.confident {
-        return;
-    }
-    let problems = || {
-        c.ranking
-            .iter()
-            .filter(|s| crate::dialogue::is_problem(&s.intent))
-    };
-    let Some(best) = problems().next() else {
-        return;
-    };
-    let area = crate::dialogue::area(&best.intent);
-    let sure: f32 = problems()
-        .filter(|s| crate::dialogue::area(&s.intent) == area)
-        .map(|s| s.confidence)
-        .sum();
-    if sure >= AREA_SURE {
-        c.intent = best.intent.clone();
-        c.confidence = best.confidence;
-        c.confident = true;
-    }
-}
-
 /// How sure the classifier must be of a part of a message to say the customer raised that
 /// problem too: a wrong "you also mention your TV" is worse than none.
 const OTHER_PROBLEM_SURE: f32 = 0.8;
@@ -276,13 +176,6 @@ pub(super) fn parse_status(record: &ConversationRecord) -> Result<ConversationSt
     ConversationStatus::parse(&record.status)
         .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", record.status)))
 }
-
-/// How near a message must be to a guide, and how far ahead of every guide of another kind,
-/// for the guide to be taken without the classifier naming its intent; chosen on the
-/// dialogue evaluation and on the held-out out-of-scope messages (none of which starts a
-/// guide).
-const GUIDE_BY_MEANING_NEAR: f32 = 0.9;
-const GUIDE_BY_MEANING_AHEAD: f32 = 0.03;
 
 pub(super) fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError> {
     serde_json::from_str(&record.state_json).map_err(|e| StoreError::Corrupt(format!("state: {e}")))
@@ -357,86 +250,6 @@ impl Conversations {
     /// inference.
     /// A retry of a message already answered needs no inference: the turn returns the
     /// stored answer.
-    /// A step answer read as "it worked" that goes on with a "but" ("inkorgen kommer upp
-    /// nu, men allt jag skickar fastnar"): the step's check holds, yet the problem is still
-    /// there when the half after the "but" reads as a fault or a question on its own.
-    async fn worked_but(
-        &self,
-        text: &str,
-        locale: Locale,
-    ) -> Result<Option<StepReply>, ConversationError> {
-        let Some(tail) = crate::dialogue::after_contrast(text) else {
-            return Ok(Some(StepReply::Worked));
-        };
-        let t = self.classifier.classify(tail, Some(locale)).await?;
-        // A fault told in words the heads do not know ("allt jag skickar blir liggande")
-        // still reads as upset; a question about why it broke is no sign it still is.
-        let fault = t.reading.step_reply == Some(StepReply::NotFixed)
-            || (t.confident && crate::dialogue::is_problem(&t.intent))
-            || (t.reading.step_reply != Some(StepReply::Question) && t.reading.surely_frustrated());
-        Ok(Some(if fault {
-            StepReply::NotFixed
-        } else {
-            StepReply::Worked
-        }))
-    }
-
-    /// What a message says beyond the current step's check, when it says the check holds
-    /// ("har redan dragit ur sladden"): the step is passed by, and the message reads "it
-    /// worked" only if the rest says so on its own.
-    fn beyond_the_check(&self, state: &DialogueState, text: &str) -> Option<String> {
-        use crate::dialogue::GuideLookup;
-        let walk = state.walk.as_ref()?;
-        let entry = self.knowledge.guide(&walk.guide_id)?;
-        let step = entry.guide.steps.get(walk.step)?;
-        crate::knowledge::ruled_out::beyond(step, text)
-    }
-
-    fn walked_guide_serves(&self, state: &DialogueState, intent: &str) -> bool {
-        use crate::dialogue::GuideLookup;
-        state
-            .walk
-            .as_ref()
-            .and_then(|walk| self.knowledge.guide(&walk.guide_id))
-            .is_some_and(|entry| entry.guide.intents.iter().any(|i| i == intent))
-    }
-
-    async fn beyond_reads_worked(
-        &self,
-        beyond: &str,
-        locale: Locale,
-    ) -> Result<Option<StepReply>, ConversationError> {
-        if beyond.split_whitespace().count() < 3 || !crate::knowledge::ruled_out::says_fixed(beyond)
-        {
-            return Ok(Some(StepReply::NotFixed));
-        }
-        let rest = self.classifier.classify(beyond, Some(locale)).await?;
-        Ok(Some(match rest.reading.step_reply {
-            Some(StepReply::Worked) => StepReply::Worked,
-            _ => StepReply::NotFixed,
-        }))
-    }
-
-    /// A guide for a message the classifier has no sure name for ("hur spelar jag in en ny
-    /// hälsning på röstbrevlådan?" read as out of scope): taken when the message is as near
-    /// one guide as its own examples are and clearly nearer it than any guide of another
-    /// kind. Guides carry the editors' examples, which reach further than the intents'.
-    fn guide_by_meaning(
-        &self,
-        lead: &Classification,
-        vector: &[f32],
-        locale: Locale,
-    ) -> Option<std::sync::Arc<GuideEntry>> {
-        let unnamed =
-            !lead.confident || matches!(lead.intent.as_str(), "out_of_scope" | "unclear_problem");
-        if !unnamed {
-            return None;
-        }
-        let (entry, near, other) = self.knowledge.nearest_in_meaning(vector, locale)?;
-        tracing::debug!(guide = %entry.guide.id, near, other, "nearest guide in meaning");
-        (near >= GUIDE_BY_MEANING_NEAR && near - other >= GUIDE_BY_MEANING_AHEAD).then_some(entry)
-    }
-
     async fn understand(
         &self,
         id: &str,
@@ -464,40 +277,16 @@ impl Conversations {
             .classifier
             .classify_with_vector(text.as_str(), Some(locale))
             .await?;
-        if state.walk.is_some() && c.reading.step_reply == Some(StepReply::Worked) {
-            c.reading.step_reply = self.worked_but(text.as_str(), locale).await?;
-        }
-        // A long answer whose whole the step-reply head cannot read ("found it!! the cable
-        // had slipped out … pushed it in and everything works again") is read by its end.
-        // Not so after a switch of language: the customer tells the problem again.
-        // A question is no report of how the step went.
-        if state.walk.is_some()
-            && switched_to.is_none()
-            && !text.as_str().contains('?')
-            && matches!(c.reading.step_reply, None | Some(StepReply::SomethingElse))
-        {
-            if let Some(last) = crate::dialogue::last_said(text.as_str()) {
-                let end = self.classifier.classify(last, Some(locale)).await?;
-                // The walked problem told again after a "but" ("I see my inbox now, but
-                // anything I send just sits in the outbox") is the step not having fixed it.
-                let still = crate::dialogue::after_contrast(text.as_str()) == Some(last)
-                    && end.confident
-                    && self.walked_guide_serves(&state, &end.intent);
-                if still {
-                    c.reading.step_reply = Some(StepReply::NotFixed);
-                } else if matches!(
-                    end.reading.step_reply,
-                    Some(StepReply::Worked | StepReply::NotFixed)
-                ) && !end.reading.surely_frustrated()
-                {
-                    c.reading.step_reply = end.reading.step_reply;
-                }
-            }
-        }
-        if let Some(beyond) = self.beyond_the_check(&state, text.as_str()) {
-            if c.reading.step_reply == Some(StepReply::Worked) {
-                c.reading.step_reply = self.beyond_reads_worked(&beyond, locale).await?;
-            }
+        if state.walk.is_some() {
+            c.reading.step_reply = self
+                .read_step_answer(
+                    &state,
+                    text.as_str(),
+                    locale,
+                    switched_to.is_some(),
+                    c.reading,
+                )
+                .await?;
         }
         // Outside a guide, a message may raise more than one problem: the bot helps with the
         // one named first and keeps the others for after it. Parts are read also when the
@@ -548,10 +337,12 @@ impl Conversations {
                 said: crate::dialogue::quotable(other.text),
             });
         }
-        doubtful_person_request(&mut lead, text.as_str());
+        super::unsure::doubtful_person_request(&mut lead, text.as_str());
         if state.walk.is_none() && !lead.cancellation {
-            sure_of_the_area(&mut lead);
-            if let Some(entry) = self.guide_by_meaning(&lead, &lead_vector, locale) {
+            super::unsure::sure_of_the_area(&mut lead);
+            if let Some(entry) =
+                super::unsure::guide_by_meaning(&self.knowledge, &lead, &lead_vector, locale)
+            {
                 if let Some(intent) = entry.guide.intents.first() {
                     lead.intent = intent.clone();
                     lead.confident = true;

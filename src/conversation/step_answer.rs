@@ -1,0 +1,130 @@
+//! A step answered in the customer's own words, read more closely than the step-reply
+//! head reads the whole message.
+
+use super::service::Conversations;
+use super::ConversationError;
+use crate::classifier::{Reading, StepReply};
+use crate::dialogue::DialogueState;
+use crate::domain::Locale;
+
+impl Conversations {
+    /// How free text in the middle of a guide answers its step, the head's `reading` checked
+    /// against the message's parts: a "but" after "it worked", a long answer read by its
+    /// end, a check already made that may or may not have fixed the problem. Each extra
+    /// reading costs one encoder pass, and only for the messages that need it.
+    pub(super) async fn read_step_answer(
+        &self,
+        state: &DialogueState,
+        text: &str,
+        locale: Locale,
+        switched_language: bool,
+        reading: Reading,
+    ) -> Result<Option<StepReply>, ConversationError> {
+        let mut answer = reading.step_reply;
+        if answer == Some(StepReply::Worked) {
+            answer = Some(self.worked_but(text, locale).await?);
+        }
+        // A long answer whose whole the step-reply head cannot read ("found it!! the cable
+        // had slipped out … pushed it in and everything works again") is read by its end.
+        // Not so after a switch of language: the customer tells the problem again. A
+        // question is no report of how the step went.
+        if !switched_language
+            && !text.contains('?')
+            && matches!(answer, None | Some(StepReply::SomethingElse))
+        {
+            if let Some(last) = crate::dialogue::last_said(text) {
+                answer = self
+                    .read_by_its_end(state, text, last, locale)
+                    .await?
+                    .or(answer);
+            }
+        }
+        if answer == Some(StepReply::Worked) {
+            if let Some(beyond) = self.beyond_the_check(state, text) {
+                answer = Some(self.beyond_reads_worked(&beyond, locale).await?);
+            }
+        }
+        Ok(answer)
+    }
+
+    /// The step answer `last` (the end of `text`) gives, when it gives one.
+    async fn read_by_its_end(
+        &self,
+        state: &DialogueState,
+        text: &str,
+        last: &str,
+        locale: Locale,
+    ) -> Result<Option<StepReply>, ConversationError> {
+        let end = self.classifier().classify(last, Some(locale)).await?;
+        // The walked problem told again after a "but" ("I see my inbox now, but anything I
+        // send just sits in the outbox") is the step not having fixed it.
+        let still = crate::dialogue::after_contrast(text) == Some(last)
+            && end.confident
+            && self.walked_guide_serves(state, &end.intent);
+        Ok(if still {
+            Some(StepReply::NotFixed)
+        } else {
+            end.reading
+                .step_reply
+                .filter(|r| matches!(r, StepReply::Worked | StepReply::NotFixed))
+                .filter(|_| !end.reading.surely_frustrated())
+        })
+    }
+
+    /// A step answer read as "it worked" that goes on with a "but" ("inkorgen kommer upp
+    /// nu, men allt jag skickar fastnar"): the step's check holds, yet the problem is still
+    /// there when the half after the "but" reads as a fault or a question on its own.
+    async fn worked_but(&self, text: &str, locale: Locale) -> Result<StepReply, ConversationError> {
+        let Some(tail) = crate::dialogue::after_contrast(text) else {
+            return Ok(StepReply::Worked);
+        };
+        let t = self.classifier().classify(tail, Some(locale)).await?;
+        // A fault told in words the heads do not know ("allt jag skickar blir liggande")
+        // still reads as upset; a question about why it broke is no sign it still is.
+        let fault = t.reading.step_reply == Some(StepReply::NotFixed)
+            || (t.confident && crate::dialogue::is_problem(&t.intent))
+            || (t.reading.step_reply != Some(StepReply::Question) && t.reading.surely_frustrated());
+        Ok(if fault {
+            StepReply::NotFixed
+        } else {
+            StepReply::Worked
+        })
+    }
+
+    /// What a message says beyond the current step's check, when it says the check holds
+    /// ("har redan dragit ur sladden"): the step is passed by, and the message reads "it
+    /// worked" only if the rest says so on its own.
+    fn beyond_the_check(&self, state: &DialogueState, text: &str) -> Option<String> {
+        use crate::dialogue::GuideLookup;
+        let walk = state.walk.as_ref()?;
+        let entry = self.knowledge().guide(&walk.guide_id)?;
+        let step = entry.guide.steps.get(walk.step)?;
+        crate::knowledge::ruled_out::beyond(step, text)
+    }
+
+    /// Whether the guide being walked serves `intent`.
+    fn walked_guide_serves(&self, state: &DialogueState, intent: &str) -> bool {
+        use crate::dialogue::GuideLookup;
+        state
+            .walk
+            .as_ref()
+            .and_then(|walk| self.knowledge().guide(&walk.guide_id))
+            .is_some_and(|entry| entry.guide.intents.iter().any(|i| i == intent))
+    }
+
+    async fn beyond_reads_worked(
+        &self,
+        beyond: &str,
+        locale: Locale,
+    ) -> Result<StepReply, ConversationError> {
+        if beyond.split_whitespace().count() < 3 || !crate::knowledge::ruled_out::says_fixed(beyond)
+        {
+            return Ok(StepReply::NotFixed);
+        }
+        let rest = self.classifier().classify(beyond, Some(locale)).await?;
+        Ok(match rest.reading.step_reply {
+            Some(StepReply::Worked) => StepReply::Worked,
+            _ => StepReply::NotFixed,
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! What the service makes of a message the intent head is unsure of, or sure of in a way
+//! that would act on a guess: a request for a person no word names, a problem it knows the
+//! area of but not the kind, a problem its intents have no name for but a guide's examples
+//! do.
+
+use std::sync::Arc;
+
+use crate::classifier::Classification;
+use crate::domain::Locale;
+use crate::knowledge::{GuideEntry, KnowledgeBase};
+
+/// How near a message must be to a guide, and how far ahead of every guide of another kind,
+/// for the guide to be taken without the classifier naming its intent; chosen on the
+/// dialogue evaluation and on the held-out out-of-scope messages (none of which starts a
+/// guide).
+const GUIDE_BY_MEANING_NEAR: f32 = 0.9;
+const GUIDE_BY_MEANING_AHEAD: f32 = 0.03;
+
+/// How sure the model must be that a message asks for a person when no word in it names
+/// one: handing over on a guess ("hej, undrar om ni kan hjälpa mig med en grej") sends a
+/// customer to a queue the bot could have helped them past.
+const PERSON_UNNAMED_SURE: f32 = 0.9;
+
+/// How likely the next problem must be to be taken as what such a message is about.
+const PROBLEM_INSTEAD: f32 = 0.3;
+
+/// Words that name a person or a call, folded.
+const PERSON_WORDS: &[&str] = &[
+    "person",
+    "personal",
+    "manniska",
+    "manniskor",
+    "handlaggare",
+    "agent",
+    "human",
+    "someone",
+    "somebody",
+    "anyone",
+    "nan",
+    "nagon",
+    "kollega",
+    "tekniker",
+    "kundtjanst",
+    "kundservice",
+    "support",
+    "operator",
+    "representative",
+    "riktig",
+    "real",
+    "ring",
+    "ringa",
+    "ringer",
+    "call",
+    "phone",
+    "telefon",
+    "prata",
+    "talk",
+    "speak",
+];
+
+/// A request for a person the model heard without any word for one, from a customer who
+/// does not sound upset: below
+/// [`PERSON_UNNAMED_SURE`], the customer's problem (the next likeliest intent, when it is
+/// one) is what they asked about, or nothing sure is.
+pub(super) fn doubtful_person_request(c: &mut Classification, text: &str) {
+    // An upset customer who may be asking for a person gets one (see `Engine::upset`).
+    if c.intent != "talk_to_human" || c.confidence >= PERSON_UNNAMED_SURE || c.reading.frustrated()
+    {
+        return;
+    }
+    let folded = crate::classifier::lexicon::fold(text);
+    if folded.split_whitespace().any(|w| PERSON_WORDS.contains(&w)) {
+        return;
+    }
+    match c
+        .ranking
+        .iter()
+        .find(|s| crate::dialogue::is_problem(&s.intent))
+    {
+        Some(problem) if problem.confidence >= PROBLEM_INSTEAD => {
+            c.intent = problem.intent.clone();
+            c.confidence = problem.confidence;
+        }
+        _ => {
+            c.intent = crate::classifier::decision::OUT_OF_SCOPE.to_owned();
+            c.confident = false;
+        }
+    }
+}
+
+/// How sure the model must be of an area (mobile, broadband, tv, billing) when it is unsure
+/// which of its problems a message names, for the guides to decide between them.
+const AREA_SURE: f32 = 0.6;
+
+/// A message the model is unsure of, but sure is about one area: "can call but can't get
+/// online without wifi" is coverage or mobile data, and the guide search, which reads the
+/// symptoms, tells which; asking the customer to say more would lose a turn.
+pub(super) fn sure_of_the_area(c: &mut Classification) {
+    if c.confident {
+        return;
+    }
+    let problems = || {
+        c.ranking
+            .iter()
+            .filter(|s| crate::dialogue::is_problem(&s.intent))
+    };
+    let Some(best) = problems().next() else {
+        return;
+    };
+    let area = crate::dialogue::area(&best.intent);
+    let sure: f32 = problems()
+        .filter(|s| crate::dialogue::area(&s.intent) == area)
+        .map(|s| s.confidence)
+        .sum();
+    if sure >= AREA_SURE {
+        c.intent = best.intent.clone();
+        c.confidence = best.confidence;
+        c.confident = true;
+    }
+}
+
+/// A guide for a message the classifier has no sure name for ("hur spelar jag in en ny
+/// hälsning på röstbrevlådan?" read as out of scope): taken when the message is as near
+/// one guide as its own examples are and clearly nearer it than any guide of another
+/// kind. Guides carry the editors' examples, which reach further than the intents'.
+pub(super) fn guide_by_meaning(
+    knowledge: &KnowledgeBase,
+    lead: &Classification,
+    vector: &[f32],
+    locale: Locale,
+) -> Option<Arc<GuideEntry>> {
+    let unnamed =
+        !lead.confident || matches!(lead.intent.as_str(), "out_of_scope" | "unclear_problem");
+    if !unnamed {
+        return None;
+    }
+    let (entry, near, other) = knowledge.nearest_in_meaning(vector, locale)?;
+    tracing::debug!(guide = %entry.guide.id, near, other, "nearest guide in meaning");
+    (near >= GUIDE_BY_MEANING_NEAR && near - other >= GUIDE_BY_MEANING_AHEAD).then_some(entry)
+}
