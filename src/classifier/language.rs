@@ -64,6 +64,54 @@ pub fn switched(text: &str, current: Locale) -> Option<Locale> {
     }
 }
 
+/// Words that name a language or talk about one.
+const LANGUAGE_TALK: &[&str] = &[
+    "english",
+    "engelska",
+    "engelskan",
+    "swedish",
+    "svenska",
+    "svenskan",
+    "language",
+    "språk",
+    "språket",
+];
+
+/// `text` without its sentences and clauses about which language to write in ("sorry my
+/// swedish is not so good, can we do this in english?"), when it has both those and
+/// something else: the rest may answer the step the customer is on.
+pub fn without_language_talk(text: &str) -> Option<String> {
+    let talks = |piece: &str| {
+        piece
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| LANGUAGE_TALK.contains(&w))
+    };
+    let mut kept = Vec::new();
+    let mut dropped = false;
+    for sentence in text.split_inclusive(['.', '!', '?', '\n']) {
+        if !talks(sentence) {
+            kept.push(sentence.trim().to_owned());
+            continue;
+        }
+        dropped = true;
+        // "my partner handed me the laptop so i'll write in english, we switched to 2.4":
+        // the clauses of a sentence that do not talk of language stay.
+        kept.extend(
+            sentence
+                .split(',')
+                .filter(|clause| !talks(clause))
+                .map(|clause| clause.trim().to_owned()),
+        );
+    }
+    let rest = kept
+        .into_iter()
+        .filter(|piece| piece.split_whitespace().count() >= 2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    (dropped && !rest.is_empty()).then_some(rest)
+}
+
 /// How many signs of Swedish and of English a message shows.
 fn evidence(text: &str) -> (i32, i32) {
     let lower = text.to_lowercase();
@@ -89,6 +137,26 @@ fn evidence(text: &str) -> (i32, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_said_beside_a_wish_for_the_other_language_is_kept() {
+        assert_eq!(
+            without_language_talk(
+                "sorry my swedish is not so good, can we do this in english? the light on the box is blue, but still no picture"
+            )
+            .as_deref(),
+            Some("the light on the box is blue, but still no picture")
+        );
+        assert_eq!(
+            without_language_talk(
+                "kan vi köra på svenska istället? min engelska är inte så bra. nätverksval stod redan på automatiskt"
+            )
+            .as_deref(),
+            Some("nätverksval stod redan på automatiskt")
+        );
+        assert_eq!(without_language_talk("can we do this in english please?"), None);
+        assert_eq!(without_language_talk("the light is blue"), None);
+    }
 
     #[test]
     fn swedish_with_and_without_accents_and_plain_english() {

@@ -102,7 +102,9 @@ const PATTERNS: &[&str] = &[
     r"\bbreak\w*\s+(\w+\s+){0,2}(contract|agreement)",
     r"\bout\s+of\s+(my|the|this|our)\s+(contract|subscription|plan|agreement)",
     r"\bget\s+out\b",
-    r"\bswitch\w*\s+(\w+\s+){0,4}(provider|operator|carrier|company|network)",
+    // not "network": "switched the tablets to the 2.4 network" is wifi
+    r"\bswitch\w*\s+(\w+\s+){0,4}(provider|operator|carrier|company)",
+    r"\bswitch\w*\s+(\w+\s+){0,2}(another|different)\s+(mobile\s+)?network",
     r"\b(another|different|new|other)\s+(provider|operator|carrier|company)",
     r"\bport\w*\s+(\w+\s+){0,2}(out|number)",
     r"\bno\s+longer\s+(\w+\s+){0,5}customer",

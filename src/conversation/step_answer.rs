@@ -7,6 +7,17 @@ use crate::classifier::{Reading, StepReply};
 use crate::dialogue::DialogueState;
 use crate::domain::Locale;
 
+/// How sure the intent head must be that the end of a message is about another problem for
+/// that end to answer no step.
+const OTHER_PROBLEM_LIKELY: f32 = 0.8;
+
+/// What the end of a message says of the step.
+enum End {
+    Answers(Option<StepReply>),
+    /// It is about another problem than the walked guide's.
+    Elsewhere,
+}
+
 impl Conversations {
     /// How free text in the middle of a guide answers its step, the head's `reading` checked
     /// against the message's parts: a "but" after "it worked", a long answer read by its
@@ -21,22 +32,40 @@ impl Conversations {
         reading: Reading,
     ) -> Result<Option<StepReply>, ConversationError> {
         let mut answer = reading.step_reply;
+        // "Can we do this in English? The light is blue, but still no picture": the step is
+        // answered beside the wish for the other language, and read without it.
+        let language_talk_left_out = switched_language
+            .then(|| crate::classifier::language::without_language_talk(text))
+            .flatten();
+        let text = match &language_talk_left_out {
+            Some(rest) => {
+                let rest_reading = self.classifier().classify(rest, Some(locale)).await?;
+                answer = rest_reading.reading.step_reply;
+                rest.as_str()
+            }
+            None => text,
+        };
         if answer == Some(StepReply::Worked) {
             answer = Some(self.worked_but(text, locale).await?);
         }
         // A long answer whose whole the step-reply head cannot read ("found it!! the cable
-        // had slipped out … pushed it in and everything works again") is read by its end.
-        // Not so after a switch of language: the customer tells the problem again. A
-        // question is no report of how the step went.
+        // had slipped out … pushed it in and everything works again") is read by its end,
+        // and so is an "it worked" that ends on another problem ("ok, I'll check that
+        // later. now the slow internet"). Not so after a switch of language: the customer
+        // tells the problem again. A question is no report of how the step went.
         if !switched_language
             && !text.contains('?')
-            && matches!(answer, None | Some(StepReply::SomethingElse))
+            && matches!(
+                answer,
+                None | Some(StepReply::SomethingElse) | Some(StepReply::Worked)
+            )
         {
             if let Some(last) = crate::dialogue::last_said(text) {
-                answer = self
-                    .read_by_its_end(state, text, last, locale)
-                    .await?
-                    .or(answer);
+                match self.read_by_its_end(state, text, last, locale).await? {
+                    End::Elsewhere => answer = None,
+                    End::Answers(_) if answer == Some(StepReply::Worked) => {}
+                    End::Answers(end) => answer = end.or(answer),
+                }
             }
         }
         if answer == Some(StepReply::Worked) {
@@ -44,30 +73,52 @@ impl Conversations {
                 answer = Some(self.beyond_reads_worked(&beyond, locale).await?);
             }
         }
+        // The head hears "did it" and "it works" alike; words that say the fault is still
+        // there, or that the step cannot be done, settle it. Words that close pleased settle
+        // an answer the head could not read.
+        if crate::dialogue::says_no_change(text) || crate::dialogue::lacks_what_the_step_needs(text)
+        {
+            answer = Some(StepReply::NotFixed);
+        } else if matches!(answer, None | Some(StepReply::SomethingElse))
+            && crate::dialogue::says_settled(text)
+        {
+            answer = Some(StepReply::Worked);
+        }
         Ok(answer)
     }
 
-    /// The step answer `last` (the end of `text`) gives, when it gives one.
+    /// What `last` (the end of `text`) says of the step: the answer it gives, when it gives
+    /// one, or that it turns to another problem.
     async fn read_by_its_end(
         &self,
         state: &DialogueState,
         text: &str,
         last: &str,
         locale: Locale,
-    ) -> Result<Option<StepReply>, ConversationError> {
+    ) -> Result<End, ConversationError> {
         let end = self.classifier().classify(last, Some(locale)).await?;
         // The walked problem told again after a "but" ("I see my inbox now, but anything I
         // send just sits in the outbox") is the step not having fixed it.
         let still = crate::dialogue::after_contrast(text) == Some(last)
             && end.confident
             && self.walked_guide_serves(state, &end.intent);
+        // "Ok, I'll check that later. Now the slow internet": an end surely about a problem
+        // the walked guide does not serve turns to it, and answers no step.
+        let elsewhere = end.confident
+            && end.confidence >= OTHER_PROBLEM_LIKELY
+            && crate::dialogue::is_problem(&end.intent)
+            && !self.walked_guide_serves(state, &end.intent);
         Ok(if still {
-            Some(StepReply::NotFixed)
+            End::Answers(Some(StepReply::NotFixed))
+        } else if elsewhere {
+            End::Elsewhere
         } else {
-            end.reading
-                .step_reply
-                .filter(|r| matches!(r, StepReply::Worked | StepReply::NotFixed))
-                .filter(|_| !end.reading.surely_frustrated())
+            End::Answers(
+                end.reading
+                    .step_reply
+                    .filter(|r| matches!(r, StepReply::Worked | StepReply::NotFixed))
+                    .filter(|_| !end.reading.surely_frustrated()),
+            )
         })
     }
 

@@ -568,9 +568,15 @@ impl Engine {
         if matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse)) {
             return false;
         }
+        // "Tog ut simkortet och satte tillbaka det. Ingen skillnad" names the SIM card, which
+        // the intent head is sure is a problem of its own; in words that say the step left
+        // the fault as it was, it is this problem still.
+        let still_stuck = u.reading.step_reply == Some(StepReply::NotFixed)
+            && (super::says_no_change(text) || super::lacks_what_the_step_needs(text))
+            && self.walked_area_is(ctx, area(&u.intent));
         // The step-reply head is trained on exactly this question; the intent head only
         // overrules it when it is very sure of another problem.
-        !(self.raises_a_new_problem(ctx, u) && u.confidence >= NEW_PROBLEM_SURE)
+        still_stuck || !(self.raises_a_new_problem(ctx, u) && u.confidence >= NEW_PROBLEM_SURE)
     }
 
     /// Whether `text` says that what the current step checks already holds ("strömlampan
@@ -584,6 +590,15 @@ impl Engine {
                     .get(walk.step)
                     .is_some_and(|step| ruled_out::said(step, text).is_some())
             })
+        })
+    }
+
+    /// Whether the guide being walked serves problems of `wanted` area.
+    fn walked_area_is(&self, ctx: &Context<'_>, wanted: &str) -> bool {
+        ctx.state.walk.as_ref().is_some_and(|walk| {
+            ctx.guides
+                .guide(&walk.guide_id)
+                .is_some_and(|e| e.guide.intents.iter().any(|i| area(i) == wanted))
         })
     }
 

@@ -1,0 +1,250 @@
+//! Words that settle how a typed answer went, where the step-reply head hears "did it" and
+//! "it works" alike: "tog bort splittern och kopplade direkt, blinkar ändå" reports a step
+//! done and a fault still there, and the head, hearing the doing, reads it as fixed.
+//!
+//! Each sign is read over folded text and only in statements: a question about a step says
+//! nothing of how it went.
+
+use crate::classifier::lexicon::fold;
+
+/// Phrases that say the fault outlived the step.
+const NO_CHANGE: &[&str] = &[
+    "ingen skillnad",
+    "ingen forandring",
+    "ingen forbattring",
+    "fortfarande",
+    "fortfarnade",
+    "fortfarane",
+    "samma sak",
+    "samma problem",
+    "samma fel",
+    "lika daligt",
+    "precis som innan",
+    "som forut",
+    "still",
+    "no difference",
+    "no change",
+    "nothing changed",
+    "didnt change",
+    "same thing",
+    "same problem",
+    "same issue",
+    "same as before",
+    "no luck",
+    "no joy",
+];
+
+/// Words that make a clause about something else than the step's result: a wish ("vill ha
+/// hjälp ändå"), a second problem ("tv:n funkar fortfarande inte heller").
+const NOT_ABOUT_THE_STEP: &[&str] = &[
+    "vill", "want", "wanna", "hjalp", "help", "heller", "either", "ocksa", "also", "too",
+    "dessutom", "tack", "thanks",
+];
+
+/// Trailing words that say the fault is still there when they close a statement: "blinkar
+/// online ändå", "the light is blinking anyway".
+const ANYWAY: &[&str] = &["anda", "anyway", "anyways", "regardless"];
+
+/// Whether `text` says the fault is still there after the step: "startade om, fortfarande
+/// SOS", "pushed in all the cables, still nothing", "efter 5 min blinkar den ändå".
+pub fn says_no_change(text: &str) -> bool {
+    statements(text).iter().any(|clause| {
+        let words: Vec<&str> = clause.split_whitespace().collect();
+        if words.iter().any(|w| NOT_ABOUT_THE_STEP.contains(w)) {
+            return false;
+        }
+        let padded = format!(" {clause} ");
+        NO_CHANGE.iter().any(|p| padded.contains(&format!(" {p} ")))
+            || words.last().is_some_and(|w| ANYWAY.contains(w))
+    })
+}
+
+/// Phrases that say the customer lacks what the step needs, so it cannot be done: "har
+/// ingen dator eller skrivare hemma", "we don't have an extender".
+const LACKS: &[&str] = &[
+    "har ingen",
+    "har inget",
+    "har inga",
+    "har ju ingen",
+    "har ju inget",
+    "har ju inga",
+    "har ingen egen",
+    "saknar",
+    "finns ingen",
+    "finns inget",
+    "finns inga",
+    "dont have",
+    "do not have",
+    "dont own",
+    "havent got",
+    "have not got",
+    "dont even have",
+    "we have no",
+    "i have no",
+    "there s no",
+    "there is no",
+];
+
+/// What one lacks that is no thing a step could need: "har ingen aning" is not knowing.
+const NOT_A_THING: &[&str] = &[
+    "aning", "idea", "clue", "tid", "time", "lust", "ork", "problem", "fel", "skillnad",
+    "difference", "change",
+];
+
+/// Whether `text` says the step cannot be done for want of something it needs.
+pub fn lacks_what_the_step_needs(text: &str) -> bool {
+    statements(text).iter().any(|clause| {
+        let padded = format!(" {clause} ");
+        LACKS.iter().any(|p| {
+            padded
+                .find(&format!(" {p} "))
+                .map(|at| &padded[at + p.len() + 2..])
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|thing| !NOT_A_THING.contains(&thing))
+        })
+    })
+}
+
+/// Words that close a message pleased or having understood: "då fattar jag. toppen",
+/// "perfect, makes sense now".
+const PLEASED: &[&str] = &[
+    "toppen",
+    "perfekt",
+    "kanon",
+    "kanonbra",
+    "utmarkt",
+    "grymt",
+    "suveranent",
+    "great",
+    "perfect",
+    "brilliant",
+    "awesome",
+    "excellent",
+    "sorted",
+];
+
+/// Phrases that say an explanation was understood.
+const UNDERSTOOD: &[&str] = &[
+    "da fattar jag",
+    "nu fattar jag",
+    "da forstar jag",
+    "nu forstar jag",
+    "da begriper jag",
+    "nu begriper jag",
+    "det forklarar saken",
+    "det forklarar det",
+    "makes sense",
+    "that explains it",
+    "that explains",
+    "i get it now",
+    "got it now",
+    "i understand now",
+    "now i understand",
+    "now i get it",
+];
+
+/// Whether `text` ends pleased, or says the explanation was understood, with no question,
+/// "but" or denial that would take it back: "jaha den gäller halva mars, då fattar jag.
+/// toppen".
+pub fn says_settled(text: &str) -> bool {
+    if text.contains('?') || crate::dialogue::after_contrast(text).is_some() {
+        return false;
+    }
+    let folded = fold(&text.replace("n't", "nt"));
+    let padded = format!(" {folded} ");
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    if words.iter().any(|w| DENIALS.contains(w)) {
+        return false;
+    }
+    UNDERSTOOD.iter().any(|p| padded.contains(&format!(" {p} ")))
+        || words.last().is_some_and(|w| PLEASED.contains(w))
+}
+
+/// Words that turn a statement into its opposite.
+const DENIALS: &[&str] = &[
+    "inte", "ej", "aldrig", "not", "never", "nt", "cant", "dont", "doesnt", "isnt", "wont",
+    "didnt",
+];
+
+/// The statements of `text`, folded, cut at sentence ends and commas; questions left out.
+fn statements(text: &str) -> Vec<String> {
+    let text = text.replace("n't", "nt").replace(['’', '`'], "'");
+    text.split_inclusive(['.', ';', '!', '?', '\n'])
+        .filter(|sentence| !sentence.trim_end().ends_with('?'))
+        .flat_map(|sentence| sentence.split(','))
+        .map(fold)
+        .filter(|clause| !clause.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_that_outlived_the_step_is_heard_in_both_languages() {
+        for text in [
+            "startade om, fortfarande SOS",
+            "tog ut simkortet och torkade av det, satte tillbaka och skrev pin. ingen skillnad",
+            "det satt en splitter, tog bort den och kopplade modemet direkt. efter 5 min blinkar online ändå",
+            "the light on the box is blue so it is on, but still no picture",
+            "pushed in all the cables. same thing",
+            "switched the kids tablets to the other network, no difference",
+        ] {
+            assert!(says_no_change(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_wish_a_second_problem_or_a_question_is_no_report_on_the_step() {
+        for text in [
+            "ok men jag vill ha hjälp ändå",
+            "i still want someone to look at it",
+            "och tv:n funkar fortfarande inte heller",
+            "är det fortfarande samma sak?",
+            "nu funkar det!",
+        ] {
+            assert!(!says_no_change(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_step_that_needs_what_the_customer_lacks_cannot_be_done() {
+        for text in [
+            "har ingen dator eller skrivare hemma, bara den här mobilen",
+            "we don't have an extender or mesh or anything",
+            "jag saknar nätverkskabel",
+            "i haven't got a laptop",
+        ] {
+            assert!(lacks_what_the_step_needs(text), "{text}");
+        }
+        for text in [
+            "har ingen aning",
+            "no idea what that means",
+            "har du ingen annan lösning?",
+            "nu är det ingen skillnad",
+        ] {
+            assert!(!lacks_what_the_step_needs(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn pleased_or_understanding_endings_settle_the_step() {
+        for text in [
+            "jaha den gäller halva mars och hela april, då fattar jag. toppen",
+            "ok that makes sense",
+            "hittade den, gick att ladda ner som pdf. perfekt",
+        ] {
+            assert!(says_settled(text), "{text}");
+        }
+        for text in [
+            "toppen, men det funkar inte",
+            "perfekt, vad gör jag nu?",
+            "inte perfekt",
+            "toppen tack, jag testar",
+            "jag fattar inte",
+        ] {
+            assert!(!says_settled(text), "{text}");
+        }
+    }
+}
