@@ -7,6 +7,7 @@ mod callback;
 mod cancellation;
 mod details;
 mod handoffs;
+mod later;
 mod live;
 mod message;
 pub mod privacy;

@@ -287,6 +287,15 @@ impl Conversations {
                     c.reading,
                 )
                 .await?;
+            if let Some((intent, confidence)) = self
+                .waiting_problem_named(&state, text.as_str(), locale, &c)
+                .await?
+            {
+                c.intent = intent;
+                c.confidence = confidence;
+                c.confident = true;
+                c.reading.step_reply = None;
+            }
         }
         // Outside a guide, a message may raise more than one problem: the bot helps with the
         // one named first and keeps the others for after it. Parts are read also when the
@@ -335,6 +344,7 @@ impl Conversations {
                 intent: other.reading.intent,
                 guide_id: guide.map(|g| g.guide.id.to_string()),
                 said: crate::dialogue::quotable(other.text),
+                paused_at: None,
             });
         }
         super::unsure::doubtful_person_request(&mut lead, text.as_str());

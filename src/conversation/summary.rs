@@ -321,6 +321,7 @@ mod tests {
             intent: "invoice_question".to_owned(),
             guide_id: None,
             said: Some("fakturan är för hög".to_owned()),
+            paused_at: None,
         }];
         let facts = CaseFacts {
             first_words: Some("nätet e nere sen i morse"),

@@ -45,6 +45,10 @@ fn problem_named(u: &Understanding) -> Option<&str> {
 /// to a person when it also has a guide to offer.
 const PERSON_DECIDES_SURE: f32 = 0.7;
 
+/// How sure the model must be of a claim or complaint in the middle of a billing guide to
+/// leave the guide for a person at once.
+const CLAIM_IN_A_BILLING_GUIDE_SURE: f32 = 0.9;
+
 /// The customer's words about a step, cut to what an agent reads at a glance.
 pub(super) fn said_about_a_step(text: &str) -> String {
     const MAX_CHARS: usize = 160;
@@ -876,6 +880,16 @@ impl Engine {
             // A claim or complaint the model is unsure of, in a message that also names a
             // fault with a guide ("INGEN SIGNAL IGEN!!! VI BETALAR FÖR DET HÄR"): the fault
             // first; the customer can still ask for a person.
+            // In a billing guide, a claim the model is not very sure of is mostly the step
+            // told not to settle it ("it went out 3 days before the due date, i have the
+            // receipt"): the guide goes on, and its last step brings billing in.
+            "compensation" | "complaint"
+                if in_a_guide
+                    && u.confidence < CLAIM_IN_A_BILLING_GUIDE_SURE
+                    && self.walked_area_is(ctx, "billing") =>
+            {
+                self.step_answered(ctx, turn, super::StepOutcome::Failed);
+            }
             "compensation" | "complaint"
                 if u.confidence < PERSON_DECIDES_SURE && ctx.suggestion.is_some() =>
             {

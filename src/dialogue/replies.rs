@@ -775,6 +775,24 @@ impl Replies {
         }
     }
 
+    /// The problem being walked, chosen by the customer to come first.
+    pub fn this_first(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Då börjar vi med det.",
+            "Then we'll start with that.",
+        )
+    }
+
+    /// A guide left half-way for another problem, taken up again where it was left.
+    pub fn back_to_paused(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Då tar vi det nu, och fortsätter där vi slutade.",
+            "Let's take that now, and carry on where we left off.",
+        )
+    }
+
     /// The customer says what the step checks is in order: the fault lies further on.
     pub fn check_holds(&self, locale: Locale) -> &'static str {
         pick(
@@ -1119,11 +1137,13 @@ impl Replies {
                 intent: "wifi_problem".into(),
                 guide_id: None,
                 said: None,
+                paused_at: None,
             },
             Later {
                 intent: "invoice_question".into(),
                 guide_id: None,
                 said: Some("fakturan är för hög".into()),
+                paused_at: None,
             },
         ];
         let mut lines: Vec<String> = Vec::new();

@@ -100,6 +100,10 @@ pub struct Later {
     /// "Viaplay laddar inte" tells them they were heard better than "a TV problem".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub said: Option<String>,
+    /// The step (from 0) its guide was left at, when the customer turned to another problem
+    /// half-way ("the bill first"): taken up again, the guide goes on from there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<usize>,
 }
 
 impl DialogueState {

@@ -160,6 +160,20 @@ pub fn says_settled(text: &str) -> bool {
         || words.last().is_some_and(|w| PLEASED.contains(w))
 }
 
+/// Words that say which of two problems to take first.
+const FIRST: &[&str] = &["forst", "first", "borja med", "borjar med", "start with", "begin with"];
+
+/// Whether a short `text` picks which problem to take first ("ta tv:n först, det är match
+/// ikväll", "the bill first please"): a choice, not an answer to the step. A longer message
+/// with "först" tells the order the customer did things in.
+pub fn picks_an_order(text: &str) -> bool {
+    const SHORT: usize = 8;
+    let folded = fold(text);
+    let padded = format!(" {folded} ");
+    folded.split_whitespace().count() <= SHORT
+        && FIRST.iter().any(|p| padded.contains(&format!(" {p} ")))
+}
+
 /// Words that turn a statement into its opposite.
 const DENIALS: &[&str] = &[
     "inte", "ej", "aldrig", "not", "never", "nt", "cant", "dont", "doesnt", "isnt", "wont",
@@ -226,6 +240,17 @@ mod tests {
         ] {
             assert!(!lacks_what_the_step_needs(text), "{text}");
         }
+    }
+
+    #[test]
+    fn a_short_choice_of_what_comes_first_is_heard() {
+        for text in ["ta tv:n först, det är match ikväll", "the bill first please", "börja med skrivaren"] {
+            assert!(picks_an_order(text), "{text}");
+        }
+        assert!(!picks_an_order(
+            "först drog jag ur sladden, sen väntade jag fem minuter och satte i den igen"
+        ));
+        assert!(!picks_an_order("drog ur sladden, ingen skillnad"));
     }
 
     #[test]

@@ -69,7 +69,17 @@ impl Engine {
             .or_else(|| ctx.suggestion.clone())
             .filter(|e| e.guide.language == ctx.locale);
         if let (Some(walk), Some(entry)) = (&turn.state.walk, &suggestion) {
-            if walk.guide_id == entry.guide.id.as_str() || self.nothing_new(ctx, turn, u) {
+            let same_guide = walk.guide_id == entry.guide.id.as_str();
+            // "Ta tv:n först": the problem being walked chosen to come first; its step, in
+            // full, is what to do now.
+            let chosen_first = turn.words.as_deref().is_some_and(super::picks_an_order);
+            if same_guide && chosen_first {
+                let step = walk.step;
+                let lead = self.replies().this_first(ctx.locale).to_owned();
+                self.show_step(ctx, turn, entry, step, Some(lead));
+                return;
+            }
+            if same_guide || self.nothing_new(ctx, turn, u) {
                 // The same problem in other words: stay on the step the customer is at.
                 self.remind_of_step(ctx, turn, Some(u));
                 return;
@@ -131,6 +141,33 @@ impl Engine {
                 }
             }
         }
+        // A guide taken up again where it was left goes on from that step.
+        let paused = turn
+            .state
+            .later
+            .iter()
+            .find(|l| l.intent == u.intent)
+            .and_then(|l| l.paused_at);
+        // A guide left half-way for another problem waits at its step, first in line.
+        if let (Some(walk), Some(entry)) = (turn.state.walk.clone(), &suggestion) {
+            let left = ctx.guides.guide(&walk.guide_id);
+            let left_intent = left.as_ref().and_then(|e| e.guide.intents.first().cloned());
+            if let Some(intent) = left_intent.filter(|i| {
+                walk.guide_id != entry.guide.id.as_str()
+                    && *i != u.intent
+                    && !turn.state.later.iter().any(|l| l.intent == *i)
+            }) {
+                turn.state.later.insert(
+                    0,
+                    super::Later {
+                        intent,
+                        guide_id: Some(walk.guide_id.clone()),
+                        said: None,
+                        paused_at: Some(walk.step),
+                    },
+                );
+            }
+        }
         // A problem taken up is no longer waiting; others raised with it wait their turn.
         turn.state.later.retain(|l| l.intent != u.intent);
         for other in &u.also {
@@ -141,6 +178,22 @@ impl Engine {
             }
         }
         match suggestion {
+            Some(entry)
+                if paused.is_some_and(|step| step < entry.guide.steps.len())
+                    && turn.state.guides_started.contains(&entry.guide.id.to_string()) =>
+            {
+                let step = paused.expect("checked above");
+                turn.state.walk = Some(super::Walk {
+                    guide_id: entry.guide.id.to_string(),
+                    version: entry.version,
+                    step,
+                });
+                let back = self.replies().back_to_paused(ctx.locale).to_owned();
+                self.show_step(ctx, turn, &entry, step, Some(back));
+                if let Some(reply) = turn.replies.last_mut() {
+                    reply.intent = Some((u.intent.clone(), u.confidence));
+                }
+            }
             Some(entry) => {
                 let mut intro = self.replies().guide_intro(ctx.locale, &entry.guide.summary);
                 if !u.also.is_empty() {
@@ -565,7 +618,10 @@ impl Engine {
         if self.check_said(ctx, text) {
             return true;
         }
-        if matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse)) {
+        // "Ta tv:n först": which of the customer's problems comes first, not how it went.
+        if matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse))
+            || (!ctx.state.later.is_empty() && super::picks_an_order(text))
+        {
             return false;
         }
         // "Tog ut simkortet och satte tillbaka det. Ingen skillnad" names the SIM card, which
@@ -594,7 +650,7 @@ impl Engine {
     }
 
     /// Whether the guide being walked serves problems of `wanted` area.
-    fn walked_area_is(&self, ctx: &Context<'_>, wanted: &str) -> bool {
+    pub(super) fn walked_area_is(&self, ctx: &Context<'_>, wanted: &str) -> bool {
         ctx.state.walk.as_ref().is_some_and(|walk| {
             ctx.guides
                 .guide(&walk.guide_id)
@@ -871,5 +927,66 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
         );
         assert_eq!(failed.replies[0].guide_step.as_ref().unwrap().step, 2);
         assert_eq!(failed.state.steps_tried[0].outcome, StepOutcome::Failed);
+    }
+
+    #[test]
+    fn a_guide_left_half_way_for_the_other_problem_goes_on_where_it_was_left() {
+        const BILL: &str = "---\nid: invoice-sv\ntitle: Fakturan\nlanguage: sv\n\
+intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n---\n\n\
+## Öppna specifikationen\nLogga in.\nexpected: Du ser posterna.\non_failure: handoff:billing\n";
+        let mut lib = library();
+        let bill = guide::parse(BILL, &["invoice_question"]).unwrap();
+        lib.0.insert(
+            "invoice-sv".to_owned(),
+            Arc::new(GuideEntry {
+                guide: bill,
+                source: BILL.to_owned(),
+                version: 1,
+                updated_at: Timestamp::now(),
+                vector: Vec::new(),
+                phrase_vectors: Vec::new(),
+            }),
+        );
+        let at = |state: &DialogueState, id: &str, text: &str, u: &Understanding| {
+            Engine::new().respond_in(
+                &Context {
+                    locale: Locale::Sv,
+                    status: ConversationStatus::Bot,
+                    state,
+                    guides: &lib,
+                    suggestion: lib.guide(id),
+                    outages: &[],
+                    customer_postcode: None,
+                    now: Timestamp::now(),
+                },
+                Input::Text(text, Some(u)),
+            )
+        };
+        let mut net = fault();
+        net.also = vec![crate::dialogue::Later {
+            intent: "invoice_question".into(),
+            guide_id: Some("invoice-sv".into()),
+            said: Some("fakturan är för hög".into()),
+            paused_at: None,
+        }];
+        let first = at(&DialogueState::default(), "router-restart-sv", "nätet", &net);
+        let second = turn(&lib, &first.state, &[], Input::Action(Action::StepFailed));
+        assert_eq!(second.state.walk.as_ref().unwrap().step, 1);
+        let bill = Understanding {
+            intent: "invoice_question".into(),
+            ..fault()
+        };
+        let billing = at(&second.state, "invoice-sv", "fakturan först", &bill);
+        assert_eq!(billing.state.walk.as_ref().unwrap().guide_id, "invoice-sv");
+        assert_eq!(billing.state.later[0].intent, "broadband_down");
+        assert_eq!(billing.state.later[0].paused_at, Some(1));
+        let back = at(&billing.state, "router-restart-sv", "nu nätet", &fault());
+        let step = back.replies[0].guide_step.as_ref().unwrap();
+        assert_eq!((step.guide_id.as_str(), step.step), ("router-restart-sv", 2));
+        assert!(back.replies[0].text.starts_with("Då tar vi det nu"));
+        // The bill, left in its turn, waits at its step.
+        assert_eq!(back.state.later.len(), 1);
+        assert_eq!(back.state.later[0].intent, "invoice_question");
+        assert_eq!(back.state.later[0].paused_at, Some(0));
     }
 }
