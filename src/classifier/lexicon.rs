@@ -151,6 +151,10 @@ const DECLINES: &[&str] = &[
     r"\b(don\s?t|do\s+not|dont)\s+(\w+\s+)?(want|wish|need|plan|intend)\s+to\s+cancel\w*(\s+anything)?",
     r"\bnot\s+(looking|trying|going|planning|wanting)\s+to\s+cancel\w*(\s+anything)?",
     r"\bno\s+intention\s+of\s+cancel\w*",
+    // wanting to keep it after all: "min sambo vill nog ha kvar den", "we'd rather keep it"
+    // (no room for a word between: "vill inte ha kvar" is a wish to cancel)
+    r"\b(vill|ska|tanker|behover)\s+((nog|garna|ju|helst|fortfarande)\s+){0,2}(ha\s+kvar|behalla)\b",
+    r"\b(i|we|she|he|they)\s+(d\s+|would\s+|still\s+)?(rather|want\s+to|wants\s+to|like\s+to|will)\s+keep\s+(it|them|the|my|our)\b",
 ];
 
 /// Turning a device off, over folded text: "stänga av ungarnas ipads", "turned the router
@@ -306,6 +310,20 @@ mod tests {
         ] {
             assert!(signals_cancellation(text), "missed: {text}");
         }
+    }
+
+    #[test]
+    fn keeping_it_after_all_declines_but_not_keeping_it_cancels() {
+        for text in [
+            "fast vänta, min sambo vill nog ha kvar den",
+            "we'd rather keep it for now",
+        ] {
+            assert!(without_declines(text).is_some(), "{text}");
+        }
+        for text in ["jag vill inte ha kvar abonnemanget", "i don't want to keep it"] {
+            assert!(without_declines(text).is_none(), "{text}");
+        }
+        assert!(signals_cancellation("jag vill inte ha kvar abonnemanget"));
     }
 
     #[test]

@@ -83,6 +83,9 @@ impl Conversations {
             && crate::dialogue::says_settled(text)
         {
             answer = Some(StepReply::Worked);
+        } else if crate::dialogue::done_and_asks_next(text) {
+            // Done, and not fixed yet: the next step is the answer to the question.
+            answer = Some(StepReply::NotFixed);
         }
         Ok(answer)
     }
@@ -104,8 +107,11 @@ impl Conversations {
             && self.walked_guide_serves(state, &end.intent);
         // "Ok, I'll check that later. Now the slow internet": an end surely about a problem
         // the walked guide does not serve turns to it, and answers no step.
+        // An end that says the fault is gone ("nu är telefonen upplåst och har täckning
+        // igen") names the service it is about, not a new problem.
         let elsewhere = end.confident
             && end.confidence >= OTHER_PROBLEM_LIKELY
+            && !crate::knowledge::ruled_out::says_fixed(last)
             && crate::dialogue::is_problem(&end.intent)
             && !self.walked_guide_serves(state, &end.intent);
         Ok(if still {

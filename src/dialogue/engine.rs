@@ -643,6 +643,19 @@ impl Engine {
                 turn.state.pending = Some(Pending::AfterCancellationOffer);
                 turn.replies.push(reply);
             }
+            // "Fast vänta, vi fortsätter med kabeln först": back from the written way to
+            // cancel, the customer is shown the step they were on, unless they answer it or
+            // raise something new.
+            Input::Text(text, understanding)
+                if after_cancellation_offer
+                    && state.walk.is_some()
+                    && !understanding.is_some_and(|u| self.raises_a_new_problem(ctx, u))
+                    && !super::says_no_change(text)
+                    && !super::lacks_what_the_step_needs(text)
+                    && !super::says_settled(text) =>
+            {
+                self.remind_of_step(ctx, &mut turn, understanding);
+            }
             // "Ja, ta viaplay nu", "och TV6 då?": the other problem, as offered.
             Input::Text(text, understanding)
                 if offered_later && self.takes_up_later(ctx, text, understanding) =>

@@ -775,6 +775,15 @@ impl Replies {
         }
     }
 
+    /// Back to a guide's step after something else came between.
+    pub fn where_we_were(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Då fortsätter vi där vi var.",
+            "Let's carry on where we were.",
+        )
+    }
+
     /// The problem being walked, chosen by the customer to come first.
     pub fn this_first(&self, locale: Locale) -> &'static str {
         pick(

@@ -160,6 +160,55 @@ pub fn says_settled(text: &str) -> bool {
         || words.last().is_some_and(|w| PLEASED.contains(w))
 }
 
+/// Questions that ask for the next step.
+const WHATS_NEXT: &[&str] = &[
+    "vad gor jag nu",
+    "vad gor jag sen",
+    "vad gor jag sedan",
+    "vad ska jag gora nu",
+    "vad ska jag gora sen",
+    "och sen da",
+    "och nu da",
+    "nasta steg",
+    "what now",
+    "what next",
+    "whats next",
+    "what s next",
+    "what do i do now",
+    "what do i do next",
+    "and now what",
+    "next step",
+];
+
+/// Whether `text` tells of something done and asks what comes next ("ok hittade den på
+/// mina sidor, vad gör jag sen?"): the step is behind the customer, the next one is the
+/// answer. A bare "vad gör jag nu?" is not: nothing says the step was done.
+pub fn done_and_asks_next(text: &str) -> bool {
+    let folded = fold(&text.replace("n't", "nt"));
+    let padded = format!(" {folded} ");
+    if !WHATS_NEXT.iter().any(|p| padded.contains(&format!(" {p} "))) {
+        return false;
+    }
+    let asks = |clause: &str| {
+        let padded = format!(" {clause} ");
+        WHATS_NEXT.iter().any(|p| padded.contains(&format!(" {p} ")))
+    };
+    let clauses: Vec<String> = text
+        .replace("n't", "nt")
+        .split(['.', ';', '!', '?', '\n', ','])
+        .map(fold)
+        .collect();
+    // What was done is told before the question: "what now? i need it for work" asks
+    // first, and tells of no step done.
+    clauses
+        .iter()
+        .take_while(|clause| !asks(clause))
+        .any(|clause| {
+            clause.split_whitespace().count() >= 2
+                && !clause.split_whitespace().any(|w| DENIALS.contains(&w))
+        })
+}
+
 /// Words that say which of two problems to take first.
 const FIRST: &[&str] = &["forst", "first", "borja med", "borjar med", "start with", "begin with"];
 
@@ -239,6 +288,24 @@ mod tests {
             "nu är det ingen skillnad",
         ] {
             assert!(!lacks_what_the_step_needs(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_step_done_and_a_question_for_the_next_one_moves_on() {
+        for text in [
+            "ok hittade den på mina sidor, vad gör jag sen?",
+            "found the code on the card. what now?",
+        ] {
+            assert!(done_and_asks_next(text), "{text}");
+        }
+        for text in [
+            "vad gör jag nu?",
+            "hittade den inte, vad gör jag nu?",
+            "what now? i need it for work",
+            "ok hittade den",
+        ] {
+            assert!(!done_and_asks_next(text), "{text}");
         }
     }
 

@@ -629,7 +629,7 @@ impl Engine {
         // the fault as it was, it is this problem still.
         let still_stuck = u.reading.step_reply == Some(StepReply::NotFixed)
             && (super::says_no_change(text) || super::lacks_what_the_step_needs(text))
-            && self.walked_area_is(ctx, area(&u.intent));
+            && (self.walked_area_is(ctx, area(&u.intent)) || self.names_the_step(ctx, text));
         // The step-reply head is trained on exactly this question; the intent head only
         // overrules it when it is very sure of another problem.
         still_stuck || !(self.raises_a_new_problem(ctx, u) && u.confidence >= NEW_PROBLEM_SURE)
@@ -647,6 +647,17 @@ impl Engine {
                     .is_some_and(|step| ruled_out::said(step, text).is_some())
             })
         })
+    }
+
+    /// Whether `text` names something the current step is about ("tog ut simkortet" at
+    /// the step that checks the SIM card).
+    fn names_the_step(&self, ctx: &Context<'_>, text: &str) -> bool {
+        let step_names = ctx.state.walk.as_ref().and_then(|walk| {
+            let entry = ctx.guides.guide(&walk.guide_id)?;
+            let step = entry.guide.steps.get(walk.step)?;
+            Some(subjects::named_in(&format!("{} {}", step.title, step.instruction)))
+        });
+        step_names.is_some_and(|names| !subjects::named_in(text).is_disjoint(&names))
     }
 
     /// Whether the guide being walked serves problems of `wanted` area.
@@ -729,6 +740,18 @@ impl Engine {
             self.offer_person(ctx.locale, turn, None);
             return;
         };
+        // Back from the written way to cancel ("fast vänta, vi fortsätter med kabeln"): the
+        // step has been out of sight, so it is shown again in full.
+        if matches!(ctx.state.pending, Some(Pending::AfterCancellationOffer)) {
+            if let Some(entry) = ctx.guides.guide(&walk.guide_id) {
+                let lead = self.replies().where_we_were(ctx.locale).to_owned();
+                self.show_step(ctx, turn, &entry, walk.step, Some(lead));
+                if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
+                    reply.intent = Some((u.intent.clone(), u.confidence));
+                }
+                return;
+            }
+        }
         let text = self
             .replies()
             .step_reminder(ctx.locale, walk.step + 1, &title);

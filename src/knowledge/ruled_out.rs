@@ -58,14 +58,32 @@ pub fn beyond(step: &Step, text: &str) -> Option<String> {
     let phrase = said(step, text)?;
     let folded = fold(&phrase.replace("n't", "nt"));
     let wanted = words(&folded);
-    let rest: Vec<String> = pieces(text)
-        .into_iter()
-        .filter(|piece| {
-            let clause = fold(piece);
-            let have = words(&clause);
-            !wanted.iter().all(|w| have.iter().any(|h| same_word(w, h)))
-        })
-        .collect();
+    let holds = |piece: &str, all: bool| {
+        let clause = fold(piece);
+        let have = words(&clause);
+        let has = |w: &&str| have.iter().any(|h| same_word(w, h));
+        if all {
+            wanted.iter().all(has)
+        } else {
+            wanted.iter().any(has)
+        }
+    };
+    let mut rest: Vec<String> = Vec::new();
+    for piece in pieces(text) {
+        if !holds(&piece, true) {
+            rest.push(piece);
+            continue;
+        }
+        // "Har valt en ny pin och nu är telefonen upplåst": what follows an "och" that
+        // shares no word with the check is said beside it.
+        rest.extend(
+            piece
+                .split(" och ")
+                .flat_map(|p| p.split(" and "))
+                .filter(|part| !holds(part, false))
+                .map(|part| part.trim().to_owned()),
+        );
+    }
     Some(rest.join(", ").trim().to_owned())
 }
 
@@ -242,6 +260,10 @@ mod tests {
             )
             .as_deref(),
             Some("satte nytt lösenord och nu ser jag inkorgen")
+        );
+        assert_eq!(
+            beyond(&s, "fått koden och nu är jag inne igen, tack").as_deref(),
+            Some("nu är jag inne igen, tack")
         );
         assert_eq!(beyond(&s, "har fått koden").as_deref(), Some(""));
         assert_eq!(beyond(&s, "kommer inte in"), None);
