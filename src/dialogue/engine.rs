@@ -340,7 +340,16 @@ impl Engine {
             Input::Text(_, understanding) => understanding,
             Input::Action(_) => None,
         };
-        let upset = situation.upset.is_some() || understood.is_some_and(|u| u.reading.frustrated());
+        let words = match input {
+            Input::Text(text, _) => text,
+            Input::Action(_) => "",
+        };
+        // Once a customer has been heard upset, the tone alone is believed sooner: "superb
+        // hjälp verkligen" from someone already fed up is no compliment.
+        let upset = situation.upset.is_some()
+            || understood.is_some_and(|u| {
+                u.reading.frustrated_in(words) || (state.upset_signs >= 1 && u.reading.frustrated())
+            });
         let surely_upset =
             situation.upset.is_some() || understood.is_some_and(|u| u.reading.surely_frustrated());
         // A postcode said in passing ("nätet är nere här i 903 31") is remembered, so the

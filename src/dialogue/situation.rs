@@ -4,6 +4,7 @@
 //! speak. Read from the words and signs people use (emoji, capitals, "!!!"), in Swedish and
 //! English, folded so that missing å/ä/ö count the same.
 
+use crate::classifier::readers::{ANGRY_EMOJI, COMPLAINT_WORDS};
 use super::frustration::fold;
 use crate::knowledge::subjects;
 
@@ -255,18 +256,6 @@ const FED: &[&str] = &[
     "har fatt nog",
 ];
 
-/// Words that turn a sentence into a complaint.
-const NEGATIONS: &[&str] = &[
-    "inte", "ej", "aldrig", "ingen", "inget", "inga", "nere", "sonder", "trasig", "not", "never",
-    "no", "nothing", "broken", "down", "doesn't", "don't", "isn't", "won't", "can't", "fan",
-    "skit",
-];
-
-/// Emoji that show anger or despair.
-const ANGRY_EMOJI: &[char] = &[
-    '😡', '🤬', '😠', '😤', '🙄', '😩', '😫', '💩', '👎', '😭', '🖕',
-];
-
 fn upset(text: &str, folded: &str, words: &[&str]) -> Option<Upset> {
     if super::frustration::is_frustrated(text) {
         return Some(Upset::AtTheBot);
@@ -287,7 +276,7 @@ fn upset(text: &str, folded: &str, words: &[&str]) -> Option<Upset> {
     let capitals = letters.iter().filter(|c| c.is_uppercase()).count();
     let shouting = letters.len() >= 12 && capitals * 10 >= letters.len() * 7 && words.len() >= 3;
     // "NU FUNKAR DET!!!" is joy: capitals and exclamations count only beside a complaint.
-    let complaint = words.iter().any(|w| NEGATIONS.contains(w));
+    let complaint = words.iter().any(|w| COMPLAINT_WORDS.contains(w));
     if emoji >= 1 || ((shouting || exclamations) && complaint) {
         return Some(Upset::Fed);
     }
