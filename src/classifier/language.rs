@@ -154,7 +154,10 @@ mod tests {
             .as_deref(),
             Some("nätverksval stod redan på automatiskt")
         );
-        assert_eq!(without_language_talk("can we do this in english please?"), None);
+        assert_eq!(
+            without_language_talk("can we do this in english please?"),
+            None
+        );
         assert_eq!(without_language_talk("the light is blue"), None);
     }
 

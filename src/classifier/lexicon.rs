@@ -320,7 +320,10 @@ mod tests {
         ] {
             assert!(without_declines(text).is_some(), "{text}");
         }
-        for text in ["jag vill inte ha kvar abonnemanget", "i don't want to keep it"] {
+        for text in [
+            "jag vill inte ha kvar abonnemanget",
+            "i don't want to keep it",
+        ] {
             assert!(without_declines(text).is_none(), "{text}");
         }
         assert!(signals_cancellation("jag vill inte ha kvar abonnemanget"));

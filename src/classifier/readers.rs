@@ -152,7 +152,8 @@ fn shows_upset_in_words(text: &str) -> bool {
             usize::from(n >= 2 && w.chars().all(char::is_uppercase)) * n
         })
         .collect();
-    let capitals = shouted.iter().any(|&n| n >= 4) || shouted.windows(2).any(|pair| pair[0] > 0 && pair[1] > 0);
+    let capitals = shouted.iter().any(|&n| n >= 4)
+        || shouted.windows(2).any(|pair| pair[0] > 0 && pair[1] > 0);
     complaint
         || capitals
         || text.contains('!')

@@ -237,8 +237,8 @@ fn tone_section(tone: &[Example], frustration: &[f32], out: &mut String) -> f64 
         "\nThe tone alone at other cut-offs, for choosing them:\n\n| p ≥ | recall | precision |\n|---:|---:|---:|"
     );
     for threshold in [0.3, 0.4, 0.5, 0.6, 0.7] {
-        let row = Caught::by(tone, frustration, |_, p| p >= threshold, None)
-            .row(&threshold.to_string());
+        let row =
+            Caught::by(tone, frustration, |_, p| p >= threshold, None).row(&threshold.to_string());
         let _ = writeln!(out, "{row}");
     }
     let _ = writeln!(

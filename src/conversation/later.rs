@@ -46,6 +46,29 @@ impl Conversations {
         if waiting.is_empty() {
             return Ok(None);
         }
+        // "Ta mobildatan först" names the waiting problem by its thing alone, which the
+        // intent head cannot place; the thing the waiting problem's guide is about can.
+        if crate::dialogue::picks_an_order(text) {
+            let named = subjects::named_in(text);
+            let walked_about = self
+                .knowledge()
+                .guide(&walk.guide_id)
+                .map(|e| subjects::of_guide(&e.guide))
+                .unwrap_or_default();
+            let new_here: Vec<_> = named.difference(&walked_about).collect();
+            let chosen = waiting.iter().find(|l| {
+                let about = l
+                    .guide_id
+                    .as_deref()
+                    .and_then(|id| self.knowledge().guide(id))
+                    .map(|e| subjects::of_guide(&e.guide))
+                    .unwrap_or_default();
+                !new_here.is_empty() && new_here.iter().all(|s| about.contains(*s))
+            });
+            if let Some(l) = chosen {
+                return Ok(Some((l.intent.clone(), 1.0)));
+            }
+        }
         // "Gjort, routern omstartad" at a step that restarts the router reports on it,
         // however near a waiting broadband problem its words are.
         let step_names = self

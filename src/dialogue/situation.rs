@@ -4,8 +4,8 @@
 //! speak. Read from the words and signs people use (emoji, capitals, "!!!"), in Swedish and
 //! English, folded so that missing å/ä/ö count the same.
 
-use crate::classifier::readers::{ANGRY_EMOJI, COMPLAINT_WORDS};
 use super::frustration::fold;
+use crate::classifier::readers::{ANGRY_EMOJI, COMPLAINT_WORDS};
 use crate::knowledge::subjects;
 
 /// How a message shows that the customer is upset.

@@ -87,8 +87,18 @@ const LACKS: &[&str] = &[
 
 /// What one lacks that is no thing a step could need: "har ingen aning" is not knowing.
 const NOT_A_THING: &[&str] = &[
-    "aning", "idea", "clue", "tid", "time", "lust", "ork", "problem", "fel", "skillnad",
-    "difference", "change",
+    "aning",
+    "idea",
+    "clue",
+    "tid",
+    "time",
+    "lust",
+    "ork",
+    "problem",
+    "fel",
+    "skillnad",
+    "difference",
+    "change",
 ];
 
 /// Whether `text` says the step cannot be done for want of something it needs.
@@ -156,7 +166,9 @@ pub fn says_settled(text: &str) -> bool {
     if words.iter().any(|w| DENIALS.contains(w)) {
         return false;
     }
-    UNDERSTOOD.iter().any(|p| padded.contains(&format!(" {p} ")))
+    UNDERSTOOD
+        .iter()
+        .any(|p| padded.contains(&format!(" {p} ")))
         || words.last().is_some_and(|w| PLEASED.contains(w))
 }
 
@@ -186,12 +198,17 @@ const WHATS_NEXT: &[&str] = &[
 pub fn done_and_asks_next(text: &str) -> bool {
     let folded = fold(&text.replace("n't", "nt"));
     let padded = format!(" {folded} ");
-    if !WHATS_NEXT.iter().any(|p| padded.contains(&format!(" {p} "))) {
+    if !WHATS_NEXT
+        .iter()
+        .any(|p| padded.contains(&format!(" {p} ")))
+    {
         return false;
     }
     let asks = |clause: &str| {
         let padded = format!(" {clause} ");
-        WHATS_NEXT.iter().any(|p| padded.contains(&format!(" {p} ")))
+        WHATS_NEXT
+            .iter()
+            .any(|p| padded.contains(&format!(" {p} ")))
     };
     let clauses: Vec<String> = text
         .replace("n't", "nt")
@@ -210,23 +227,44 @@ pub fn done_and_asks_next(text: &str) -> bool {
 }
 
 /// Words that say which of two problems to take first.
-const FIRST: &[&str] = &["forst", "first", "borja med", "borjar med", "start with", "begin with"];
+const FIRST: &[&str] = &[
+    "forst",
+    "first",
+    "borja med",
+    "borjar med",
+    "start with",
+    "begin with",
+];
 
 /// Whether a short `text` picks which problem to take first ("ta tv:n först, det är match
 /// ikväll", "the bill first please"): a choice, not an answer to the step. A longer message
 /// with "först" tells the order the customer did things in.
 pub fn picks_an_order(text: &str) -> bool {
     const SHORT: usize = 8;
+    const SHORT_CLAUSE: usize = 5;
+    let names_first = |folded: &str| {
+        let padded = format!(" {folded} ");
+        FIRST.iter().any(|p| padded.contains(&format!(" {p} ")))
+    };
     let folded = fold(text);
-    let padded = format!(" {folded} ");
-    folded.split_whitespace().count() <= SHORT
-        && FIRST.iter().any(|p| padded.contains(&format!(" {p} ")))
+    if folded.split_whitespace().count() <= SHORT {
+        return names_first(&folded);
+    }
+    // In a longer message, a short clause that names what comes first ("vänta, ta
+    // mobildatan först, jag behöver den i morgon"), not one that opens a story with it.
+    text.split([',', '.', ';', '!', '?'])
+        .map(fold)
+        .any(|clause| {
+            let words: Vec<&str> = clause.split_whitespace().collect();
+            words.len() <= SHORT_CLAUSE
+                && names_first(&clause)
+                && !words.first().is_some_and(|w| FIRST.contains(w))
+        })
 }
 
 /// Words that turn a statement into its opposite.
 const DENIALS: &[&str] = &[
-    "inte", "ej", "aldrig", "not", "never", "nt", "cant", "dont", "doesnt", "isnt", "wont",
-    "didnt",
+    "inte", "ej", "aldrig", "not", "never", "nt", "cant", "dont", "doesnt", "isnt", "wont", "didnt",
 ];
 
 /// The statements of `text`, folded, cut at sentence ends and commas; questions left out.
@@ -311,13 +349,23 @@ mod tests {
 
     #[test]
     fn a_short_choice_of_what_comes_first_is_heard() {
-        for text in ["ta tv:n först, det är match ikväll", "the bill first please", "börja med skrivaren"] {
+        for text in [
+            "ta tv:n först, det är match ikväll",
+            "the bill first please",
+            "börja med skrivaren",
+        ] {
             assert!(picks_an_order(text), "{text}");
         }
         assert!(!picks_an_order(
             "först drog jag ur sladden, sen väntade jag fem minuter och satte i den igen"
         ));
         assert!(!picks_an_order("drog ur sladden, ingen skillnad"));
+        assert!(picks_an_order(
+            "vänta, ta mobildatan först, jag behöver den i morgon bitti"
+        ));
+        assert!(!picks_an_order(
+            "först drog jag ur sladden, sen väntade jag och satte i den igen"
+        ));
     }
 
     #[test]

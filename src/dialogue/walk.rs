@@ -180,7 +180,10 @@ impl Engine {
         match suggestion {
             Some(entry)
                 if paused.is_some_and(|step| step < entry.guide.steps.len())
-                    && turn.state.guides_started.contains(&entry.guide.id.to_string()) =>
+                    && turn
+                        .state
+                        .guides_started
+                        .contains(&entry.guide.id.to_string()) =>
             {
                 let step = paused.expect("checked above");
                 turn.state.walk = Some(super::Walk {
@@ -655,7 +658,10 @@ impl Engine {
         let step_names = ctx.state.walk.as_ref().and_then(|walk| {
             let entry = ctx.guides.guide(&walk.guide_id)?;
             let step = entry.guide.steps.get(walk.step)?;
-            Some(subjects::named_in(&format!("{} {}", step.title, step.instruction)))
+            Some(subjects::named_in(&format!(
+                "{} {}",
+                step.title, step.instruction
+            )))
         });
         step_names.is_some_and(|names| !subjects::named_in(text).is_disjoint(&names))
     }
@@ -992,7 +998,12 @@ intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n-
             said: Some("fakturan är för hög".into()),
             paused_at: None,
         }];
-        let first = at(&DialogueState::default(), "router-restart-sv", "nätet", &net);
+        let first = at(
+            &DialogueState::default(),
+            "router-restart-sv",
+            "nätet",
+            &net,
+        );
         let second = turn(&lib, &first.state, &[], Input::Action(Action::StepFailed));
         assert_eq!(second.state.walk.as_ref().unwrap().step, 1);
         let bill = Understanding {
@@ -1005,7 +1016,10 @@ intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n-
         assert_eq!(billing.state.later[0].paused_at, Some(1));
         let back = at(&billing.state, "router-restart-sv", "nu nätet", &fault());
         let step = back.replies[0].guide_step.as_ref().unwrap();
-        assert_eq!((step.guide_id.as_str(), step.step), ("router-restart-sv", 2));
+        assert_eq!(
+            (step.guide_id.as_str(), step.step),
+            ("router-restart-sv", 2)
+        );
         assert!(back.replies[0].text.starts_with("Då tar vi det nu"));
         // The bill, left in its turn, waits at its step.
         assert_eq!(back.state.later.len(), 1);
