@@ -335,6 +335,34 @@ mod tests {
     }
 
     #[test]
+    fn a_faint_tone_is_heard_as_upset_only_with_a_sign_in_the_words() {
+        for calm in [
+            "ja ta viaplay nu",
+            "står i mitt namn om det spelar nån roll",
+        ] {
+            assert!(!heard_upset(0.45, calm), "{calm}");
+            assert!(
+                heard_upset(0.65, calm),
+                "a sure tone needs no words: {calm}"
+            );
+        }
+        for upset in [
+            "påminnelseavgift för en faktura jag aldrig fått?! ni skojar",
+            "ÄNTLIGEN svarar nån",
+            "HÄR ÄR DET DÅ, exakt så",
+            "nöjd??",
+            "😤",
+            "ni borde inte få sälja internet",
+        ] {
+            assert!(heard_upset(0.45, upset), "{upset}");
+        }
+        assert!(
+            !heard_upset(0.3, "det funkar inte!!!"),
+            "below the band the tone says no"
+        );
+    }
+
+    #[test]
     fn heads_with_other_labels_are_refused() {
         assert!(
             Readers::new(identity(step_reply_labels()), identity(step_reply_labels())).is_err()
