@@ -348,6 +348,7 @@ impl Conversations {
             });
         }
         super::unsure::doubtful_person_request(&mut lead, text.as_str());
+        super::unsure::person_not_cancellation(&mut lead, text.as_str());
         if state.walk.is_none() && !lead.cancellation {
             super::unsure::sure_of_the_area(&mut lead);
             if let Some(entry) =

@@ -138,3 +138,69 @@ pub(super) fn guide_by_meaning(
     tracing::debug!(guide = %entry.guide.id, near, other, "nearest guide in meaning");
     (near >= GUIDE_BY_MEANING_NEAR && near - other >= GUIDE_BY_MEANING_AHEAD).then_some(entry)
 }
+
+/// Below this, the model's "cancel" for a message that asks for a person in so many words
+/// and has no cancellation word is the request for a person.
+const CANCEL_BESIDE_A_PERSON_SURE: f32 = 0.8;
+
+/// "Kan någon ringa mig istället? Det gäller tv:n" or "put me through to whoever decides
+/// that": the model, trained on people who ask for a person in order to leave, hears a
+/// modest wish to cancel. With no cancellation word in the message (the lexicon, which is
+/// broad on purpose, finds none) and a person asked for in words, the person is what was
+/// asked for; a person can take a cancellation too, and any word for one keeps the flag.
+pub(super) fn person_not_cancellation(c: &mut Classification, text: &str) {
+    let asks_for_a_person = crate::dialogue::Situation::read(text).wants_a_person;
+    if c.cancellation
+        && c.intent == crate::classifier::decision::CANCEL
+        && c.confidence < CANCEL_BESIDE_A_PERSON_SURE
+        && asks_for_a_person
+        && !crate::classifier::lexicon::signals_cancellation(text)
+    {
+        c.cancellation = false;
+        c.intent = "talk_to_human".to_owned();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classifier::decision::Scored;
+    use crate::classifier::Reading;
+    use crate::domain::Locale;
+
+    fn read_as_cancel(p: f32) -> Classification {
+        Classification {
+            intent: crate::classifier::decision::CANCEL.to_owned(),
+            confidence: p,
+            confident: true,
+            cancellation: true,
+            ranking: vec![Scored {
+                intent: crate::classifier::decision::CANCEL.to_owned(),
+                confidence: p,
+            }],
+            language: Locale::Sv,
+            reading: Reading::NEUTRAL,
+        }
+    }
+
+    #[test]
+    fn a_person_asked_for_in_words_is_no_modest_wish_to_cancel() {
+        let mut c = read_as_cancel(0.62);
+        person_not_cancellation(&mut c, "kan någon ringa mig istället? det gäller tv:n");
+        assert!(!c.cancellation);
+        assert_eq!(c.intent, "talk_to_human");
+    }
+
+    #[test]
+    fn a_cancellation_word_or_a_sure_model_keeps_the_written_way_first() {
+        for (p, text) in [
+            (0.62, "kan någon ringa mig? jag vill säga upp bredbandet"),
+            (0.9, "kan någon ringa mig istället"),
+            (0.62, "jag vill avsluta, inget mer strul"),
+        ] {
+            let mut c = read_as_cancel(p);
+            person_not_cancellation(&mut c, text);
+            assert!(c.cancellation, "{text}");
+        }
+    }
+}
