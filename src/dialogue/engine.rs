@@ -362,7 +362,8 @@ impl Engine {
         // Questions the bot asked last turn are answered by this message or not at all.
         let after_cancellation_offer =
             matches!(state.pending, Some(Pending::AfterCancellationOffer));
-        if after_cancellation_offer {
+        let after_languages_note = matches!(state.pending, Some(Pending::AfterLanguagesNote));
+        if after_cancellation_offer || after_languages_note {
             turn.state.pending = None;
         }
         // "Shall we take that now?": a no lets the other problem go.
@@ -545,6 +546,21 @@ impl Engine {
                 if let Some(u) = understanding.filter(|u| u.confident && is_problem(&u.intent)) {
                     self.answer_intent(ctx, &mut turn, u);
                 }
+                if turn.state.pending.is_none() {
+                    turn.state.pending = Some(Pending::AfterLanguagesNote);
+                }
+            }
+            // "Okej, jag skriver på svenska då. Internet har legat nere sen i morse": after the
+            // note on languages, the problem told again is its first description, not an
+            // answer to a step the customer may not have read; its words may also pick a
+            // better guide.
+            Input::Text(_, Some(u))
+                if after_languages_note && u.confident && is_problem(&u.intent) =>
+            {
+                if let Some(walk) = turn.state.walk.take() {
+                    turn.state.guides_started.retain(|id| *id != walk.guide_id);
+                }
+                self.answer_intent(ctx, &mut turn, u);
             }
             // However it is said, and however upset: a request for a person gets one. Heard
             // only faintly from a customer upset a second time ("superb hjälp verkligen"),

@@ -177,4 +177,7 @@ pub enum Pending {
     /// The written way to cancel was just offered: the next message is most likely a
     /// question about the cancellation ("vad händer med sista fakturan?"), not a new fault.
     AfterCancellationOffer,
+    /// A message in a language the bot does not speak was answered with the languages it
+    /// does: the next message in one of them most likely tells the problem again.
+    AfterLanguagesNote,
 }

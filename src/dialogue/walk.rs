@@ -374,7 +374,12 @@ impl Engine {
             Some(Pending::AfterOutage { guide_id }) | Some(Pending::Postcode { guide_id, .. }) => {
                 guide_id
             }
-            Some(Pending::TakeUpLater | Pending::AfterCancellationOffer) | None => None,
+            Some(
+                Pending::TakeUpLater
+                | Pending::AfterCancellationOffer
+                | Pending::AfterLanguagesNote,
+            )
+            | None => None,
         };
         match guide_id.and_then(|id| ctx.guides.guide(&id)) {
             Some(entry) => {
