@@ -130,17 +130,7 @@ pub fn heard_upset(p: f32, text: &str) -> bool {
 }
 
 fn shows_upset_in_words(text: &str) -> bool {
-    let lower: String = text
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            '’' => '\'',
-            c => c,
-        })
-        .collect();
-    let complaint = lower
+    let complaint = super::lexicon::lower_folded(text)
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .any(|w| COMPLAINT_WORDS.contains(&w));
     // A word in capitals, or a row of short ones ("HÄR ÄR DET DÅ").

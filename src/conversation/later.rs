@@ -23,7 +23,7 @@ impl Conversations {
         locale: Locale,
         whole: &Classification,
     ) -> Result<Option<(String, f32)>, ConversationError> {
-        let Some(walk) = &state.walk else {
+        let Some(walk) = state.walk.as_ref().filter(|_| !state.later.is_empty()) else {
             return Ok(None);
         };
         // "Fryser fortfarande" reports on the step, whatever problem its words are near.
@@ -31,17 +31,16 @@ impl Conversations {
         {
             return Ok(None);
         }
-        let walked: Vec<String> = self
-            .knowledge()
-            .guide(&walk.guide_id)
-            .map(|e| e.guide.intents.iter().map(|i| area(i).to_owned()).collect())
-            .unwrap_or_default();
+        let Some(walked_guide) = self.knowledge().guide(&walk.guide_id) else {
+            return Ok(None);
+        };
+        let walked: Vec<&str> = walked_guide.guide.intents.iter().map(|i| area(i)).collect();
         // A waiting problem of the walked guide's own area cannot be told from the walked
         // one by its words ("boxen startar inte" while a box guide runs).
         let waiting: Vec<_> = state
             .later
             .iter()
-            .filter(|l| !walked.iter().any(|a| a == area(&l.intent)))
+            .filter(|l| !walked.contains(&area(&l.intent)))
             .collect();
         if waiting.is_empty() {
             return Ok(None);
@@ -50,11 +49,7 @@ impl Conversations {
         // intent head cannot place; the thing the waiting problem's guide is about can.
         if crate::dialogue::picks_an_order(text) {
             let named = subjects::named_in(text);
-            let walked_about = self
-                .knowledge()
-                .guide(&walk.guide_id)
-                .map(|e| subjects::of_guide(&e.guide))
-                .unwrap_or_default();
+            let walked_about = subjects::of_guide(&walked_guide.guide);
             let new_here: Vec<_> = named.difference(&walked_about).collect();
             let chosen = waiting.iter().find(|l| {
                 let about = l
@@ -71,15 +66,11 @@ impl Conversations {
         }
         // "Gjort, routern omstartad" at a step that restarts the router reports on it,
         // however near a waiting broadband problem its words are.
-        let step_names = self
-            .knowledge()
-            .guide(&walk.guide_id)
-            .and_then(|e| {
-                e.guide
-                    .steps
-                    .get(walk.step)
-                    .map(|s| subjects::named_in(&format!("{} {}", s.title, s.instruction)))
-            })
+        let step_names = walked_guide
+            .guide
+            .steps
+            .get(walk.step)
+            .map(subjects::of_step)
             .unwrap_or_default();
         let parts: Vec<&str> = crate::dialogue::parts(text)
             .into_iter()

@@ -1,18 +1,7 @@
 //! Words that say the bot is failing the customer. When they come, a person takes over at
 //! once: making someone argue with a bot is what people complain about most.
 
-/// Lower-cased, with å/ä/ö folded, so "du forstar inte" counts as much as "du förstår inte".
-pub(super) fn fold(text: &str) -> String {
-    text.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            '’' => '\'',
-            c => c,
-        })
-        .collect()
-}
+pub(super) use crate::classifier::lexicon::lower_folded as fold;
 
 /// Phrases aimed at the bot, not at the product: "värdelöst internet" is a problem to solve,
 /// "du är värdelös" is a request for someone else.

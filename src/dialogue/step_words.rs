@@ -6,6 +6,7 @@
 //! nothing of how it went.
 
 use crate::classifier::lexicon::fold;
+use crate::knowledge::ruled_out::DENIALS;
 
 /// Phrases that say the fault outlived the step.
 const NO_CHANGE: &[&str] = &[
@@ -53,9 +54,7 @@ pub fn says_no_change(text: &str) -> bool {
         if words.iter().any(|w| NOT_ABOUT_THE_STEP.contains(w)) {
             return false;
         }
-        let padded = format!(" {clause} ");
-        NO_CHANGE.iter().any(|p| padded.contains(&format!(" {p} ")))
-            || words.last().is_some_and(|w| ANYWAY.contains(w))
+        says(clause, NO_CHANGE) || words.last().is_some_and(|w| ANYWAY.contains(w))
     })
 }
 
@@ -161,15 +160,11 @@ pub fn says_settled(text: &str) -> bool {
         return false;
     }
     let folded = fold(&text.replace("n't", "nt"));
-    let padded = format!(" {folded} ");
     let words: Vec<&str> = folded.split_whitespace().collect();
     if words.iter().any(|w| DENIALS.contains(w)) {
         return false;
     }
-    UNDERSTOOD
-        .iter()
-        .any(|p| padded.contains(&format!(" {p} ")))
-        || words.last().is_some_and(|w| PLEASED.contains(w))
+    says(&folded, UNDERSTOOD) || words.last().is_some_and(|w| PLEASED.contains(w))
 }
 
 /// Questions that ask for the next step.
@@ -196,34 +191,16 @@ const WHATS_NEXT: &[&str] = &[
 /// mina sidor, vad gör jag sen?"): the step is behind the customer, the next one is the
 /// answer. A bare "vad gör jag nu?" is not: nothing says the step was done.
 pub fn done_and_asks_next(text: &str) -> bool {
-    let folded = fold(&text.replace("n't", "nt"));
-    let padded = format!(" {folded} ");
-    if !WHATS_NEXT
-        .iter()
-        .any(|p| padded.contains(&format!(" {p} ")))
-    {
-        return false;
-    }
-    let asks = |clause: &str| {
-        let padded = format!(" {clause} ");
-        WHATS_NEXT
-            .iter()
-            .any(|p| padded.contains(&format!(" {p} ")))
-    };
-    let clauses: Vec<String> = text
-        .replace("n't", "nt")
-        .split(['.', ';', '!', '?', '\n', ','])
-        .map(fold)
-        .collect();
     // What was done is told before the question: "what now? i need it for work" asks
     // first, and tells of no step done.
-    clauses
-        .iter()
-        .take_while(|clause| !asks(clause))
-        .any(|clause| {
+    let clauses = clauses(text);
+    let asked_at = clauses.iter().position(|c| says(c, WHATS_NEXT));
+    asked_at.is_some_and(|at| {
+        clauses[..at].iter().any(|clause| {
             clause.split_whitespace().count() >= 2
                 && !clause.split_whitespace().any(|w| DENIALS.contains(&w))
         })
+    })
 }
 
 /// Words that say which of two problems to take first.
@@ -242,30 +219,34 @@ const FIRST: &[&str] = &[
 pub fn picks_an_order(text: &str) -> bool {
     const SHORT: usize = 8;
     const SHORT_CLAUSE: usize = 5;
-    let names_first = |folded: &str| {
-        let padded = format!(" {folded} ");
-        FIRST.iter().any(|p| padded.contains(&format!(" {p} ")))
-    };
     let folded = fold(text);
     if folded.split_whitespace().count() <= SHORT {
-        return names_first(&folded);
+        return says(&folded, FIRST);
     }
     // In a longer message, a short clause that names what comes first ("vänta, ta
     // mobildatan först, jag behöver den i morgon"), not one that opens a story with it.
-    text.split([',', '.', ';', '!', '?'])
-        .map(fold)
-        .any(|clause| {
-            let words: Vec<&str> = clause.split_whitespace().collect();
-            words.len() <= SHORT_CLAUSE
-                && names_first(&clause)
-                && !words.first().is_some_and(|w| FIRST.contains(w))
-        })
+    clauses(text).iter().any(|clause| {
+        let words: Vec<&str> = clause.split_whitespace().collect();
+        words.len() <= SHORT_CLAUSE
+            && says(clause, FIRST)
+            && !words.first().is_some_and(|w| FIRST.contains(w))
+    })
 }
 
-/// Words that turn a statement into its opposite.
-const DENIALS: &[&str] = &[
-    "inte", "ej", "aldrig", "not", "never", "nt", "cant", "dont", "doesnt", "isnt", "wont", "didnt",
-];
+/// Whether `folded` holds one of `phrases` as whole words.
+fn says(folded: &str, phrases: &[&str]) -> bool {
+    let padded = format!(" {folded} ");
+    phrases.iter().any(|p| padded.contains(&format!(" {p} ")))
+}
+
+/// Every clause of `text`, folded, cut at sentence ends and commas, questions included.
+fn clauses(text: &str) -> Vec<String> {
+    text.replace("n't", "nt")
+        .split(['.', ';', '!', '?', '\n', ','])
+        .map(fold)
+        .filter(|clause| !clause.is_empty())
+        .collect()
+}
 
 /// The statements of `text`, folded, cut at sentence ends and commas; questions left out.
 fn statements(text: &str) -> Vec<String> {

@@ -663,10 +663,7 @@ impl Engine {
         let step_names = ctx.state.walk.as_ref().and_then(|walk| {
             let entry = ctx.guides.guide(&walk.guide_id)?;
             let step = entry.guide.steps.get(walk.step)?;
-            Some(subjects::named_in(&format!(
-                "{} {}",
-                step.title, step.instruction
-            )))
+            Some(subjects::of_step(step))
         });
         step_names.is_some_and(|names| !subjects::named_in(text).is_disjoint(&names))
     }

@@ -13,7 +13,7 @@ use crate::classifier::lexicon::fold;
 use super::Step;
 
 /// Words that turn a clause into its opposite.
-const DENIALS: &[&str] = &[
+pub const DENIALS: &[&str] = &[
     "inte", "ej", "icke", "aldrig", "ingen", "inget", "inga", "not", "no", "never", "none",
     "nothing", "cant", "dont", "doesnt", "isnt", "wont", "didnt", "arent", "havent", "hasnt",
 ];

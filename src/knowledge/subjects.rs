@@ -301,6 +301,12 @@ pub fn of_guide(guide: &super::Guide) -> HashSet<Subject> {
     all
 }
 
+/// What one step is about: what its title and instruction name ("tog ut simkortet" is
+/// about the step that checks the SIM card).
+pub fn of_step(step: &super::Step) -> HashSet<Subject> {
+    named_in(&format!("{} {}", step.title, step.instruction))
+}
+
 /// How well each guide covers what a message names, from 0 (nothing or nothing named) to 1
 /// (all of it): the named subjects' rarity among the guides (inverse document frequency)
 /// summed over those the guide is about, over the sum for all named.
