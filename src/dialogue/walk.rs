@@ -70,15 +70,6 @@ impl Engine {
             .filter(|e| e.guide.language == ctx.locale);
         if let (Some(walk), Some(entry)) = (&turn.state.walk, &suggestion) {
             let same_guide = walk.guide_id == entry.guide.id.as_str();
-            // "Ta tv:n först": the problem being walked chosen to come first; its step, in
-            // full, is what to do now.
-            let chosen_first = turn.words.as_deref().is_some_and(super::picks_an_order);
-            if same_guide && chosen_first {
-                let step = walk.step;
-                let lead = self.replies().this_first(ctx.locale).to_owned();
-                self.show_step(ctx, turn, entry, step, Some(lead));
-                return;
-            }
             if same_guide || self.nothing_new(ctx, turn, u) {
                 // The same problem in other words: stay on the step the customer is at.
                 self.remind_of_step(ctx, turn, Some(u));
@@ -749,11 +740,21 @@ impl Engine {
             return;
         };
         // Back from the written way to cancel ("fast vänta, vi fortsätter med kabeln"): the
-        // step has been out of sight, so it is shown again in full.
-        if matches!(ctx.state.pending, Some(Pending::AfterCancellationOffer)) {
+        // step has been out of sight, so it is shown again in full. So it is when the
+        // customer picks the problem being walked to come first ("tv:n först"): its step
+        // is what to do now.
+        let lead = if matches!(ctx.state.pending, Some(Pending::AfterCancellationOffer)) {
+            Some(self.replies().where_we_were(ctx.locale))
+        } else if !ctx.state.later.is_empty()
+            && turn.words.as_deref().is_some_and(super::picks_an_order)
+        {
+            Some(self.replies().this_first(ctx.locale))
+        } else {
+            None
+        };
+        if let Some(lead) = lead {
             if let Some(entry) = ctx.guides.guide(&walk.guide_id) {
-                let lead = self.replies().where_we_were(ctx.locale).to_owned();
-                self.show_step(ctx, turn, &entry, walk.step, Some(lead));
+                self.show_step(ctx, turn, &entry, walk.step, Some(lead.to_owned()));
                 if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
                     reply.intent = Some((u.intent.clone(), u.confidence));
                 }
