@@ -26,6 +26,39 @@ impl Topic {
     fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == raw)
     }
+
+    /// The one area the things a message names belong to ("tv-boxen", "lampan är röd"):
+    /// as good as a picked topic for routing a handoff when the model cannot name the
+    /// problem. Things of two areas, or only things any area has (a lamp, an app, a
+    /// password), name none.
+    pub fn named_in(text: &str) -> Option<Self> {
+        use crate::knowledge::subjects::Subject as S;
+        let mut areas = crate::knowledge::subjects::named_in(text)
+            .into_iter()
+            .filter_map(|subject| match subject {
+                S::FibreBox | S::Router | S::CableModem | S::PhoneJack | S::HomePhone => {
+                    Some(Self::Broadband)
+                }
+                S::Wifi | S::Slow => Some(Self::Broadband),
+                S::TvBox | S::Tv | S::Channel | S::Freezing => Some(Self::Tv),
+                S::Esim | S::SimCard | S::PinCode | S::Coverage | S::Voicemail | S::Abroad => {
+                    Some(Self::Mobile)
+                }
+                S::Invoice | S::Reminder | S::Payment => Some(Self::Billing),
+                S::Phone
+                | S::Email
+                | S::App
+                | S::Sound
+                | S::NoSignal
+                | S::Device
+                | S::Lamp
+                | S::Password
+                | S::Outage
+                | S::Moving => None,
+            });
+        let first = areas.next()?;
+        areas.all(|area| area == first).then_some(first)
+    }
 }
 
 /// What a customer can do by pressing a button instead of typing.
@@ -129,6 +162,25 @@ pub struct ActionButton {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_things_named_give_one_area_or_none() {
+        for (text, area) in [
+            ("tvboxen startar inte, lampan är röd", Some(Topic::Tv)),
+            (
+                "kan någon ringa mig? tv:n har slutat visa kanalerna",
+                Some(Topic::Tv),
+            ),
+            ("the reminder fee on my invoice", Some(Topic::Billing)),
+            ("fiberdosan och routern är döda", Some(Topic::Broadband)),
+            ("nya simkortet vill ha en pin", Some(Topic::Mobile)),
+            ("fakturan för tv:n", None),
+            ("lampan lyser rött", None),
+            ("kan någon ringa mig", None),
+        ] {
+            assert_eq!(Topic::named_in(text), area, "{text}");
+        }
+    }
 
     #[test]
     fn every_action_id_parses_back_to_itself() {

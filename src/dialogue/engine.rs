@@ -358,6 +358,11 @@ impl Engine {
             if let Some(postcode) = Postcode::find_volunteered(text) {
                 turn.state.postcode = Some(postcode);
             }
+            // "Tvboxen startar inte, lampan är röd" the model cannot name still tells the
+            // agent's team: a handoff from here goes to the area the things named belong to.
+            if let Some(area) = Topic::named_in(text) {
+                turn.state.topic = Some(area);
+            }
         }
         // Questions the bot asked last turn are answered by this message or not at all.
         let after_cancellation_offer =
