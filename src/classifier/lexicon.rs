@@ -131,6 +131,18 @@ const PATTERNS: &[&str] = &[
     // Customers of a Swedish operator also write in their own languages; the bot answers in
     // Swedish or English, but a wish to leave is never missed for the language it is in.
     // Finnish: irtisanoa, irtisanon, irtisanominen, lopettaa liittymä/sopimus
+    // Leaving said as being rid of the company, in anger: "hur blir jag av med er?", "ni
+    // ser mig aldrig mer som kund", "I want nothing more to do with you people".
+    r"\b(bli|blir|blev)\s+(jag\s+|vi\s+|man\s+)?av\s+med\s+er\b",
+    r"\b(inget|ingenting|nagot|nat)\s+(mer\s+)?med\s+er\s+att\s+gora\b",
+    r"\baldrig\s+(mer\s+|igen\s+)?(\w+\s+){0,2}kund\b",
+    r"\bklar\s+med\s+er\b",
+    r"\bsista\s+(ni\s+)?(ser|sett|hor|hort)\s+(av|fran)\s+mig",
+    r"\bnothing\s+(more\s+|else\s+)?to\s+do\s+with\s+(you|your)",
+    r"\b(done|finished|through)\s+with\s+(you|your\s+company)\b",
+    r"\brid\s+of\s+you\b",
+    r"\bnever\s+(again\s+)?(\w+\s+){0,4}customer",
+    r"\blast\s+you\s+(will\s+)?(see|hear)\s+(of|from)\s+me",
     r"\birtisano",
     r"\blopet\w*\s+(\w+\s+){0,2}(liittym|sopimu|tilau)",
     // German: kündigen, Kündigung; Spanish: cancelar/dar de baja; Portuguese: cancelar
@@ -308,6 +320,13 @@ mod tests {
             "vi flyttar utomlands i vår",
             "stäng av mitt abonnemang för gott",
             "flytta mitt nummer till en annan operatör",
+            "jag har fått nog, hur blir jag av med er?",
+            "jag vill inte ha något mer med er att göra",
+            "ni ser mig aldrig mer som kund!!",
+            "nu är jag klar med er",
+            "i want nothing more to do with you people",
+            "i'm done with you, where do i send it",
+            "you'll never have me as a customer again",
         ] {
             assert!(signals_cancellation(text), "missed: {text}");
         }

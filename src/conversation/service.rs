@@ -349,6 +349,11 @@ impl Conversations {
         }
         super::unsure::doubtful_person_request(&mut lead, text.as_str());
         super::unsure::person_not_cancellation(&mut lead, text.as_str());
+        // Once the customer has said they want to leave, anything that sounds like leaving
+        // is about leaving ("just tell me where to send it").
+        if !state.cancellation_wish {
+            super::unsure::upset_not_cancellation(&mut lead, text.as_str());
+        }
         if state.walk.is_none() && !lead.cancellation {
             super::unsure::sure_of_the_area(&mut lead);
             if let Some(entry) =

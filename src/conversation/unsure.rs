@@ -88,6 +88,44 @@ pub(super) fn doubtful_person_request(c: &mut Classification, text: &str) {
     }
 }
 
+/// Below this, the model's "cancel" in an upset message with no cancellation word is the
+/// upset, not a wish to leave.
+const CANCEL_BESIDE_UPSET_SURE: f32 = 0.85;
+
+/// "Nu ska jag sitta och gräva i avtal också?? så irriterande" or "take your time, it's not
+/// like I have anything better to do": the model, trained on customers who complain on
+/// their way out, hears a modest wish to cancel in anger alone. Offering the way out to
+/// someone who only vented reads as "then leave"; the anger is heard and a person offered
+/// instead. Every cancellation in the training and held-out sets carries a lexicon word
+/// (the lexicon is broad on purpose), and any such word, or a sure model, keeps the written
+/// way first; so does a wish to cancel said earlier in the conversation (the caller's
+/// part).
+pub(super) fn upset_not_cancellation(c: &mut Classification, text: &str) {
+    let upset =
+        c.reading.surely_frustrated() || crate::dialogue::Situation::read(text).upset.is_some();
+    if !(c.cancellation
+        && c.intent == crate::classifier::decision::CANCEL
+        && c.confidence < CANCEL_BESIDE_UPSET_SURE
+        && upset
+        && !crate::classifier::lexicon::signals_cancellation(text))
+    {
+        return;
+    }
+    c.cancellation = false;
+    match c.ranking.iter().find(|s| {
+        s.intent != crate::classifier::decision::CANCEL && crate::dialogue::is_problem(&s.intent)
+    }) {
+        Some(problem) if problem.confidence >= PROBLEM_INSTEAD => {
+            c.intent = problem.intent.clone();
+            c.confidence = problem.confidence;
+        }
+        _ => {
+            c.intent = crate::classifier::decision::OUT_OF_SCOPE.to_owned();
+            c.confident = false;
+        }
+    }
+}
+
 /// How sure the model must be of an area (mobile, broadband, tv, billing) when it is unsure
 /// which of its problems a message names, for the guides to decide between them.
 const AREA_SURE: f32 = 0.6;
@@ -189,6 +227,30 @@ mod tests {
         person_not_cancellation(&mut c, "kan någon ringa mig istället? det gäller tv:n");
         assert!(!c.cancellation);
         assert_eq!(c.intent, "talk_to_human");
+    }
+
+    #[test]
+    fn anger_alone_is_no_wish_to_cancel_but_a_cancellation_word_is() {
+        let mut angry = read_as_cancel(0.6);
+        angry.reading.frustration = 0.95;
+        let mut vented = angry.clone();
+        upset_not_cancellation(
+            &mut vented,
+            "nu ska jag gräva i avtal också?? så irriterande",
+        );
+        assert!(!vented.cancellation);
+        for (p, text) in [
+            (0.6, "så irriterande, jag vill säga upp allt"),
+            (0.9, "så irriterande, nu får det vara nog"),
+        ] {
+            let mut c = angry.clone();
+            c.confidence = p;
+            upset_not_cancellation(&mut c, text);
+            assert!(c.cancellation, "{text}");
+        }
+        let mut calm = read_as_cancel(0.6);
+        upset_not_cancellation(&mut calm, "vi har haft samma paket i tio år");
+        assert!(calm.cancellation);
     }
 
     #[test]

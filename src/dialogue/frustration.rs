@@ -23,6 +23,10 @@ const PHRASES: &[&str] = &[
     "det har ar meningslost",
     "jag har ju redan sagt",
     "jag har redan sagt det",
+    "jag har redan sagt att",
+    "du upprepar",
+    "upprepar bara samma",
+    "samma sak om och om",
     "hur manga ganger ska jag",
     "you don't understand",
     "you do not understand",
@@ -36,6 +40,11 @@ const PHRASES: &[&str] = &[
     "this isn't helping",
     "this is not helping",
     "i already told you",
+    "i've already said",
+    "i already said",
+    "you keep repeating",
+    "you're repeating yourself",
+    "same thing over and over",
     "how many times do i",
 ];
 

@@ -139,6 +139,16 @@ const WANTS_A_PERSON: &[&str] = &[
     "koppla mig till en",
     "koppla mig vidare",
     "koppla mig till nagon",
+    "nagon jag kan prata med",
+    "nagon att prata med",
+    "nagon jag kan ringa",
+    "nagon som kan ringa mig",
+    "someone i can talk to",
+    "someone i can speak to",
+    "someone to talk to",
+    "anyone i can talk to",
+    "anyone i can speak to",
+    "anybody i can talk to",
 ];
 
 const INSULT: &[&str] = &[
@@ -200,6 +210,12 @@ const SARCASM: &[&str] = &[
     "revolutionary idea",
     "genius idea",
     "never thought of that",
+    "i've clearly got all day",
+    "i've got all day",
+    "i have all day",
+    "keep the tips coming",
+    "jag har ju hela dagen",
+    "har ju all tid i varlden",
     "aldrig tankt pa det",
     "vilken ide",
 ];
@@ -254,6 +270,16 @@ const FED: &[&str] = &[
     "had enough",
     "fick nog",
     "har fatt nog",
+    // Worn out rather than angry, and as much a reason for a person.
+    "jag klarar inte av det",
+    "jag klarar inte det har",
+    "jag orkar inte",
+    "orkar inte mer",
+    "jag ger upp",
+    "i give up",
+    "i can't cope",
+    "i cannot cope",
+    "i can't take this",
 ];
 
 fn upset(text: &str, folded: &str, words: &[&str]) -> Option<Upset> {
@@ -1095,6 +1121,11 @@ mod tests {
                 "I've restarted it like ten times, I'm so sick of this",
                 Upset::Fed,
             ),
+            ("du upprepar ju bara samma sak", Upset::AtTheBot),
+            ("i already said that, you keep repeating", Upset::AtTheBot),
+            ("jag klarar inte av det här, förlåt", Upset::Fed),
+            ("ok i give up", Upset::Fed),
+            ("sure, keep the tips coming", Upset::Sarcasm),
         ] {
             assert_eq!(Situation::read(text).upset, Some(expected), "{text}");
         }
@@ -1105,6 +1136,8 @@ mod tests {
             "TV",
             "jag förstår inte fakturan",
             "NU FUNKAR DET IGEN!!!",
+            "jag är hemma hela dagen",
+            "routern klarar inte av 5 GHz",
         ] {
             assert_eq!(Situation::read(calm).upset, None, "{calm}");
         }
@@ -1119,6 +1152,8 @@ mod tests {
         assert!(wants("Kan någon ringa mig istället?"));
         assert!(wants("skippa boten tack, det gäller hemtelefonen"));
         assert!(wants("can I speak to someone about my bill"));
+        assert!(wants("finns det någon jag kan prata med?"));
+        assert!(wants("is there anyone i can talk to about this"));
         assert!(!wants("jag har pratat med er förut om det här"));
         assert!(!wants("nätet är nere sen igår"));
     }
