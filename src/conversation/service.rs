@@ -414,6 +414,7 @@ impl Conversations {
                 && c.confidence >= OTHER_PROBLEM_SURE
                 && !c.cancellation
                 && crate::dialogue::is_problem(&c.intent)
+                && !crate::dialogue::says_all_is_well(part)
                 && !problems
                     .iter()
                     .any(|p| crate::dialogue::area(&p.reading.intent) == area);

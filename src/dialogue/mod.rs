@@ -21,10 +21,11 @@ pub use engine::{
     area, is_problem, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue,
     Reply, ReplyRole, StepEvent, Turn, Understanding,
 };
-pub use parts::{after_contrast, last_said, parts, quotable, tells_of_the_past};
+pub use parts::{after_contrast, last_said, parts, quotable, says_all_is_well, tells_of_the_past};
 pub use replies::Replies;
 pub use situation::{ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, StepTried, Walk};
 pub use step_words::{
     done_and_asks_next, lacks_what_the_step_needs, picks_an_order, says_no_change, says_settled,
+    speaks_of_the_step,
 };

@@ -79,6 +79,50 @@ pub fn tells_of_the_past(part: &str) -> bool {
     words.iter().any(|w| OVER.contains(w)) && !words.iter().any(|w| STILL.contains(w))
 }
 
+/// Whether a part says something works ("inne i huset är det inga problem", "the tv works
+/// fine"): the contrast that places a fault, not a second one.
+pub fn says_all_is_well(part: &str) -> bool {
+    const WELL: &[&str] = &[
+        "inga problem",
+        "inget problem",
+        "funkar bra",
+        "funkar fint",
+        "funkar utmarkt",
+        "funkar som vanligt",
+        "funkar som det ska",
+        "fungerar bra",
+        "fungerar fint",
+        "fungerar utmarkt",
+        "fungerar som vanligt",
+        "fungerar som det ska",
+        "ar det bra",
+        "no problem",
+        "no problems",
+        "no issues",
+        "works fine",
+        "works well",
+        "works perfectly",
+        "working fine",
+        "work fine",
+        "is fine",
+        "are fine",
+    ];
+    let mut folded = format!(" {} ", crate::classifier::lexicon::fold(part));
+    let mut well = false;
+    for phrase in WELL {
+        let padded = format!(" {phrase} ");
+        if folded.contains(&padded) {
+            well = true;
+            folded = folded.replace(&padded, " ");
+        }
+    }
+    // "No sound on the hd channels, picture is fine" still has its fault.
+    let complains = folded
+        .split_whitespace()
+        .any(|w| crate::classifier::readers::COMPLAINT_WORDS.contains(&w));
+    well && !complains
+}
+
 /// A part as the bot quotes it back ("och TV6 har försvunnit från boxen!" → "TV6 har
 /// försvunnit från boxen"), or `None` when it is too long to quote.
 pub fn quotable(part: &str) -> Option<String> {

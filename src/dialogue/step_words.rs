@@ -100,6 +100,24 @@ const NOT_A_THING: &[&str] = &[
     "change",
 ];
 
+/// Words that point at the step shown: "det steget kan jag inte göra", "this step".
+const THE_STEP: &[&str] = &[
+    "det steget",
+    "det har steget",
+    "det dar steget",
+    "detta steg",
+    "steget",
+    "this step",
+    "that step",
+    "the step",
+];
+
+/// Whether `text` speaks of the step itself, whatever else its words name: a message about
+/// "det steget" answers it.
+pub fn speaks_of_the_step(text: &str) -> bool {
+    clauses(text).iter().any(|clause| says(clause, THE_STEP))
+}
+
 /// Whether `text` says the step cannot be done for want of something it needs.
 pub fn lacks_what_the_step_needs(text: &str) -> bool {
     statements(text).iter().any(|clause| {
@@ -262,6 +280,20 @@ fn statements(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_step_itself_is_heard() {
+        assert!(speaks_of_the_step(
+            "jag har ingen stege hemma, så det steget kan jag inte göra just nu"
+        ));
+        assert!(speaks_of_the_step(
+            "can't do that step, the box is locked away"
+        ));
+        assert!(!speaks_of_the_step("mobilen har ingen täckning i stugan"));
+        assert!(!speaks_of_the_step(
+            "tog tre steg bakåt och tappade täckningen"
+        ));
+    }
 
     #[test]
     fn a_fault_that_outlived_the_step_is_heard_in_both_languages() {

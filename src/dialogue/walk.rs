@@ -618,9 +618,13 @@ impl Engine {
             return true;
         }
         // "Ta tv:n först": which of the customer's problems comes first, not how it went.
-        if matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse))
-            || (!ctx.state.later.is_empty() && super::picks_an_order(text))
-        {
+        if !ctx.state.later.is_empty() && super::picks_an_order(text) {
+            return false;
+        }
+        if self.names_only_the_step(ctx, text) {
+            return true;
+        }
+        if matches!(u.reading.step_reply, None | Some(StepReply::SomethingElse)) {
             return false;
         }
         // "Tog ut simkortet och satte tillbaka det. Ingen skillnad" names the SIM card, which
@@ -628,10 +632,27 @@ impl Engine {
         // the fault as it was, it is this problem still.
         let still_stuck = u.reading.step_reply == Some(StepReply::NotFixed)
             && (super::says_no_change(text) || super::lacks_what_the_step_needs(text))
-            && (self.walked_area_is(ctx, area(&u.intent)) || self.names_the_step(ctx, text));
+            && (self.walked_area_is(ctx, area(&u.intent))
+                || self.names_the_step(ctx, text)
+                || super::speaks_of_the_step(text));
         // The step-reply head is trained on exactly this question; the intent head only
         // overrules it when it is very sure of another problem.
         still_stuck || !(self.raises_a_new_problem(ctx, u) && u.confidence >= NEW_PROBLEM_SURE)
+    }
+
+    /// Whether `text` names what the current step is about and nothing else: "vår router
+    /// klarar inte 5 GHz" at the band step is about the step, whatever problem the intent
+    /// head hears in it.
+    fn names_only_the_step(&self, ctx: &Context<'_>, text: &str) -> bool {
+        let Some(step_names) = ctx.state.walk.as_ref().and_then(|walk| {
+            let entry = ctx.guides.guide(&walk.guide_id)?;
+            let step = entry.guide.steps.get(walk.step)?;
+            Some(subjects::of_step(step))
+        }) else {
+            return false;
+        };
+        let named = subjects::named_in(text);
+        !named.is_empty() && named.is_subset(&step_names)
     }
 
     /// Whether `text` says that what the current step checks already holds ("strömlampan

@@ -69,7 +69,7 @@ const FORMS: &[(Subject, &[&str])] = &[
             "dosan$",
         ],
     ),
-    (Subject::Router, &["*router"]),
+    (Subject::Router, &["*router", "*routrar"]),
     (
         Subject::CableModem,
         &["*modem", "antennuttag", "antenna socket", "koax", "coax"],
