@@ -33,12 +33,18 @@ pub fn area(intent: &str) -> &str {
 
 /// The problem a message names, for routing a request for a person that comes with one:
 /// the message's own intent when it is a problem, else the first problem in another part
-/// ("can someone call me? the tv box is dead" goes to the technical queue).
+/// ("can someone call me? the tv box is dead" goes to the technical queue). A fault comes
+/// before an errand: "vi har precis flyttat in och fiberdosan blinkar" is for the team that
+/// can mend the fibre box, not for the one that handles moves.
 fn problem_named(u: &Understanding) -> Option<&str> {
-    if u.confident && is_problem(&u.intent) {
-        return Some(&u.intent);
-    }
-    u.also.first().map(|l| l.intent.as_str())
+    let own = (u.confident && is_problem(&u.intent)).then_some(u.intent.as_str());
+    let named = || {
+        own.into_iter()
+            .chain(u.also.iter().map(|l| l.intent.as_str()))
+    };
+    named()
+        .find(|intent| Queue::route(Some(intent), None) != Queue::General)
+        .or_else(|| named().next())
 }
 
 /// How sure the model must be that a message is a claim or a complaint to pass it straight
