@@ -72,16 +72,24 @@ pub(super) fn doubtful_person_request(c: &mut Classification, text: &str) {
     if folded.split_whitespace().any(|w| PERSON_WORDS.contains(&w)) {
         return;
     }
-    match c
+    read_as_the_next_problem(c);
+}
+
+/// The message read as the likeliest problem after the one the model named, when that is
+/// likely enough, or as nothing sure.
+fn read_as_the_next_problem(c: &mut Classification) {
+    let next = c
         .ranking
         .iter()
-        .find(|s| crate::dialogue::is_problem(&s.intent))
-    {
-        Some(problem) if problem.confidence >= PROBLEM_INSTEAD => {
-            c.intent = problem.intent.clone();
-            c.confidence = problem.confidence;
+        .find(|s| s.intent != c.intent && crate::dialogue::is_problem(&s.intent))
+        .filter(|s| s.confidence >= PROBLEM_INSTEAD)
+        .map(|s| (s.intent.clone(), s.confidence));
+    match next {
+        Some((intent, confidence)) => {
+            c.intent = intent;
+            c.confidence = confidence;
         }
-        _ => {
+        None => {
             c.intent = crate::classifier::decision::OUT_OF_SCOPE.to_owned();
             c.confident = false;
         }
@@ -112,18 +120,7 @@ pub(super) fn upset_not_cancellation(c: &mut Classification, text: &str) {
         return;
     }
     c.cancellation = false;
-    match c.ranking.iter().find(|s| {
-        s.intent != crate::classifier::decision::CANCEL && crate::dialogue::is_problem(&s.intent)
-    }) {
-        Some(problem) if problem.confidence >= PROBLEM_INSTEAD => {
-            c.intent = problem.intent.clone();
-            c.confidence = problem.confidence;
-        }
-        _ => {
-            c.intent = crate::classifier::decision::OUT_OF_SCOPE.to_owned();
-            c.confident = false;
-        }
-    }
+    read_as_the_next_problem(c);
 }
 
 /// How sure the model must be of an area (mobile, broadband, tv, billing) when it is unsure
