@@ -788,6 +788,9 @@ impl Engine {
             self.answers_step(ctx, &words, u) && u.reading.step_reply == Some(StepReply::Worked)
         });
         if ctx.state.upset_signs >= 1 && sure && !fixed {
+            if let Some(u) = understanding {
+                self.record_failed_step_in_words(ctx, turn, u);
+            }
             let line = self.replies.upset_again(locale);
             self.hand_over_saying(locale, turn, "frustration", intent, line);
             return;

@@ -469,6 +469,28 @@ impl Engine {
         }
     }
 
+    /// Remembers that the step shown did not help, in the customer's words, when a message
+    /// that says so also ends the walk (a person taking over): the agent sees the step as
+    /// tried, not as never reached.
+    pub(super) fn record_failed_step_in_words(
+        &self,
+        ctx: &Context<'_>,
+        turn: &mut Turn,
+        u: &Understanding,
+    ) {
+        let words = turn.words.clone().unwrap_or_default();
+        if u.reading.step_reply != Some(StepReply::NotFixed) || !self.answers_step(ctx, &words, u) {
+            return;
+        }
+        let Some(walk) = ctx.state.walk.as_ref() else {
+            return;
+        };
+        let entry = ctx.guides.guide(&walk.guide_id);
+        if let Some(entry) = entry.filter(|e| walk.step < e.guide.steps.len()) {
+            self.record_step(turn, &entry, walk.step, StepOutcome::Failed, Some(&words));
+        }
+    }
+
     /// Remembers the customer's answer to step `index`, with their words when they typed it.
     fn record_step(
         &self,
