@@ -483,6 +483,7 @@ impl Engine {
             {
                 turn.state.cancellation_wish = true;
                 turn.state.unplaced_in_a_row = 0;
+                turn.state.for_an_estate |= situation.bereavement;
                 if let Some(u) = understanding {
                     turn.state.intent = Some(u.intent.clone());
                     // A fault named beside the wish waits, in case the customer wants it
@@ -494,7 +495,7 @@ impl Engine {
                     }
                 }
                 let mut reply = self.cancellation_offer(locale, ReplyRole::Bot);
-                if situation.bereavement {
+                if turn.state.for_an_estate {
                     reply.text = self.replies.estate_cancellation(locale).to_owned();
                 } else if situation.everything {
                     reply.text = self.replies.written_cancellation_all(locale).to_owned();
@@ -512,7 +513,7 @@ impl Engine {
                     turn.replies
                         .push(self.bot(self.replies.only_swedish_and_english(), Vec::new()));
                 }
-                if upset && !situation.bereavement {
+                if upset && !turn.state.for_an_estate {
                     turn.replies
                         .push(self.bot(self.replies.upset_and_leaving(locale), Vec::new()));
                     // Heard once: the next sign of it brings a person.
@@ -669,7 +670,9 @@ impl Engine {
                     self.replies.button(locale, Action::TalkToHuman),
                 ];
                 // "Alla tre numren alltså": the written way again, for all of them.
-                let text = if situation.everything {
+                let text = if state.for_an_estate {
+                    self.replies.estate_cancellation_again(locale)
+                } else if situation.everything {
                     self.replies.written_cancellation_all(locale)
                 } else {
                     self.replies.cancellation_question(locale)

@@ -338,6 +338,20 @@ impl Replies {
     }
 
     /// A wish to end every subscription: the written way, for all of them.
+    /// The estate's written way again, after the condolence was said once.
+    pub fn estate_cancellation_again(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Du kan säga upp alla hens abonnemang skriftligt här i chatten: fyll i formuläret en \
+             gång för varje abonnemang, med namnet på den som har gått bort, och skriv i \
+             kommentaren att du skriver för dödsboet. Du får ett kvitto för vart och ett.",
+            "You can cancel each of their subscriptions in writing here in the chat: fill in the \
+             form once for each subscription, with the name of the person who has died, and \
+             write in the comment that you're writing for the estate. You'll get a receipt for \
+             each one.",
+        )
+    }
+
     pub fn written_cancellation_all(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -1184,6 +1198,7 @@ impl Replies {
                     self.upset_again(locale),
                     self.upset_and_leaving(locale),
                     self.estate_cancellation(locale),
+                    self.estate_cancellation_again(locale),
                     self.written_cancellation_all(locale),
                     self.noted_while_queued(locale),
                     self.only_swedish_and_english(),

@@ -74,6 +74,9 @@ pub struct DialogueState {
     /// The customer said they want to cancel, at any point: whoever takes the conversation
     /// sees it at once, so nobody answers a wish to leave with anything but the written way.
     pub cancellation_wish: bool,
+    /// Someone close to the customer has died: every later cancellation reply speaks of the
+    /// estate, not of the customer's own subscription.
+    pub for_an_estate: bool,
     /// Messages so far that showed the customer upset: the first is heard and a person
     /// offered, the second brings one.
     pub upset_signs: u32,
