@@ -1,5 +1,6 @@
 //! Walking a customer through a guide, one step at a time, with known outages told first.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::engine::{
@@ -666,15 +667,11 @@ impl Engine {
     /// klarar inte 5 GHz" at the band step is about the step, whatever problem the intent
     /// head hears in it.
     fn names_only_the_step(&self, ctx: &Context<'_>, text: &str) -> bool {
-        let Some(step_names) = ctx.state.walk.as_ref().and_then(|walk| {
-            let entry = ctx.guides.guide(&walk.guide_id)?;
-            let step = entry.guide.steps.get(walk.step)?;
-            Some(subjects::of_step(step))
-        }) else {
-            return false;
-        };
         let named = subjects::named_in(text);
-        !named.is_empty() && named.is_subset(&step_names)
+        !named.is_empty()
+            && self
+                .step_subjects(ctx)
+                .is_some_and(|step| named.is_subset(&step))
     }
 
     /// Whether `text` says that what the current step checks already holds ("strömlampan
@@ -694,12 +691,15 @@ impl Engine {
     /// Whether `text` names something the current step is about ("tog ut simkortet" at
     /// the step that checks the SIM card).
     fn names_the_step(&self, ctx: &Context<'_>, text: &str) -> bool {
-        let step_names = ctx.state.walk.as_ref().and_then(|walk| {
-            let entry = ctx.guides.guide(&walk.guide_id)?;
-            let step = entry.guide.steps.get(walk.step)?;
-            Some(subjects::of_step(step))
-        });
-        step_names.is_some_and(|names| !subjects::named_in(text).is_disjoint(&names))
+        self.step_subjects(ctx)
+            .is_some_and(|step| !subjects::named_in(text).is_disjoint(&step))
+    }
+
+    /// What the step on show is about, when a guide is being walked.
+    fn step_subjects(&self, ctx: &Context<'_>) -> Option<HashSet<subjects::Subject>> {
+        let walk = ctx.state.walk.as_ref()?;
+        let entry = ctx.guides.guide(&walk.guide_id)?;
+        Some(subjects::of_step(entry.guide.steps.get(walk.step)?))
     }
 
     /// Whether the guide being walked serves problems of `wanted` area.
