@@ -4,7 +4,7 @@
 //! map in every node: about 280 MB resident for this vocabulary, more than half of the whole
 //! service. This model finds the same pieces with one hash map from piece to id (about 20 MB)
 //! and runs the same Viterbi search (`Unigram::encode_optimized`, itself SentencePiece's),
-//! so its segmentation is identical; `tests/tokenizer_equivalence.rs` checks that against the
+//! so its segmentation is identical; `tests/in_process/tokenizer_equivalence.rs` checks that against the
 //! crate's `Unigram` on every text we have. The rest of the pipeline (pre-tokenizer,
 //! template, decoder) stays the crate's.
 

@@ -1,7 +1,7 @@
 //! Every JSON request body, read and validated exactly as its handler does, without a server.
 //!
 //! This exists for hostile-input testing: the fuzz targets in `tests/fuzz` and the corpus
-//! replay in `tests/hostile_input.rs` feed arbitrary bytes through the same extractor and
+//! replay in `tests/in_process/hostile_input.rs` feed arbitrary bytes through the same extractor and
 //! validation code the routes run, and check that the answer is a well-formed client error.
 
 use axum::http::StatusCode;

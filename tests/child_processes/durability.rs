@@ -1,11 +1,9 @@
 //! Acknowledged means committed: what the API answered 2xx for survives a restart, `kill -9`
 //! of the process, and (on SQLite) is synced so that it would survive an OS crash too.
 
-mod common;
-
 use std::process::Command;
 
-use common::{
+use crate::common::{
     spawn_app, spawn_app_on, start_chat_at, Backend, ServerProcess as Server, TestApp, TestDatabase,
 };
 use reqwest::{Client, StatusCode};
@@ -57,7 +55,7 @@ async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
 
     let server = Server::start(&db.url, dir.path()).await;
     let url = format!("{}/api/v1/conversations/{}", server.base, chat.id);
-    let view = common::get_json(&client, &url, &chat.token).await;
+    let view = crate::common::get_json(&client, &url, &chat.token).await;
     let stored: Vec<&str> = view["messages"]
         .as_array()
         .unwrap()

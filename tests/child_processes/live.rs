@@ -2,11 +2,9 @@
 //! customer as it happens, on one process and across two real `felsok serve` replicas on one
 //! PostgreSQL, where claims never double up either.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     queued_handoff_at, spawn_app, start_chat_at, Backend, Chat, ServerProcess, TestApp,
     TestDatabase,
 };

@@ -2,11 +2,9 @@
 //! simulated customers, a replica killed with SIGKILL mid-run and started again, and nothing
 //! acknowledged lost or stored twice.
 
-mod common;
-
 use std::process::Command;
 
-use common::{Backend, TestDatabase};
+use crate::common::{Backend, TestDatabase};
 
 fn loadtest(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_felsok"))

@@ -3,12 +3,10 @@
 //! binary, staff calls with an admin token and the customer calls on a real conversation
 //! with its token, and not one may be answered with a 5xx.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::ServerProcess;
+use crate::common::ServerProcess;
 
 /// Requests generated at least; the issue asks for a thousand.
 const AT_LEAST: u64 = 1000;
@@ -59,7 +57,7 @@ async fn generated_requests_never_get_a_server_error() {
         .expect("felsok token create");
     assert!(admin.status.success());
     let admin = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
-    let chat = common::start_chat_at(&reqwest::Client::new(), &server.base).await;
+    let chat = crate::common::start_chat_at(&reqwest::Client::new(), &server.base).await;
 
     // Staff routes get the admin token (admins may do everything); the customer's routes get
     // a real conversation and its token, so their bodies are exercised rather than refused.
@@ -85,7 +83,7 @@ parameters = { "path.id" = "${FELSOK_CONVERSATION_ID}" }
                 .args(["--max-examples", "40", "--seed", "20261202", "--no-color"])
                 .args(["--phases", "examples,coverage,fuzzing"])
                 // Live event streams never end, so a generated request would wait out its
-                // timeout; tests/live.rs covers them.
+                // timeout; tests/child_processes/live.rs covers them.
                 .args(["--exclude-path-regex", "/events$"])
                 .env("FELSOK_ADMIN_TOKEN", admin)
                 .env("FELSOK_CONVERSATION_TOKEN", token)

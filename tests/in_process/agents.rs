@@ -2,9 +2,7 @@
 //! queue with its facts and a banner, can only be resolved (with an outcome the customer is
 //! told), claims never double up, and the team's numbers never count a cancellation as solved.
 
-mod common;
-
-use common::{error_code, spawn_app, Backend, Chat, TestApp};
+use crate::common::{error_code, spawn_app, Backend, Chat, TestApp};
 use felsok::auth::StaffRole;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};

@@ -4,9 +4,7 @@
 //! names: 401 without a valid token, 403 for the wrong role, 404 for someone else's
 //! conversation (never 403, which would confirm that it exists).
 
-mod common;
-
-use common::{spawn_app_on, Backend, TestDatabase};
+use crate::common::{spawn_app_on, Backend, TestDatabase};
 use felsok::auth::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -374,7 +372,7 @@ async fn every_endpoint_lets_in_exactly_who_the_contract_says() {
     let agent = app.staff_token(StaffRole::Agent, "Ali Agent").await;
     let editor = app.staff_token(StaffRole::Editor, "Eva Editor").await;
     let admin = app.staff_token(StaffRole::Admin, "Ada Admin").await;
-    let handoff = common::queued_handoff_at(&app.client, &app.url(""), &agent, &owner).await;
+    let handoff = crate::common::queued_handoff_at(&app.client, &app.url(""), &agent, &owner).await;
     let ids = Ids {
         conversation: owner.id.clone(),
         handoff,

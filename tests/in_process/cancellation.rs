@@ -2,11 +2,9 @@
 //! a submitted cancellation is stored once with its receipt and handoff, bad forms store
 //! nothing, secrets are masked, and the e-mail copy goes through a real SMTP conversation.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::{
+use crate::common::{
     action_ids, error_code, spawn_app, spawn_app_on, Backend, Chat, TestApp, TestDatabase,
 };
 use felsok::knowledge::sales_language::sales_phrases;

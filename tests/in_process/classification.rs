@@ -1,8 +1,6 @@
 //! The classifier through the HTTP API and inside conversations, with the real model.
 
-mod common;
-
-use common::{error_code, spawn_app, Backend, TestApp};
+use crate::common::{error_code, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,8 +1,6 @@
 //! The customer conversation API of the contract, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{action_ids, error_code, spawn_app, Backend, TestApp};
+use crate::common::{action_ids, error_code, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,11 +1,9 @@
 //! Scripted dialogues (`tests/dialogues/*.yaml`) walked end to end over HTTP against the real
 //! application: real model, real index, real database.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend, TestApp};
 use felsok::dialogue::Replies;
 use felsok::domain::Locale;
 use serde::Deserialize;

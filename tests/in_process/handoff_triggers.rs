@@ -2,11 +2,9 @@
 //! running out, two unclear messages in a row, compensation claims; the top-3 reading and the
 //! details the customer mentioned; and a call-back request instead of waiting in the chat.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{action_ids, error_code, spawn_app, Backend, Chat, TestApp};
+use crate::common::{action_ids, error_code, spawn_app, Backend, Chat, TestApp};
 use felsok::auth::StaffRole;
 use felsok::timestamp::Timestamp;
 use reqwest::{Response, StatusCode};
@@ -14,7 +12,7 @@ use serde_json::{json, Value};
 
 async fn packet_of(app: &TestApp, chat: &Chat) -> Value {
     let agent = app.staff_token(StaffRole::Agent, "Maria").await;
-    let id = common::queued_handoff_at(&app.client, &app.url(""), &agent, chat).await;
+    let id = crate::common::queued_handoff_at(&app.client, &app.url(""), &agent, chat).await;
     let response = app
         .client
         .get(app.url(&format!("/api/v1/agent/handoffs/{id}")))

@@ -2,7 +2,7 @@
 //! input that once broke a property) through the same properties the fuzz targets check.
 //! The long runs themselves are recorded in `eval/fuzzing.md`; they are not part of CI.
 
-#[path = "hostile/properties.rs"]
+#[path = "../hostile/properties.rs"]
 mod properties;
 
 use std::path::{Path, PathBuf};

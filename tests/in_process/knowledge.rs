@@ -1,16 +1,14 @@
 //! The knowledge base over HTTP: editors' saves, deletions, history and statistics, search,
 //! outage notices, and replicas following each other, on SQLite and PostgreSQL.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{error_code, spawn_app, spawn_app_on, Backend, TestApp};
+use crate::common::{error_code, spawn_app, spawn_app_on, Backend, TestApp};
 use felsok::auth::StaffRole;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-const ROUTER_RESTART: &str = include_str!("../knowledge/guides/router-restart-sv.md");
+const ROUTER_RESTART: &str = include_str!("../../knowledge/guides/router-restart-sv.md");
 
 impl TestApp {
     async fn get_json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
@@ -398,7 +396,7 @@ async fn a_known_outage_is_told_before_any_restart(app: &TestApp) {
         .create(json!({ "locale": "en", "customer": { "postcode": "903 40" } }))
         .await;
     let body: Value = response.json().await.unwrap();
-    let chat = common::Chat {
+    let chat = crate::common::Chat {
         id: body["conversation_id"].as_str().unwrap().to_owned(),
         token: body["token"].as_str().unwrap().to_owned(),
         greeting: body["messages"].clone(),
@@ -416,7 +414,7 @@ async fn a_known_outage_is_told_before_any_restart(app: &TestApp) {
         .create(json!({ "locale": "sv", "customer": { "postcode": "41301" } }))
         .await;
     let body: Value = response.json().await.unwrap();
-    let chat = common::Chat {
+    let chat = crate::common::Chat {
         id: body["conversation_id"].as_str().unwrap().to_owned(),
         token: body["token"].as_str().unwrap().to_owned(),
         greeting: body["messages"].clone(),

@@ -1,11 +1,9 @@
 //! Limits that keep one client from hurting the rest: request-rate budgets (429 with
 //! `Retry-After`), a cap on a conversation's length, and a deadline for request headers.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{error_code, spawn_app_on, Backend, TestApp, TestDatabase};
+use crate::common::{error_code, spawn_app_on, Backend, TestApp, TestDatabase};
 use felsok::auth::StaffRole;
 use felsok::config::{Budget, RateLimitSettings, Switch};
 use reqwest::{Response, StatusCode};

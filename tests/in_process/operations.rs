@@ -1,8 +1,6 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
-mod common;
-
-use common::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

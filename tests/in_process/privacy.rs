@@ -2,13 +2,11 @@
 //! can be exported and erased (written cancellations are kept, as the law requires), and
 //! conversations past the retention period are forgotten.
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{spawn_app, Backend, Chat, TestApp};
+use crate::common::{spawn_app, Backend, Chat, TestApp};
 use felsok::auth::StaffRole;
 use felsok::storage::Store;
 use reqwest::StatusCode;
@@ -203,7 +201,7 @@ async fn export_and_erase_keep_only_written_cancellations(app: &TestApp) {
     // Nobody named: a clear 422, nothing erased.
     let response = post_json(app, "/api/v1/admin/customers/erase", &admin, json!({})).await;
     assert_eq!(
-        common::error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
+        crate::common::error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
         "subject_missing"
     );
 

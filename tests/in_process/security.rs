@@ -1,11 +1,9 @@
 //! The attacks of the security review, each reproduced against the running application over
 //! loopback (bounded in count and time), and each now refused.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{error_code, spawn_app_on, Backend, ServerProcess, TestApp, TestDatabase};
+use crate::common::{error_code, spawn_app_on, Backend, ServerProcess, TestApp, TestDatabase};
 use felsok::auth::StaffRole;
 use felsok::config::{Budget, RateLimitSettings, Switch};
 use reqwest::StatusCode;
@@ -273,7 +271,7 @@ async fn flood_is_one_receipt_per_subscription_and_every_handoff_is_reachable(ap
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let page = common::get_json(&app.client, &url, &agent).await;
+        let page = crate::common::get_json(&app.client, &url, &agent).await;
         let handoffs = page["handoffs"].as_array().unwrap();
         assert!(handoffs.len() <= 3);
         seen.extend(
@@ -754,7 +752,7 @@ async fn a_failed_webhook_keeps_its_url_and_key_out_of_the_delivery_log() {
     app.say(&chat, json!({"action": "talk_to_human"})).await;
     let mut last_error = String::new();
     for _ in 0..200 {
-        let log = common::get_json(
+        let log = crate::common::get_json(
             &app.client,
             &app.url("/api/v1/admin/webhook-deliveries"),
             &admin,

@@ -4,13 +4,11 @@
 //! names, messages and guides stays text; axe-core finds no serious accessibility problem.
 //! Screenshots of every page land in `target/screenshots/`.
 
-mod common;
-
-use common::browser::{
+use crate::common::browser::{
     assert_accessible, at_least, click, fill, first_load_bytes, page_text, screenshot, visible,
     with_text, Browser,
 };
-use common::{get_json, spawn_app, Backend, TestApp};
+use crate::common::{get_json, spawn_app, Backend, TestApp};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use felsok::auth::StaffRole;
@@ -473,7 +471,7 @@ async fn markup_in_names_messages_and_guides_stays_text() {
         .json()
         .await
         .unwrap();
-    let chat = common::Chat {
+    let chat = crate::common::Chat {
         id: created["conversation_id"].as_str().unwrap().to_owned(),
         token: created["token"].as_str().unwrap().to_owned(),
         greeting: created["messages"].clone(),

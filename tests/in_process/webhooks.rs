@@ -1,16 +1,14 @@
 //! A help desk receives handoff events through the webhook: signed, in order, retried after
 //! the desk fails, and every attempt in the delivery log. Tested against a local receiver.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{queued_handoff_at, spawn_app_on, Backend, TestApp, TestDatabase};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use axum::routing;
 use axum::Router;
-use common::{queued_handoff_at, spawn_app_on, Backend, TestApp, TestDatabase};
 use felsok::auth::StaffRole;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -149,7 +147,7 @@ async fn a_desk_gets_every_handoff_event_signed_in_order_even_after_failing() {
     assert_eq!(last["handoff"]["outcome"], "handled");
 
     // The delivery log shows the failed attempt and what the desk answered.
-    let log = common::get_json(
+    let log = crate::common::get_json(
         &app.client,
         &app.url("/api/v1/admin/webhook-deliveries"),
         &admin,
