@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use super::waiting::Waiting;
@@ -121,6 +123,10 @@ fn likely_intents(c: &Classification) -> Vec<(String, f32)> {
 /// How sure the classifier must be of a part of a message to say the customer raised that
 /// problem too: a wrong "you also mention your TV" is worse than none.
 const OTHER_PROBLEM_SURE: f32 = 0.8;
+
+/// Fewer words than this, beside what the customer has done, say no problem of their own
+/// ("men det hjälpte inte").
+const REST_WORDS: usize = 4;
 
 pub(super) fn new_message(
     role: Role,
@@ -367,7 +373,9 @@ impl Conversations {
         }
         // Only a problem the bot is sure of gets a guide.
         let suggestion = if lead.confident && !lead.cancellation {
-            self.best_guide(lead_text, locale, &lead_vector, &lead)?
+            let found = self.best_guide(lead_text, locale, &lead_vector, &lead)?;
+            self.past_what_was_done(found, lead_text, locale, &lead)
+                .await?
         } else {
             None
         };
@@ -427,6 +435,61 @@ impl Conversations {
             }
         }
         Ok(problems)
+    }
+
+    /// The guide for the rest of a message that says it has already made `found`'s opening
+    /// move: "routern har jag redan startat om, men fiberdosan har jag inte kollat". The
+    /// words for what was done pull towards the guide that begins with doing it; what the
+    /// customer says besides is the problem still to solve. Another guide is taken only when
+    /// the rest is a problem of the same area in its own right and that guide does not open
+    /// with something the customer has also done.
+    async fn past_what_was_done(
+        &self,
+        found: Option<Arc<GuideEntry>>,
+        text: &str,
+        locale: Locale,
+        lead: &Classification,
+    ) -> Result<Option<Arc<GuideEntry>>, ConversationError> {
+        let opens_with_what_was_done = |entry: &GuideEntry| {
+            entry
+                .guide
+                .steps
+                .first()
+                .is_some_and(|step| crate::knowledge::ruled_out::said(step, text).is_some())
+        };
+        let Some(entry) = found else {
+            return Ok(None);
+        };
+        if !opens_with_what_was_done(&entry) {
+            return Ok(Some(entry));
+        }
+        let Some(rest) = crate::knowledge::ruled_out::beyond(&entry.guide.steps[0], text) else {
+            return Ok(Some(entry));
+        };
+        if rest.split_whitespace().count() < REST_WORDS {
+            return Ok(Some(entry));
+        }
+        let (reading, vector) = self
+            .classifier
+            .classify_with_vector(&rest, Some(locale))
+            .await?;
+        let a_problem_of_its_own = reading.confident
+            && !reading.cancellation
+            && crate::dialogue::is_problem(&reading.intent)
+            && crate::dialogue::area(&reading.intent) == crate::dialogue::area(&lead.intent);
+        if !a_problem_of_its_own {
+            return Ok(Some(entry));
+        }
+        let other = self.best_guide(&rest, locale, &vector, &reading)?;
+        Ok(match other {
+            Some(other)
+                if other.guide.id != entry.guide.id && !opens_with_what_was_done(&other) =>
+            {
+                tracing::debug!(from = %entry.guide.id, to = %other.guide.id, "past what was done");
+                Some(other)
+            }
+            _ => Some(entry),
+        })
     }
 
     /// The guide that best fits a message the classifier understood as `c`. The likely
