@@ -218,6 +218,12 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
             ("not_understood", false) => {
                 "Now: the bot did not understand two messages in a row; read what the customer wrote."
             }
+            ("billing_dispute", true) => {
+                "Nu: kunden har sagt upp tjänsten men faktureras ändå; kontrollera uppsägningen och rätta fakturan."
+            }
+            ("billing_dispute", false) => {
+                "Now: the customer cancelled the service but is still billed; check the cancellation and correct the invoice."
+            }
             ("needs_person", true) => "Nu: ärendet ska avgöras av en person.",
             ("needs_person", false) => "Now: the case needs a person's decision.",
             ("callback_request", true) => "Nu: kunden vill bli uppringd.",

@@ -412,7 +412,11 @@ impl Engine {
             }
             // Even while a person holds the conversation, a wish to cancel is answered at
             // once with the written path: it must never wait in a queue.
-            Input::Text(_, Some(u)) if with_a_person && u.cancellation => {
+            // An objection to being billed after cancelling is no new wish: the written way
+            // was offered with the handoff, and offering it again reads as not listening.
+            Input::Text(_, Some(u))
+                if with_a_person && u.cancellation && !situation.billed_after_leaving =>
+            {
                 turn.state.cancellation_wish = true;
                 turn.replies
                     .push(self.cancellation_offer(locale, ReplyRole::System));
@@ -475,6 +479,41 @@ impl Engine {
                 let menu = self.menu(locale, false);
                 turn.replies
                     .push(self.bot(self.replies.no_step_open(locale), menu));
+            }
+            // Billed for what the customer has already cancelled: a dispute for billing to
+            // settle, handed over at once, with the written way beside it as a record in case
+            // the earlier cancellation never arrived. Not a new wish to leave.
+            Input::Text(_, understanding) if situation.billed_after_leaving => {
+                turn.state.unplaced_in_a_row = 0;
+                turn.state.handoff_queue = Some(Queue::Billing);
+                // A fault named beside it goes into the packet, and the customer is told.
+                let others: Vec<super::Later> = understanding
+                    .map(|u| u.also.clone())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|other| !turn.state.later.iter().any(|l| l.intent == other.intent))
+                    .collect();
+                turn.state.later.extend(others.iter().cloned());
+                let mut line = self.replies.billed_after_leaving(locale).to_owned();
+                if !others.is_empty() {
+                    line = format!(
+                        "{line} {}",
+                        self.replies.seen_by_the_colleague_too(locale, &others)
+                    );
+                }
+                line = format!("{line} {}", self.replies.receipt_as_a_record(locale));
+                self.hand_over_saying(
+                    locale,
+                    &mut turn,
+                    "billing_dispute",
+                    understanding.map(|u| (u.intent.clone(), u.confidence)),
+                    &line,
+                );
+                if let Some(reply) = turn.replies.last_mut() {
+                    reply
+                        .actions
+                        .push(self.replies.button(locale, Action::WrittenCancellation));
+                }
             }
             // A wish to cancel wins over everything, in a guide or not; so does a death in
             // the family, whose subscriptions the estate will want to end.

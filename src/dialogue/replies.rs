@@ -291,6 +291,31 @@ impl Replies {
 
     /// A wish to end a subscription after a death: sympathy first, then the written way for
     /// the estate, and what may be asked for later (never documents in the chat).
+    /// Billed for a service the customer has already cancelled: billing sets it right.
+    pub fn billed_after_leaving(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Du ska inte behöva betala för något du har sagt upp. Jag skickar det här till en \
+             kollega på fakturaavdelningen, som ser allt du har skrivit och kan kontrollera \
+             uppsägningen och rätta fakturan.",
+            "You shouldn't have to pay for something you've cancelled. I'm passing this to a \
+             colleague in billing, who will see everything you've written and can check the \
+             cancellation and correct the invoice.",
+        )
+    }
+
+    /// After [`Replies::billed_after_leaving`]: the written way as a record, in case the
+    /// earlier cancellation (perhaps by phone) never arrived.
+    pub fn receipt_as_a_record(&self, locale: Locale) -> &'static str {
+        pick(
+            locale,
+            "Vill du ha ett skriftligt kvitto på uppsägningen under tiden, ifall den förra inte \
+             kom fram, kan du säga upp skriftligt här nedanför.",
+            "If you'd like a written receipt for the cancellation meanwhile, in case the earlier \
+             one never arrived, you can cancel in writing below.",
+        )
+    }
+
     pub fn estate_cancellation(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -789,6 +814,24 @@ impl Replies {
         }
     }
 
+    /// Other problems named beside a handoff: the colleague sees them too.
+    pub fn seen_by_the_colleague_too(&self, locale: Locale, others: &[Later]) -> String {
+        let named: Vec<String> = others
+            .iter()
+            .map(|l| self.other_problem(locale, l))
+            .collect();
+        match locale {
+            Locale::Sv => format!(
+                "Kollegan ser också att du skrev {}, och kan ta hjälp av teknik om det behövs.",
+                join_and(&named, "och")
+            ),
+            Locale::En => format!(
+                "They'll also see that you wrote {}, and can bring in technical support if needed.",
+                join_and(&named, "and")
+            ),
+        }
+    }
+
     /// Back to a guide's step after something else came between.
     pub fn where_we_were(&self, locale: Locale) -> &'static str {
         pick(
@@ -1198,6 +1241,8 @@ impl Replies {
                     self.upset_again(locale),
                     self.upset_and_leaving(locale),
                     self.estate_cancellation(locale),
+                    self.billed_after_leaving(locale),
+                    self.receipt_as_a_record(locale),
                     self.estate_cancellation_again(locale),
                     self.written_cancellation_all(locale),
                     self.noted_while_queued(locale),
@@ -1243,6 +1288,7 @@ impl Replies {
                 self.worked_and_next(locale, &later[0]),
                 self.worked_and_next(locale, &later[1]),
                 self.one_at_a_time(locale, &later),
+                self.seen_by_the_colleague_too(locale, &later),
                 self.guide_intro(locale, "Sammanfattning."),
                 self.next_guide_intro(locale, "Titel"),
                 self.step_card(locale, 1, 3, &step),

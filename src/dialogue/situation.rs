@@ -56,6 +56,9 @@ pub struct Situation {
     pub foreign: bool,
     /// Asks for a person, whatever else it says ("vill prata med en person om min faktura").
     pub wants_a_person: bool,
+    /// Billed for something the customer says they have already cancelled: a dispute for
+    /// billing to settle, not a new wish to leave.
+    pub billed_after_leaving: bool,
 }
 
 impl Situation {
@@ -72,6 +75,7 @@ impl Situation {
             request: request(&folded, &words),
             foreign: foreign(text, &words),
             wants_a_person: any_phrase(&folded, WANTS_A_PERSON),
+            billed_after_leaving: billed_after_leaving(&folded),
         }
     }
 }
@@ -363,6 +367,101 @@ fn a_person_died(folded: &str) -> bool {
         .expect("a valid pattern")
     });
     DIED.is_match(folded)
+}
+
+/// A cancellation told of as done: "jag sa upp", "tv:n är uppsagd", "I cancelled in May".
+const LEFT_ALREADY: &[&str] = &[
+    "sa upp",
+    "sade upp",
+    "sagt upp",
+    "uppsagd",
+    "uppsagt",
+    "uppsagda",
+    "avslutade abonnemanget",
+    "avslutat abonnemanget",
+    "i cancelled",
+    "i canceled",
+    "i ve cancelled",
+    "i ve canceled",
+    "i have cancelled",
+    "i have canceled",
+    "i had cancelled",
+    "i had canceled",
+    "already cancelled",
+    "already canceled",
+    "was cancelled",
+    "was canceled",
+    "is cancelled",
+    "is canceled",
+    "s cancelled",
+    "s canceled",
+    "are cancelled",
+    "are canceled",
+    "avslutades",
+    "been cancelled",
+    "been canceled",
+    "after cancelling",
+    "after canceling",
+    "since cancelling",
+    "since canceling",
+];
+
+/// Being charged: invoices, debits, payments.
+const BILLED: &[&str] = &[
+    "faktur",
+    "debiter",
+    "dragit pengar",
+    "drar pengar",
+    "drog pengar",
+    "betala",
+    "rakning",
+    "autogiro",
+    "a bill",
+    "the bill",
+    "my bill",
+    "bills",
+    "billed",
+    "billing",
+    "invoice",
+    "charged",
+    "charging",
+    "charges",
+    "charge me",
+    "pay for",
+    "paying",
+    "direct debit",
+    "taking money",
+    "took money",
+    "taken money",
+];
+
+/// An objection: the bill should not be there. Without one, "jag sa upp, när kommer sista
+/// fakturan?" is a question about the last invoice.
+const OBJECTS: &[&str] = &[
+    "fortfarande",
+    "fast jag",
+    "trots",
+    "anda",
+    "varfor",
+    "inte betala",
+    "tanker inte",
+    "vagrar",
+    "ta bort",
+    "still",
+    "even though",
+    "although",
+    "why",
+    "not paying",
+    "not going to pay",
+    "won t pay",
+    "wont pay",
+    "refuse",
+];
+
+/// "Fått en faktura på 899 kr fast jag sa upp tv-paketet i somras": a cancellation told of as
+/// done, a bill, and an objection to it.
+fn billed_after_leaving(folded: &str) -> bool {
+    any_phrase(folded, LEFT_ALREADY) && any_phrase(folded, BILLED) && any_phrase(folded, OBJECTS)
 }
 
 const EVERYTHING: &[&str] = &[
@@ -1016,6 +1115,29 @@ pub fn declines(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn billed_for_what_was_cancelled_is_a_dispute_not_a_wish_to_leave() {
+        for text in [
+            "Varför har jag fått en faktura på 899 kr? Jag sa upp tv-paketet i somras",
+            "tv:n är uppsagd sen juli och jag tänker inte betala för den",
+            "ni drar fortfarande pengar på autogirot fast jag har sagt upp mobilen",
+            "I cancelled in May but you're still charging me every month",
+            "why am I getting a bill, my broadband was cancelled weeks ago",
+            "the plan is cancelled and i'm not paying for it",
+        ] {
+            assert!(Situation::read(text).billed_after_leaving, "{text}");
+        }
+        for text in [
+            "jag sa upp mitt abonnemang, när kommer sista fakturan?",
+            "jag vill säga upp mitt abonnemang, fakturan är för hög",
+            "varför är fakturan så hög den här månaden?",
+            "i want to cancel, why is my bill so high",
+            "jag sa upp mig från jobbet och har svårt att betala fakturan",
+        ] {
+            assert!(!Situation::read(text).billed_after_leaving, "{text}");
+        }
+    }
 
     #[test]
     fn a_short_question_that_leans_on_the_last_answer_follows_it_up() {
