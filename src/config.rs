@@ -17,7 +17,7 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct ServeSettings {
     /// Address to listen on. Port 0 picks a free port (see --addr-file).
     #[arg(long, env = "FELSOK_ADDR", default_value = "127.0.0.1:8080")]
@@ -290,6 +290,41 @@ impl Limits {
     }
 }
 
+/// Written by hand so that `{:?}` (a panic message, a debug log) never shows the passwords
+/// the database and SMTP URLs can carry, nor the webhook secret.
+impl std::fmt::Debug for ServeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |url: &Option<String>| url.as_deref().map(crate::storage::redact_url);
+        f.debug_struct("ServeSettings")
+            .field("addr", &self.addr)
+            .field(
+                "database_url",
+                &crate::storage::redact_url(&self.database_url),
+            )
+            .field("metrics_addr", &self.metrics_addr)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("addr_file", &self.addr_file)
+            .field("models_dir", &self.models_dir)
+            .field("cache_dir", &self.cache_dir)
+            .field("knowledge_dir", &self.knowledge_dir)
+            .field("support_phone", &self.support_phone)
+            .field("support_hours", &self.support_hours)
+            .field("support_hours_en", &self.support_hours_en)
+            .field("smtp_url", &redacted(&self.smtp_url))
+            .field("mail_from", &self.mail_from)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "***"),
+            )
+            .field("web_dir", &self.web_dir)
+            .field("retention_days", &self.retention_days)
+            .field("limits", &self.limits)
+            .field("rate_limits", &self.rate_limits)
+            .finish()
+    }
+}
+
 impl ServeSettings {
     /// Settings for tests and benchmarks: an ephemeral port on loopback, and no request-rate
     /// limits, since they drive many conversations from one address (the tests of the limits
@@ -316,5 +351,23 @@ impl ServeSettings {
             limits: Limits::default(),
             rate_limits: RateLimitSettings::off(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_keeps_passwords_and_the_webhook_secret_out() {
+        let mut settings = ServeSettings::for_database("postgres://felsok:dbsecret@db/felsok");
+        settings.smtp_url = Some("smtp://mailer:smtpsecret@mail.example:587?tls=required".into());
+        settings.webhook_secret = Some("webhooksecret-0123456789".into());
+        let shown = format!("{settings:?}");
+        for secret in ["dbsecret", "smtpsecret", "webhooksecret"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("postgres://felsok:***@db/felsok"), "{shown}");
+        assert!(shown.contains("smtp://mailer:***@mail.example"), "{shown}");
     }
 }
