@@ -684,12 +684,7 @@ impl Engine {
                 turn.replies.push(reply);
             }
             // "Nej, fixa kanalerna först": the fault named beside the wish to cancel.
-            Input::Text(text, _)
-                if after_cancellation_offer
-                    && state.walk.is_none()
-                    && !state.later.is_empty()
-                    && super::situation::declines(text) =>
-            {
+            Input::Text(text, _) if self.fault_first_after_cancellation_offer(ctx, text) => {
                 self.take_up_later(ctx, &mut turn);
             }
             // Right after the written way to cancel, a question is about the cancellation
@@ -855,11 +850,25 @@ impl Engine {
             Some(u) if walking && !self.raises_a_new_problem(ctx, u) => {
                 self.remind_of_step(ctx, turn, understanding)
             }
+            // "No, I'd rather you fix the data first", said with some heat: the fault named
+            // beside the wish to cancel, as when said calmly.
+            _ if self.fault_first_after_cancellation_offer(ctx, &words) => {
+                self.take_up_later(ctx, turn)
+            }
             Some(u) if u.confident && is_problem(&u.intent) => self.answer_intent(ctx, turn, u),
             _ if walking => self.remind_of_step(ctx, turn, understanding),
             // Thanks that mean the opposite, or nothing to act on: no "tack själv", no guess.
             _ => {}
         }
+    }
+
+    /// "Nej, fixa kanalerna först": no to the written way just offered, with a fault named
+    /// beside the wish to cancel still waiting.
+    fn fault_first_after_cancellation_offer(&self, ctx: &Context<'_>, text: &str) -> bool {
+        matches!(ctx.state.pending, Some(Pending::AfterCancellationOffer))
+            && ctx.state.walk.is_none()
+            && !ctx.state.later.is_empty()
+            && super::situation::declines(text)
     }
 
     /// A question about the chat itself, answered; a guide in progress goes on after it.
