@@ -486,11 +486,19 @@ impl Engine {
             Input::Text(_, understanding) if situation.billed_after_leaving => {
                 turn.state.unplaced_in_a_row = 0;
                 turn.state.handoff_queue = Some(Queue::Billing);
-                // A fault named beside it goes into the packet, and the customer is told.
+                // A fault named beside it goes into the packet, and the customer is told. Only
+                // a part that complains is a fault: "har bekräftelsen kvar i mejlen" is the
+                // dispute's evidence, not a problem with e-mail.
+                let complains = |said: &str| {
+                    crate::classifier::lexicon::lower_folded(said)
+                        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                        .any(|w| crate::classifier::readers::COMPLAINT_WORDS.contains(&w))
+                };
                 let others: Vec<super::Later> = understanding
                     .map(|u| u.also.clone())
                     .unwrap_or_default()
                     .into_iter()
+                    .filter(|other| other.said.as_deref().is_none_or(complains))
                     .filter(|other| !turn.state.later.iter().any(|l| l.intent == other.intent))
                     .collect();
                 turn.state.later.extend(others.iter().cloned());
