@@ -129,10 +129,16 @@ pub fn heard_upset(p: f32, text: &str) -> bool {
     p >= FRUSTRATION_SURE || (p >= FRUSTRATION_MIN && shows_upset_in_words(text))
 }
 
-fn shows_upset_in_words(text: &str) -> bool {
-    let complaint = super::lexicon::lower_folded(text)
+/// Whether `text` has a word of complaint ("inte", "trasig", "broken"): what tells a fault
+/// from a mere mention.
+pub fn complains(text: &str) -> bool {
+    super::lexicon::lower_folded(text)
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .any(|w| COMPLAINT_WORDS.contains(&w));
+        .any(|w| COMPLAINT_WORDS.contains(&w))
+}
+
+fn shows_upset_in_words(text: &str) -> bool {
+    let complaint = complains(text);
     // A word in capitals, or a row of short ones ("HÄR ÄR DET DÅ").
     let shouted: Vec<usize> = text
         .split_whitespace()

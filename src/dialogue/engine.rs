@@ -484,44 +484,7 @@ impl Engine {
             // settle, handed over at once, with the written way beside it as a record in case
             // the earlier cancellation never arrived. Not a new wish to leave.
             Input::Text(_, understanding) if situation.billed_after_leaving => {
-                turn.state.unplaced_in_a_row = 0;
-                turn.state.handoff_queue = Some(Queue::Billing);
-                // A fault named beside it goes into the packet, and the customer is told. Only
-                // a part that complains is a fault: "har bekräftelsen kvar i mejlen" is the
-                // dispute's evidence, not a problem with e-mail.
-                let complains = |said: &str| {
-                    crate::classifier::lexicon::lower_folded(said)
-                        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-                        .any(|w| crate::classifier::readers::COMPLAINT_WORDS.contains(&w))
-                };
-                let others: Vec<super::Later> = understanding
-                    .map(|u| u.also.clone())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|other| other.said.as_deref().is_none_or(complains))
-                    .filter(|other| !turn.state.later.iter().any(|l| l.intent == other.intent))
-                    .collect();
-                turn.state.later.extend(others.iter().cloned());
-                let mut line = self.replies.billed_after_leaving(locale).to_owned();
-                if !others.is_empty() {
-                    line = format!(
-                        "{line} {}",
-                        self.replies.seen_by_the_colleague_too(locale, &others)
-                    );
-                }
-                line = format!("{line} {}", self.replies.receipt_as_a_record(locale));
-                self.hand_over_saying(
-                    locale,
-                    &mut turn,
-                    "billing_dispute",
-                    understanding.map(|u| (u.intent.clone(), u.confidence)),
-                    &line,
-                );
-                if let Some(reply) = turn.replies.last_mut() {
-                    reply
-                        .actions
-                        .push(self.replies.button(locale, Action::WrittenCancellation));
-                }
+                self.billing_dispute(locale, &mut turn, understanding);
             }
             // A wish to cancel wins over everything, in a guide or not; so does a death in
             // the family, whose subscriptions the estate will want to end.
@@ -867,6 +830,54 @@ impl Engine {
             _ if walking => self.remind_of_step(ctx, turn, understanding),
             // Thanks that mean the opposite, or nothing to act on: no "tack själv", no guess.
             _ => {}
+        }
+    }
+
+    /// Billed for what the customer has already cancelled: billing gets the dispute at once,
+    /// and the written way is offered beside it as a record.
+    fn billing_dispute(
+        &self,
+        locale: Locale,
+        turn: &mut Turn,
+        understanding: Option<&Understanding>,
+    ) {
+        turn.state.unplaced_in_a_row = 0;
+        turn.state.handoff_queue = Some(Queue::Billing);
+        // A fault named beside it goes into the packet, and the customer is told. Only a part
+        // that complains is a fault: "har bekräftelsen kvar i mejlen" is the dispute's
+        // evidence, not a problem with e-mail.
+        let others: Vec<super::Later> = understanding
+            .map(|u| u.also.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|other| {
+                other
+                    .said
+                    .as_deref()
+                    .is_none_or(crate::classifier::readers::complains)
+            })
+            .filter(|other| !turn.state.later.iter().any(|l| l.intent == other.intent))
+            .collect();
+        turn.state.later.extend(others.iter().cloned());
+        let mut line = self.replies.billed_after_leaving(locale).to_owned();
+        if !others.is_empty() {
+            line = format!(
+                "{line} {}",
+                self.replies.seen_by_the_colleague_too(locale, &others)
+            );
+        }
+        line = format!("{line} {}", self.replies.receipt_as_a_record(locale));
+        self.hand_over_saying(
+            locale,
+            turn,
+            "billing_dispute",
+            understanding.map(|u| (u.intent.clone(), u.confidence)),
+            &line,
+        );
+        if let Some(reply) = turn.replies.last_mut() {
+            reply
+                .actions
+                .push(self.replies.button(locale, Action::WrittenCancellation));
         }
     }
 
