@@ -289,8 +289,6 @@ impl Replies {
         )
     }
 
-    /// A wish to end a subscription after a death: sympathy first, then the written way for
-    /// the estate, and what may be asked for later (never documents in the chat).
     /// Billed for a service the customer has already cancelled: billing sets it right.
     pub fn billed_after_leaving(&self, locale: Locale) -> &'static str {
         pick(
@@ -316,6 +314,8 @@ impl Replies {
         )
     }
 
+    /// A wish to end a subscription after a death: sympathy first, then the written way for
+    /// the estate, and what may be asked for later (never documents in the chat).
     pub fn estate_cancellation(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -362,7 +362,6 @@ impl Replies {
         )
     }
 
-    /// A wish to end every subscription: the written way, for all of them.
     /// The estate's written way again, after the condolence was said once.
     pub fn estate_cancellation_again(&self, locale: Locale) -> &'static str {
         pick(
@@ -377,6 +376,7 @@ impl Replies {
         )
     }
 
+    /// A wish to end every subscription: the written way, for all of them.
     pub fn written_cancellation_all(&self, locale: Locale) -> &'static str {
         pick(
             locale,
@@ -798,38 +798,41 @@ impl Replies {
 
     /// Before the first guide, when a message raised more than one problem.
     pub fn one_at_a_time(&self, locale: Locale, others: &[Later]) -> String {
-        let named: Vec<String> = others
-            .iter()
-            .map(|l| self.other_problem(locale, l))
-            .collect();
+        let named = self.other_problems(locale, others);
         match locale {
             Locale::Sv => format!(
-                "Du skriver också {}. Vi tar en sak i taget: först det här, sedan det andra.",
-                join_and(&named, "och")
+                "Du skriver också {named}. Vi tar en sak i taget: först det här, sedan det andra."
             ),
             Locale::En => format!(
-                "You also wrote {}. Let's take one thing at a time: this first, then the other.",
-                join_and(&named, "and")
+                "You also wrote {named}. Let's take one thing at a time: this first, then the other."
             ),
         }
     }
 
     /// Other problems named beside a handoff: the colleague sees them too.
     pub fn seen_by_the_colleague_too(&self, locale: Locale, others: &[Later]) -> String {
+        let named = self.other_problems(locale, others);
+        match locale {
+            Locale::Sv => format!(
+                "Kollegan ser också att du skrev {named}, och kan ta hjälp av teknik om det behövs."
+            ),
+            Locale::En => format!(
+                "They'll also see that you wrote {named}, and can bring in technical support if needed."
+            ),
+        }
+    }
+
+    /// Several other problems as the bot names them, joined: "”a”, ”b” och ”c”".
+    fn other_problems(&self, locale: Locale, others: &[Later]) -> String {
         let named: Vec<String> = others
             .iter()
             .map(|l| self.other_problem(locale, l))
             .collect();
-        match locale {
-            Locale::Sv => format!(
-                "Kollegan ser också att du skrev {}, och kan ta hjälp av teknik om det behövs.",
-                join_and(&named, "och")
-            ),
-            Locale::En => format!(
-                "They'll also see that you wrote {}, and can bring in technical support if needed.",
-                join_and(&named, "and")
-            ),
-        }
+        let and = match locale {
+            Locale::Sv => "och",
+            Locale::En => "and",
+        };
+        join_and(&named, and)
     }
 
     /// Back to a guide's step after something else came between.

@@ -483,12 +483,8 @@ impl Engine {
         if u.reading.step_reply != Some(StepReply::NotFixed) || !self.answers_step(ctx, &words, u) {
             return;
         }
-        let Some(walk) = ctx.state.walk.as_ref() else {
-            return;
-        };
-        let entry = ctx.guides.guide(&walk.guide_id);
-        if let Some(entry) = entry.filter(|e| walk.step < e.guide.steps.len()) {
-            self.record_step(turn, &entry, walk.step, StepOutcome::Failed, Some(&words));
+        if let Some((entry, step)) = walked_step(ctx) {
+            self.record_step(turn, &entry, step, StepOutcome::Failed, Some(&words));
         }
     }
 
@@ -697,9 +693,8 @@ impl Engine {
 
     /// What the step on show is about, when a guide is being walked.
     fn step_subjects(&self, ctx: &Context<'_>) -> Option<HashSet<subjects::Subject>> {
-        let walk = ctx.state.walk.as_ref()?;
-        let entry = ctx.guides.guide(&walk.guide_id)?;
-        Some(subjects::of_step(entry.guide.steps.get(walk.step)?))
+        let (entry, step) = walked_step(ctx)?;
+        Some(subjects::of_step(&entry.guide.steps[step]))
     }
 
     /// Whether the guide being walked serves problems of `wanted` area.
@@ -831,6 +826,14 @@ fn covering<'a>(
         .iter()
         .copied()
         .find(|o| o.covers(o.service, postcode, ctx.now))
+}
+
+/// The guide being walked and the step on show, while both still exist: an editor may have
+/// deleted or shortened the guide since the step was shown.
+fn walked_step(ctx: &Context<'_>) -> Option<(Arc<GuideEntry>, usize)> {
+    let walk = ctx.state.walk.as_ref()?;
+    let entry = ctx.guides.guide(&walk.guide_id)?;
+    (walk.step < entry.guide.steps.len()).then_some((entry, walk.step))
 }
 
 #[cfg(test)]
