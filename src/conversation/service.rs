@@ -90,10 +90,10 @@ pub struct Conversations {
     classifier: Classifier,
     knowledge: KnowledgeBase,
     /// Wakes the mail sender; `None` when no e-mail is sent.
-    pub(super) mail: Option<std::sync::Arc<tokio::sync::Notify>>,
+    pub(super) mail: Option<Arc<tokio::sync::Notify>>,
     pub(super) max_messages: i64,
     /// The live feeds open in this process, one per followed conversation.
-    pub(super) feeds: std::sync::Arc<super::live::ChatFeeds>,
+    pub(super) feeds: Arc<super::live::ChatFeeds>,
 }
 
 /// What the service worked out about a text message before the turn's transaction.
@@ -102,7 +102,7 @@ struct Understood {
     /// The customer plainly wrote in the other language: the conversation goes on in it.
     switched_to: Option<Locale>,
     /// The guide that best fits the message, for an understood problem.
-    suggestion: Option<std::sync::Arc<GuideEntry>>,
+    suggestion: Option<Arc<GuideEntry>>,
 }
 
 /// A part of a message that raises a problem of its own.
@@ -236,7 +236,7 @@ impl Conversations {
 
     /// Queues e-mail copies of receipts, and wakes the sender with `wake` when there is one.
     #[must_use]
-    pub fn with_mail(self, wake: std::sync::Arc<tokio::sync::Notify>) -> Self {
+    pub fn with_mail(self, wake: Arc<tokio::sync::Notify>) -> Self {
         Self {
             mail: Some(wake),
             ..self
@@ -359,6 +359,12 @@ impl Conversations {
         // is about leaving ("just tell me where to send it").
         if !state.cancellation_wish {
             super::unsure::upset_not_cancellation(&mut lead, text.as_str());
+        }
+        if matches!(
+            state.pending,
+            Some(crate::dialogue::Pending::AfterCancellationOffer)
+        ) {
+            super::unsure::declined_not_cancellation(&mut lead, text.as_str());
         }
         if state.walk.is_none() && !lead.cancellation {
             super::unsure::sure_of_the_area(&mut lead);
@@ -501,7 +507,7 @@ impl Conversations {
         locale: Locale,
         vector: &[f32],
         c: &Classification,
-    ) -> Result<Option<std::sync::Arc<GuideEntry>>, ConversationError> {
+    ) -> Result<Option<Arc<GuideEntry>>, ConversationError> {
         let likely = likely_intents(c);
         Ok(self
             .knowledge

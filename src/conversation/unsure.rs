@@ -174,6 +174,27 @@ pub(super) fn guide_by_meaning(
     (near >= GUIDE_BY_MEANING_NEAR && near - other >= GUIDE_BY_MEANING_AHEAD).then_some(entry)
 }
 
+/// Below this, the model's "cancel" in a no to the written way just offered, with no
+/// cancellation word, is the no, not the wish again.
+const CANCEL_IN_A_NO_SURE: f32 = 0.85;
+
+/// "Nej, fixa kanalerna först tack", right after the written way to cancel was offered: the
+/// model hears a modest "cancel" in a no that answers the offer. Without a cancellation word
+/// (the broad lexicon finds none) the customer is turning the offer down, and what they ask
+/// for instead is read; "nej, jag vill bara säga upp" keeps its word and the written way.
+/// The caller asks only right after the offer.
+pub(super) fn declined_not_cancellation(c: &mut Classification, text: &str) {
+    if c.cancellation
+        && c.intent == crate::classifier::decision::CANCEL
+        && c.confidence < CANCEL_IN_A_NO_SURE
+        && crate::dialogue::declines(text)
+        && !crate::classifier::lexicon::signals_cancellation(text)
+    {
+        c.cancellation = false;
+        read_as_the_next_problem(c);
+    }
+}
+
 /// Below this, the model's "cancel" for a message that asks for a person in so many words
 /// and has no cancellation word is the request for a person.
 const CANCEL_BESIDE_A_PERSON_SURE: f32 = 0.8;
@@ -248,6 +269,23 @@ mod tests {
         let mut calm = read_as_cancel(0.6);
         upset_not_cancellation(&mut calm, "vi har haft samma paket i tio år");
         assert!(calm.cancellation);
+    }
+
+    #[test]
+    fn a_no_to_the_offer_is_no_wish_to_cancel_but_a_cancellation_word_is() {
+        let mut no = read_as_cancel(0.52);
+        declined_not_cancellation(&mut no, "nej fixa kanalerna först tack");
+        assert!(!no.cancellation);
+        for (p, text) in [
+            (0.52, "nej, jag vill bara säga upp"),
+            (0.52, "no, just cancel it"),
+            (0.95, "nej fixa kanalerna först"),
+            (0.52, "fixa kanalerna först"),
+        ] {
+            let mut kept = read_as_cancel(p);
+            declined_not_cancellation(&mut kept, text);
+            assert!(kept.cancellation, "{text} at {p}");
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use engine::{
 };
 pub use parts::{after_contrast, last_said, parts, quotable, says_all_is_well, tells_of_the_past};
 pub use replies::Replies;
-pub use situation::{ChatRequest, Situation, Upset};
+pub use situation::{declines, ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, StepTried, Walk};
 pub use step_words::{
     done_and_asks_next, lacks_what_the_step_needs, picks_an_order, says_no_change, says_settled,
