@@ -12,6 +12,21 @@ use time::OffsetDateTime;
 const FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
+/// The months as Swedish replies name them, January first.
+pub const SWEDISH_MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
 /// An instant in UTC, serialised as RFC 3339 with microseconds (`2026-11-23T13:35:33.123456Z`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -144,27 +159,13 @@ impl Timestamp {
 
     /// "1 december kl. 09.00" or "1 December at 09:00", in Swedish time.
     pub fn to_local_phrase(&self, locale: crate::domain::Locale) -> String {
-        const SV: [&str; 12] = [
-            "januari",
-            "februari",
-            "mars",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "augusti",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ];
         let t = self.in_sweden();
         let month = usize::from(u8::from(t.month())) - 1;
         match locale {
             crate::domain::Locale::Sv => format!(
                 "{} {} kl. {:02}.{:02}",
                 t.day(),
-                SV[month],
+                SWEDISH_MONTHS[month],
                 t.hour(),
                 t.minute()
             ),

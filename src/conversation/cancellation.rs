@@ -1,4 +1,5 @@
-//! Written cancellations: checked, stored with a receipt and a handoff in one transaction.
+//! Written requests to leave, cancellations and withdrawals (ångerrätt): checked, stored with
+//! a receipt and a handoff in one transaction.
 
 use rand::Rng;
 use uuid::Uuid;
@@ -7,7 +8,7 @@ use super::service::{new_message, parse_locale, parse_state, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
 use crate::dialogue::Queue;
-use crate::domain::{CancellationForm, Locale};
+use crate::domain::{iso_date, CancellationForm, Locale, WithdrawalForm};
 use crate::storage::{CancellationRow, NewMail, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -21,6 +22,68 @@ pub struct CancellationReceipt {
     pub created: bool,
     /// The receipt as a chat message, when it was just created.
     pub message: Option<Message>,
+    /// For a withdrawal, `YYYY-MM-DD`: the last day of the withdrawal period.
+    pub last_day: Option<String>,
+}
+
+/// What the customer sends in writing to leave.
+#[derive(Debug, Clone, Copy)]
+pub enum WrittenRequest<'a> {
+    Cancellation(&'a CancellationForm),
+    Withdrawal(&'a WithdrawalForm),
+}
+
+impl<'a> WrittenRequest<'a> {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Cancellation(_) => "cancellation",
+            Self::Withdrawal(_) => "withdrawal",
+        }
+    }
+
+    /// Readable at a glance which it is: SU for uppsägning, ÅN for ångerrätt.
+    fn reference_prefix(self) -> &'static str {
+        match self {
+            Self::Cancellation(_) => "SU",
+            Self::Withdrawal(_) => "ÅN",
+        }
+    }
+
+    fn handoff_reason(self) -> &'static str {
+        match self {
+            Self::Cancellation(_) => "written_cancellation",
+            Self::Withdrawal(_) => "withdrawal",
+        }
+    }
+
+    fn fingerprint(self) -> String {
+        match self {
+            Self::Cancellation(form) => form.fingerprint(),
+            Self::Withdrawal(form) => form.fingerprint(),
+        }
+    }
+
+    /// What is being left, in the customer's words.
+    fn subject(self) -> &'a str {
+        match self {
+            Self::Cancellation(form) => &form.service,
+            Self::Withdrawal(form) => &form.contract,
+        }
+    }
+
+    fn email(self) -> Option<&'a crate::domain::Email> {
+        match self {
+            Self::Cancellation(form) => form.email.as_ref(),
+            Self::Withdrawal(form) => form.email.as_ref(),
+        }
+    }
+
+    fn last_day(self) -> Option<String> {
+        match self {
+            Self::Cancellation(_) => None,
+            Self::Withdrawal(form) => Some(iso_date(form.last_day())),
+        }
+    }
 }
 
 impl From<CancellationRow> for CancellationReceipt {
@@ -31,13 +94,18 @@ impl From<CancellationRow> for CancellationReceipt {
             receipt: row.receipt,
             created: false,
             message: None,
+            last_day: row
+                .contract_date
+                .as_deref()
+                .and_then(crate::domain::parse_iso_date)
+                .map(|d| iso_date(crate::domain::last_withdrawal_day(d))),
         }
     }
 }
 
 /// A reference people can read out and type: "SU-261201-7K4Q9M". Crockford's alphabet has no
 /// I, L, O or U, so nothing is mistaken for a digit.
-fn new_reference(now: Timestamp) -> String {
+fn new_reference(prefix: &str, now: Timestamp) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let t = now.as_offset_date_time();
     let mut rng = rand::thread_rng();
@@ -45,7 +113,7 @@ fn new_reference(now: Timestamp) -> String {
         .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
         .collect();
     format!(
-        "SU-{:02}{:02}{:02}-{code}",
+        "{prefix}-{:02}{:02}{:02}-{code}",
         t.year() % 100,
         u8::from(t.month()),
         t.day()
@@ -71,6 +139,60 @@ fn same_subscription_key(service: &str) -> String {
         .collect()
 }
 
+/// The row for a request, before its receipt is written.
+fn request_row(
+    request: WrittenRequest<'_>,
+    conversation_id: &str,
+    reference: &str,
+    fingerprint: String,
+    locale: Locale,
+    now: Timestamp,
+) -> PendingRow {
+    let (full_name, customer_number, email, comment) = match request {
+        WrittenRequest::Cancellation(f) => (&f.full_name, &f.customer_number, &f.email, &f.comment),
+        WrittenRequest::Withdrawal(f) => (&f.full_name, &f.customer_number, &f.email, &f.comment),
+    };
+    let (end_date, contract_date, on_behalf) = match request {
+        WrittenRequest::Cancellation(f) => (f.end_date_text(), None, f.on_behalf.as_ref()),
+        WrittenRequest::Withdrawal(f) => (None, Some(iso_date(f.contract_date)), None),
+    };
+    PendingRow(CancellationRow {
+        id: Uuid::now_v7().to_string(),
+        conversation_id: conversation_id.to_owned(),
+        kind: request.kind().to_owned(),
+        reference: reference.to_owned(),
+        fingerprint,
+        service: request.subject().to_owned(),
+        full_name: full_name.as_str().to_owned(),
+        customer_number: customer_number.as_ref().map(|n| n.as_str().to_owned()),
+        email: email.as_ref().map(|e| e.as_str().to_owned()),
+        end_date,
+        comment: comment.clone(),
+        locale: locale.as_str().to_owned(),
+        receipt: String::new(),
+        handoff_id: String::new(),
+        received_at: now,
+        contract_date,
+        holder_name: on_behalf.map(|o| o.holder_name.as_str().to_owned()),
+        relation: on_behalf.map(|o| o.relation.as_str().to_owned()),
+        service_ends_on: None,
+        last_invoice_on: None,
+    })
+}
+
+/// A request's row that still lacks its receipt and handoff.
+struct PendingRow(CancellationRow);
+
+impl PendingRow {
+    fn with_receipt(self, receipt: String, handoff_id: String) -> CancellationRow {
+        CancellationRow {
+            receipt,
+            handoff_id,
+            ..self.0
+        }
+    }
+}
+
 impl Conversations {
     /// Checks the token before anything else, so that a wrong token gets 404 whatever the form
     /// holds, and nobody learns about a conversation that is not theirs.
@@ -83,28 +205,33 @@ impl Conversations {
     }
 
     /// The text the customer confirms before sending (the first of two steps). Stores nothing.
-    pub async fn review_cancellation(
+    pub async fn review_request(
         &self,
         id: &str,
         token: &SecretToken,
-        form: &CancellationForm,
+        request: WrittenRequest<'_>,
     ) -> Result<String, ConversationError> {
         let record = self.owned_conversation(id, token).await?;
         let locale = parse_locale(&record)?;
-        Ok(self.engine.replies().cancellation_review(locale, form))
+        let replies = self.engine.replies();
+        Ok(match request {
+            WrittenRequest::Cancellation(form) => replies.cancellation_review(locale, form),
+            WrittenRequest::Withdrawal(form) => replies.withdrawal_review(locale, form),
+        })
     }
 
-    /// Stores a written cancellation with its receipt message and a handoff to the
-    /// cancellation queue, all or nothing. The same form sent again returns the first receipt.
-    #[tracing::instrument(skip_all, fields(conversation_id = %id))]
-    pub async fn submit_cancellation(
+    /// Stores a written cancellation or withdrawal with its receipt message and a handoff to
+    /// the cancellation queue, all or nothing. The same form sent again returns the first
+    /// receipt.
+    #[tracing::instrument(skip_all, fields(conversation_id = %id, kind = request.kind()))]
+    pub async fn submit_request(
         &self,
         id: &str,
         token: &SecretToken,
-        form: &CancellationForm,
+        request: WrittenRequest<'_>,
     ) -> Result<CancellationReceipt, ConversationError> {
         let mut turn = self.owned_turn(id, token).await?;
-        let fingerprint = form.fingerprint();
+        let fingerprint = request.fingerprint();
         if let Some(earlier) = turn.cancellation_by_fingerprint(&fingerprint).await? {
             return Ok(earlier.into());
         }
@@ -112,10 +239,10 @@ impl Conversations {
         // or sent a thousand times by a script) gets the first receipt, so the queue holds
         // each customer's wish once and a real cancellation is never buried under copies.
         let open = turn.open_cancellations().await?;
-        let subscription = same_subscription_key(&form.service);
+        let subscription = same_subscription_key(request.subject());
         if let Some(earlier) = open
             .iter()
-            .find(|c| same_subscription_key(&c.service) == subscription)
+            .find(|c| c.kind == request.kind() && same_subscription_key(&c.service) == subscription)
         {
             return Ok(earlier.clone().into());
         }
@@ -132,30 +259,20 @@ impl Conversations {
         let locale: Locale = parse_locale(&turn.conversation)?;
         let mut state = parse_state(&turn.conversation)?;
         let now = Timestamp::now();
-        let reference = new_reference(now);
-        let receipt = self.engine.replies().cancellation_receipt(
-            locale,
-            &reference,
-            &now.to_receipt_phrase(locale),
-            form,
-        );
-        let handoff_id = Uuid::now_v7().to_string();
-        let row = CancellationRow {
-            id: Uuid::now_v7().to_string(),
-            conversation_id: id.to_owned(),
-            reference: reference.clone(),
-            fingerprint,
-            service: form.service.clone(),
-            full_name: form.full_name.as_str().to_owned(),
-            customer_number: form.customer_number.as_ref().map(|n| n.as_str().to_owned()),
-            email: form.email.as_ref().map(|e| e.as_str().to_owned()),
-            end_date: form.end_date_text(),
-            comment: form.comment.clone(),
-            locale: locale.as_str().to_owned(),
-            receipt: receipt.clone(),
-            handoff_id: handoff_id.clone(),
-            received_at: now,
+        let reference = new_reference(request.reference_prefix(), now);
+        let received = now.to_receipt_phrase(locale);
+        let replies = self.engine.replies();
+        let receipt = match request {
+            WrittenRequest::Cancellation(form) => {
+                replies.cancellation_receipt(locale, &reference, &received, form)
+            }
+            WrittenRequest::Withdrawal(form) => {
+                replies.withdrawal_receipt(locale, &reference, &received, form)
+            }
         };
+        let handoff_id = Uuid::now_v7().to_string();
+        let row = request_row(request, id, &reference, fingerprint, locale, now)
+            .with_receipt(receipt.clone(), handoff_id.clone());
         turn.insert_cancellation(&row).await?;
         // The receipt is part of the conversation, so it is in every transcript download.
         let message = new_message(Role::System, receipt.clone(), None, now);
@@ -171,11 +288,11 @@ impl Conversations {
         turn.open_handoff(
             &handoff_id,
             Queue::Cancellation.as_str(),
-            "written_cancellation",
+            request.handoff_reason(),
             now,
         )
         .await?;
-        let mail_allowed = match (&self.mail, &form.email) {
+        let mail_allowed = match (&self.mail, request.email()) {
             (Some(_), Some(email)) => {
                 turn.mails_to_since(email.as_str(), now.minus(MAIL_WINDOW))
                     .await?
@@ -183,23 +300,30 @@ impl Conversations {
             }
             _ => false,
         };
-        let mail = match (mail_allowed, &form.email) {
-            (true, Some(email)) => Some(NewMail {
-                id: Uuid::now_v7().to_string(),
-                conversation_id: id.to_owned(),
-                purpose: "cancellation_receipt",
-                recipient: email.as_str().to_owned(),
-                subject: self
-                    .engine
-                    .replies()
-                    .cancellation_mail_subject(locale, &reference),
-                body: self.engine.replies().cancellation_mail_body(
-                    locale,
-                    &reference,
-                    &now.to_receipt_phrase(locale),
-                ),
-                created_at: now,
-            }),
+        let mail = match (mail_allowed, request.email()) {
+            (true, Some(email)) => {
+                let (purpose, subject, body) = match request {
+                    WrittenRequest::Cancellation(_) => (
+                        "cancellation_receipt",
+                        replies.cancellation_mail_subject(locale, &reference),
+                        replies.cancellation_mail_body(locale, &reference, &received),
+                    ),
+                    WrittenRequest::Withdrawal(_) => (
+                        "withdrawal_receipt",
+                        replies.withdrawal_mail_subject(locale, &reference),
+                        replies.withdrawal_mail_body(locale, &reference, &received),
+                    ),
+                };
+                Some(NewMail {
+                    id: Uuid::now_v7().to_string(),
+                    conversation_id: id.to_owned(),
+                    purpose,
+                    recipient: email.as_str().to_owned(),
+                    subject,
+                    body,
+                    created_at: now,
+                })
+            }
             _ => None,
         };
         if let Some(mail) = &mail {
@@ -209,15 +333,17 @@ impl Conversations {
         if let (Some(wake), Some(_)) = (&self.mail, &mail) {
             wake.notify_one();
         }
-        metrics::counter!("felsok_cancellations_received_total").increment(1);
+        metrics::counter!("felsok_cancellations_received_total", "kind" => request.kind())
+            .increment(1);
         metrics::counter!("felsok_handoffs_opened_total", "queue" => "cancellation").increment(1);
-        tracing::info!(%reference, "written cancellation received");
+        tracing::info!(%reference, kind = request.kind(), "written request received");
         Ok(CancellationReceipt {
             reference,
             received_at: now,
             receipt,
             created: true,
             message: Some(stored(message, seqs[0])?),
+            last_day: request.last_day(),
         })
     }
 
@@ -256,10 +382,11 @@ mod tests {
     #[test]
     fn references_are_short_readable_and_dated() {
         let now = Timestamp::parse("2026-12-01T10:00:00Z").unwrap();
-        let a = new_reference(now);
+        let a = new_reference("SU", now);
         assert!(a.starts_with("SU-261201-"), "{a}");
         assert_eq!(a.len(), "SU-261201-7K4Q9M".len());
         assert!(!a[10..].contains(['I', 'L', 'O', 'U']));
-        assert_ne!(a, new_reference(now));
+        assert_ne!(a, new_reference("SU", now));
+        assert!(new_reference("ÅN", now).starts_with("ÅN-261201-"));
     }
 }

@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 
 use super::details::{self, CaseDetails};
 use super::service::{new_message, parse_locale, parse_state, stored};
-use super::summary::{cancellation_banner, summarise, CaseFacts};
+use super::summary::{leaving_banner, summarise, CaseFacts};
 use super::{ConversationError, Conversations, IntentScore, Message, Role};
 use crate::auth::StaffMember;
-use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
+use crate::dialogue::{ConversationStatus, DialogueState, Queue, RequestKind, StepTried};
 use crate::domain::{CustomerDetails, FieldError, Locale, MessageText, PlainText, TextError};
 use crate::storage::{
     CallbackRecord, CancellationRow, ConversationRecord, HandoffCursor, HandoffFilter,
@@ -63,46 +63,120 @@ impl HandoffConflict {
 }
 
 /// How a handoff ended. A written cancellation is either carried out or, when the customer
-/// asked for it, withdrawn: nothing else closes one.
+/// asked for it, withdrawn; a withdrawal (ångerrätt) is either confirmed or disputed with a
+/// reason the customer is told: nothing else closes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoffOutcome {
     Handled,
     CancellationConfirmed,
     CancellationWithdrawn,
+    WithdrawalConfirmed,
+    WithdrawalDisputed,
 }
 
 impl HandoffOutcome {
+    const ALL: [Self; 5] = [
+        Self::Handled,
+        Self::CancellationConfirmed,
+        Self::CancellationWithdrawn,
+        Self::WithdrawalConfirmed,
+        Self::WithdrawalDisputed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Handled => "handled",
             Self::CancellationConfirmed => "cancellation_confirmed",
             Self::CancellationWithdrawn => "cancellation_withdrawn",
+            Self::WithdrawalConfirmed => "withdrawal_confirmed",
+            Self::WithdrawalDisputed => "withdrawal_disputed",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "handled" => Some(Self::Handled),
-            "cancellation_confirmed" => Some(Self::CancellationConfirmed),
-            "cancellation_withdrawn" => Some(Self::CancellationWithdrawn),
-            _ => None,
+        Self::ALL.into_iter().find(|o| o.as_str() == raw)
+    }
+
+    /// The outcomes that carry a request out, and so need the dates it ends on.
+    fn ends_the_service(self) -> bool {
+        matches!(
+            self,
+            Self::CancellationConfirmed | Self::WithdrawalConfirmed
+        )
+    }
+
+    /// The outcomes whose note is what the customer must hear (or how they asked).
+    fn needs_a_note(self) -> bool {
+        matches!(self, Self::CancellationWithdrawn | Self::WithdrawalDisputed)
+    }
+}
+
+/// What a handoff in the cancellation queue is about, which decides how it may end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestBehind {
+    Cancellation,
+    Withdrawal,
+}
+
+impl RequestBehind {
+    fn outcomes(self) -> [HandoffOutcome; 2] {
+        match self {
+            Self::Cancellation => [
+                HandoffOutcome::CancellationConfirmed,
+                HandoffOutcome::CancellationWithdrawn,
+            ],
+            Self::Withdrawal => [
+                HandoffOutcome::WithdrawalConfirmed,
+                HandoffOutcome::WithdrawalDisputed,
+            ],
+        }
+    }
+
+    fn explain(self) -> &'static str {
+        match self {
+            Self::Cancellation => {
+                "A written cancellation is resolved with outcome \"cancellation_confirmed\" \
+                 or, if the customer asked to withdraw it, \"cancellation_withdrawn\"."
+            }
+            Self::Withdrawal => {
+                "A withdrawal is resolved with outcome \"withdrawal_confirmed\" or, with the \
+                 reason in the note, \"withdrawal_disputed\"."
+            }
         }
     }
 }
 
 /// An agent's resolution, checked against the handoff's queue.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ResolveRequest {
     pub outcome: Option<String>,
     pub note: Option<String>,
+    /// `YYYY-MM-DD`: required when confirming a cancellation or withdrawal.
+    pub service_ends_on: Option<String>,
+    pub last_invoice_on: Option<String>,
+}
+
+/// A checked resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub outcome: HandoffOutcome,
+    pub note: Option<String>,
+    /// The day the service ends and the last invoice date, when the outcome carries it out.
+    pub ends: Option<(time::Date, time::Date)>,
 }
 
 /// The longest internal note an agent can leave.
 const NOTE_CHARS: usize = 4000;
 
 impl ResolveRequest {
-    pub fn check(&self, queue: Queue) -> Result<(HandoffOutcome, Option<String>), HandoffError> {
+    /// Checks the resolution for a handoff in `queue`, about `behind` when it is a written
+    /// request; every problem is reported at once.
+    pub fn check(
+        &self,
+        queue: Queue,
+        behind: Option<RequestBehind>,
+    ) -> Result<Resolved, HandoffError> {
         let mut problems = Vec::new();
         let note = match self
             .note
@@ -116,71 +190,141 @@ impl ResolveRequest {
                 None
             }
         };
-        let outcome = match (queue, self.outcome.as_deref()) {
-            (Queue::Cancellation, None) => {
+        // A handoff in the cancellation queue with no written request behind it was moved
+        // there by an agent: it ends as a cancellation does.
+        let behind = match queue {
+            Queue::Cancellation => Some(behind.unwrap_or(RequestBehind::Cancellation)),
+            _ => None,
+        };
+        let outcome = match (behind, self.outcome.as_deref()) {
+            (Some(behind), None) => {
                 problems.push(FieldError::new(
                     "outcome",
                     "outcome_required",
-                    "A written cancellation is resolved with outcome \"cancellation_confirmed\" \
-                     or, if the customer asked to withdraw it, \"cancellation_withdrawn\".",
+                    behind.explain(),
                 ));
                 None
             }
-            (_, None) => Some(HandoffOutcome::Handled),
-            (queue, Some(raw)) => match HandoffOutcome::parse(raw) {
-                Some(HandoffOutcome::Handled) if queue == Queue::Cancellation => {
+            (None, None) => Some(HandoffOutcome::Handled),
+            (behind, Some(raw)) => match (behind, HandoffOutcome::parse(raw)) {
+                (None, Some(HandoffOutcome::Handled)) => Some(HandoffOutcome::Handled),
+                (Some(behind), Some(o)) if behind.outcomes().contains(&o) => Some(o),
+                (Some(behind), Some(_)) => {
                     problems.push(FieldError::new(
                         "outcome",
                         "invalid_outcome",
-                        "A written cancellation must be confirmed or, at the customer's \
-                         request, withdrawn.",
+                        behind.explain(),
                     ));
                     None
                 }
-                Some(o) if o != HandoffOutcome::Handled && queue != Queue::Cancellation => {
+                (None, Some(_)) => {
                     problems.push(FieldError::new(
                         "outcome",
                         "invalid_outcome",
-                        "Only a handoff in the cancellation queue has a cancellation outcome.",
+                        "Only a handoff in the cancellation queue has a cancellation or \
+                         withdrawal outcome.",
                     ));
                     None
                 }
-                Some(o) => Some(o),
-                None => {
+                (_, None) => {
                     problems.push(FieldError::new(
                         "outcome",
                         "invalid_outcome",
-                        "Outcome must be handled, cancellation_confirmed or \
-                         cancellation_withdrawn.",
+                        "Outcome must be handled, cancellation_confirmed, \
+                         cancellation_withdrawn, withdrawal_confirmed or withdrawal_disputed.",
                     ));
                     None
                 }
             },
         };
-        if outcome == Some(HandoffOutcome::CancellationWithdrawn) && note.is_none() {
-            problems.push(FieldError::new(
-                "note",
-                "note_required",
-                "Say in the note how and when the customer asked to withdraw the cancellation.",
-            ));
+        if outcome.is_some_and(HandoffOutcome::needs_a_note) && note.is_none() {
+            let message = if outcome == Some(HandoffOutcome::WithdrawalDisputed) {
+                "Say in the note why the withdrawal cannot be accepted: the customer is told."
+            } else {
+                "Say in the note how and when the customer asked to withdraw the cancellation."
+            };
+            problems.push(FieldError::new("note", "note_required", message));
         }
+        let ends = if outcome.is_some_and(HandoffOutcome::ends_the_service) {
+            let date = |field: &'static str, raw: Option<&str>, what: &str| match raw
+                .filter(|r| !r.trim().is_empty())
+            {
+                None => Err(FieldError::new(
+                    field,
+                    "date_required",
+                    format!("Enter {what} (YYYY-MM-DD): the customer is told."),
+                )),
+                Some(raw) => crate::domain::parse_iso_date(raw).ok_or_else(|| {
+                    FieldError::new(
+                        field,
+                        "invalid_date",
+                        format!("{what} should look like 2027-01-31."),
+                    )
+                }),
+            };
+            let ends_on = date(
+                "service_ends_on",
+                self.service_ends_on.as_deref(),
+                "the day the service ends",
+            );
+            let last_invoice = date(
+                "last_invoice_on",
+                self.last_invoice_on.as_deref(),
+                "the last invoice date",
+            );
+            match (ends_on, last_invoice) {
+                (Ok(a), Ok(b)) => Some((a, b)),
+                (a, b) => {
+                    problems.extend(a.err());
+                    problems.extend(b.err());
+                    None
+                }
+            }
+        } else {
+            None
+        };
         match outcome {
-            Some(outcome) if problems.is_empty() => Ok((outcome, note)),
+            Some(outcome) if problems.is_empty() => Ok(Resolved {
+                outcome,
+                note,
+                ends,
+            }),
             _ => Err(HandoffError::Invalid(problems)),
         }
     }
 }
 
-/// The written cancellation behind a handoff, as the agent sees it.
+/// The written cancellation or withdrawal behind a handoff, as the agent sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CancellationFacts {
+    /// `cancellation` or `withdrawal`.
+    pub kind: String,
     pub reference: String,
+    /// The subscription or contract, in the customer's words.
     pub service: String,
     #[schema(value_type = String, format = DateTime)]
     pub received_at: Timestamp,
     /// `YYYY-MM-DD`; absent: as soon as the notice period allows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
+    /// A withdrawal's `YYYY-MM-DD`: the day the contract was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_date: Option<String>,
+    /// A withdrawal's `YYYY-MM-DD`: the last day of the withdrawal period as counted from
+    /// the contract date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_day: Option<String>,
+    /// Whose subscription it is, when the writer cancels for someone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_name: Option<String>,
+    /// `estate`, `guardian` or `power_of_attorney`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    /// Entered by the agent who confirmed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_ends_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_invoice_on: Option<String>,
     /// The receipt the customer was given, word for word.
     pub receipt: String,
 }
@@ -390,6 +534,14 @@ fn assemble(
     let conversation = case.conversation;
     let state: DialogueState = parse_state(conversation)?;
     let sent_elsewhere = case.cancellations.last().map(|c| c.reference.clone());
+    let last_sent = case.cancellations.last().map(|c| {
+        let kind = if c.kind == "withdrawal" {
+            RequestKind::Withdrawal
+        } else {
+            RequestKind::Cancellation
+        };
+        (c.reference.clone(), kind)
+    });
     let cancellation = case
         .cancellations
         .iter()
@@ -443,20 +595,46 @@ fn assemble(
             intent: problem.map(|(n, c)| (n.as_str(), *c)),
             steps_tried: &state.steps_tried,
             reason: &record.reason,
-            cancellation: cancellation.as_ref().map(|c| {
-                (
-                    c.reference.as_str(),
-                    c.service.as_str(),
-                    c.end_date.as_deref(),
-                )
-            }),
+            cancellation: cancellation
+                .as_ref()
+                .filter(|c| c.kind != "withdrawal")
+                .map(|c| {
+                    (
+                        c.reference.as_str(),
+                        c.service.as_str(),
+                        c.end_date.as_deref(),
+                    )
+                }),
+            withdrawal: cancellation
+                .as_ref()
+                .filter(|c| c.kind == "withdrawal")
+                .map(|c| {
+                    (
+                        c.reference.as_str(),
+                        c.service.as_str(),
+                        c.contract_date.as_deref().unwrap_or_default(),
+                    )
+                }),
+            withdrawal_wish: state.withdrawal_wish,
+            contract_made_on: state.contract_made_on,
+            on_behalf: cancellation
+                .as_ref()
+                .and_then(|c| Some((c.holder_name.as_deref()?, c.relation.as_deref()?))),
             cancellation_wish: state.cancellation_wish,
             cancellation_sent: sent_elsewhere.as_deref(),
             later: &state.later,
         },
     );
-    let banner = (sent_elsewhere.is_some() || state.cancellation_wish)
-        .then(|| cancellation_banner(agent_locale, sent_elsewhere.as_deref()));
+    let wants = if state.withdrawal_wish && !state.cancellation_wish {
+        RequestKind::Withdrawal
+    } else {
+        RequestKind::Cancellation
+    };
+    let banner =
+        (last_sent.is_some() || state.cancellation_wish || state.withdrawal_wish).then(|| {
+            let sent = last_sent.as_ref().map(|(r, kind)| (r.as_str(), *kind));
+            leaving_banner(agent_locale, sent, wants)
+        });
     let customer = customer_of(given, cancellation.as_ref());
     let waited_until = record.claimed_at.unwrap_or_else(Timestamp::now);
     let transcript = if with_transcript {
@@ -493,10 +671,21 @@ fn assemble(
         customer,
         steps_tried: state.steps_tried,
         cancellation: cancellation.map(|c| CancellationFacts {
+            last_day: c
+                .contract_date
+                .as_deref()
+                .and_then(crate::domain::parse_iso_date)
+                .map(|d| crate::domain::iso_date(crate::domain::last_withdrawal_day(d))),
+            kind: c.kind,
             reference: c.reference,
             service: c.service,
             received_at: c.received_at,
             end_date: c.end_date,
+            contract_date: c.contract_date,
+            holder_name: c.holder_name,
+            relation: c.relation,
+            service_ends_on: c.service_ends_on,
+            last_invoice_on: c.last_invoice_on,
             receipt: c.receipt,
         }),
         claimed_by: record.claimed_by.map(|(_, name)| name),
@@ -667,7 +856,15 @@ impl Conversations {
         holds(&current, agent)?;
         let queue = Queue::parse(&current.queue)
             .ok_or_else(|| StoreError::Corrupt(format!("queue {:?}", current.queue)))?;
-        let (outcome, note) = request.check(queue)?;
+        let behind = cancellation.as_ref().map(|c| match c.kind.as_str() {
+            "withdrawal" => RequestBehind::Withdrawal,
+            _ => RequestBehind::Cancellation,
+        });
+        let Resolved {
+            outcome,
+            note,
+            ends,
+        } = request.check(queue, behind)?;
         let now = Timestamp::now();
         let resolution = Resolution {
             staff_id: &agent.id,
@@ -677,17 +874,33 @@ impl Conversations {
         if !turn.resolve_handoff(id, resolution, now).await? {
             return Err(HandoffError::Conflict(HandoffConflict::HeldByAnother));
         }
+        if let Some((ends_on, last_invoice_on)) = ends {
+            turn.set_request_end(
+                id,
+                &crate::domain::iso_date(ends_on),
+                &crate::domain::iso_date(last_invoice_on),
+            )
+            .await?;
+        }
         let locale = parse_locale(&turn.conversation)?;
         let replies = self.engine.replies();
         let reference = cancellation.as_ref().map(|c| c.reference.as_str());
-        let (text, status) = match (outcome, reference) {
-            (HandoffOutcome::CancellationConfirmed, Some(r)) => (
-                replies.cancellation_confirmed(locale, r),
-                turn.conversation.status.clone(),
+        let unchanged = turn.conversation.status.clone();
+        let (text, status) = match (outcome, reference, ends) {
+            (HandoffOutcome::CancellationConfirmed, Some(r), Some((ends_on, invoice))) => (
+                replies.request_confirmed(locale, RequestKind::Cancellation, r, ends_on, invoice),
+                unchanged,
             ),
-            (HandoffOutcome::CancellationWithdrawn, Some(r)) => (
-                replies.cancellation_withdrawn(locale, r),
-                turn.conversation.status.clone(),
+            (HandoffOutcome::WithdrawalConfirmed, Some(r), Some((ends_on, invoice))) => (
+                replies.request_confirmed(locale, RequestKind::Withdrawal, r, ends_on, invoice),
+                unchanged,
+            ),
+            (HandoffOutcome::CancellationWithdrawn, Some(r), _) => {
+                (replies.cancellation_withdrawn(locale, r), unchanged)
+            }
+            (HandoffOutcome::WithdrawalDisputed, Some(r), _) => (
+                replies.withdrawal_disputed(locale, r, note.as_deref().unwrap_or_default()),
+                unchanged,
             ),
             // The bot answers again once the person who held the chat has closed it.
             _ => (

@@ -19,11 +19,11 @@ mod unsure;
 mod waiting;
 
 pub use callback::CallbackReceipt;
-pub use cancellation::CancellationReceipt;
+pub use cancellation::{CancellationReceipt, WrittenRequest};
 pub use details::CaseDetails;
 pub use handoffs::{
     CallbackFacts, CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket,
-    ResolveRequest,
+    RequestBehind, ResolveRequest, Resolved,
 };
 pub(crate) use live::{ChangeFeed, Heard};
 pub use live::{ChatFeed, ChatSnapshot, InboxChange, Update};

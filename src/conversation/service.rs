@@ -647,6 +647,14 @@ impl Conversations {
         };
         let customer = parse_customer(&turn.conversation)?;
         let outages = self.knowledge.outages();
+        let requests = match &input {
+            CustomerInput::Text(text)
+                if crate::dialogue::Situation::read(text.as_str()).asks_after_a_request =>
+            {
+                self.requests_asked_after(id, text.as_str(), locale).await?
+            }
+            _ => Vec::new(),
+        };
         let context = Context {
             locale,
             status,
@@ -656,6 +664,7 @@ impl Conversations {
             outages: &outages,
             customer_postcode: customer.postcode.as_ref(),
             now,
+            requests: &requests,
         };
         let mut outcome = self.engine.respond_in(&context, engine_input);
         outcome.state.secret_expected = match &input {
@@ -741,6 +750,50 @@ impl Conversations {
             .skip(1)
             .map(|(message, seq)| stored(message, seq).map_err(Into::into))
             .collect()
+    }
+
+    /// This conversation's written requests and those `text` names by reference, with what
+    /// has become of each, for a customer asking "has it arrived?".
+    async fn requests_asked_after(
+        &self,
+        id: &str,
+        text: &str,
+        locale: Locale,
+    ) -> Result<Vec<crate::dialogue::RequestStatus>, ConversationError> {
+        use crate::dialogue::{RequestKind, RequestState, RequestStatus};
+        let references = crate::dialogue::references_in(text);
+        let rows = self.store.requests_with_status(id, &references).await?;
+        let date = |d: &Option<String>| d.as_deref().and_then(crate::domain::parse_iso_date);
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                // Found by its reference from another chat: what became of it, not what it
+                // is about; whoever typed the reference may not be the customer.
+                let own = row.request.conversation_id == id;
+                let state = match (row.status.as_str(), row.outcome.as_deref()) {
+                    ("resolved", Some("cancellation_withdrawn")) => RequestState::Withdrawn,
+                    ("resolved", Some("withdrawal_disputed")) => RequestState::Disputed {
+                        reason: own.then(|| row.note.clone().unwrap_or_default()),
+                    },
+                    ("resolved", _) => RequestState::Confirmed {
+                        ends_on: date(&row.request.service_ends_on),
+                        last_invoice_on: date(&row.request.last_invoice_on),
+                    },
+                    _ => RequestState::Waiting,
+                };
+                RequestStatus {
+                    kind: if row.request.kind == "withdrawal" {
+                        RequestKind::Withdrawal
+                    } else {
+                        RequestKind::Cancellation
+                    },
+                    reference: row.request.reference,
+                    subject: own.then_some(row.request.service),
+                    received: row.request.received_at.to_local_phrase(locale),
+                    state,
+                }
+            })
+            .collect())
     }
 
     /// Opens a handoff in this turn and words the customer's place in the queue, told at once

@@ -2,7 +2,7 @@
 //! always giving the same words, and nothing the customer did not say or do.
 
 use super::details::CaseDetails;
-use crate::dialogue::{Later, StepOutcome, StepTried};
+use crate::dialogue::{Later, RequestKind, StepOutcome, StepTried};
 use crate::domain::{Locale, PhoneNumber};
 use crate::timestamp::Timestamp;
 
@@ -18,6 +18,14 @@ pub struct CaseFacts<'a> {
     /// `(reference, service, end date)` of a written cancellation.
     pub cancellation: Option<(&'a str, &'a str, Option<&'a str>)>,
     pub cancellation_wish: bool,
+    /// `(reference, contract, contract date)` of a written withdrawal (ångerrätt).
+    pub withdrawal: Option<(&'a str, &'a str, &'a str)>,
+    /// The customer said they want to withdraw from a contract just made, and when they
+    /// made it if they said.
+    pub withdrawal_wish: bool,
+    pub contract_made_on: Option<time::Date>,
+    /// `(holder, relation)` when the writer cancels someone else's subscription.
+    pub on_behalf: Option<(&'a str, &'a str)>,
     /// The reference of a written cancellation sent from this chat and handled elsewhere.
     pub cancellation_sent: Option<&'a str>,
     /// What the customer mentioned: service, devices, error codes, postcode.
@@ -100,6 +108,21 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
         } else {
             format!("Written cancellation {reference} of \"{service}\", {end}.")
         });
+    } else if let Some((reference, contract, made)) = facts.withdrawal {
+        let last = crate::domain::parse_iso_date(made)
+            .map(|d| crate::domain::iso_date(crate::domain::last_withdrawal_day(d)))
+            .unwrap_or_default();
+        sentences.push(if sv {
+            format!(
+                "Kunden ångrar avtalet ”{contract}” ({reference}, ångerrätt): ingånget {made}, \
+                 sista dag att ångra {last}."
+            )
+        } else {
+            format!(
+                "The customer withdraws from the contract \"{contract}\" ({reference}, right of \
+                 withdrawal): made on {made}, last day to withdraw {last}."
+            )
+        });
     } else if let Some(reference) = facts.cancellation_sent {
         sentences.push(if sv {
             format!(
@@ -112,12 +135,45 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
                  cancellation queue."
             )
         });
+    } else if facts.withdrawal_wish {
+        let made = facts.contract_made_on.map(crate::domain::iso_date);
+        sentences.push(match (sv, made) {
+            (true, Some(made)) => format!(
+                "Kunden vill ångra ett nytt avtal (ångerrätt), ingånget omkring {made}, och har \
+                 fått formuläret för att ångra erbjudet."
+            ),
+            (true, None) => "Kunden vill ångra ett nytt avtal (ångerrätt) och har fått \
+                             formuläret för att ångra erbjudet."
+                .to_owned(),
+            (false, Some(made)) => format!(
+                "The customer wants to withdraw from a new contract (right of withdrawal), made \
+                 around {made}, and was offered the withdrawal form."
+            ),
+            (false, None) => "The customer wants to withdraw from a new contract (right of \
+                              withdrawal) and was offered the withdrawal form."
+                .to_owned(),
+        });
     } else if facts.cancellation_wish {
         sentences.push(if sv {
             "Kunden har sagt att hen vill säga upp och har fått den skriftliga vägen erbjuden."
                 .to_owned()
         } else {
             "The customer said they want to cancel and was offered the written way.".to_owned()
+        });
+    }
+    if let Some((holder, relation)) = facts.on_behalf {
+        let relation = match (relation, sv) {
+            ("estate", true) => "för dödsboet",
+            ("estate", false) => "for the estate",
+            ("guardian", true) => "som god man eller förvaltare",
+            ("guardian", false) => "as guardian",
+            (_, true) => "med fullmakt",
+            (_, false) => "with a power of attorney",
+        };
+        sentences.push(if sv {
+            format!("Abonnemanget är {holder}s; kunden säger upp {relation}.")
+        } else {
+            format!("The subscription is {holder}'s; the customer cancels {relation}.")
         });
     }
     if let Some(words) = facts.first_words {
@@ -279,20 +335,42 @@ fn details_sentence(locale: Locale, details: &CaseDetails) -> String {
     }
 }
 
-/// The banner an agent sees above a case where the customer wants to cancel.
-pub fn cancellation_banner(locale: Locale, reference: Option<&str>) -> String {
-    match (locale, reference) {
-        (Locale::Sv, Some(r)) => {
+/// The line above a leaving customer's case: what they sent (or want), and that nothing may
+/// be sold to them.
+pub fn leaving_banner(
+    locale: Locale,
+    sent: Option<(&str, RequestKind)>,
+    wants: RequestKind,
+) -> String {
+    use RequestKind::{Cancellation, Withdrawal};
+    match (locale, sent, wants) {
+        (Locale::Sv, Some((r, Cancellation)), _) => {
             format!("Kunden har sagt upp skriftligt ({r}). Ge inga erbjudanden.")
         }
-        (Locale::Sv, None) => "Kunden vill säga upp. Hänvisa till den skriftliga uppsägningen \
-                               här i chatten och ge inga erbjudanden."
+        (Locale::Sv, Some((r, Withdrawal)), _) => {
+            format!("Kunden har ångrat avtalet skriftligt ({r}). Ge inga erbjudanden.")
+        }
+        (Locale::Sv, None, Cancellation) => "Kunden vill säga upp. Hänvisa till den skriftliga \
+                                             uppsägningen här i chatten och ge inga erbjudanden."
             .to_owned(),
-        (Locale::En, Some(r)) => {
+        (Locale::Sv, None, Withdrawal) => "Kunden vill ångra ett avtal (ångerrätt). Hänvisa till \
+                                           formuläret Ångra avtalet här i chatten och ge inga \
+                                           erbjudanden."
+            .to_owned(),
+        (Locale::En, Some((r, Cancellation)), _) => {
             format!("The customer has cancelled in writing ({r}). Make no offers.")
         }
-        (Locale::En, None) => "The customer wants to cancel. Point them to the written \
-                               cancellation in this chat and make no offers."
+        (Locale::En, Some((r, Withdrawal)), _) => {
+            format!(
+                "The customer has withdrawn from the contract in writing ({r}). Make no offers."
+            )
+        }
+        (Locale::En, None, Cancellation) => "The customer wants to cancel. Point them to the \
+                                             written cancellation in this chat and make no offers."
+            .to_owned(),
+        (Locale::En, None, Withdrawal) => "The customer wants to withdraw from a contract. Point \
+                                           them to the withdrawal form in this chat and make no \
+                                           offers."
             .to_owned(),
     }
 }

@@ -66,6 +66,12 @@ impl Topic {
 pub enum Action {
     Topic(Topic),
     WrittenCancellation,
+    /// The written cancellation form, opened at its part for cancelling someone else's
+    /// subscription (an estate's, as a guardian, with a power of attorney). Of the kind
+    /// `written_cancellation`: a client that knows only kinds opens the same form.
+    OnBehalfCancellation,
+    /// The withdrawal form (ångerrätt): "Ångra avtalet här".
+    Withdrawal,
     TalkToHuman,
     /// The step just shown fixed it.
     StepWorked,
@@ -85,10 +91,29 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action there is, each topic once: what catalogues and tests walk.
+    pub fn all() -> impl Iterator<Item = Action> {
+        Topic::ALL.into_iter().map(Action::Topic).chain([
+            Action::WrittenCancellation,
+            Action::OnBehalfCancellation,
+            Action::Withdrawal,
+            Action::TalkToHuman,
+            Action::StepWorked,
+            Action::StepFailed,
+            Action::StepSkipped,
+            Action::TroubleshootAnyway,
+            Action::ContinueTroubleshooting,
+            Action::RequestCallback,
+            Action::TakeUpLater,
+        ])
+    }
+
     /// Parses the `action` id a client sends back. Ids are stable: clients store them.
     pub fn parse(id: &str) -> Option<Self> {
         match id {
             "written_cancellation" => Some(Self::WrittenCancellation),
+            "on_behalf_cancellation" => Some(Self::OnBehalfCancellation),
+            "withdrawal" => Some(Self::Withdrawal),
             "talk_to_human" => Some(Self::TalkToHuman),
             "step_worked" => Some(Self::StepWorked),
             "step_failed" => Some(Self::StepFailed),
@@ -108,6 +133,8 @@ impl Action {
         match self {
             Self::Topic(topic) => format!("topic:{}", topic.as_str()),
             Self::WrittenCancellation => "written_cancellation".to_owned(),
+            Self::OnBehalfCancellation => "on_behalf_cancellation".to_owned(),
+            Self::Withdrawal => "withdrawal".to_owned(),
             Self::TalkToHuman => "talk_to_human".to_owned(),
             Self::StepWorked => "step_worked".to_owned(),
             Self::StepFailed => "step_failed".to_owned(),
@@ -122,7 +149,10 @@ impl Action {
     pub fn kind(self) -> ActionKind {
         match self {
             Self::Topic(_) => ActionKind::Topic,
-            Self::WrittenCancellation => ActionKind::WrittenCancellation,
+            Self::WrittenCancellation | Self::OnBehalfCancellation => {
+                ActionKind::WrittenCancellation
+            }
+            Self::Withdrawal => ActionKind::Withdrawal,
             Self::TalkToHuman => ActionKind::TalkToHuman,
             Self::StepWorked => ActionKind::StepWorked,
             Self::StepFailed => ActionKind::StepFailed,
@@ -141,6 +171,7 @@ impl Action {
 pub enum ActionKind {
     Topic,
     WrittenCancellation,
+    Withdrawal,
     TalkToHuman,
     StepWorked,
     StepFailed,
@@ -184,18 +215,7 @@ mod tests {
 
     #[test]
     fn every_action_id_parses_back_to_itself() {
-        let all = Topic::ALL.into_iter().map(Action::Topic).chain([
-            Action::WrittenCancellation,
-            Action::TalkToHuman,
-            Action::StepWorked,
-            Action::StepFailed,
-            Action::StepSkipped,
-            Action::TroubleshootAnyway,
-            Action::ContinueTroubleshooting,
-            Action::RequestCallback,
-            Action::TakeUpLater,
-        ]);
-        for action in all {
+        for action in Action::all() {
             assert_eq!(Action::parse(&action.id()), Some(action));
         }
         assert_eq!(Action::parse("topic:weather"), None);

@@ -160,6 +160,9 @@ pub struct Context<'a> {
     /// The postcode from the customer's details, if they gave one.
     pub customer_postcode: Option<&'a Postcode>,
     pub now: Timestamp,
+    /// The written requests this conversation sent, and those the message names by
+    /// reference, with what has become of them; looked up only when the message asks.
+    pub requests: &'a [super::RequestStatus],
 }
 
 /// The human queues a conversation can be handed to.
@@ -311,6 +314,7 @@ impl Engine {
                 outages: &[],
                 customer_postcode: None,
                 now: Timestamp::now(),
+                requests: &[],
             },
             input,
         )
@@ -374,7 +378,8 @@ impl Engine {
         let after_cancellation_offer =
             matches!(state.pending, Some(Pending::AfterCancellationOffer));
         let after_languages_note = matches!(state.pending, Some(Pending::AfterLanguagesNote));
-        if after_cancellation_offer || after_languages_note {
+        let after_withdrawal_offer = matches!(state.pending, Some(Pending::AfterWithdrawalOffer));
+        if after_cancellation_offer || after_languages_note || after_withdrawal_offer {
             turn.state.pending = None;
         }
         // "Shall we take that now?": a no lets the other problem go.
@@ -410,12 +415,33 @@ impl Engine {
                 turn.replies
                     .push(self.cancellation_offer(locale, ReplyRole::Bot));
             }
+            Input::Action(Action::OnBehalfCancellation) => {
+                turn.replies.push(self.on_behalf_form(locale));
+            }
+            Input::Action(Action::Withdrawal) => {
+                let role = if with_a_person {
+                    ReplyRole::System
+                } else {
+                    ReplyRole::Bot
+                };
+                turn.state.withdrawal_wish = true;
+                turn.replies.push(self.withdrawal_how(locale, role));
+            }
+            // The right of withdrawal is answered at once in every state, like a wish to
+            // cancel: its 14 days must not run out in a queue.
+            Input::Text(text, understanding) if with_a_person && situation.withdrawal => {
+                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::System);
+            }
             // Even while a person holds the conversation, a wish to cancel is answered at
             // once with the written path: it must never wait in a queue.
             // An objection to being billed after cancelling is no new wish: the written way
             // was offered with the handoff, and offering it again reads as not listening.
             Input::Text(_, Some(u))
-                if with_a_person && u.cancellation && !situation.billed_after_leaving =>
+                if with_a_person
+                    && u.cancellation
+                    && !situation.billed_after_leaving
+                    && !situation.asks_after_a_request
+                    && !situation.retracts_a_cancellation =>
             {
                 turn.state.cancellation_wish = true;
                 turn.replies
@@ -484,7 +510,58 @@ impl Engine {
             // settle, handed over at once, with the written way beside it as a record in case
             // the earlier cancellation never arrived. Not a new wish to leave.
             Input::Text(_, understanding) if situation.billed_after_leaving => {
-                self.billing_dispute(locale, &mut turn, understanding);
+                self.billing_dispute(locale, &mut turn, understanding, surely_upset);
+            }
+            // "Jag ångrar min uppsägning": keeping the subscription is no wish to leave; a
+            // colleague takes the cancellation back.
+            Input::Text(_, understanding) if situation.retracts_a_cancellation => {
+                let mut reply = self.bot(
+                    self.replies.keep_the_subscription(locale),
+                    vec![self.replies.button(locale, Action::TalkToHuman)],
+                );
+                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                turn.replies.push(reply);
+            }
+            // "Har min uppsägning kommit fram?": what has become of it, from the records,
+            // before a word about cancelling is taken for a new wish to cancel. Asked about
+            // a withdrawal nobody has sent, it is the wish to withdraw that is answered.
+            Input::Text(text, _)
+                if situation.asks_after_a_request
+                    && (!situation.withdrawal || !ctx.requests.is_empty()) =>
+            {
+                self.request_status(ctx, &mut turn, text);
+            }
+            // Withdrawing from a contract just made: the right, the form and, when the
+            // customer says when they made it, the last day.
+            Input::Text(text, understanding) if situation.withdrawal => {
+                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::Bot);
+                // "Säljaren lurade på mig!!!": the anger is heard, after the right. Only signs
+                // in the words count: "jag vill inte ha det" reads sour to the model but is
+                // a plain wish, and an apology to a calm customer rings false.
+                if situation.upset.is_some() {
+                    turn.replies
+                        .push(self.bot(self.replies.upset_and_leaving(locale), Vec::new()));
+                    turn.state.upset_signs = turn.state.upset_signs.max(1);
+                }
+                if situation.foreign {
+                    turn.replies
+                        .push(self.bot(self.replies.only_swedish_and_english(), Vec::new()));
+                }
+            }
+            // "Hur gör jag?" right after the right was explained: the form, step by step.
+            Input::Text(text, _) if after_withdrawal_offer && super::asks_how(text) => {
+                turn.replies
+                    .push(self.withdrawal_how(locale, ReplyRole::Bot));
+                turn.state.pending = Some(Pending::AfterWithdrawalOffer);
+            }
+            // "I måndags" right after the right was explained: when the contract was made;
+            // or, once it was, "när måste jag ha ångrat senast?".
+            Input::Text(text, understanding)
+                if (after_withdrawal_offer
+                    && super::made_on(text, ctx.now.swedish_date()).is_some())
+                    || (state.withdrawal_wish && super::asks_about_the_period(text)) =>
+            {
+                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::Bot);
             }
             // A wish to cancel wins over everything, in a guide or not; so does a death in
             // the family, whose subscriptions the estate will want to end.
@@ -504,9 +581,12 @@ impl Engine {
                         }
                     }
                 }
+                turn.state.acting_for = situation.acting_for.or(turn.state.acting_for);
                 let mut reply = self.cancellation_offer(locale, ReplyRole::Bot);
                 if turn.state.for_an_estate {
-                    reply.text = self.replies.estate_cancellation(locale).to_owned();
+                    reply = self.on_behalf_offer(locale, crate::domain::Relation::Estate);
+                } else if let Some(relation) = turn.state.acting_for {
+                    reply = self.on_behalf_offer(locale, relation);
                 } else if situation.everything {
                     reply.text = self.replies.written_cancellation_all(locale).to_owned();
                 }
@@ -523,7 +603,7 @@ impl Engine {
                     turn.replies
                         .push(self.bot(self.replies.only_swedish_and_english(), Vec::new()));
                 }
-                if upset && !turn.state.for_an_estate {
+                if upset && !turn.state.for_an_estate && turn.state.acting_for.is_none() {
                     turn.replies
                         .push(self.bot(self.replies.upset_and_leaving(locale), Vec::new()));
                     // Heard once: the next sign of it brings a person.
@@ -670,8 +750,13 @@ impl Engine {
                                     && u.confidence >= super::walk::NEW_PROBLEM_SURE))
                     }) =>
             {
+                let form = if state.for_an_estate || state.acting_for.is_some() {
+                    Action::OnBehalfCancellation
+                } else {
+                    Action::WrittenCancellation
+                };
                 let actions = vec![
-                    self.replies.button(locale, Action::WrittenCancellation),
+                    self.replies.button(locale, form),
                     self.replies.button(locale, Action::TalkToHuman),
                 ];
                 // "Alla tre numren alltså": the written way again, for all of them.
@@ -840,6 +925,7 @@ impl Engine {
         locale: Locale,
         turn: &mut Turn,
         understanding: Option<&Understanding>,
+        upset: bool,
     ) {
         turn.state.unplaced_in_a_row = 0;
         turn.state.handoff_queue = Some(Queue::Billing);
@@ -860,6 +946,11 @@ impl Engine {
             .collect();
         turn.state.later.extend(others.iter().cloned());
         let mut line = self.replies.billed_after_leaving(locale).to_owned();
+        // Billed for what they left, and angry about it: heard before anything else.
+        if upset {
+            line = format!("{} {line}", self.replies.upset_and_leaving(locale));
+            turn.state.upset_signs = turn.state.upset_signs.max(1);
+        }
         if !others.is_empty() {
             line = format!(
                 "{line} {}",

@@ -8,12 +8,14 @@ mod actions;
 mod contact;
 mod engine;
 mod frustration;
+mod leaving;
 mod parts;
 mod replies;
 mod situation;
 mod state;
 mod step_words;
 mod walk;
+mod way_out;
 
 pub use actions::{Action, ActionButton, ActionKind, Topic};
 pub use contact::SupportContact;
@@ -28,4 +30,8 @@ pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, 
 pub use step_words::{
     done_and_asks_next, lacks_what_the_step_needs, picks_an_order, says_no_change, says_settled,
     speaks_of_the_step,
+};
+pub use way_out::{
+    asks_about_the_period, asks_how, day_phrase, made_on, references_in, MadeOn, RequestKind,
+    RequestState, RequestStatus,
 };

@@ -59,6 +59,15 @@ pub struct Situation {
     /// Billed for something the customer says they have already cancelled: a dispute for
     /// billing to settle, not a new wish to leave.
     pub billed_after_leaving: bool,
+    /// Wants to undo a contract just made: the right of withdrawal (ångerrätt).
+    pub withdrawal: bool,
+    /// Writes as someone's guardian or with a power of attorney.
+    pub acting_for: Option<crate::domain::Relation>,
+    /// Asks what has become of a cancellation or withdrawal already sent, or gives its
+    /// reference.
+    pub asks_after_a_request: bool,
+    /// Wants to keep a subscription they sent a cancellation for.
+    pub retracts_a_cancellation: bool,
 }
 
 impl Situation {
@@ -76,6 +85,10 @@ impl Situation {
             foreign: foreign(text, &words),
             wants_a_person: any_phrase(&folded, WANTS_A_PERSON),
             billed_after_leaving: billed_after_leaving(&folded),
+            withdrawal: super::way_out::wants_to_withdraw(text),
+            acting_for: super::way_out::acting_for(text),
+            asks_after_a_request: super::way_out::asks_after_a_request(text),
+            retracts_a_cancellation: super::way_out::retracts_a_cancellation(text),
         }
     }
 }
@@ -227,6 +240,26 @@ const SARCASM: &[&str] = &[
 /// Said in so many words. Having restarted already is a fact the guide takes (the step is
 /// passed by), not a sign of anger: how it is said is for the tone head to hear.
 const FED: &[&str] = &[
+    "vad haller ni pa med",
+    "vad sysslar ni med",
+    "what are you playing at",
+    "what the hell",
+    // Misled by a seller: said calmly or not, it is a grievance to be heard.
+    "ljog",
+    "ljugit",
+    "ljuger",
+    "lurad",
+    "lurat",
+    "blaste mig",
+    "blast mig",
+    "bluff",
+    "oserios",
+    "lied to",
+    "lying",
+    "tricked",
+    "misled",
+    "scammed",
+    "ripped off",
     "redan gjort allt",
     "redan provat allt",
     "redan testat allt",
@@ -410,9 +443,11 @@ const LEFT_ALREADY: &[&str] = &[
 const BILLED: &[&str] = &[
     "faktur",
     "debiter",
-    "dragit pengar",
-    "drar pengar",
-    "drog pengar",
+    // "Ni drar fortfarande pengar", "tar betalt": money taken, however it is put.
+    "pengar",
+    "tar betalt",
+    "tagit betalt",
+    "money",
     "betala",
     "rakning",
     "autogiro",
@@ -902,6 +937,19 @@ const OTHER: &[&str] = &[
     "apua",
     "puhelin",
     "kanssa",
+    "haluaisin",
+    "peruuttaa",
+    "peruuttaisin",
+    "sopimus",
+    "sopimuksen",
+    "tilasin",
+    "tilaus",
+    "tilauksen",
+    "irtisanoa",
+    "eilen",
+    "virhe",
+    "laskussa",
+    "toimii",
     "suomeksi",
     "suomea",
     "ruotsia",
@@ -1125,6 +1173,8 @@ mod tests {
             "I cancelled in May but you're still charging me every month",
             "why am I getting a bill, my broadband was cancelled weeks ago",
             "the plan is cancelled and i'm not paying for it",
+            "jag sa upp bredbandet i telefon i oktober men ni drar fortfarande pengar",
+            "I cancelled in September and you're still taking money from my account",
         ] {
             assert!(Situation::read(text).billed_after_leaving, "{text}");
         }

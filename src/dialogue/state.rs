@@ -90,6 +90,14 @@ pub struct DialogueState {
     /// The question about the chat the last turn answered: "och i mellandagarna?" right
     /// after the opening hours asks about them again.
     pub last_request: Option<super::ChatRequest>,
+    /// The customer wants to withdraw from a contract just made (ångerrätt): whoever takes
+    /// the conversation sees it at once, as with a wish to cancel.
+    pub withdrawal_wish: bool,
+    /// The day the customer said they made the contract they want to withdraw from.
+    pub contract_made_on: Option<time::Date>,
+    /// The customer acts for someone else as guardian or with a power of attorney (a death
+    /// is [`Self::for_an_estate`]).
+    pub acting_for: Option<crate::domain::Relation>,
 }
 
 /// A problem raised beside another, waiting its turn.
@@ -180,6 +188,9 @@ pub enum Pending {
     /// The written way to cancel was just offered: the next message is most likely a
     /// question about the cancellation ("vad händer med sista fakturan?"), not a new fault.
     AfterCancellationOffer,
+    /// The right of withdrawal was just explained: a day said next ("i måndags") is when
+    /// the contract was made.
+    AfterWithdrawalOffer,
     /// A message in a language the bot does not speak was answered with the languages it
     /// does: the next message in one of them most likely tells the problem again.
     AfterLanguagesNote,

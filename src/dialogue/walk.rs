@@ -369,6 +369,7 @@ impl Engine {
             Some(
                 Pending::TakeUpLater
                 | Pending::AfterCancellationOffer
+                | Pending::AfterWithdrawalOffer
                 | Pending::AfterLanguagesNote,
             )
             | None => None,
@@ -902,6 +903,7 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
                 outages,
                 customer_postcode: None,
                 now: Timestamp::now(),
+                requests: &[],
             },
             input,
         )
@@ -1036,6 +1038,7 @@ intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n-
                     outages: &[],
                     customer_postcode: None,
                     now: Timestamp::now(),
+                    requests: &[],
                 },
                 Input::Text(text, Some(u)),
             )

@@ -18,9 +18,51 @@ pub struct CancellationForm {
     /// The day the customer wants it to end; `None` means as soon as the notice period allows.
     pub end_date: Option<Date>,
     pub comment: Option<String>,
+    /// Set when the writer cancels a subscription that is someone else's.
+    pub on_behalf: Option<OnBehalf>,
 }
 
-fn plain(field: &'static str, raw: &str, max: usize, label: &str) -> Result<String, FieldError> {
+/// Why someone may end another person's subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// For the estate of someone who has died.
+    Estate,
+    /// A god man, förvaltare or guardian.
+    Guardian,
+    PowerOfAttorney,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 3] = [Self::Estate, Self::Guardian, Self::PowerOfAttorney];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Estate => "estate",
+            Self::Guardian => "guardian",
+            Self::PowerOfAttorney => "power_of_attorney",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw.trim())
+    }
+}
+
+/// The holder of the subscription, when that is not the writer, and what gives the writer
+/// the right to act for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnBehalf {
+    pub holder_name: FullName,
+    pub relation: Relation,
+}
+
+pub(super) fn plain(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    label: &str,
+) -> Result<String, FieldError> {
     let text = PlainText::parse(raw, max).map_err(|e| {
         let code = match e {
             TextError::Empty => "empty_field",
@@ -48,6 +90,8 @@ pub struct CancellationFields<'a> {
     pub email: Option<&'a str>,
     pub end_date: Option<&'a str>,
     pub comment: Option<&'a str>,
+    pub holder_name: Option<&'a str>,
+    pub relation: Option<&'a str>,
 }
 
 impl CancellationForm {
@@ -125,6 +169,7 @@ impl CancellationForm {
             .and_then(|v| keep(&mut errors, plain("comment", v, 2000, "The comment")))
             // Nobody needs a password to cancel; one typed here anyway is not kept.
             .map(|c| super::secrets::mask(&c).0);
+        let on_behalf = Self::parse_on_behalf(&mut errors, fields);
         match (service, full_name) {
             (Some(service), Some(full_name)) if errors.is_empty() => Ok(Self {
                 service,
@@ -133,9 +178,59 @@ impl CancellationForm {
                 email,
                 end_date,
                 comment,
+                on_behalf,
             }),
             _ => Err(errors),
         }
+    }
+
+    /// The holder and the writer's relation come together or not at all: a holder without a
+    /// reason to act for them, or a reason without a holder, is a form half filled in.
+    fn parse_on_behalf(
+        errors: &mut Vec<FieldError>,
+        fields: CancellationFields<'_>,
+    ) -> Option<OnBehalf> {
+        let holder = fields.holder_name.filter(|v| !v.trim().is_empty());
+        let relation = fields.relation.filter(|v| !v.trim().is_empty());
+        if holder.is_none() && relation.is_none() {
+            return None;
+        }
+        let holder_name = match holder {
+            Some(raw) => FullName::parse("holder_name", raw)
+                .map_err(|e| errors.push(e))
+                .ok(),
+            None => {
+                errors.push(FieldError::new(
+                    "holder_name",
+                    "missing_field",
+                    "Say whose subscription it is.",
+                ));
+                None
+            }
+        };
+        let relation = match relation.map(|raw| (raw, Relation::parse(raw))) {
+            Some((_, Some(relation))) => Some(relation),
+            Some((_, None)) => {
+                errors.push(FieldError::new(
+                    "relation",
+                    "invalid_relation",
+                    "Relation must be estate, guardian or power_of_attorney.",
+                ));
+                None
+            }
+            None => {
+                errors.push(FieldError::new(
+                    "relation",
+                    "missing_field",
+                    "Say how you are related to the holder.",
+                ));
+                None
+            }
+        };
+        Some(OnBehalf {
+            holder_name: holder_name?,
+            relation: relation?,
+        })
     }
 
     /// The same form always gives the same fingerprint: a resubmission is recognised.
@@ -145,10 +240,7 @@ impl CancellationForm {
     }
 
     pub fn end_date_text(&self) -> Option<String> {
-        self.end_date.map(|d| {
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            d.format(&format).expect("a date formats")
-        })
+        self.end_date.map(super::iso_date)
     }
 }
 
@@ -233,5 +325,46 @@ mod tests {
         )
         .unwrap();
         assert_ne!(a.fingerprint(), other.fingerprint());
+    }
+
+    #[test]
+    fn a_holder_comes_with_a_relation() {
+        let form = CancellationForm::parse(
+            CancellationFields {
+                service: Some("Bredband"),
+                full_name: Some("Eva Ek"),
+                holder_name: Some("Karl Ek"),
+                relation: Some("estate"),
+                ..Default::default()
+            },
+            today(),
+        )
+        .unwrap();
+        let on_behalf = form.on_behalf.unwrap();
+        assert_eq!(on_behalf.holder_name.as_str(), "Karl Ek");
+        assert_eq!(on_behalf.relation, Relation::Estate);
+        let half = CancellationForm::parse(
+            CancellationFields {
+                service: Some("Bredband"),
+                full_name: Some("Eva Ek"),
+                holder_name: Some("Karl Ek"),
+                ..Default::default()
+            },
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!((half[0].field, half[0].code), ("relation", "missing_field"));
+        let unknown = CancellationForm::parse(
+            CancellationFields {
+                service: Some("Bredband"),
+                full_name: Some("Eva Ek"),
+                relation: Some("neighbour"),
+                ..Default::default()
+            },
+            today(),
+        )
+        .unwrap_err();
+        let codes: Vec<_> = unknown.iter().map(|e| e.code).collect();
+        assert_eq!(codes, ["missing_field", "invalid_relation"]);
     }
 }

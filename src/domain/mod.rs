@@ -13,9 +13,10 @@ mod message_text;
 mod plain_text;
 mod postcode;
 pub mod secrets;
+mod withdrawal;
 
 pub use callback::{CallWindow, CallbackRequest, PhoneNumber};
-pub use cancellation::{CancellationFields, CancellationForm};
+pub use cancellation::{CancellationFields, CancellationForm, OnBehalf, Relation};
 pub use channel::Channel;
 pub use client_message_id::ClientMessageId;
 pub use customer::{CustomerDetails, CustomerNumber, Email, FullName};
@@ -23,6 +24,10 @@ pub use locale::Locale;
 pub use message_text::MessageText;
 pub use plain_text::{PlainText, TextError};
 pub use postcode::Postcode;
+pub use withdrawal::{
+    iso_date, last_withdrawal_day, parse_iso_date, WithdrawalFields, WithdrawalForm,
+    WITHDRAWAL_DAYS,
+};
 
 /// Why a client-supplied value was refused. `field` names the JSON field, `code` is stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -274,10 +274,17 @@ async fn move_handoff(
 pub struct ResolveBody {
     /// For agents only; never shown to the customer.
     note: Option<String>,
-    /// `handled` (the default), or for the cancellation queue (where it is required)
-    /// `cancellation_confirmed` or `cancellation_withdrawn` (with a note on how the customer
-    /// asked to withdraw).
+    /// `handled` (the default), or for the cancellation queue (where it is required):
+    /// for a written cancellation `cancellation_confirmed` or `cancellation_withdrawn` (with a
+    /// note on how the customer asked to withdraw it); for a withdrawal (ångerrätt)
+    /// `withdrawal_confirmed` or `withdrawal_disputed` (with the reason in the note, which
+    /// the customer is told).
     outcome: Option<String>,
+    /// `YYYY-MM-DD`, required with `cancellation_confirmed` and `withdrawal_confirmed`: the
+    /// day the service ends, told to the customer.
+    service_ends_on: Option<String>,
+    /// `YYYY-MM-DD`, required with the same outcomes: the date of the last invoice.
+    last_invoice_on: Option<String>,
 }
 
 impl ResolveBody {
@@ -285,6 +292,8 @@ impl ResolveBody {
         ResolveRequest {
             outcome: self.outcome,
             note: self.note,
+            service_ends_on: self.service_ends_on,
+            last_invoice_on: self.last_invoice_on,
         }
     }
 }

@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use super::extract::parse_json;
 use super::{agent, classify, conversations, customers, guides, ApiError};
 use crate::config::Limits;
+use crate::conversation::RequestBehind;
 use crate::dialogue::Queue;
 use crate::storage::DataSubject;
 
@@ -20,6 +21,7 @@ pub enum RequestBody {
     CreateConversation,
     PostMessage,
     Cancellation,
+    Withdrawal,
     Callback,
     Classify,
     AgentMessage,
@@ -30,10 +32,11 @@ pub enum RequestBody {
 }
 
 impl RequestBody {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::CreateConversation,
         Self::PostMessage,
         Self::Cancellation,
+        Self::Withdrawal,
         Self::Callback,
         Self::Classify,
         Self::AgentMessage,
@@ -64,6 +67,9 @@ pub fn check(body: RequestBody, bytes: &[u8]) -> Result<(), ApiError> {
         RequestBody::Cancellation => parse_json::<conversations::CancellationRequest>(bytes)?
             .parse()
             .map(drop),
+        RequestBody::Withdrawal => parse_json::<conversations::WithdrawalRequest>(bytes)?
+            .parse()
+            .map(drop),
         RequestBody::Callback => parse_json::<conversations::CallbackBody>(bytes)?
             .parse()
             .map(drop),
@@ -78,8 +84,11 @@ pub fn check(body: RequestBody, bytes: &[u8]) -> Result<(), ApiError> {
             let request = parse_json::<agent::ResolveBody>(bytes)?.into_request();
             // Which outcomes are allowed depends on the handoff's queue; try them all.
             for queue in [Queue::Technical, Queue::Billing, Queue::Cancellation] {
-                request.check(queue).map_err(ApiError::from)?;
+                request.check(queue, None).map_err(ApiError::from)?;
             }
+            request
+                .check(Queue::Cancellation, Some(RequestBehind::Withdrawal))
+                .map_err(ApiError::from)?;
             Ok(())
         }
         RequestBody::CustomerSubject => {

@@ -11,12 +11,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{ApiJson, ApiPath, ApiQuery, BearerToken, OptionalJson};
 use super::{ApiError, AppState};
 use crate::conversation::{
-    CallbackFacts, CustomerInput, Message, StartConversation, Transcript, Waiting,
+    CallbackFacts, CustomerInput, Message, StartConversation, Transcript, Waiting, WrittenRequest,
 };
 use crate::dialogue::Action;
 use crate::domain::{
     CallbackRequest, CancellationFields, CancellationForm, Channel, ClientMessageId,
-    CustomerDetails, FieldError, Locale, MessageText,
+    CustomerDetails, FieldError, Locale, MessageText, WithdrawalFields, WithdrawalForm,
 };
 use crate::timestamp::Timestamp;
 
@@ -33,6 +33,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/conversations/{id}/cancellation/review",
             post(review_cancellation),
+        )
+        .route(
+            "/api/v1/conversations/{id}/withdrawal",
+            post(submit_withdrawal),
+        )
+        .route(
+            "/api/v1/conversations/{id}/withdrawal/review",
+            post(review_withdrawal),
         )
         .route(
             "/api/v1/conversations/{id}/cancellations/{reference}/receipt",
@@ -341,6 +349,12 @@ pub struct CancellationRequest {
     /// `YYYY-MM-DD`, today or later; left out: as soon as the notice period allows.
     end_date: Option<String>,
     comment: Option<String>,
+    /// When cancelling someone else's subscription: the holder's full name. Sent together
+    /// with `relation`.
+    holder_name: Option<String>,
+    /// `estate` (for someone who has died), `guardian` (god man, förvaltare) or
+    /// `power_of_attorney` (fullmakt).
+    relation: Option<String>,
 }
 
 impl CancellationRequest {
@@ -353,6 +367,8 @@ impl CancellationRequest {
                 email: self.email.as_deref(),
                 end_date: self.end_date.as_deref(),
                 comment: self.comment.as_deref(),
+                holder_name: self.holder_name.as_deref(),
+                relation: self.relation.as_deref(),
             },
             Timestamp::now().swedish_date(),
         )
@@ -398,7 +414,7 @@ async fn submit_cancellation(
     let form = body.parse()?;
     let receipt = state
         .conversations
-        .submit_cancellation(&id, &token, &form)
+        .submit_request(&id, &token, WrittenRequest::Cancellation(&form))
         .await?;
     let status = created_or_repeated(receipt.created);
     Ok((
@@ -441,9 +457,138 @@ async fn review_cancellation(
     let form = body.parse()?;
     let review = state
         .conversations
-        .review_cancellation(&id, &token, &form)
+        .review_request(&id, &token, WrittenRequest::Cancellation(&form))
         .await?;
     Ok(Json(CancellationReview { review }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    /// Required: the name of the person withdrawing.
+    full_name: Option<String>,
+    /// Required: which contract, in the customer's words or its number.
+    contract: Option<String>,
+    /// Required, `YYYY-MM-DD`: the day the contract was made, not in the future.
+    contract_date: Option<String>,
+    customer_number: Option<String>,
+    /// Where the confirmation is sent when the service sends e-mail.
+    email: Option<String>,
+    comment: Option<String>,
+}
+
+impl WithdrawalRequest {
+    pub(super) fn parse(&self) -> Result<WithdrawalForm, ApiError> {
+        WithdrawalForm::parse(
+            WithdrawalFields {
+                full_name: self.full_name.as_deref(),
+                contract: self.contract.as_deref(),
+                contract_date: self.contract_date.as_deref(),
+                customer_number: self.customer_number.as_deref(),
+                email: self.email.as_deref(),
+                comment: self.comment.as_deref(),
+            },
+            Timestamp::now().swedish_date(),
+        )
+        .map_err(ApiError::from)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WithdrawalAnswer {
+    /// `ÅN-YYMMDD-XXXXXX`: quote it in any contact about the withdrawal.
+    reference: String,
+    #[schema(value_type = String, format = DateTime)]
+    received_at: Timestamp,
+    /// The acknowledgement on a durable medium: the statement, every field, the reference
+    /// and the time received.
+    receipt: String,
+    /// `YYYY-MM-DD`: the last day of the withdrawal period, counted from the contract date.
+    last_day: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message>,
+}
+
+/// Withdraw from a contract (ångerrätt, Article 11a of the Consumer Rights Directive): the
+/// "confirm withdrawal" step. Stored durably, with the receipt in the conversation and a
+/// handoff in the cancellation queue, before the answer. The same form again returns the
+/// first receipt (200) and stores nothing new.
+#[utoipa::path(
+    post, path = "/api/v1/conversations/{id}/withdrawal", tag = "conversations",
+    params(("id" = String, Path, description = "conversation id")),
+    request_body = WithdrawalRequest,
+    security(("conversation_token" = [])),
+    responses(
+        (status = 201, body = WithdrawalAnswer, description = "received"),
+        (status = 200, body = WithdrawalAnswer, description = "the same withdrawal was received before"),
+        (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+        (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
+    )
+)]
+async fn submit_withdrawal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    BearerToken(token): BearerToken,
+    ApiJson(body): ApiJson<WithdrawalRequest>,
+) -> Result<(StatusCode, Json<WithdrawalAnswer>), ApiError> {
+    state.conversations.ensure_owner(&id, &token).await?;
+    let form = body.parse()?;
+    let receipt = state
+        .conversations
+        .submit_request(&id, &token, WrittenRequest::Withdrawal(&form))
+        .await?;
+    let status = created_or_repeated(receipt.created);
+    Ok((
+        status,
+        Json(WithdrawalAnswer {
+            reference: receipt.reference,
+            received_at: receipt.received_at,
+            receipt: receipt.receipt,
+            last_day: receipt
+                .last_day
+                .unwrap_or_else(|| crate::domain::iso_date(form.last_day())),
+            message: receipt.message,
+        }),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WithdrawalReview {
+    /// What the customer is about to send, to confirm before the final step.
+    review: String,
+    /// `YYYY-MM-DD`: the last day of the withdrawal period.
+    last_day: String,
+}
+
+/// Check a withdrawal before sending it (the first of two steps): the same validation, a
+/// summary to confirm with the last day, and nothing stored.
+#[utoipa::path(
+    post, path = "/api/v1/conversations/{id}/withdrawal/review", tag = "conversations",
+    params(("id" = String, Path, description = "conversation id")),
+    request_body = WithdrawalRequest,
+    security(("conversation_token" = [])),
+    responses(
+        (status = 200, body = WithdrawalReview),
+        (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody),
+    )
+)]
+async fn review_withdrawal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    BearerToken(token): BearerToken,
+    ApiJson(body): ApiJson<WithdrawalRequest>,
+) -> Result<Json<WithdrawalReview>, ApiError> {
+    state.conversations.ensure_owner(&id, &token).await?;
+    let form = body.parse()?;
+    let review = state
+        .conversations
+        .review_request(&id, &token, WrittenRequest::Withdrawal(&form))
+        .await?;
+    Ok(Json(WithdrawalReview {
+        review,
+        last_day: crate::domain::iso_date(form.last_day()),
+    }))
 }
 
 /// Download one cancellation receipt as a text file the customer keeps.
@@ -464,7 +609,11 @@ async fn cancellation_receipt(
         .conversations
         .cancellation_receipt(&id, &token, &reference)
         .await?;
-    let file = format!("attachment; filename=\"felsok-{}.txt\"", receipt.reference);
+    // Header values are ASCII: "ÅN-…" is named "AN-…" for the download.
+    let file = format!(
+        "attachment; filename=\"felsok-{}.txt\"",
+        receipt.reference.replace('Å', "A")
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),

@@ -21,6 +21,8 @@ use super::{
         conversations::transcript,
         conversations::submit_cancellation,
         conversations::review_cancellation,
+        conversations::submit_withdrawal,
+        conversations::review_withdrawal,
         conversations::cancellation_receipt,
         conversations::request_callback,
         live::conversation_events,

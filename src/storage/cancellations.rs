@@ -1,4 +1,4 @@
-//! SQL for written cancellations.
+//! SQL for written requests to leave: cancellations and withdrawals (ångerrätt).
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -6,11 +6,13 @@ use sqlx::Row;
 use super::{Store, StoreError, TurnTx};
 use crate::timestamp::Timestamp;
 
-/// A written cancellation as stored.
+/// A written cancellation or withdrawal as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CancellationRow {
     pub id: String,
     pub conversation_id: String,
+    /// `cancellation` or `withdrawal`.
+    pub kind: String,
     pub reference: String,
     pub fingerprint: String,
     pub service: String,
@@ -23,17 +25,47 @@ pub struct CancellationRow {
     pub receipt: String,
     pub handoff_id: String,
     pub received_at: Timestamp,
+    /// `YYYY-MM-DD`, for a withdrawal: the day the contract was made.
+    pub contract_date: Option<String>,
+    /// For a cancellation sent for someone else: whose subscription it is, and why the
+    /// writer may act for them (`estate`, `guardian`, `power_of_attorney`).
+    pub holder_name: Option<String>,
+    pub relation: Option<String>,
+    /// `YYYY-MM-DD`, entered by the agent who confirmed it.
+    pub service_ends_on: Option<String>,
+    pub last_invoice_on: Option<String>,
 }
 
-const COLUMNS: &str = "id, conversation_id, reference, fingerprint, service, full_name, \
+/// A written request with what has become of it, for telling the customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestWithStatus {
+    pub request: CancellationRow,
+    /// The handoff's status: `queued`, `claimed` or `resolved`.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+const COLUMNS: &str = "id, conversation_id, kind, reference, fingerprint, service, full_name, \
                        customer_number, email, end_date, comment, locale, receipt, handoff_id, \
-                       received_at";
+                       received_at, contract_date, holder_name, relation, service_ends_on, \
+                       last_invoice_on";
+
+/// [`COLUMNS`] of the table aliased `c`, for joins.
+fn prefixed_columns() -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn from_row(row: &AnyRow) -> Result<CancellationRow, StoreError> {
     let received: String = row.try_get("received_at")?;
     Ok(CancellationRow {
         id: row.try_get("id")?,
         conversation_id: row.try_get("conversation_id")?,
+        kind: row.try_get("kind")?,
         reference: row.try_get("reference")?,
         fingerprint: row.try_get("fingerprint")?,
         service: row.try_get("service")?,
@@ -47,6 +79,20 @@ fn from_row(row: &AnyRow) -> Result<CancellationRow, StoreError> {
         handoff_id: row.try_get("handoff_id")?,
         received_at: Timestamp::parse(&received)
             .map_err(|e| StoreError::Corrupt(format!("received_at: {e}")))?,
+        contract_date: row.try_get("contract_date")?,
+        holder_name: row.try_get("holder_name")?,
+        relation: row.try_get("relation")?,
+        service_ends_on: row.try_get("service_ends_on")?,
+        last_invoice_on: row.try_get("last_invoice_on")?,
+    })
+}
+
+fn with_status(row: &AnyRow) -> Result<RequestWithStatus, StoreError> {
+    Ok(RequestWithStatus {
+        request: from_row(row)?,
+        status: row.try_get("handoff_status")?,
+        outcome: row.try_get("handoff_outcome")?,
+        note: row.try_get("handoff_note")?,
     })
 }
 
@@ -71,11 +117,7 @@ impl TurnTx {
 
     /// This conversation's cancellations that no agent has resolved yet.
     pub async fn open_cancellations(&mut self) -> Result<Vec<CancellationRow>, StoreError> {
-        let columns = COLUMNS
-            .split(", ")
-            .map(|c| format!("c.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let columns = prefixed_columns();
         let sql = format!(
             "SELECT {columns} FROM cancellation_requests c \
              JOIN handoffs h ON h.id = c.handoff_id \
@@ -94,11 +136,13 @@ impl TurnTx {
     pub async fn insert_cancellation(&mut self, c: &CancellationRow) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO cancellation_requests ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20)"
         );
         sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.conversation_id)
+            .bind(&c.kind)
             .bind(&c.reference)
             .bind(&c.fingerprint)
             .bind(&c.service)
@@ -111,14 +155,69 @@ impl TurnTx {
             .bind(&c.receipt)
             .bind(&c.handoff_id)
             .bind(c.received_at.to_string())
+            .bind(&c.contract_date)
+            .bind(&c.holder_name)
+            .bind(&c.relation)
+            .bind(&c.service_ends_on)
+            .bind(&c.last_invoice_on)
             .persistent(false)
             .execute(self.executor())
             .await?;
         Ok(())
     }
+
+    /// Records when a confirmed request ends the service and when the last invoice comes,
+    /// in the same transaction as the agent's resolution.
+    pub async fn set_request_end(
+        &mut self,
+        handoff_id: &str,
+        service_ends_on: &str,
+        last_invoice_on: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE cancellation_requests SET service_ends_on = $1, last_invoice_on = $2 \
+             WHERE handoff_id = $3",
+        )
+        .bind(service_ends_on)
+        .bind(last_invoice_on)
+        .bind(handoff_id)
+        .persistent(false)
+        .execute(self.executor())
+        .await?;
+        Ok(())
+    }
 }
 
+/// The handoff's columns that say what became of a request.
+const STATUS_JOIN: &str = "h.status AS handoff_status, h.outcome AS handoff_outcome, \
+                           h.note AS handoff_note FROM cancellation_requests c \
+                           JOIN handoffs h ON h.id = c.handoff_id";
+
 impl Store {
+    /// A conversation's written requests, and those named by `references` wherever they were
+    /// sent, each with what has become of it: what a customer asking "has it arrived?" is
+    /// told about.
+    pub async fn requests_with_status(
+        &self,
+        conversation_id: &str,
+        references: &[String],
+    ) -> Result<Vec<RequestWithStatus>, StoreError> {
+        let mut sql = format!(
+            "SELECT {}, {STATUS_JOIN} WHERE c.conversation_id = $1",
+            prefixed_columns()
+        );
+        for i in 0..references.len() {
+            sql.push_str(&format!(" OR c.reference = ${}", i + 2));
+        }
+        sql.push_str(" ORDER BY c.received_at, c.id");
+        let mut query = sqlx::query(&sql).persistent(false).bind(conversation_id);
+        for reference in references {
+            query = query.bind(reference);
+        }
+        let rows = query.fetch_all(&self.reader).await?;
+        rows.iter().map(with_status).collect()
+    }
+
     pub async fn cancellation(
         &self,
         conversation_id: &str,

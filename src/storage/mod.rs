@@ -20,7 +20,7 @@ mod staff;
 mod stats;
 mod webhooks;
 
-pub use cancellations::CancellationRow;
+pub use cancellations::{CancellationRow, RequestWithStatus};
 pub use changes::{follow_postgres, Changes};
 pub use connect::{redact as redact_url, Backend};
 pub use conversations::TurnTx;

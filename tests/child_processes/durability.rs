@@ -70,43 +70,59 @@ async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
 
 per_engine!(kill_9_loses_nothing_acknowledged);
 
-/// The receipt the customer was shown exists after `kill -9` right after the answer.
+/// The receipts the customer was shown, of a cancellation and of a withdrawal (the
+/// acknowledgement the law asks for), exist after `kill -9` right after the answers.
 async fn kill_9_right_after_a_cancellation_keeps_the_receipt(backend: Backend) {
     let db = TestDatabase::create(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let client = Client::new();
     let server = Server::start(&db.url, dir.path()).await;
     let chat = start_chat_at(&client, &server.base).await;
-    let response = client
-        .post(format!(
-            "{}/api/v1/conversations/{}/cancellation",
-            server.base, chat.id
-        ))
-        .bearer_auth(&chat.token)
-        .json(&json!({"service": "Bredband", "full_name": "Anna Svensson"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let answer: Value = response.json().await.unwrap();
+    let made = (time::OffsetDateTime::now_utc().date() - time::Duration::days(3)).to_string();
+    let mut answers = Vec::new();
+    for (path, body) in [
+        (
+            "cancellation",
+            json!({"service": "Bredband", "full_name": "Anna Svensson"}),
+        ),
+        (
+            "withdrawal",
+            json!({"contract": "Mobil 5 GB", "full_name": "Anna Svensson", "contract_date": made}),
+        ),
+    ] {
+        let response = client
+            .post(format!(
+                "{}/api/v1/conversations/{}/{path}",
+                server.base, chat.id
+            ))
+            .bearer_auth(&chat.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{path}");
+        answers.push(response.json::<Value>().await.unwrap());
+    }
     server.kill_9();
 
     let server = Server::start(&db.url, dir.path()).await;
-    let reference = answer["reference"].as_str().unwrap();
-    let kept = client
-        .get(format!(
-            "{}/api/v1/conversations/{}/cancellations/{reference}/receipt",
-            server.base, chat.id
-        ))
-        .bearer_auth(&chat.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(kept.status(), StatusCode::OK);
-    assert_eq!(
-        kept.text().await.unwrap(),
-        answer["receipt"].as_str().unwrap()
-    );
+    for answer in &answers {
+        let reference = answer["reference"].as_str().unwrap();
+        let kept = client
+            .get(format!(
+                "{}/api/v1/conversations/{}/cancellations/{reference}/receipt",
+                server.base, chat.id
+            ))
+            .bearer_auth(&chat.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(kept.status(), StatusCode::OK, "{reference}");
+        assert_eq!(
+            kept.text().await.unwrap(),
+            answer["receipt"].as_str().unwrap()
+        );
+    }
     server.kill_9();
     db.drop_database().await;
 }

@@ -153,6 +153,21 @@ async fn a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved(app:
             json!({"outcome": "cancellation_withdrawn"}),
             "note_required",
         ),
+        // The customer is told when it ends: the agent must say.
+        (
+            json!({"outcome": "cancellation_confirmed", "last_invoice_on": "2027-02-15"}),
+            "date_required",
+        ),
+        (
+            json!({"outcome": "cancellation_confirmed", "service_ends_on": "31/1",
+                   "last_invoice_on": "2027-02-15"}),
+            "invalid_date",
+        ),
+        (
+            json!({"outcome": "withdrawal_confirmed", "service_ends_on": "2027-01-31",
+                   "last_invoice_on": "2027-02-15"}),
+            "invalid_outcome",
+        ),
     ] {
         let refused = post(
             app,
@@ -171,14 +186,17 @@ async fn a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved(app:
             app,
             &format!("/api/v1/agent/handoffs/{id}/resolve"),
             &agent,
-            json!({"outcome": "cancellation_confirmed", "note": "Avslutas 2027-01-31."}),
+            json!({"outcome": "cancellation_confirmed", "note": "Kollat bindningstid 2027-01-31.",
+                   "service_ends_on": "2027-01-31", "last_invoice_on": "2027-02-15"}),
         )
         .await,
     )
     .await;
     assert_eq!(resolved["status"], "resolved");
     assert_eq!(resolved["outcome"], "cancellation_confirmed");
-    assert_eq!(resolved["note"], "Avslutas 2027-01-31.");
+    assert_eq!(resolved["note"], "Kollat bindningstid 2027-01-31.");
+    assert_eq!(resolved["cancellation"]["service_ends_on"], "2027-01-31");
+    assert_eq!(resolved["cancellation"]["last_invoice_on"], "2027-02-15");
 
     // The customer is told, in their chat, and the internal note stays internal.
     let conversation = app.read(&chat).await;
@@ -189,7 +207,12 @@ async fn a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved(app:
         told.contains(&reference) && told.contains("bekräftad"),
         "{told}"
     );
-    assert!(!told.contains("2027-01-31"));
+    // The dates, as a customer reads them; the internal note stays internal.
+    assert!(
+        told.contains("söndag 31 januari") && told.contains("måndag 15 februari"),
+        "{told}"
+    );
+    assert!(!told.contains("bindningstid") && !told.contains("2027-01-31"));
 
     let again = post(
         app,

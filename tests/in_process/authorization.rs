@@ -214,6 +214,20 @@ fn table(ids: &Ids) -> Vec<Endpoint> {
             Owner,
         ),
         row(
+            M::POST,
+            "/api/v1/conversations/{id}/withdrawal",
+            c("/withdrawal"),
+            json(json!({})),
+            Owner,
+        ),
+        row(
+            M::POST,
+            "/api/v1/conversations/{id}/withdrawal/review",
+            c("/withdrawal/review"),
+            json(json!({})),
+            Owner,
+        ),
+        row(
             M::GET,
             "/api/v1/conversations/{id}/cancellations/{reference}/receipt",
             c("/cancellations/X-1/receipt"),

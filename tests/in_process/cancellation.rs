@@ -306,7 +306,7 @@ on_both_engines!(
 
 /// Where the conversation is when the customer says they want to cancel.
 #[derive(Debug, Clone, Copy)]
-enum State {
+pub(crate) enum State {
     Fresh,
     MidGuide,
     Queued,
@@ -340,8 +340,21 @@ const ENGLISH: &[&str] = &[
     "my mother passed away, how do I close her account",
 ];
 
+/// The kinds of a message's buttons, in order.
+pub(crate) fn action_kinds(message: &Value) -> Vec<String> {
+    message["actions"]
+        .as_array()
+        .map(|actions| {
+            actions
+                .iter()
+                .map(|a| a["kind"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Puts a new conversation in `state` and returns it.
-async fn chat_in(app: &TestApp, locale: &str, state: State) -> Chat {
+pub(crate) async fn chat_in(app: &TestApp, locale: &str, state: State) -> Chat {
     let chat = app.start_chat(locale).await;
     match state {
         State::Fresh => {}
@@ -397,7 +410,9 @@ async fn the_written_path_comes_first_in_every_state() {
                     failures.push(format!("{state:?} {text:?}: no answer"));
                     continue;
                 };
-                let ids = action_ids(first);
+                // By kind: for an estate the button opens the same form at its part for
+                // someone else's subscription.
+                let ids = action_kinds(first);
                 if ids.first().map(String::as_str) != Some("written_cancellation") {
                     failures.push(format!("{state:?} {text:?}: first message {first}"));
                     continue;

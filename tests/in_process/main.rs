@@ -26,3 +26,4 @@ mod security;
 mod tokenizer_equivalence;
 mod web;
 mod webhooks;
+mod withdrawal;

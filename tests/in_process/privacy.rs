@@ -65,22 +65,40 @@ async fn start_with(app: &TestApp, customer: Value) -> Chat {
     }
 }
 
-async fn cancel_in_writing(app: &TestApp, chat: &Chat, customer_number: &str) -> String {
+/// Sends a written request (`cancellation` or `withdrawal`) and returns its reference.
+async fn send_in_writing(app: &TestApp, chat: &Chat, path: &str, form: Value) -> String {
     let response = post_json(
         app,
-        &format!("/api/v1/conversations/{}/cancellation", chat.id),
+        &format!("/api/v1/conversations/{}/{path}", chat.id),
         &chat.token,
-        json!({
-            "service": "Bredband 250/100",
-            "full_name": "Karin Lund",
-            "customer_number": customer_number,
-            "email": "karin.lund@example.se"
-        }),
+        form,
     )
     .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.unwrap();
     body["reference"].as_str().unwrap().to_owned()
+}
+
+async fn cancel_in_writing(app: &TestApp, chat: &Chat, customer_number: &str) -> String {
+    let form = json!({
+        "service": "Bredband 250/100",
+        "full_name": "Karin Lund",
+        "customer_number": customer_number,
+        "email": "karin.lund@example.se"
+    });
+    send_in_writing(app, chat, "cancellation", form).await
+}
+
+async fn withdraw_in_writing(app: &TestApp, chat: &Chat, customer_number: &str) -> String {
+    let made = time::OffsetDateTime::now_utc().date() - time::Duration::days(3);
+    let form = json!({
+        "full_name": "Karin Lund",
+        "contract": "TV-paket Bas",
+        "contract_date": felsok::domain::iso_date(made),
+        "customer_number": customer_number,
+        "email": "karin.lund@example.se"
+    });
+    send_in_writing(app, chat, "withdrawal", form).await
 }
 
 #[tokio::test]
@@ -174,6 +192,8 @@ async fn export_and_erase_keep_only_written_cancellations(app: &TestApp) {
     .await;
     let cancelled = app.start_chat("sv").await;
     let reference = cancel_in_writing(app, &cancelled, "555-123").await;
+    let withdrew = app.start_chat("sv").await;
+    let withdrawal = withdraw_in_writing(app, &withdrew, "555 123").await;
     let someone_else = start_with(app, json!({"customer_number": "999000"})).await;
 
     // The export finds both conversations, however the number or address was written.
@@ -185,6 +205,7 @@ async fn export_and_erase_keep_only_written_cancellations(app: &TestApp) {
         let ids = conversation_ids(&found);
         assert!(ids.contains(&chatted.id.as_str()), "{found}");
         assert!(ids.contains(&cancelled.id.as_str()), "{found}");
+        assert!(ids.contains(&withdrew.id.as_str()), "{found}");
         assert!(!ids.contains(&someone_else.id.as_str()));
     }
     let found = export(app, &admin, json!({"customer_number": "555123"})).await;
@@ -194,8 +215,8 @@ async fn export_and_erase_keep_only_written_cancellations(app: &TestApp) {
         "messages are exported"
     );
     assert!(
-        everything.contains(&reference),
-        "cancellations are exported"
+        everything.contains(&reference) && everything.contains(&withdrawal),
+        "cancellations and withdrawals are exported"
     );
 
     // Nobody named: a clear 422, nothing erased.
@@ -214,10 +235,10 @@ async fn export_and_erase_keep_only_written_cancellations(app: &TestApp) {
     .await;
     assert_eq!(response.status(), StatusCode::OK);
     let report: Value = response.json().await.unwrap();
-    assert_eq!(report, json!({"deleted": 1, "kept_for_cancellations": 1}));
+    assert_eq!(report, json!({"deleted": 1, "kept_for_cancellations": 2}));
 
     // Gone for the customer's own tokens too.
-    for chat in [&chatted, &cancelled] {
+    for chat in [&chatted, &cancelled, &withdrew] {
         let response = app
             .client
             .get(app.url(&format!("/api/v1/conversations/{}", chat.id)))
@@ -227,12 +248,21 @@ async fn export_and_erase_keep_only_written_cancellations(app: &TestApp) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
-    // Only the written cancellation remains, without the chat around it.
+    // Only the written requests remain, without the chats around them.
     let left = export(app, &admin, json!({"customer_number": "555123"})).await;
-    assert_eq!(conversation_ids(&left), [cancelled.id.as_str()], "{left}");
-    let kept = &left["conversations"][0];
-    assert_eq!(kept["messages"], json!([]));
-    assert_eq!(kept["cancellations"][0]["reference"], reference.as_str());
+    let mut kept_ids = conversation_ids(&left);
+    kept_ids.sort_unstable();
+    let mut expected = [cancelled.id.as_str(), withdrew.id.as_str()];
+    expected.sort_unstable();
+    assert_eq!(kept_ids, expected, "{left}");
+    for kept in left["conversations"].as_array().unwrap() {
+        assert_eq!(kept["messages"], json!([]));
+        let kept_reference = &kept["cancellations"][0]["reference"];
+        assert!(
+            kept_reference == reference.as_str() || kept_reference == withdrawal.as_str(),
+            "{kept}"
+        );
+    }
     assert!(!left.to_string().contains("routern blinkar"));
     // The agent can still work the cancellation.
     let queue = app

@@ -6,6 +6,8 @@
 use super::{Action, ActionButton, Later, Topic};
 use crate::domain::Locale;
 
+mod way_out;
+
 /// "a", "a och b", "a, b och c".
 fn join_and<S: AsRef<str>>(items: &[S], and: &str) -> String {
     match items {
@@ -320,18 +322,17 @@ impl Replies {
         pick(
             locale,
             "Jag beklagar sorgen. Du kan säga upp abonnemangen skriftligt här i chatten, direkt, \
-             för den som har gått bort: fyll i hens namn och vilka abonnemang det gäller, och \
-             skriv i kommentaren att du skriver för dödsboet och vem du är. Du får ett kvitto med \
-             referensnummer. Ibland behöver dödsboet visa ett dödsfallsintyg eller en \
-             bouppteckning; skicka inga dokument här i chatten, en kollega hör av sig och \
-             berättar hur. Du behöver inte ringa.",
+             för den som har gått bort: välj Säg upp åt någon annan och fyll i ditt namn, hens \
+             namn och vilka abonnemang det gäller. Du får ett kvitto med referensnummer. Ibland \
+             behöver dödsboet visa ett dödsfallsintyg eller en bouppteckning; skicka inga \
+             dokument här i chatten, en kollega hör av sig och berättar hur. Du behöver inte \
+             ringa.",
             "I'm so sorry for your loss. You can cancel the subscriptions in writing here in \
-             the chat, right now, for the person who has died: fill in their name and which \
-             subscriptions it is, and write in the comment that you're writing for the estate \
-             and who you are. You'll get a receipt with a reference number. Sometimes the \
-             estate needs to show a death certificate or the estate inventory; please don't \
-             send any documents here in the chat, a colleague will get in touch and explain \
-             how. You don't need to call.",
+             the chat, right now, for the person who has died: choose Cancel for someone else \
+             and fill in your name, their name and which subscriptions it is. You'll get a \
+             receipt with a reference number. Sometimes the estate needs to show a death \
+             certificate or the estate inventory; please don't send any documents here in the \
+             chat, a colleague will get in touch and explain how. You don't need to call.",
         )
     }
 
@@ -366,13 +367,13 @@ impl Replies {
     pub fn estate_cancellation_again(&self, locale: Locale) -> &'static str {
         pick(
             locale,
-            "Du kan säga upp alla hens abonnemang skriftligt här i chatten: fyll i formuläret en \
-             gång för varje abonnemang, med namnet på den som har gått bort, och skriv i \
-             kommentaren att du skriver för dödsboet. Du får ett kvitto för vart och ett.",
-            "You can cancel each of their subscriptions in writing here in the chat: fill in the \
-             form once for each subscription, with the name of the person who has died, and \
-             write in the comment that you're writing for the estate. You'll get a receipt for \
-             each one.",
+            "Du kan säga upp alla hens abonnemang skriftligt här i chatten, för dödsboet: välj \
+             Säg upp åt någon annan och fyll i formuläret en gång för varje abonnemang, med ditt \
+             namn och namnet på den som har gått bort. Du får ett kvitto för vart och ett.",
+            "You can cancel each of their subscriptions in writing here in the chat, for the \
+             estate: choose Cancel for someone else and fill in the form once for each \
+             subscription, with your name and the name of the person who has died. You'll get a \
+             receipt for each one.",
         )
     }
 
@@ -560,20 +561,6 @@ impl Replies {
         }
     }
 
-    /// Told to the customer when their written cancellation has been processed.
-    pub fn cancellation_confirmed(&self, locale: Locale, reference: &str) -> String {
-        match locale {
-            Locale::Sv => format!(
-                "Din uppsägning {reference} är nu behandlad och bekräftad. Spara gärna det här \
-                 meddelandet tillsammans med kvittot."
-            ),
-            Locale::En => format!(
-                "Your cancellation {reference} has now been processed and confirmed. You may \
-                 want to keep this message together with the receipt."
-            ),
-        }
-    }
-
     /// Told to the customer when they asked to withdraw their cancellation and it was.
     pub fn cancellation_withdrawn(&self, locale: Locale, reference: &str) -> String {
         match locale {
@@ -612,6 +599,14 @@ impl Replies {
                 pick(locale, "Faktura och betalning", "Invoices and payment")
             }
             Action::WrittenCancellation => pick(locale, "Säg upp skriftligt", "Cancel in writing"),
+            Action::OnBehalfCancellation => {
+                pick(locale, "Säg upp åt någon annan", "Cancel for someone else")
+            }
+            Action::Withdrawal => pick(
+                locale,
+                "Ångra avtalet här",
+                "Withdraw from the contract here",
+            ),
             Action::TalkToHuman => pick(locale, "Prata med en människa", "Talk to a person"),
             Action::StepWorked => pick(locale, "Det fungerade", "It worked"),
             Action::StepFailed => pick(locale, "Det fungerade inte", "It didn't work"),
@@ -1053,6 +1048,17 @@ impl Replies {
             format!("{}: {}", labels[0], form.service),
             format!("{}: {}", labels[1], form.full_name.as_str()),
         ];
+        if let Some(on_behalf) = &form.on_behalf {
+            let (holder, writes_as) = match locale {
+                Locale::Sv => ("Kontoinnehavare", "Säger upp"),
+                Locale::En => ("Account holder", "Cancelling as"),
+            };
+            lines.push(format!("{holder}: {}", on_behalf.holder_name.as_str()));
+            lines.push(format!(
+                "{writes_as}: {}",
+                Replies.relation_label(locale, on_behalf.relation)
+            ));
+        }
         if let Some(number) = &form.customer_number {
             lines.push(format!("{}: {}", labels[2], number.as_str()));
         }
@@ -1188,6 +1194,8 @@ impl Replies {
                 email: Some("anna@example.se"),
                 end_date: Some("2026-12-31"),
                 comment: Some("Vi flyttar."),
+                holder_name: Some("Karl Svensson"),
+                relation: Some("estate"),
             },
             day,
         )
@@ -1255,18 +1263,7 @@ impl Replies {
             );
             lines.extend(super::ChatRequest::ALL.map(|r| self.chat_request(locale, r).to_owned()));
             lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t).to_owned()));
-            let actions = Topic::ALL.map(Action::Topic).into_iter().chain([
-                Action::WrittenCancellation,
-                Action::TalkToHuman,
-                Action::StepWorked,
-                Action::StepFailed,
-                Action::StepSkipped,
-                Action::TroubleshootAnyway,
-                Action::ContinueTroubleshooting,
-                Action::RequestCallback,
-                Action::TakeUpLater,
-            ]);
-            lines.extend(actions.map(|a| self.action_label(locale, a).to_owned()));
+            lines.extend(Action::all().map(|a| self.action_label(locale, a).to_owned()));
             lines.extend(
                 crate::classifier::REQUIRED_INTENTS
                     .iter()
@@ -1316,9 +1313,9 @@ impl Replies {
                 self.queue_standing(locale, 1, None),
                 self.queue_standing(locale, 3, Some(1)),
                 self.queue_standing(locale, 3, Some(12)),
-                self.cancellation_confirmed(locale, "SU-261201-7K4Q9M"),
                 self.cancellation_withdrawn(locale, "SU-261201-7K4Q9M"),
             ]);
+            lines.extend(self.way_out_lines(locale));
         }
         lines
     }
