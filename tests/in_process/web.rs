@@ -203,9 +203,10 @@ async fn a_customer_walks_a_guide_asks_for_a_person_and_sees_the_agent_reply_liv
     status_becomes(&app, &agent_token, "queued").await;
     click(&agent, "#claim:enabled").await;
     status_becomes(&app, &agent_token, "claimed").await;
+    // The server may have it claimed a moment before the page has the answer and opens the note.
     fill(
         &agent,
-        "#resolve-note",
+        "#resolve-note:enabled",
         "Bytt router skickas, kunden informerad.",
     )
     .await;
@@ -273,6 +274,133 @@ async fn a_customer_cancels_in_writing_and_gets_the_receipt() {
         handoff["cancellation"]["reference"], reference,
         "{handoff:#}"
     );
+    browser.close().await;
+    app.finish().await;
+}
+
+/// Sets a date field as its date picker would: typing into one follows the browser's locale.
+async fn set_date(client: &Client, css: &str, day: &str) {
+    visible(client, css).await;
+    let set = client
+        .execute(
+            "const input = document.querySelector(arguments[0]);
+             input.value = arguments[1];
+             input.dispatchEvent(new Event('input', {bubbles: true}));
+             input.dispatchEvent(new Event('change', {bubbles: true}));
+             return input.value;",
+            vec![json!(css), json!(day)],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(set, json!(day), "{css} did not take {day}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_withdraws_from_a_contract_and_an_agent_accepts_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let agent_token = app.staff_token(StaffRole::Agent, "Anna Lind").await;
+    let browser = Browser::start().await;
+    let customer = browser.open().await;
+    open_chat(&customer, &app).await;
+
+    // The way out is in the header from the start: nobody has to ask the bot for it first.
+    with_text(&customer, "#open-withdrawal", "Ångra avtal").await;
+    click(&customer, "#open-withdrawal").await;
+    visible(&customer, "#withdrawal-form").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let made_on = (today - time::Duration::days(3)).to_string();
+    fill(
+        &customer,
+        "#withdrawal-form [name='full_name']",
+        "Eva Andersson",
+    )
+    .await;
+    fill(
+        &customer,
+        "#withdrawal-form [name='contract']",
+        "Bredband 250/100",
+    )
+    .await;
+    set_date(
+        &customer,
+        "#withdrawal-form [name='contract_date']",
+        &made_on,
+    )
+    .await;
+    fill(
+        &customer,
+        "#withdrawal-form [name='email']",
+        "eva@example.se",
+    )
+    .await;
+    assert_accessible(&customer, "withdrawal form").await;
+    screenshot(&customer, "chat-withdrawal-form-sv").await;
+    click(&customer, "#withdrawal-form button[type='submit']").await;
+    with_text(&customer, "#withdrawal-review", "Eva Andersson").await;
+    let last_day = visible(&customer, "#withdrawal-review .withdrawal-last-day").await;
+    let last_day = last_day.attr("datetime").await.unwrap().unwrap_or_default();
+    assert!(
+        last_day.as_str() > made_on.as_str(),
+        "last day {last_day:?}"
+    );
+    screenshot(&customer, "chat-withdrawal-review-sv").await;
+    click(&customer, "#withdrawal-confirm").await;
+    let reference = with_text(&customer, "#withdrawal-receipt .receipt-reference", "ÅN-")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(reference.starts_with("ÅN-"), "{reference}");
+    assert_accessible(&customer, "withdrawal receipt").await;
+    screenshot(&customer, "chat-withdrawal-receipt-sv").await;
+
+    // Back in the chat, the receipt is there too, with a button to save it.
+    click(&customer, "#withdrawal-receipt button[data-close]").await;
+    with_text(&customer, ".message[data-role='system']", &reference).await;
+    visible(
+        &customer,
+        ".message[data-role='system'] .message-tools button",
+    )
+    .await;
+
+    // Stored as a withdrawal, under the reference the customer was shown.
+    let handoff = first_handoff(&app, &agent_token).await;
+    assert_eq!(handoff["reason"], "withdrawal", "{handoff:#}");
+    assert_eq!(handoff["cancellation"]["kind"], "withdrawal", "{handoff:#}");
+    assert_eq!(
+        handoff["cancellation"]["reference"], reference,
+        "{handoff:#}"
+    );
+
+    // The agent sees what it is and when the contract was made, and accepting it asks for
+    // the day the service ends and the last invoice, which the customer is told.
+    let agent = browser.open().await;
+    sign_in(&agent, &app, "/agent", &agent_token).await;
+    click(&agent, ".handoff-item").await;
+    with_text(&agent, "#handoff-context", "Ångrat avtal (ångerrätt)").await;
+    with_text(&agent, "#handoff-context", &made_on).await;
+    click(&agent, "#claim").await;
+    with_text(&agent, "#resolve-outcome", "Ångern är godkänd").await;
+    let ends_on = (today + time::Duration::days(2)).to_string();
+    let last_invoice_on = (today + time::Duration::days(20)).to_string();
+    set_date(&agent, "#resolve-service-ends", &ends_on).await;
+    set_date(&agent, "#resolve-last-invoice", &last_invoice_on).await;
+    assert_accessible(&agent, "agent resolving a withdrawal").await;
+    attribute(
+        &agent,
+        "document.getElementById('resolve-form').scrollIntoView({block: 'center'});",
+    )
+    .await;
+    screenshot(&agent, "agent-withdrawal-sv").await;
+    click(&agent, "#resolve-form button[type='submit']:enabled").await;
+    status_becomes(&app, &agent_token, "resolved").await;
+    let handoff = first_handoff(&app, &agent_token).await;
+    assert_eq!(handoff["outcome"], "withdrawal_confirmed", "{handoff:#}");
+    assert_eq!(
+        handoff["cancellation"]["service_ends_on"], ends_on,
+        "{handoff:#}"
+    );
+    with_text(&customer, ".message", "Tjänsten upphör").await;
     browser.close().await;
     app.finish().await;
 }
@@ -444,6 +572,8 @@ async fn the_chat_speaks_english_when_switched() {
     open_chat(&phone, &app).await;
     visible(&phone, "#talk-to-human").await;
     visible(&phone, "#save-transcript").await;
+    visible(&phone, "#open-cancellation").await;
+    visible(&phone, "#open-withdrawal").await;
     screenshot(&phone, "chat-phone-sv").await;
     browser.close().await;
     app.finish().await;

@@ -79,6 +79,7 @@ const STRINGS = {
     resolvedAt: "Avslutat {time}",
     flagCancellation: "Skriftlig uppsägning",
     flagCancellationWish: "Vill säga upp",
+    flagWithdrawal: "Ångrar avtal",
     flagCallback: "Ring upp {window}",
     flagUnread: "Nytt meddelande",
     live_open: "Live",
@@ -143,6 +144,23 @@ const STRINGS = {
     cancelEndDate: "Slutdatum",
     cancelEndAsap: "Så snart uppsägningstiden tillåter",
     cancelReceipt: "Kvittot kunden fick",
+    withdrawTitle: "Ångrar avtalet (ångerrätt) – sälj inte",
+    withdrawLead: "Kunden har ångrat avtalet ({reference}).",
+    withdrawPolicy: "Godkänn ångern och bekräfta den. Bestrid den bara av ett tydligt skäl, till exempel att ångerfristen har gått ut, och skriv då skälet till kunden. Support försöker aldrig sälja, övertala eller ge erbjudanden.",
+    cancelKind: "Typ",
+    kind_cancellation: "Uppsägning",
+    kind_withdrawal: "Ångrat avtal (ångerrätt)",
+    cancelContract: "Avtal",
+    contractDate: "Avtalet ingicks",
+    lastDay: "Sista dag att ångra",
+    lastDayLate: "{day} (ångern kom in efter den dagen)",
+    holderName: "Kontoinnehavare",
+    relation: "Skrivet av",
+    relation_estate: "Anhörig till någon som har dött (dödsbo)",
+    relation_guardian: "God man eller förvaltare",
+    relation_power_of_attorney: "Ombud med fullmakt",
+    serviceEndsOn: "Tjänsten upphör",
+    lastInvoiceOn: "Sista fakturadatum",
     transcriptHeading: "Konversation",
     transcriptScroll: "Meddelanden",
     role_customer: "Kund",
@@ -163,7 +181,7 @@ const STRINGS = {
     manageResolved: "Ärendet är avslutat.",
     moveLabel: "Flytta till kö",
     moveHint: "Ärendet väntar i den nya kön, med allt sammanhang, tills någon tar det.",
-    moveHintCancellation: "Skriftliga uppsägningar stannar i uppsägningskön och kan inte flyttas.",
+    moveHintCancellation: "Uppsägningar och ångrade avtal stannar i uppsägningskön och kan inte flyttas.",
     moveSubmit: "Flytta",
     moved: "Ärendet är flyttat till {queue}.",
     handBack: "Lämna tillbaka till kön",
@@ -173,6 +191,18 @@ const STRINGS = {
     outcomeLegend: "Utfall för uppsägningen",
     outcome_cancellation_confirmed: "Uppsägningen är genomförd",
     outcomeWithdrawnChoice: "Kunden har själv bett att få återkalla uppsägningen",
+    outcomeLegendWithdrawal: "Utfall för ångern",
+    outcome_withdrawal_confirmed: "Ångern är godkänd",
+    outcome_withdrawal_disputed: "Ångern bestrids",
+    required: "(måste fyllas i)",
+    serviceEndsLabel: "Tjänsten upphör",
+    lastInvoiceLabel: "Sista fakturadatum",
+    datesRequired: "Fyll i när tjänsten upphör och sista fakturadatum.",
+    datesHint: "Båda datumen står i bekräftelsen som kunden får.",
+    noteLabelDisputed: "Skäl till att ångern bestrids",
+    noteHintDisputed: "Visas för kunden. Skriv skälet sakligt och i hela meningar, till exempel ”Ångerfristen på 14 dagar gick ut den 3 mars.”",
+    noteRequiredDisputed: "Skriv skälet till att ångern bestrids. Kunden får se det du skriver.",
+    noteDisputed: "Skäl som kunden fick",
     outcome_cancellation_withdrawn: "Uppsägningen återkallad på kundens begäran",
     outcome_handled: "Hanterat",
     noteLabel: "Intern anteckning",
@@ -188,6 +218,7 @@ const STRINGS = {
     reason_billing_dispute: "Faktureras fast uppsagd",
     reason_written_cancellation: "Skriftlig uppsägning",
     reason_callback_request: "Kunden vill bli uppringd",
+    reason_withdrawal: "Ångrar avtal (ångerrätt)",
     err_network: "Kunde inte nå tjänsten. Kontrollera anslutningen och försök igen.",
     err_forbidden: "Din nyckel ger inte behörighet till det här.",
     err_rate: "För många förfrågningar. Vänta en stund och försök igen.",
@@ -196,9 +227,13 @@ const STRINGS = {
     err_not_claimed: "Ta ärendet innan du svarar på, avslutar eller lämnar tillbaka det.",
     err_held_by_another_agent: "En annan agent hanterar ärendet.",
     err_handoff_not_found: "Ärendet finns inte.",
-    err_cancellation_stays: "Skriftliga uppsägningar stannar i uppsägningskön.",
+    err_cancellation_stays: "Uppsägningar och ångrade avtal stannar i uppsägningskön.",
     err_note_required: "Skriv i anteckningen hur och när kunden bad om att återkalla uppsägningen.",
-    err_outcome_required: "Välj utfall för uppsägningen.",
+    err_outcome_required: "Välj ett utfall för ärendet.",
+    err_service_ends_on_date_required: "Fyll i när tjänsten upphör.",
+    err_last_invoice_on_date_required: "Fyll i sista fakturadatum.",
+    err_date_required: "Fyll i båda datumen.",
+    err_invalid_date: "Skriv datumen som år-månad-dag, till exempel 2027-01-31.",
     err_invalid_outcome: "Det utfallet går inte att välja för det här ärendet.",
     err_unknown_queue: "Välj en av köerna i listan.",
     err_invalid_note: "Anteckningen kunde inte sparas (för lång eller med otillåtna tecken).",
@@ -263,6 +298,7 @@ const STRINGS = {
     resolvedAt: "Resolved {time}",
     flagCancellation: "Written cancellation",
     flagCancellationWish: "Wants to cancel",
+    flagWithdrawal: "Withdrawal",
     flagCallback: "Call back {window}",
     flagUnread: "New message",
     live_open: "Live",
@@ -327,6 +363,23 @@ const STRINGS = {
     cancelEndDate: "End date",
     cancelEndAsap: "As soon as the notice period allows",
     cancelReceipt: "The receipt the customer got",
+    withdrawTitle: "Withdrawal from the contract (right of withdrawal) – do not sell",
+    withdrawLead: "The customer has withdrawn from the contract ({reference}).",
+    withdrawPolicy: "Accept the withdrawal and confirm it. Dispute it only for a clear reason, such as the withdrawal period having ended, and then write the reason to the customer. Support never tries to sell, persuade or make offers.",
+    cancelKind: "Type",
+    kind_cancellation: "Cancellation",
+    kind_withdrawal: "Withdrawal (right of withdrawal)",
+    cancelContract: "Contract",
+    contractDate: "Contract made",
+    lastDay: "Last day to withdraw",
+    lastDayLate: "{day} (the withdrawal arrived after that day)",
+    holderName: "Account holder",
+    relation: "Written by",
+    relation_estate: "A relative of someone who has died (the estate)",
+    relation_guardian: "A guardian or deputy (god man or förvaltare)",
+    relation_power_of_attorney: "Someone with power of attorney",
+    serviceEndsOn: "Service ends",
+    lastInvoiceOn: "Last invoice date",
     transcriptHeading: "Conversation",
     transcriptScroll: "Messages",
     role_customer: "Customer",
@@ -347,7 +400,7 @@ const STRINGS = {
     manageResolved: "The case is resolved.",
     moveLabel: "Move to queue",
     moveHint: "The case waits in the new queue, with all its context, until someone claims it.",
-    moveHintCancellation: "Written cancellations stay in the cancellation queue and cannot be moved.",
+    moveHintCancellation: "Cancellations and withdrawals stay in the cancellation queue and cannot be moved.",
     moveSubmit: "Move",
     moved: "The case was moved to {queue}.",
     handBack: "Hand back to the queue",
@@ -357,6 +410,18 @@ const STRINGS = {
     outcomeLegend: "Outcome of the cancellation",
     outcome_cancellation_confirmed: "The cancellation is carried out",
     outcomeWithdrawnChoice: "The customer asked to withdraw the cancellation",
+    outcomeLegendWithdrawal: "Outcome of the withdrawal",
+    outcome_withdrawal_confirmed: "The withdrawal is accepted",
+    outcome_withdrawal_disputed: "The withdrawal is disputed",
+    required: "(required)",
+    serviceEndsLabel: "Service ends on",
+    lastInvoiceLabel: "Last invoice date",
+    datesRequired: "Fill in when the service ends and the last invoice date.",
+    datesHint: "Both dates are in the confirmation the customer gets.",
+    noteLabelDisputed: "Why the withdrawal is disputed",
+    noteHintDisputed: "Shown to the customer. Write the reason plainly, in full sentences, for example “The 14-day withdrawal period ended on 3 March.”",
+    noteRequiredDisputed: "Write why the withdrawal is disputed. The customer will see what you write.",
+    noteDisputed: "Reason given to the customer",
     outcome_cancellation_withdrawn: "Cancellation withdrawn at the customer's request",
     outcome_handled: "Handled",
     noteLabel: "Internal note",
@@ -372,6 +437,7 @@ const STRINGS = {
     reason_billing_dispute: "Billed after cancelling",
     reason_written_cancellation: "Written cancellation",
     reason_callback_request: "The customer wants a call back",
+    reason_withdrawal: "Withdrawal (right of withdrawal)",
     err_network: "Could not reach the service. Check the connection and try again.",
     err_forbidden: "Your token does not allow this.",
     err_rate: "Too many requests. Wait a moment and try again.",
@@ -380,9 +446,13 @@ const STRINGS = {
     err_not_claimed: "Claim the case before replying to, resolving or handing it back.",
     err_held_by_another_agent: "Another agent is handling the case.",
     err_handoff_not_found: "The case does not exist.",
-    err_cancellation_stays: "Written cancellations stay in the cancellation queue.",
+    err_cancellation_stays: "Cancellations and withdrawals stay in the cancellation queue.",
     err_note_required: "Say in the note how and when the customer asked to withdraw the cancellation.",
-    err_outcome_required: "Choose the outcome of the cancellation.",
+    err_outcome_required: "Choose an outcome for the case.",
+    err_service_ends_on_date_required: "Fill in when the service ends.",
+    err_last_invoice_on_date_required: "Fill in the last invoice date.",
+    err_date_required: "Fill in both dates.",
+    err_invalid_date: "Write the dates as year-month-day, for example 2027-01-31.",
     err_invalid_outcome: "That outcome cannot be chosen for this case.",
     err_unknown_queue: "Choose one of the queues in the list.",
     err_invalid_note: "The note could not be saved (too long or with characters that are not allowed).",
@@ -593,6 +663,12 @@ const reasonLabel = (r) => {
   return label === "reason_" + r ? r : label;
 };
 const customerName = (h) => (h.customer && h.customer.name) || t("unknownCustomer");
+const relationLabel = (r) => {
+  const label = t("relation_" + r);
+  return label === "relation_" + r ? r : label;
+};
+/** A withdrawal within the 14 days (ångerrätt) rather than a cancellation. */
+const isWithdrawal = (h) => (h.cancellation && h.cancellation.kind === "withdrawal") || h.reason === "withdrawal";
 
 function percent(value) {
   const locale = state.lang === "en" ? "en-GB" : "sv-SE";
@@ -654,8 +730,8 @@ function errorText(error) {
     const fields = (error.details && error.details.fields) || [];
     const known = [];
     for (const f of fields) {
-      const key = "err_" + f.code;
-      if (t(key) !== key) known.push(t(key));
+      const text = fieldErrorText(f);
+      if (text && !known.includes(text)) known.push(text);
     }
     if (known.length) return known.join(" ");
     const key = "err_" + error.code;
@@ -663,6 +739,17 @@ function errorText(error) {
     if (error.message) return t("err_generic_detail", { message: error.message });
   }
   return t("err_generic");
+}
+
+/** A problem with one field, in words: for that field if there are any, else for its code. */
+function fieldErrorText(f) {
+  if (f.code === "note_required" && state.open && chosenOutcome(state.open) === "withdrawal_disputed") {
+    return t("noteRequiredDisputed");
+  }
+  for (const key of [`err_${f.field}_${f.code}`, `err_${f.code}`]) {
+    if (t(key) !== key) return t(key);
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- API
@@ -781,7 +868,7 @@ function signOut(reason) {
   $("transcript").replaceChildren();
   $("context-body").replaceChildren();
   $("reply-input").value = "";
-  $("resolve-note").value = "";
+  clearResolveForm();
   closeView(false);
   renderLiveState();
   if (location.hash.startsWith("#handoff=")) history.replaceState(null, "", location.pathname + location.search);
@@ -997,7 +1084,7 @@ function renderList(arrived = []) {
 function listItem(h) {
   const flags = [];
   if (h.cancellation) {
-    flags.push(el("span", { class: "flag flag-cancel", text: t("flagCancellation") }));
+    flags.push(el("span", { class: "flag flag-cancel", text: t(isWithdrawal(h) ? "flagWithdrawal" : "flagCancellation") }));
   } else if (h.banner || h.queue === "cancellation") {
     flags.push(el("span", { class: "flag flag-cancel", text: t("flagCancellationWish") }));
   }
@@ -1057,7 +1144,7 @@ async function openHandoff(id, { focus = true } = {}) {
     $("transcript").replaceChildren();
     $("context-body").replaceChildren(el("p", { class: "hint", text: t("loading") }));
     $("reply-input").value = "";
-    $("resolve-note").value = "";
+    clearResolveForm();
     $("view-status").textContent = "";
     $("view-error").hidden = true;
   }
@@ -1178,9 +1265,7 @@ function renderControls() {
   $("resolve-note").disabled = !act;
   $("resolve-submit").disabled = !act;
   const cancellation = h.queue === "cancellation";
-  $("resolve-outcome").hidden = !cancellation;
-  for (const radio of document.querySelectorAll("#resolve-outcome input")) radio.disabled = !act;
-  $("note-hint").textContent = cancellation && $("outcome-withdrawn").checked ? t("noteHintWithdrawn") : t("noteHint");
+  renderOutcomes(h, act);
 
   const movable = !cancellation && h.status !== "resolved" && (h.status === "queued" || canAct(h)) && !state.busy;
   const select = $("move-queue");
@@ -1200,6 +1285,67 @@ function renderControls() {
   else if (!canAct(h)) hint = t("manageOther", { name: h.claimed_by || "?" });
   $("manage-hint").textContent = hint;
   $("manage-hint").hidden = !hint;
+}
+
+/** The two outcomes a handoff in the cancellation queue can end with, by what it is. */
+function outcomesOf(h) {
+  return isWithdrawal(h)
+    ? { confirm: "withdrawal_confirmed", other: "withdrawal_disputed" }
+    : { confirm: "cancellation_confirmed", other: "cancellation_withdrawn" };
+}
+
+/** The outcome chosen in the form, or null where there is nothing to choose. */
+function chosenOutcome(h) {
+  if (!h || h.queue !== "cancellation") return null;
+  const { confirm, other } = outcomesOf(h);
+  return $("outcome-withdrawn").checked ? other : confirm;
+}
+
+const needsDates = (outcome) => outcome === "cancellation_confirmed" || outcome === "withdrawal_confirmed";
+const needsNote = (outcome) => outcome === "cancellation_withdrawn" || outcome === "withdrawal_disputed";
+
+/**
+ * The outcome choice, worded for a cancellation or a withdrawal; the dates the service ends
+ * and is last invoiced when it is confirmed; and the note, which a disputed withdrawal's
+ * customer reads as the reason.
+ */
+function renderOutcomes(h, act) {
+  const cancellation = h.queue === "cancellation";
+  const withdrawal = isWithdrawal(h);
+  const { confirm, other } = outcomesOf(h);
+  $("resolve-outcome").hidden = !cancellation;
+  $("outcome-confirmed").value = confirm;
+  $("outcome-withdrawn").value = other;
+  $("outcome-legend").textContent = t(withdrawal ? "outcomeLegendWithdrawal" : "outcomeLegend");
+  $("outcome-confirmed-label").textContent = t("outcome_" + confirm);
+  $("outcome-withdrawn-label").textContent = t(withdrawal ? "outcome_withdrawal_disputed" : "outcomeWithdrawnChoice");
+  for (const radio of document.querySelectorAll("#resolve-outcome input")) radio.disabled = !act;
+
+  const outcome = chosenOutcome(h);
+  $("resolve-dates").hidden = !needsDates(outcome);
+  for (const input of document.querySelectorAll("#resolve-dates input")) input.disabled = !act;
+
+  const disputed = outcome === "withdrawal_disputed";
+  const noteRequired = needsNote(outcome);
+  $("note-label").replaceChildren(
+    t(disputed ? "noteLabelDisputed" : "noteLabel"),
+    noteRequired ? " " : "",
+    noteRequired ? el("span", { class: "req", text: t("required") }) : "",
+  );
+  const note = $("resolve-note");
+  if (noteRequired) note.setAttribute("aria-required", "true");
+  else note.removeAttribute("aria-required");
+  $("note-hint").textContent = disputed
+    ? t("noteHintDisputed")
+    : outcome === "cancellation_withdrawn" ? t("noteHintWithdrawn") : t("noteHint");
+}
+
+function clearResolveForm() {
+  $("resolve-note").value = "";
+  $("resolve-service-ends").value = "";
+  $("resolve-last-invoice").value = "";
+  $("outcome-confirmed").checked = true;
+  for (const node of document.querySelectorAll("#resolve-form [aria-invalid]")) node.removeAttribute("aria-invalid");
 }
 
 function dl(rows) {
@@ -1237,7 +1383,7 @@ function contextPacket(h) {
       [t("customerLanguage"), t("lang_" + h.language) !== "lang_" + h.language ? t("lang_" + h.language) : h.language],
       [t("createdAt"), timeEl(h.created_at)],
       h.outcome ? [t("outcome"), t("outcome_" + h.outcome)] : null,
-      h.note ? [t("note"), el("span", { class: "note-text", text: h.note })] : null,
+      h.note ? [t(h.outcome === "withdrawal_disputed" ? "noteDisputed" : "note"), el("span", { class: "note-text", text: h.note })] : null,
     ].filter(Boolean)));
   summary.classList.add("summary-card");
 
@@ -1286,22 +1432,45 @@ function contextPacket(h) {
   return el("div", { class: "context-parts" }, parts);
 }
 
+/** The day a moment fell on in Sweden, as YYYY-MM-DD. */
+function swedishDay(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleDateString("sv-SE", { timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit" });
+}
+
+/** The last day to withdraw, and whether the withdrawal came in after it. */
+function lastDayText(c) {
+  const received = swedishDay(c.received_at);
+  return received && received > c.last_day ? t("lastDayLate", { day: c.last_day }) : c.last_day;
+}
+
 function cancellationBanner(h) {
   const c = h.cancellation;
+  const withdrawal = isWithdrawal(h);
   const rows = c ? dl([
     [t("cancelReference"), el("strong", { class: "reference", text: c.reference })],
-    [t("cancelService"), c.service],
+    [t("cancelKind"), t(withdrawal ? "kind_withdrawal" : "kind_cancellation")],
+    [t(withdrawal ? "cancelContract" : "cancelService"), c.service ?? c.contract],
     [t("cancelReceived"), timeEl(c.received_at)],
-    [t("cancelEndDate"), c.end_date || t("cancelEndAsap")],
-  ]) : null;
+    c.contract_date ? [t("contractDate"), c.contract_date] : null,
+    c.last_day ? [t("lastDay"), lastDayText(c)] : null,
+    withdrawal ? null : [t("cancelEndDate"), c.end_date || t("cancelEndAsap")],
+    c.holder_name ? [t("holderName"), c.holder_name] : null,
+    c.relation ? [t("relation"), relationLabel(c.relation)] : null,
+    c.service_ends_on ? [t("serviceEndsOn"), c.service_ends_on] : null,
+    c.last_invoice_on ? [t("lastInvoiceOn"), c.last_invoice_on] : null,
+  ].filter(Boolean)) : null;
+  const title = c ? (withdrawal ? "withdrawTitle" : "cancelTitle") : "cancelWishTitle";
+  const policy = c ? (withdrawal ? "withdrawPolicy" : "cancelPolicy") : "cancelWishPolicy";
   return el("section", { class: "cancellation-banner", "aria-labelledby": "cancel-title" },
     el("h4", { id: "cancel-title", class: "cancel-title" },
       el("span", { class: "cancel-icon", "aria-hidden": "true", text: "!" }),
-      c ? t("cancelTitle") : t("cancelWishTitle")),
+      t(title)),
     h.banner
       ? el("p", { class: "cancel-server", text: h.banner })
-      : c ? el("p", { class: "cancel-server", text: t("cancelLead", { reference: c.reference }) }) : null,
-    el("p", { class: "cancel-policy", text: c ? t("cancelPolicy") : t("cancelWishPolicy") }),
+      : c ? el("p", { class: "cancel-server", text: t(withdrawal ? "withdrawLead" : "cancelLead", { reference: c.reference }) }) : null,
+    el("p", { class: "cancel-policy", text: t(policy) }),
     rows,
     c && c.receipt ? el("details", { class: "receipt" },
       el("summary", { text: t("cancelReceipt") }),
@@ -1454,22 +1623,56 @@ function onResolve(event) {
   const note = $("resolve-note").value.trim();
   const body = {};
   if (note) body.note = note;
-  if (h.queue === "cancellation") {
-    body.outcome = $("outcome-withdrawn").checked ? "cancellation_withdrawn" : "cancellation_confirmed";
-    if (body.outcome === "cancellation_withdrawn" && !note) {
-      $("resolve-note").setAttribute("aria-invalid", "true");
-      showViewError(t("noteRequired"));
-      $("resolve-note").focus();
+  for (const node of document.querySelectorAll("#resolve-form [aria-invalid]")) node.removeAttribute("aria-invalid");
+  const outcome = chosenOutcome(h);
+  if (outcome) {
+    body.outcome = outcome;
+    const missing = [];
+    const problems = [];
+    if (needsDates(outcome)) {
+      body.service_ends_on = $("resolve-service-ends").value;
+      body.last_invoice_on = $("resolve-last-invoice").value;
+      if (!body.service_ends_on) missing.push($("resolve-service-ends"));
+      if (!body.last_invoice_on) missing.push($("resolve-last-invoice"));
+      if (missing.length) problems.push(t("datesRequired"));
+    }
+    if (needsNote(outcome) && !note) {
+      missing.push($("resolve-note"));
+      problems.push(t(outcome === "withdrawal_disputed" ? "noteRequiredDisputed" : "noteRequired"));
+    }
+    if (missing.length) {
+      for (const input of missing) input.setAttribute("aria-invalid", "true");
+      showViewError(problems.join(" "));
+      missing[0].focus();
       return;
     }
   }
-  $("resolve-note").removeAttribute("aria-invalid");
+  let invalid = null;
   act(async (current) => {
-    const resolved = await call(withLang(handoffPath(current.id, "resolve")), { method: "POST", body });
-    $("resolve-note").value = "";
-    if (state.openId === resolved.id) setOpen(resolved);
-    announce(t("resolved"));
-  }).then(() => $("view-heading").focus());
+    try {
+      const resolved = await call(withLang(handoffPath(current.id, "resolve")), { method: "POST", body });
+      clearResolveForm();
+      if (state.openId === resolved.id) setOpen(resolved);
+      announce(t("resolved"));
+    } catch (error) {
+      invalid = markResolveErrors(error);
+      throw error;
+    }
+  }).then(() => (invalid || $("view-heading")).focus());
+}
+
+/** Marks the fields a refused resolve names; returns the first of them, to go back to. */
+function markResolveErrors(error) {
+  const fields = error instanceof ApiError && error.details && Array.isArray(error.details.fields) ? error.details.fields : [];
+  const inputs = { note: "resolve-note", service_ends_on: "resolve-service-ends", last_invoice_on: "resolve-last-invoice" };
+  let first = null;
+  for (const f of fields) {
+    const input = inputs[f.field] && $(inputs[f.field]);
+    if (!input || input.closest("[hidden]")) continue;
+    input.setAttribute("aria-invalid", "true");
+    first = first || input;
+  }
+  return first;
 }
 
 // ---------------------------------------------------------------- start

@@ -118,6 +118,33 @@ const STRINGS = {
     callbackDone: "Klart! Bekräftelsen finns i chatten.",
     swedishTime: "{time} (svensk tid)",
     serviceOptions: "Bredband|Tv|Mobilabonnemang|Fast telefoni",
+    openCancellation: "Säg upp skriftligt",
+    openWithdrawal: "Ångra avtal",
+    fBehalf: "Jag säger upp åt någon annan",
+    fBehalfNote: "Du behöver inte skicka några papper här i chatten, till exempel dödsfallsintyg eller fullmakt.",
+    fHolderName: "Kontoinnehavarens namn",
+    fRelation: "Din koppling till kontoinnehavaren",
+    relation_estate: "Anhörig till någon som har dött (dödsbo)",
+    relation_guardian: "God man eller förvaltare",
+    relation_power_of_attorney: "Fullmakt",
+    withdrawTitle: "Ångra avtalet här",
+    withdrawIntro: "Du har 14 dagar på dig att ångra avtalet, räknat från dagen då du ingick det, och du behöver inte säga varför. Du betalar inget för den del av tjänsten som du inte har använt.",
+    fContract: "Avtalet du vill ångra",
+    fContractHint: "Till exempel ”Bredband 250/100” eller avtalsnumret.",
+    fContractDate: "Dagen då du ingick avtalet",
+    fContractDateHint: "Det är dagen då du beställde, skrev på eller tackade ja i telefon – inte dagen då tjänsten började.",
+    fEmailHintWithdraw: "Dit skickar vi bekräftelsen.",
+    reviewWithdraw: "Granska",
+    lastDay: "Sista dagen att ångra",
+    confirmWithdraw: "Bekräfta att du ångrar avtalet",
+    withdrawReceiptTitle: "Vi har tagit emot att du ångrar avtalet",
+    missing_contract: "Skriv vilket avtal du vill ångra.",
+    missing_contract_date: "Välj dagen då du ingick avtalet.",
+    missing_holder_name: "Skriv kontoinnehavarens namn.",
+    missing_relation: "Välj vilken koppling du har till kontoinnehavaren.",
+    invalid_relation: "Välj vilken koppling du har till kontoinnehavaren.",
+    date_in_future: "Datumet kan inte ligga i framtiden. Välj dagen då du ingick avtalet.",
+    date_too_old: "Datumet kan ligga högst två år bakåt i tiden. Kontrollera gärna året.",
   },
   en: {
     skip: "Skip to the message box",
@@ -229,6 +256,33 @@ const STRINGS = {
     callbackDone: "Done! The confirmation is in the chat.",
     swedishTime: "{time} (Swedish time)",
     serviceOptions: "Broadband|TV|Mobile subscription|Landline",
+    openCancellation: "Cancel in writing",
+    openWithdrawal: "Withdraw from contract",
+    fBehalf: "I'm cancelling on someone else's behalf",
+    fBehalfNote: "You don't need to send any papers here in the chat, such as a death certificate or a power of attorney.",
+    fHolderName: "The account holder's name",
+    fRelation: "Your connection to the account holder",
+    relation_estate: "Relative of someone who has died (the estate)",
+    relation_guardian: "Guardian or deputy (god man or förvaltare)",
+    relation_power_of_attorney: "Power of attorney",
+    withdrawTitle: "Withdraw from the contract here",
+    withdrawIntro: "You have 14 days to withdraw from the contract, counted from the day you made it, and you don't need to say why. You pay nothing for any part of the service you haven't used.",
+    fContract: "The contract you want to withdraw from",
+    fContractHint: "For example “Broadband 250/100” or the contract number.",
+    fContractDate: "The day you made the contract",
+    fContractDateHint: "That's the day you ordered, signed or said yes on the phone – not the day the service started.",
+    fEmailHintWithdraw: "We'll send the confirmation there.",
+    reviewWithdraw: "Review",
+    lastDay: "Last day to withdraw",
+    confirmWithdraw: "Confirm that you withdraw from the contract",
+    withdrawReceiptTitle: "We've received your withdrawal from the contract",
+    missing_contract: "Write which contract you want to withdraw from.",
+    missing_contract_date: "Choose the day you made the contract.",
+    missing_holder_name: "Write the account holder's name.",
+    missing_relation: "Choose your connection to the account holder.",
+    invalid_relation: "Choose your connection to the account holder.",
+    date_in_future: "The date can't be in the future. Choose the day you made the contract.",
+    date_too_old: "The date can be at most two years back. Please check the year.",
   },
 };
 
@@ -284,6 +338,8 @@ const ui = {
   langSwitch: $("lang-switch"),
   talk: $("talk-to-human"),
   save: $("save-transcript"),
+  openCancellation: $("open-cancellation"),
+  openWithdrawal: $("open-withdrawal"),
 };
 
 // ---------------------------------------------------------------- language
@@ -781,7 +837,7 @@ function markChosen(button) {
 
 function receiptReference(m) {
   if (m.role !== "system" || typeof m.text !== "string") return null;
-  const match = /(?:Referens|Reference):\s*(SU-[0-9]{6}-[0-9A-Z]{6})/.exec(m.text);
+  const match = /(?:Referens|Reference):\s*((?:SU|ÅN)-[0-9]{6}-[0-9A-Z]{6})/.exec(m.text);
   return match ? match[1] : null;
 }
 
@@ -944,9 +1000,18 @@ async function sendAction(action, button, group) {
 
 function onAction(action, button, group) {
   if (button.disabled) return;
-  switch (action.kind) {
+  // The form for cancelling someone else's subscription is of the kind written_cancellation
+  // (so that a client knowing only kinds opens the form at all); its id says to open that part.
+  const kind = action.id === "on_behalf_cancellation" ? action.id : action.kind || action.id;
+  switch (kind) {
     case "written_cancellation":
-      openCancellation(button);
+      openCancellation();
+      break;
+    case "on_behalf_cancellation":
+      openCancellation({ onBehalf: true });
+      break;
+    case "withdrawal":
+      openWithdrawal();
       break;
     case "request_callback":
       openCallback(button);
@@ -1015,7 +1080,7 @@ async function saveReceipt(reference) {
   }
 }
 
-// ---------------------------------------------------------------- forms (cancellation, call-back)
+// ---------------------------------------------------------------- forms (cancellation, withdrawal, call-back)
 
 /** Field errors from a 422, next to each field; returns whether any could be placed. */
 function showFieldErrors(form, prefix, fields, fallbackBox) {
@@ -1042,7 +1107,7 @@ function showFieldErrors(form, prefix, fields, fallbackBox) {
 
 function fieldMessage(problem) {
   const code = problem.code;
-  if (code === "missing_field" || code === "empty_field" || code === "required") {
+  if (code === "missing_field" || code === "empty_field" || /required/.test(code)) {
     const key = `missing_${problem.field}`;
     if (STRINGS.sv[key]) return t(key);
   }
@@ -1086,86 +1151,20 @@ for (const dialog of document.querySelectorAll("dialog.sheet")) {
   });
 }
 
-const cancel = {
-  dialog: $("cancellation-dialog"),
-  form: $("cancellation-form"),
-  formError: $("cancellation-form-error"),
-  review: $("cancellation-review"),
-  reviewText: document.querySelector("#cancellation-review .review-text"),
-  reviewError: $("cancellation-review-error"),
-  confirm: $("cancellation-confirm"),
-  edit: $("cancellation-edit"),
-  receipt: $("cancellation-receipt"),
-  body: null, // what was reviewed, sent unchanged on confirm
-  reference: null,
-};
-
 function todayIso() {
   const now = new Date();
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
 }
 
-function showCancelView(view) {
-  cancel.form.hidden = view !== "form";
-  cancel.review.hidden = view !== "review";
-  cancel.receipt.hidden = view !== "receipt";
+/** "2026-12-21" as people read a day: "21 december 2026", "21 December 2026". */
+function dayText(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(day ?? ""));
+  if (!m) return String(day ?? "");
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toLocaleDateString(S.lang === "en" ? "en-GB" : "sv-SE", {
+    timeZone: "UTC", day: "numeric", month: "long", year: "numeric",
+  });
 }
-
-function openCancellation() {
-  if (!cancel.receipt.hidden) {
-    // A new form after a receipt: start clean.
-    cancel.form.reset();
-    clearFieldErrors(cancel.form, cancel.formError);
-  }
-  showCancelView("form");
-  cancel.form.elements.end_date.min = todayIso();
-  openSheet(cancel.dialog, cancel.form.elements.service);
-}
-
-function cancellationBody() {
-  const f = cancel.form.elements;
-  const body = { service: f.service.value.trim(), full_name: f.full_name.value.trim() };
-  for (const name of ["customer_number", "email", "end_date", "comment"]) {
-    const value = f[name].value.trim();
-    if (value) body[name] = value;
-  }
-  return body;
-}
-
-cancel.form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  clearFieldErrors(cancel.form, cancel.formError);
-  const body = cancellationBody();
-  const missing = [];
-  if (!body.service) missing.push({ field: "service", code: "missing_field" });
-  if (!body.full_name) missing.push({ field: "full_name", code: "missing_field" });
-  if (missing.length) {
-    const first = showFieldErrors(cancel.form, "cf", missing, cancel.formError);
-    cancel.formError.replaceChildren(el("p", {}, t("formHasErrors")));
-    cancel.formError.hidden = false;
-    first?.focus();
-    return;
-  }
-  const submit = cancel.form.querySelector("button[type=submit]");
-  submit.disabled = true;
-  try {
-    const answer = await api(`/api/v1/conversations/${encodeURIComponent(S.id)}/cancellation/review`, {
-      method: "POST",
-      token: S.token,
-      body,
-    });
-    cancel.body = body;
-    cancel.reviewText.replaceChildren(renderText(answer.review));
-    cancel.reviewText.lang = S.locale;
-    cancel.reviewError.hidden = true;
-    showCancelView("review");
-    $("cancellation-review-title").focus();
-  } catch (e) {
-    placeFormErrors(cancel.form, "cf", cancel.formError, e);
-  } finally {
-    submit.disabled = false;
-  }
-});
 
 function placeFormErrors(form, prefix, box, e) {
   if (e instanceof ApiError && e.status === 422 && e.details && Array.isArray(e.details.fields)) {
@@ -1178,60 +1177,223 @@ function placeFormErrors(form, prefix, box, e) {
   }
 }
 
-cancel.edit.addEventListener("click", () => {
-  showCancelView("form");
-  cancel.form.elements.service.focus();
-});
+/**
+ * A form sent in two steps, as the cancellation and the withdrawal are: the server words what
+ * is about to be sent, the customer confirms exactly that and gets a receipt with a reference.
+ * `name` begins the sheet's ids (`${name}-dialog`, `${name}-form` …), `prefix` its fields'
+ * (`${prefix}-${field}-error`) and `path` the API's (`…/${path}/review`, `…/${path}`).
+ * `body()` reads the form, `check(body)` lists what is missing, `first` names the field to
+ * start in, `prepare(options)` readies the form as it opens and `onReview(answer)` shows
+ * what else the review says.
+ */
+function twoStepSheet({ name, prefix, path, body, check, first, prepare, onReview }) {
+  const sheet = {
+    dialog: $(`${name}-dialog`),
+    form: $(`${name}-form`),
+    formError: $(`${name}-form-error`),
+    review: $(`${name}-review`),
+    reviewText: document.querySelector(`#${name}-review .review-text`),
+    reviewError: $(`${name}-review-error`),
+    confirm: $(`${name}-confirm`),
+    edit: $(`${name}-edit`),
+    receipt: $(`${name}-receipt`),
+    body: null, // what was reviewed, sent unchanged on confirm
+    reference: null,
+  };
+  const apiPath = (tail = "") => `/api/v1/conversations/${encodeURIComponent(S.id)}/${path}${tail}`;
 
-cancel.confirm.addEventListener("click", async () => {
-  if (!cancel.body) return;
-  cancel.confirm.disabled = true;
-  cancel.edit.disabled = true;
-  cancel.reviewError.hidden = true;
-  try {
-    const answer = await api(`/api/v1/conversations/${encodeURIComponent(S.id)}/cancellation`, {
-      method: "POST",
-      token: S.token,
-      body: cancel.body,
-    });
-    if (answer.message) addMessage(answer.message);
-    showReceipt(answer);
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 422) {
-      showCancelView("form");
-      clearFieldErrors(cancel.form, cancel.formError);
-      placeFormErrors(cancel.form, "cf", cancel.formError, e);
-    } else {
-      formError(cancel.reviewError, e, "formFailedServer");
-    }
-  } finally {
-    cancel.confirm.disabled = false;
-    cancel.edit.disabled = false;
+  function show(view) {
+    sheet.form.hidden = view !== "form";
+    sheet.review.hidden = view !== "review";
+    sheet.receipt.hidden = view !== "receipt";
   }
-});
 
-function showReceipt(answer) {
-  cancel.reference = answer.reference;
-  cancel.receipt.querySelector(".receipt-reference").textContent = answer.reference;
-  const time = cancel.receipt.querySelector(".receipt-time");
-  time.dateTime = answer.received_at;
-  time.textContent = swedishTimeText(answer.received_at);
-  const text = cancel.receipt.querySelector(".receipt-text");
-  text.replaceChildren(renderText(answer.receipt));
-  text.lang = S.locale;
-  const note = $("cancellation-receipt-note");
-  note.hidden = true;
-  showCancelView("receipt");
-  $("cancellation-receipt-title").focus();
+  sheet.open = (options = {}) => {
+    if (!sheet.receipt.hidden) {
+      // A new form after a receipt: start clean.
+      sheet.form.reset();
+      clearFieldErrors(sheet.form, sheet.formError);
+    }
+    show("form");
+    prepare(options);
+    openSheet(sheet.dialog, sheet.form.elements[first]);
+  };
+
+  sheet.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(sheet.form, sheet.formError);
+    const request = body();
+    const missing = check(request);
+    if (missing.length) {
+      sheet.formError.replaceChildren(el("p", {}, t("formHasErrors")));
+      sheet.formError.hidden = false;
+      showFieldErrors(sheet.form, prefix, missing, sheet.formError)?.focus();
+      return;
+    }
+    if (!S.id) {
+      // The chat never started: nothing to send it with yet.
+      formError(sheet.formError, new ApiError(0, "network", "no conversation"), "formFailedServer");
+      return;
+    }
+    const submit = sheet.form.querySelector("button[type=submit]");
+    submit.disabled = true;
+    try {
+      const answer = await api(apiPath("/review"), { method: "POST", token: S.token, body: request });
+      sheet.body = request;
+      sheet.reviewText.replaceChildren(renderText(answer.review));
+      sheet.reviewText.lang = S.locale;
+      sheet.reviewError.hidden = true;
+      if (onReview) onReview(answer);
+      show("review");
+      $(`${name}-review-title`).focus();
+    } catch (e) {
+      placeFormErrors(sheet.form, prefix, sheet.formError, e);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  sheet.edit.addEventListener("click", () => {
+    show("form");
+    sheet.form.elements[first].focus();
+  });
+
+  sheet.confirm.addEventListener("click", async () => {
+    if (!sheet.body) return;
+    sheet.confirm.disabled = true;
+    sheet.edit.disabled = true;
+    sheet.reviewError.hidden = true;
+    try {
+      const answer = await api(apiPath(), { method: "POST", token: S.token, body: sheet.body });
+      if (answer.message) addMessage(answer.message);
+      showReceipt(answer);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422) {
+        show("form");
+        clearFieldErrors(sheet.form, sheet.formError);
+        placeFormErrors(sheet.form, prefix, sheet.formError, e);
+      } else {
+        formError(sheet.reviewError, e, "formFailedServer");
+      }
+    } finally {
+      sheet.confirm.disabled = false;
+      sheet.edit.disabled = false;
+    }
+  });
+
+  function showReceipt(answer) {
+    sheet.reference = answer.reference;
+    sheet.receipt.querySelector(".receipt-reference").textContent = answer.reference;
+    const time = sheet.receipt.querySelector(".receipt-time");
+    time.dateTime = answer.received_at;
+    time.textContent = swedishTimeText(answer.received_at);
+    const text = sheet.receipt.querySelector(".receipt-text");
+    text.replaceChildren(renderText(answer.receipt));
+    text.lang = S.locale;
+    $(`${name}-receipt-note`).hidden = true;
+    show("receipt");
+    $(`${name}-receipt-title`).focus();
+  }
+
+  $(`${name}-download`).addEventListener("click", async () => {
+    if (!sheet.reference) return;
+    const note = $(`${name}-receipt-note`);
+    const ok = await saveReceipt(sheet.reference);
+    note.textContent = t(ok ? "receiptSaved" : "receiptSaveFailed");
+    note.hidden = false;
+  });
+
+  return sheet;
 }
 
-$("cancellation-download").addEventListener("click", async () => {
-  if (!cancel.reference) return;
-  const note = $("cancellation-receipt-note");
-  const ok = await saveReceipt(cancel.reference);
-  note.textContent = t(ok ? "receiptSaved" : "receiptSaveFailed");
-  note.hidden = false;
+/** What the customer typed in a field, trimmed; optional fields only when filled in. */
+function formFields(form, required, optional) {
+  const f = form.elements;
+  const body = {};
+  for (const name of required) body[name] = f[name].value.trim();
+  for (const name of optional) {
+    const value = f[name].value.trim();
+    if (value) body[name] = value;
+  }
+  return body;
+}
+
+const missingOf = (body, names) => names.filter((name) => !body[name]).map((field) => ({ field, code: "missing_field" }));
+
+// A written cancellation, optionally made for someone else: the estate of someone who has
+// died, a guardian, or someone holding a power of attorney. Those two fields go only when the
+// part for them is open.
+const behalf = {
+  toggle: $("cf-behalf"),
+  part: $("cf-behalf-part"),
+};
+
+function showBehalf() {
+  behalf.part.hidden = !behalf.toggle.checked;
+}
+
+behalf.toggle.addEventListener("change", showBehalf);
+
+const cancel = twoStepSheet({
+  name: "cancellation",
+  prefix: "cf",
+  path: "cancellation",
+  first: "service",
+  body() {
+    const body = formFields($("cancellation-form"), ["service", "full_name"],
+      ["customer_number", "email", "end_date", "comment"]);
+    if (behalf.toggle.checked) {
+      const f = $("cancellation-form").elements;
+      body.holder_name = f.holder_name.value.trim();
+      body.relation = f.relation.value;
+    }
+    return body;
+  },
+  check(body) {
+    const names = ["service", "full_name"];
+    if (behalf.toggle.checked) names.push("holder_name", "relation");
+    return missingOf(body, names);
+  },
+  prepare({ onBehalf = false } = {}) {
+    if (onBehalf) behalf.toggle.checked = true;
+    showBehalf();
+    $("cancellation-form").elements.end_date.min = todayIso();
+  },
 });
+
+function openCancellation(options) {
+  cancel.open(options);
+}
+
+// Withdrawing from a contract within the 14 days the law gives (ångerrätt).
+const withdraw = twoStepSheet({
+  name: "withdrawal",
+  prefix: "wf",
+  path: "withdrawal",
+  first: "full_name",
+  body: () => formFields($("withdrawal-form"), ["full_name", "contract", "contract_date"],
+    ["customer_number", "email", "comment"]),
+  check(body) {
+    const missing = missingOf(body, ["full_name", "contract", "contract_date"]);
+    if (body.contract_date && /^\d{4}-\d{2}-\d{2}$/.test(body.contract_date) && body.contract_date > todayIso()) {
+      missing.push({ field: "contract_date", code: "date_in_future" });
+    }
+    return missing;
+  },
+  prepare() {
+    $("withdrawal-form").elements.contract_date.max = todayIso();
+  },
+  onReview(answer) {
+    const time = withdraw.review.querySelector(".withdrawal-last-day");
+    time.dateTime = answer.last_day || "";
+    time.textContent = dayText(answer.last_day);
+    time.closest("dl").hidden = !answer.last_day;
+  },
+});
+
+function openWithdrawal() {
+  withdraw.open();
+}
 
 // The call-back form: a number and a window of time, in Swedish time, as the API wants it.
 const callback = {
@@ -1369,6 +1531,8 @@ ui.talk.addEventListener("click", () => {
   sendAction({ id: "talk_to_human", kind: "talk_to_human", label: t("talkToHuman") }, null, null);
 });
 ui.save.addEventListener("click", saveTranscript);
+ui.openCancellation.addEventListener("click", () => openCancellation());
+ui.openWithdrawal.addEventListener("click", () => openWithdrawal());
 ui.langSwitch.addEventListener("click", switchLanguage);
 
 document.addEventListener("keydown", (event) => {
