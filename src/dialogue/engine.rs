@@ -549,7 +549,14 @@ impl Engine {
                 }
             }
             // "Hur gör jag?" right after the right was explained: the form, step by step.
-            Input::Text(text, _) if after_withdrawal_offer && super::asks_how(text) => {
+            // "Hur säger jag upp?" or "hur får jag prata med någon?" are other wishes.
+            Input::Text(text, understanding)
+                if after_withdrawal_offer
+                    && super::asks_how(text)
+                    && !understanding
+                        .is_some_and(|u| u.cancellation || u.intent == "talk_to_human")
+                    && !situation.bereavement =>
+            {
                 turn.replies
                     .push(self.withdrawal_how(locale, ReplyRole::Bot));
                 turn.state.pending = Some(Pending::AfterWithdrawalOffer);
