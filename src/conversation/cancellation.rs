@@ -8,7 +8,7 @@ use super::service::{new_message, parse_locale, parse_state, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
 use crate::dialogue::Queue;
-use crate::domain::{iso_date, CancellationForm, Locale, WithdrawalForm};
+use crate::domain::{iso_date, CancellationForm, Locale, RequestKind, WithdrawalForm};
 use crate::storage::{CancellationRow, NewMail, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -34,10 +34,10 @@ pub enum WrittenRequest<'a> {
 }
 
 impl<'a> WrittenRequest<'a> {
-    fn kind(self) -> &'static str {
+    fn kind(self) -> RequestKind {
         match self {
-            Self::Cancellation(_) => "cancellation",
-            Self::Withdrawal(_) => "withdrawal",
+            Self::Cancellation(_) => RequestKind::Cancellation,
+            Self::Withdrawal(_) => RequestKind::Withdrawal,
         }
     }
 
@@ -97,8 +97,7 @@ impl From<CancellationRow> for CancellationReceipt {
             last_day: row
                 .contract_date
                 .as_deref()
-                .and_then(crate::domain::parse_iso_date)
-                .map(|d| iso_date(crate::domain::last_withdrawal_day(d))),
+                .and_then(crate::domain::last_withdrawal_day_of),
         }
     }
 }
@@ -159,7 +158,7 @@ fn request_row(
     PendingRow(CancellationRow {
         id: Uuid::now_v7().to_string(),
         conversation_id: conversation_id.to_owned(),
-        kind: request.kind().to_owned(),
+        kind: request.kind().as_str().to_owned(),
         reference: reference.to_owned(),
         fingerprint,
         service: request.subject().to_owned(),
@@ -223,7 +222,7 @@ impl Conversations {
     /// Stores a written cancellation or withdrawal with its receipt message and a handoff to
     /// the cancellation queue, all or nothing. The same form sent again returns the first
     /// receipt.
-    #[tracing::instrument(skip_all, fields(conversation_id = %id, kind = request.kind()))]
+    #[tracing::instrument(skip_all, fields(conversation_id = %id, kind = request.kind().as_str()))]
     pub async fn submit_request(
         &self,
         id: &str,
@@ -240,10 +239,10 @@ impl Conversations {
         // each customer's wish once and a real cancellation is never buried under copies.
         let open = turn.open_cancellations().await?;
         let subscription = same_subscription_key(request.subject());
-        if let Some(earlier) = open
-            .iter()
-            .find(|c| c.kind == request.kind() && same_subscription_key(&c.service) == subscription)
-        {
+        if let Some(earlier) = open.iter().find(|c| {
+            RequestKind::from_stored(&c.kind) == request.kind()
+                && same_subscription_key(&c.service) == subscription
+        }) {
             return Ok(earlier.clone().into());
         }
         if open.len() >= MAX_OPEN_CANCELLATIONS {
@@ -333,10 +332,10 @@ impl Conversations {
         if let (Some(wake), Some(_)) = (&self.mail, &mail) {
             wake.notify_one();
         }
-        metrics::counter!("felsok_cancellations_received_total", "kind" => request.kind())
+        metrics::counter!("felsok_cancellations_received_total", "kind" => request.kind().as_str())
             .increment(1);
         metrics::counter!("felsok_handoffs_opened_total", "queue" => "cancellation").increment(1);
-        tracing::info!(%reference, kind = request.kind(), "written request received");
+        tracing::info!(%reference, kind = request.kind().as_str(), "written request received");
         Ok(CancellationReceipt {
             reference,
             received_at: now,

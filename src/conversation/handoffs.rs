@@ -12,8 +12,10 @@ use super::service::{new_message, parse_locale, parse_state, stored};
 use super::summary::{leaving_banner, summarise, CaseFacts};
 use super::{ConversationError, Conversations, IntentScore, Message, Role};
 use crate::auth::StaffMember;
-use crate::dialogue::{ConversationStatus, DialogueState, Queue, RequestKind, StepTried};
-use crate::domain::{CustomerDetails, FieldError, Locale, MessageText, PlainText, TextError};
+use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
+use crate::domain::{
+    CustomerDetails, FieldError, Locale, MessageText, PlainText, RequestKind, TextError,
+};
 use crate::storage::{
     CallbackRecord, CancellationRow, ConversationRecord, HandoffCursor, HandoffFilter,
     HandoffRecord, MessageRecord, Resolution, StoreError, TurnTx,
@@ -110,39 +112,29 @@ impl HandoffOutcome {
     fn needs_a_note(self) -> bool {
         matches!(self, Self::CancellationWithdrawn | Self::WithdrawalDisputed)
     }
-}
 
-/// What a handoff in the cancellation queue is about, which decides how it may end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestBehind {
-    Cancellation,
-    Withdrawal,
-}
-
-impl RequestBehind {
-    fn outcomes(self) -> [HandoffOutcome; 2] {
+    /// The kind of written request this outcome ends; `None` for any other handoff's.
+    fn ends_a(self) -> Option<RequestKind> {
         match self {
-            Self::Cancellation => [
-                HandoffOutcome::CancellationConfirmed,
-                HandoffOutcome::CancellationWithdrawn,
-            ],
-            Self::Withdrawal => [
-                HandoffOutcome::WithdrawalConfirmed,
-                HandoffOutcome::WithdrawalDisputed,
-            ],
+            Self::Handled => None,
+            Self::CancellationConfirmed | Self::CancellationWithdrawn => {
+                Some(RequestKind::Cancellation)
+            }
+            Self::WithdrawalConfirmed | Self::WithdrawalDisputed => Some(RequestKind::Withdrawal),
         }
     }
+}
 
-    fn explain(self) -> &'static str {
-        match self {
-            Self::Cancellation => {
-                "A written cancellation is resolved with outcome \"cancellation_confirmed\" \
-                 or, if the customer asked to withdraw it, \"cancellation_withdrawn\"."
-            }
-            Self::Withdrawal => {
-                "A withdrawal is resolved with outcome \"withdrawal_confirmed\" or, with the \
-                 reason in the note, \"withdrawal_disputed\"."
-            }
+/// How a written request of `kind` may end, told to an agent who tries another outcome.
+fn how_it_ends(kind: RequestKind) -> &'static str {
+    match kind {
+        RequestKind::Cancellation => {
+            "A written cancellation is resolved with outcome \"cancellation_confirmed\" or, if \
+             the customer asked to withdraw it, \"cancellation_withdrawn\"."
+        }
+        RequestKind::Withdrawal => {
+            "A withdrawal is resolved with outcome \"withdrawal_confirmed\" or, with the \
+             reason in the note, \"withdrawal_disputed\"."
         }
     }
 }
@@ -175,7 +167,7 @@ impl ResolveRequest {
     pub fn check(
         &self,
         queue: Queue,
-        behind: Option<RequestBehind>,
+        behind: Option<RequestKind>,
     ) -> Result<Resolved, HandoffError> {
         let mut problems = Vec::new();
         let note = match self
@@ -193,7 +185,7 @@ impl ResolveRequest {
         // A handoff in the cancellation queue with no written request behind it was moved
         // there by an agent: it ends as a cancellation does.
         let behind = match queue {
-            Queue::Cancellation => Some(behind.unwrap_or(RequestBehind::Cancellation)),
+            Queue::Cancellation => Some(behind.unwrap_or(RequestKind::Cancellation)),
             _ => None,
         };
         let outcome = match (behind, self.outcome.as_deref()) {
@@ -201,19 +193,19 @@ impl ResolveRequest {
                 problems.push(FieldError::new(
                     "outcome",
                     "outcome_required",
-                    behind.explain(),
+                    how_it_ends(behind),
                 ));
                 None
             }
             (None, None) => Some(HandoffOutcome::Handled),
             (behind, Some(raw)) => match (behind, HandoffOutcome::parse(raw)) {
                 (None, Some(HandoffOutcome::Handled)) => Some(HandoffOutcome::Handled),
-                (Some(behind), Some(o)) if behind.outcomes().contains(&o) => Some(o),
+                (Some(behind), Some(o)) if o.ends_a() == Some(behind) => Some(o),
                 (Some(behind), Some(_)) => {
                     problems.push(FieldError::new(
                         "outcome",
                         "invalid_outcome",
-                        behind.explain(),
+                        how_it_ends(behind),
                     ));
                     None
                 }
@@ -534,14 +526,10 @@ fn assemble(
     let conversation = case.conversation;
     let state: DialogueState = parse_state(conversation)?;
     let sent_elsewhere = case.cancellations.last().map(|c| c.reference.clone());
-    let last_sent = case.cancellations.last().map(|c| {
-        let kind = if c.kind == "withdrawal" {
-            RequestKind::Withdrawal
-        } else {
-            RequestKind::Cancellation
-        };
-        (c.reference.clone(), kind)
-    });
+    let last_sent = case
+        .cancellations
+        .last()
+        .map(|c| (c.reference.clone(), RequestKind::from_stored(&c.kind)));
     let cancellation = case
         .cancellations
         .iter()
@@ -597,7 +585,7 @@ fn assemble(
             reason: &record.reason,
             cancellation: cancellation
                 .as_ref()
-                .filter(|c| c.kind != "withdrawal")
+                .filter(|c| RequestKind::from_stored(&c.kind) == RequestKind::Cancellation)
                 .map(|c| {
                     (
                         c.reference.as_str(),
@@ -607,7 +595,7 @@ fn assemble(
                 }),
             withdrawal: cancellation
                 .as_ref()
-                .filter(|c| c.kind == "withdrawal")
+                .filter(|c| RequestKind::from_stored(&c.kind) == RequestKind::Withdrawal)
                 .map(|c| {
                     (
                         c.reference.as_str(),
@@ -674,8 +662,7 @@ fn assemble(
             last_day: c
                 .contract_date
                 .as_deref()
-                .and_then(crate::domain::parse_iso_date)
-                .map(|d| crate::domain::iso_date(crate::domain::last_withdrawal_day(d))),
+                .and_then(crate::domain::last_withdrawal_day_of),
             kind: c.kind,
             reference: c.reference,
             service: c.service,
@@ -856,10 +843,9 @@ impl Conversations {
         holds(&current, agent)?;
         let queue = Queue::parse(&current.queue)
             .ok_or_else(|| StoreError::Corrupt(format!("queue {:?}", current.queue)))?;
-        let behind = cancellation.as_ref().map(|c| match c.kind.as_str() {
-            "withdrawal" => RequestBehind::Withdrawal,
-            _ => RequestBehind::Cancellation,
-        });
+        let behind = cancellation
+            .as_ref()
+            .map(|c| RequestKind::from_stored(&c.kind));
         let Resolved {
             outcome,
             note,
@@ -887,14 +873,13 @@ impl Conversations {
         let reference = cancellation.as_ref().map(|c| c.reference.as_str());
         let unchanged = turn.conversation.status.clone();
         let (text, status) = match (outcome, reference, ends) {
-            (HandoffOutcome::CancellationConfirmed, Some(r), Some((ends_on, invoice))) => (
-                replies.request_confirmed(locale, RequestKind::Cancellation, r, ends_on, invoice),
-                unchanged,
-            ),
-            (HandoffOutcome::WithdrawalConfirmed, Some(r), Some((ends_on, invoice))) => (
-                replies.request_confirmed(locale, RequestKind::Withdrawal, r, ends_on, invoice),
-                unchanged,
-            ),
+            (confirmed, Some(r), Some((ends_on, invoice))) if confirmed.ends_the_service() => {
+                let kind = confirmed
+                    .ends_a()
+                    .expect("a confirmed outcome ends a request");
+                let told = replies.request_confirmed(locale, kind, r, ends_on, invoice);
+                (told, unchanged)
+            }
             (HandoffOutcome::CancellationWithdrawn, Some(r), _) => {
                 (replies.cancellation_withdrawn(locale, r), unchanged)
             }

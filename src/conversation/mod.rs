@@ -23,7 +23,7 @@ pub use cancellation::{CancellationReceipt, WrittenRequest};
 pub use details::CaseDetails;
 pub use handoffs::{
     CallbackFacts, CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket,
-    RequestBehind, ResolveRequest, Resolved,
+    ResolveRequest, Resolved,
 };
 pub(crate) use live::{ChangeFeed, Heard};
 pub use live::{ChatFeed, ChatSnapshot, InboxChange, Update};

@@ -648,9 +648,8 @@ impl Conversations {
         let customer = parse_customer(&turn.conversation)?;
         let outages = self.knowledge.outages();
         let requests = match &input {
-            CustomerInput::Text(text)
-                if crate::dialogue::Situation::read(text.as_str()).asks_after_a_request =>
-            {
+            // One reading of the message, not the whole situation: the engine reads that.
+            CustomerInput::Text(text) if crate::dialogue::asks_after_a_request(text.as_str()) => {
                 self.requests_asked_after(id, text.as_str(), locale).await?
             }
             _ => Vec::new(),
@@ -760,7 +759,8 @@ impl Conversations {
         text: &str,
         locale: Locale,
     ) -> Result<Vec<crate::dialogue::RequestStatus>, ConversationError> {
-        use crate::dialogue::{RequestKind, RequestState, RequestStatus};
+        use crate::dialogue::{RequestState, RequestStatus};
+        use crate::domain::RequestKind;
         let references = crate::dialogue::references_in(text);
         let rows = self.store.requests_with_status(id, &references).await?;
         let date = |d: &Option<String>| d.as_deref().and_then(crate::domain::parse_iso_date);
@@ -782,11 +782,7 @@ impl Conversations {
                     _ => RequestState::Waiting,
                 };
                 RequestStatus {
-                    kind: if row.request.kind == "withdrawal" {
-                        RequestKind::Withdrawal
-                    } else {
-                        RequestKind::Cancellation
-                    },
+                    kind: RequestKind::from_stored(&row.request.kind),
                     reference: row.request.reference,
                     subject: own.then_some(row.request.service),
                     received: row.request.received_at.to_local_phrase(locale),

@@ -2,8 +2,8 @@
 //! always giving the same words, and nothing the customer did not say or do.
 
 use super::details::CaseDetails;
-use crate::dialogue::{Later, RequestKind, StepOutcome, StepTried};
-use crate::domain::{Locale, PhoneNumber};
+use crate::dialogue::{Later, StepOutcome, StepTried};
+use crate::domain::{Locale, PhoneNumber, Relation, RequestKind};
 use crate::timestamp::Timestamp;
 
 /// The facts a summary is written from.
@@ -109,9 +109,7 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
             format!("Written cancellation {reference} of \"{service}\", {end}.")
         });
     } else if let Some((reference, contract, made)) = facts.withdrawal {
-        let last = crate::domain::parse_iso_date(made)
-            .map(|d| crate::domain::iso_date(crate::domain::last_withdrawal_day(d)))
-            .unwrap_or_default();
+        let last = crate::domain::last_withdrawal_day_of(made).unwrap_or_default();
         sentences.push(if sv {
             format!(
                 "Kunden ångrar avtalet ”{contract}” ({reference}, ångerrätt): ingånget {made}, \
@@ -162,11 +160,11 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
         });
     }
     if let Some((holder, relation)) = facts.on_behalf {
-        let relation = match (relation, sv) {
-            ("estate", true) => "för dödsboet",
-            ("estate", false) => "for the estate",
-            ("guardian", true) => "som god man eller förvaltare",
-            ("guardian", false) => "as guardian",
+        let relation = match (Relation::parse(relation), sv) {
+            (Some(Relation::Estate), true) => "för dödsboet",
+            (Some(Relation::Estate), false) => "for the estate",
+            (Some(Relation::Guardian), true) => "som god man eller förvaltare",
+            (Some(Relation::Guardian), false) => "as guardian",
             (_, true) => "med fullmakt",
             (_, false) => "with a power of attorney",
         };

@@ -430,7 +430,7 @@ impl Engine {
             // The right of withdrawal is answered at once in every state, like a wish to
             // cancel: its 14 days must not run out in a queue.
             Input::Text(text, understanding) if with_a_person && situation.withdrawal => {
-                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::System);
+                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::System, true);
             }
             // Even while a person holds the conversation, a wish to cancel is answered at
             // once with the written path: it must never wait in a queue.
@@ -534,7 +534,7 @@ impl Engine {
             // Withdrawing from a contract just made: the right, the form and, when the
             // customer says when they made it, the last day.
             Input::Text(text, understanding) if situation.withdrawal => {
-                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::Bot);
+                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::Bot, true);
                 // "Säljaren lurade på mig!!!": the anger is heard, after the right. Only signs
                 // in the words count: "jag vill inte ha det" reads sour to the model but is
                 // a plain wish, and an apology to a calm customer rings false.
@@ -568,7 +568,7 @@ impl Engine {
                     && super::made_on(text, ctx.now.swedish_date()).is_some())
                     || (state.withdrawal_wish && super::asks_about_the_period(text)) =>
             {
-                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::Bot);
+                self.withdrawal(ctx, &mut turn, text, understanding, ReplyRole::Bot, false);
             }
             // A wish to cancel wins over everything, in a guide or not; so does a death in
             // the family, whose subscriptions the estate will want to end.

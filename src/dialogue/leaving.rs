@@ -9,6 +9,8 @@ impl Engine {
     /// The right of withdrawal in two sentences with the form, then the last day when the
     /// customer has said (now or before) when they made the contract. A day that may be past
     /// is said honestly, with the written cancellation beside the form: never a refusal.
+    /// `new_wish`: this message asks to withdraw (rather than giving the day or asking about
+    /// the period after the right was explained).
     pub(super) fn withdrawal(
         &self,
         ctx: &Context<'_>,
@@ -16,15 +18,17 @@ impl Engine {
         text: &str,
         understanding: Option<&Understanding>,
         role: ReplyRole,
+        new_wish: bool,
     ) {
         let locale = ctx.locale;
         let today = ctx.now.swedish_date();
         turn.state.withdrawal_wish = true;
         turn.state.unplaced_in_a_row = 0;
-        if let Some(said) = made_on(text, today) {
+        let said = made_on(text, today);
+        if let Some(said) = said {
             turn.state.contract_made_on = Some(said.date);
         }
-        let made = made_on(text, today).or(turn.state.contract_made_on.map(|date| MadeOn {
+        let made = said.or(turn.state.contract_made_on.map(|date| MadeOn {
             date,
             approximate: false,
         }));
@@ -42,10 +46,7 @@ impl Engine {
         }
         // The right already explained in this chat and the day known: only the last day,
         // not the right all over again.
-        let heard_before = ctx.state.withdrawal_wish
-            && made.is_some()
-            && !text.is_empty()
-            && !super::Situation::read(text).withdrawal;
+        let heard_before = ctx.state.withdrawal_wish && made.is_some() && !new_wish;
         let deadline = self.replies().withdrawal_deadline(locale, made, today);
         let text = if heard_before {
             deadline
@@ -66,35 +67,32 @@ impl Engine {
     /// The cancellation form opened at its part for someone else's subscription, with what
     /// the writer may later be asked to show and never a request for documents in the chat.
     pub(super) fn on_behalf_offer(&self, locale: Locale, relation: Relation) -> Reply {
-        let actions = vec![
-            self.replies().button(locale, Action::OnBehalfCancellation),
-            self.replies().button(locale, Action::TalkToHuman),
-        ];
-        self.bot(
-            self.replies().acting_for_cancellation(locale, relation),
-            actions,
-        )
-    }
-
-    /// How the withdrawal form goes, with its button.
-    pub(super) fn withdrawal_how(&self, locale: Locale, role: ReplyRole) -> Reply {
-        let actions = vec![
-            self.replies().button(locale, Action::Withdrawal),
-            self.replies().button(locale, Action::TalkToHuman),
-        ];
-        Reply {
-            role,
-            ..self.bot(self.replies().withdrawal_how(locale), actions)
-        }
+        let text = self.replies().acting_for_cancellation(locale, relation);
+        self.form_offer(locale, text, Action::OnBehalfCancellation, ReplyRole::Bot)
     }
 
     /// The button for someone else's subscription, sent back: the form's fields again.
     pub(super) fn on_behalf_form(&self, locale: Locale) -> Reply {
+        let text = self.replies().on_behalf_form(locale);
+        self.form_offer(locale, text, Action::OnBehalfCancellation, ReplyRole::Bot)
+    }
+
+    /// How the withdrawal form goes, with its button.
+    pub(super) fn withdrawal_how(&self, locale: Locale, role: ReplyRole) -> Reply {
+        let text = self.replies().withdrawal_how(locale);
+        self.form_offer(locale, text, Action::Withdrawal, role)
+    }
+
+    /// `text` with the button that opens `form`, and a person beside it.
+    fn form_offer(&self, locale: Locale, text: &str, form: Action, role: ReplyRole) -> Reply {
         let actions = vec![
-            self.replies().button(locale, Action::OnBehalfCancellation),
+            self.replies().button(locale, form),
             self.replies().button(locale, Action::TalkToHuman),
         ];
-        self.bot(self.replies().on_behalf_form(locale), actions)
+        Reply {
+            role,
+            ..self.bot(text, actions)
+        }
     }
 
     /// What has become of the requests this conversation sent, or the ones the message

@@ -32,6 +32,6 @@ pub use step_words::{
     speaks_of_the_step,
 };
 pub use way_out::{
-    asks_about_the_period, asks_how, day_phrase, made_on, references_in, MadeOn, RequestKind,
-    RequestState, RequestStatus,
+    asks_about_the_period, asks_after_a_request, asks_how, day_phrase, made_on, references_in,
+    MadeOn, RequestState, RequestStatus,
 };

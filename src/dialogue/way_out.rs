@@ -11,14 +11,7 @@ use regex::{Regex, RegexSet};
 use time::{Date, Duration, Month, Weekday};
 
 use crate::classifier::lexicon::fold;
-use crate::domain::{Locale, Relation};
-
-/// Which way out a written request takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestKind {
-    Cancellation,
-    Withdrawal,
-}
+use crate::domain::{Locale, Relation, RequestKind};
 
 /// What has become of a written request.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::Date;
 
-use super::{CustomerNumber, Email, FieldError, FullName, PlainText, TextError};
+use super::form_fields::{comment, iso_date, optional, parse_iso_date, plain, required};
+use super::{CustomerNumber, Email, FieldError, FullName};
 
 /// A checked cancellation form. Nothing else is needed to cancel: no login, no BankID, no
 /// password.
@@ -57,30 +58,6 @@ pub struct OnBehalf {
     pub relation: Relation,
 }
 
-pub(super) fn plain(
-    field: &'static str,
-    raw: &str,
-    max: usize,
-    label: &str,
-) -> Result<String, FieldError> {
-    let text = PlainText::parse(raw, max).map_err(|e| {
-        let code = match e {
-            TextError::Empty => "empty_field",
-            TextError::TooLong { .. } => "field_too_long",
-            TextError::ControlCharacters => "invalid_field",
-        };
-        FieldError::new(field, code, format!("{label} {e}."))
-    })?;
-    if text.as_str().contains(['<', '>']) {
-        return Err(FieldError::new(
-            field,
-            "invalid_field",
-            format!("{label} may not contain < or >."),
-        ));
-    }
-    Ok(text.into_string())
-}
-
 /// The raw fields, as a client sends them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CancellationFields<'a> {
@@ -98,77 +75,48 @@ impl CancellationForm {
     /// Checks every field and reports every problem. `today` is the customer's date, so an end
     /// date may be today but not in the past.
     pub fn parse(fields: CancellationFields<'_>, today: Date) -> Result<Self, Vec<FieldError>> {
-        fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
-            r.map_err(|e| errors.push(e)).ok()
-        }
         let mut errors = Vec::new();
-        let service = match fields.service {
-            Some(raw) => keep(&mut errors, plain("service", raw, 200, "The subscription")),
-            None => keep(
-                &mut errors,
-                Err(FieldError::new(
-                    "service",
-                    "missing_field",
-                    "Say which subscription to cancel.",
+        let service = required(
+            &mut errors,
+            "service",
+            fields.service,
+            "Say which subscription to cancel.",
+            |raw| plain("service", raw, 200, "The subscription"),
+        );
+        let full_name = required(
+            &mut errors,
+            "full_name",
+            fields.full_name,
+            "Your full name is needed to cancel.",
+            |raw| FullName::parse("full_name", raw),
+        );
+        let customer_number = optional(&mut errors, fields.customer_number, |v| {
+            CustomerNumber::parse("customer_number", v)
+        });
+        let email = optional(&mut errors, fields.email, |v| Email::parse("email", v));
+        let end_date = optional(&mut errors, fields.end_date, |raw| {
+            match parse_iso_date(raw) {
+                None => Err(FieldError::new(
+                    "end_date",
+                    "invalid_date",
+                    "The end date should look like 2027-01-31.",
                 )),
-            ),
-        };
-        let full_name = match fields.full_name {
-            Some(raw) => keep(&mut errors, FullName::parse("full_name", raw)),
-            None => keep(
-                &mut errors,
-                Err(FieldError::new(
-                    "full_name",
-                    "missing_field",
-                    "Your full name is needed to cancel.",
+                Some(date) if date < today => Err(FieldError::new(
+                    "end_date",
+                    "date_in_past",
+                    "The end date cannot be in the past.",
                 )),
-            ),
-        };
-        let customer_number = fields
-            .customer_number
-            .filter(|v| !v.trim().is_empty())
-            .and_then(|v| keep(&mut errors, CustomerNumber::parse("customer_number", v)));
-        let email = fields
-            .email
-            .filter(|v| !v.trim().is_empty())
-            .and_then(|v| keep(&mut errors, Email::parse("email", v)));
-        let end_date = fields
-            .end_date
-            .filter(|v| !v.trim().is_empty())
-            .and_then(|raw| {
-                let format = time::macros::format_description!("[year]-[month]-[day]");
-                let parsed = Date::parse(raw.trim(), &format).map_err(|_| {
-                    FieldError::new(
+                Some(date) if date > today.saturating_add(time::Duration::days(3 * 365)) => {
+                    Err(FieldError::new(
                         "end_date",
-                        "invalid_date",
-                        "The end date should look like 2027-01-31.",
-                    )
-                });
-                let checked = parsed.and_then(|date| {
-                    if date < today {
-                        Err(FieldError::new(
-                            "end_date",
-                            "date_in_past",
-                            "The end date cannot be in the past.",
-                        ))
-                    } else if date > today.saturating_add(time::Duration::days(3 * 365)) {
-                        Err(FieldError::new(
-                            "end_date",
-                            "date_too_far",
-                            "The end date can be at most three years ahead.",
-                        ))
-                    } else {
-                        Ok(date)
-                    }
-                });
-                keep(&mut errors, checked)
-            });
-        let comment = fields
-            .comment
-            .filter(|v| !v.trim().is_empty())
-            .and_then(|v| keep(&mut errors, plain("comment", v, 2000, "The comment")))
-            // Nobody needs a password to cancel; one typed here anyway is not kept.
-            .map(|c| super::secrets::mask(&c).0);
+                        "date_too_far",
+                        "The end date can be at most three years ahead.",
+                    ))
+                }
+                Some(date) => Ok(date),
+            }
+        });
+        let comment = comment(&mut errors, fields.comment);
         let on_behalf = Self::parse_on_behalf(&mut errors, fields);
         match (service, full_name) {
             (Some(service), Some(full_name)) if errors.is_empty() => Ok(Self {
@@ -195,38 +143,28 @@ impl CancellationForm {
         if holder.is_none() && relation.is_none() {
             return None;
         }
-        let holder_name = match holder {
-            Some(raw) => FullName::parse("holder_name", raw)
-                .map_err(|e| errors.push(e))
-                .ok(),
-            None => {
-                errors.push(FieldError::new(
-                    "holder_name",
-                    "missing_field",
-                    "Say whose subscription it is.",
-                ));
-                None
-            }
-        };
-        let relation = match relation.map(|raw| (raw, Relation::parse(raw))) {
-            Some((_, Some(relation))) => Some(relation),
-            Some((_, None)) => {
-                errors.push(FieldError::new(
-                    "relation",
-                    "invalid_relation",
-                    "Relation must be estate, guardian or power_of_attorney.",
-                ));
-                None
-            }
-            None => {
-                errors.push(FieldError::new(
-                    "relation",
-                    "missing_field",
-                    "Say how you are related to the holder.",
-                ));
-                None
-            }
-        };
+        let holder_name = required(
+            errors,
+            "holder_name",
+            holder,
+            "Say whose subscription it is.",
+            |raw| FullName::parse("holder_name", raw),
+        );
+        let relation = required(
+            errors,
+            "relation",
+            relation,
+            "Say how you are related to the holder.",
+            |raw| {
+                Relation::parse(raw).ok_or_else(|| {
+                    FieldError::new(
+                        "relation",
+                        "invalid_relation",
+                        "Relation must be estate, guardian or power_of_attorney.",
+                    )
+                })
+            },
+        );
         Some(OnBehalf {
             holder_name: holder_name?,
             relation: relation?,
@@ -240,7 +178,7 @@ impl CancellationForm {
     }
 
     pub fn end_date_text(&self) -> Option<String> {
-        self.end_date.map(super::iso_date)
+        self.end_date.map(iso_date)
     }
 }
 

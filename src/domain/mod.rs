@@ -8,10 +8,12 @@ mod cancellation;
 mod channel;
 mod client_message_id;
 mod customer;
+mod form_fields;
 mod locale;
 mod message_text;
 mod plain_text;
 mod postcode;
+mod request_kind;
 pub mod secrets;
 mod withdrawal;
 
@@ -20,13 +22,14 @@ pub use cancellation::{CancellationFields, CancellationForm, OnBehalf, Relation}
 pub use channel::Channel;
 pub use client_message_id::ClientMessageId;
 pub use customer::{CustomerDetails, CustomerNumber, Email, FullName};
+pub use form_fields::{iso_date, parse_iso_date};
 pub use locale::Locale;
 pub use message_text::MessageText;
 pub use plain_text::{PlainText, TextError};
 pub use postcode::Postcode;
+pub use request_kind::RequestKind;
 pub use withdrawal::{
-    iso_date, last_withdrawal_day, parse_iso_date, WithdrawalFields, WithdrawalForm,
-    WITHDRAWAL_DAYS,
+    last_withdrawal_day, last_withdrawal_day_of, WithdrawalFields, WithdrawalForm, WITHDRAWAL_DAYS,
 };
 
 /// Why a client-supplied value was refused. `field` names the JSON field, `code` is stable.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, Month, Weekday};
 
+use super::form_fields::{comment, iso_date, optional, parse_iso_date, plain, required};
 use super::{CustomerNumber, Email, FieldError, FullName};
 
 /// How long a customer has to withdraw from a contract, counted from the day it was made.
@@ -78,16 +79,10 @@ fn easter_sunday(year: i32) -> Date {
     Date::from_calendar_date(year, month, day as u8).expect("Easter is a real day")
 }
 
-/// `YYYY-MM-DD`, as forms and the API write dates.
-pub fn iso_date(day: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    day.format(&format).expect("a date formats")
-}
-
-/// Parses `YYYY-MM-DD`.
-pub fn parse_iso_date(raw: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(raw.trim(), &format).ok()
+/// The last day to withdraw, from a contract date as stored (`YYYY-MM-DD`), written the same
+/// way; `None` when the stored date does not parse.
+pub fn last_withdrawal_day_of(contract_date: &str) -> Option<String> {
+    parse_iso_date(contract_date).map(|made| iso_date(last_withdrawal_day(made)))
 }
 
 /// A checked withdrawal form: who withdraws, from what, made when, and where to send the
@@ -120,86 +115,52 @@ impl WithdrawalForm {
     /// `today` within the last two years: a late withdrawal is for an agent to weigh, never
     /// for the form to refuse.
     pub fn parse(fields: WithdrawalFields<'_>, today: Date) -> Result<Self, Vec<FieldError>> {
-        fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
-            r.map_err(|e| errors.push(e)).ok()
-        }
         let mut errors = Vec::new();
-        let full_name = match fields.full_name {
-            Some(raw) => keep(&mut errors, FullName::parse("full_name", raw)),
-            None => keep(
-                &mut errors,
-                Err(FieldError::new(
-                    "full_name",
-                    "missing_field",
-                    "Your full name is needed to withdraw.",
-                )),
-            ),
-        };
-        let contract = match fields.contract {
-            Some(raw) => keep(
-                &mut errors,
-                super::cancellation::plain("contract", raw, 200, "The contract"),
-            ),
-            None => keep(
-                &mut errors,
-                Err(FieldError::new(
-                    "contract",
-                    "missing_field",
-                    "Say which contract you withdraw from.",
-                )),
-            ),
-        };
-        let contract_date = match fields.contract_date.filter(|v| !v.trim().is_empty()) {
-            None => keep(
-                &mut errors,
-                Err(FieldError::new(
+        let full_name = required(
+            &mut errors,
+            "full_name",
+            fields.full_name,
+            "Your full name is needed to withdraw.",
+            |raw| FullName::parse("full_name", raw),
+        );
+        let contract = required(
+            &mut errors,
+            "contract",
+            fields.contract,
+            "Say which contract you withdraw from.",
+            |raw| plain("contract", raw, 200, "The contract"),
+        );
+        let contract_date = required(
+            &mut errors,
+            "contract_date",
+            fields.contract_date.filter(|v| !v.trim().is_empty()),
+            "Say the day the contract was made.",
+            |raw| match parse_iso_date(raw) {
+                None => Err(FieldError::new(
                     "contract_date",
-                    "missing_field",
-                    "Say the day the contract was made.",
+                    "invalid_date",
+                    "The date should look like 2026-12-01.",
                 )),
-            ),
-            Some(raw) => {
-                let checked = match parse_iso_date(raw) {
-                    None => Err(FieldError::new(
+                Some(date) if date > today => Err(FieldError::new(
+                    "contract_date",
+                    "date_in_future",
+                    "The contract date cannot be in the future.",
+                )),
+                Some(date) if date < today.saturating_sub(Duration::days(2 * 366)) => {
+                    Err(FieldError::new(
                         "contract_date",
-                        "invalid_date",
-                        "The date should look like 2026-12-01.",
-                    )),
-                    Some(date) if date > today => Err(FieldError::new(
-                        "contract_date",
-                        "date_in_future",
-                        "The contract date cannot be in the future.",
-                    )),
-                    Some(date) if date < today.saturating_sub(Duration::days(2 * 366)) => {
-                        Err(FieldError::new(
-                            "contract_date",
-                            "date_too_old",
-                            "The contract date can be at most two years back.",
-                        ))
-                    }
-                    Some(date) => Ok(date),
-                };
-                keep(&mut errors, checked)
-            }
-        };
-        let customer_number = fields
-            .customer_number
-            .filter(|v| !v.trim().is_empty())
-            .and_then(|v| keep(&mut errors, CustomerNumber::parse("customer_number", v)));
-        let email = fields
-            .email
-            .filter(|v| !v.trim().is_empty())
-            .and_then(|v| keep(&mut errors, Email::parse("email", v)));
-        let comment = fields
-            .comment
-            .filter(|v| !v.trim().is_empty())
-            .and_then(|v| {
-                keep(
-                    &mut errors,
-                    super::cancellation::plain("comment", v, 2000, "The comment"),
-                )
-            })
-            .map(|c| super::secrets::mask(&c).0);
+                        "date_too_old",
+                        "The contract date can be at most two years back.",
+                    ))
+                }
+                Some(date) => Ok(date),
+            },
+        );
+        let customer_number = optional(&mut errors, fields.customer_number, |v| {
+            CustomerNumber::parse("customer_number", v)
+        });
+        let email = optional(&mut errors, fields.email, |v| Email::parse("email", v));
+        let comment = comment(&mut errors, fields.comment);
         match (full_name, contract, contract_date) {
             (Some(full_name), Some(contract), Some(contract_date)) if errors.is_empty() => {
                 Ok(Self {

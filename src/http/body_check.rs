@@ -11,7 +11,6 @@ use http_body_util::BodyExt;
 use super::extract::parse_json;
 use super::{agent, classify, conversations, customers, guides, ApiError};
 use crate::config::Limits;
-use crate::conversation::RequestBehind;
 use crate::dialogue::Queue;
 use crate::storage::DataSubject;
 
@@ -87,7 +86,10 @@ pub fn check(body: RequestBody, bytes: &[u8]) -> Result<(), ApiError> {
                 request.check(queue, None).map_err(ApiError::from)?;
             }
             request
-                .check(Queue::Cancellation, Some(RequestBehind::Withdrawal))
+                .check(
+                    Queue::Cancellation,
+                    Some(crate::domain::RequestKind::Withdrawal),
+                )
                 .map_err(ApiError::from)?;
             Ok(())
         }

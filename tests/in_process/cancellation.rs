@@ -376,24 +376,14 @@ pub(crate) async fn chat_in(app: &TestApp, locale: &str, state: State) -> Chat {
             if matches!(state, State::WithAgent) {
                 // The agent inbox comes with the handoff work; until then the status is set
                 // the way a claim will set it.
-                let sql = "UPDATE conversations SET status = 'agent' WHERE id = $1";
-                if app.db.url.starts_with("postgres") {
-                    let mut conn = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
-                    sqlx::query(sql)
-                        .bind(&chat.id)
-                        .execute(&mut conn)
-                        .await
-                        .unwrap();
-                    conn.close().await.unwrap();
-                } else {
-                    let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
-                    sqlx::query(sql)
-                        .bind(&chat.id)
-                        .execute(&mut conn)
-                        .await
-                        .unwrap();
-                    conn.close().await.unwrap();
-                }
+                sqlx::any::install_default_drivers();
+                let mut conn = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
+                sqlx::query("UPDATE conversations SET status = 'agent' WHERE id = $1")
+                    .bind(&chat.id)
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
                 assert_eq!(app.read(&chat).await["status"], "agent");
             }
         }

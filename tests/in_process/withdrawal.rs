@@ -4,7 +4,7 @@
 //! someone else, and asking whether a cancellation has arrived.
 
 use crate::cancellation::{action_kinds, chat_in, State};
-use crate::common::{action_ids, error_code, spawn_app, Backend, Chat, TestApp};
+use crate::common::{action_ids, error_code, get_json, spawn_app, Backend, Chat, TestApp};
 use felsok::knowledge::sales_language::sales_phrases;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
@@ -254,16 +254,8 @@ async fn a_withdrawal_is_confirmed_in_two_steps_and_its_end_reaches_the_customer
     let agent = app
         .staff_token(felsok::auth::StaffRole::Agent, "Maria")
         .await;
-    let packet: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/agent/handoffs/{handoff_id}")))
-        .bearer_auth(&agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let packet_url = app.url(&format!("/api/v1/agent/handoffs/{handoff_id}"));
+    let packet = get_json(&app.client, &packet_url, &agent).await;
     assert_eq!(packet["cancellation"]["kind"], "withdrawal");
     assert_eq!(packet["cancellation"]["last_day"], last_day.as_str());
     assert!(

@@ -5,8 +5,8 @@
 use time::Date;
 
 use super::{pick, Replies};
-use crate::dialogue::way_out::{day_phrase, MadeOn, RequestKind, RequestState, RequestStatus};
-use crate::domain::{iso_date, last_withdrawal_day, Locale, Relation, WithdrawalForm};
+use crate::dialogue::way_out::{day_phrase, MadeOn, RequestState, RequestStatus};
+use crate::domain::{iso_date, last_withdrawal_day, Locale, Relation, RequestKind, WithdrawalForm};
 
 impl Replies {
     /// The right in two sentences, and the form: said first to any wish to withdraw.
