@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::service::{new_message, parse_locale, parse_state, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
-use crate::dialogue::Queue;
+use crate::domain::Queue;
 use crate::domain::{iso_date, CancellationForm, Locale, RequestKind, WithdrawalForm};
 use crate::storage::{CancellationRow, NewMail, StoreError};
 use crate::timestamp::Timestamp;

@@ -12,7 +12,8 @@ use super::service::{new_message, parse_locale, parse_state, stored};
 use super::summary::{leaving_banner, summarise, CaseFacts};
 use super::{ConversationError, Conversations, IntentScore, Message, Role};
 use crate::auth::StaffMember;
-use crate::dialogue::{ConversationStatus, DialogueState, Queue, StepTried};
+use crate::dialogue::{ConversationStatus, DialogueState, StepTried};
+use crate::domain::Queue;
 use crate::domain::{
     CustomerDetails, FieldError, Locale, MessageText, PlainText, RequestKind, TextError,
 };

@@ -7,11 +7,10 @@ use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
 use crate::classifier::{Classification, Classifier};
 use crate::dialogue::{
-    Action, Context, ConversationStatus, DialogueState, Engine, Input, Later, Queue, Reply,
-    Understanding,
+    Action, Context, ConversationStatus, DialogueState, Engine, Input, Later, Reply, Understanding,
 };
 use crate::domain::secrets::{self, SecretKind};
-use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText};
+use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText, Queue};
 use crate::knowledge::{FindQuery, GuideEntry, KnowledgeBase, Weights};
 use crate::storage::{
     ConversationRecord, NewConversation, NewMessage, StepEventRow, Store, StoreError,

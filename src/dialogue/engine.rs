@@ -9,7 +9,7 @@ use super::{
 };
 
 use crate::classifier::{Reading, StepReply};
-use crate::domain::{Locale, Postcode};
+use crate::domain::{Locale, Postcode, Queue};
 use crate::knowledge::{GuideEntry, Outage};
 use crate::timestamp::Timestamp;
 
@@ -26,7 +26,7 @@ pub fn is_problem(intent: &str) -> bool {
 pub fn area(intent: &str) -> &str {
     match crate::knowledge::Service::of_intent(intent) {
         Some(service) => service.as_str(),
-        None if Queue::route(Some(intent), None) == Queue::Billing => "billing",
+        None if queue_for(Some(intent), None) == Queue::Billing => "billing",
         None => intent,
     }
 }
@@ -43,7 +43,7 @@ fn problem_named(u: &Understanding) -> Option<&str> {
             .chain(u.also.iter().map(|l| l.intent.as_str()))
     };
     named()
-        .find(|intent| Queue::route(Some(intent), None) != Queue::General)
+        .find(|intent| queue_for(Some(intent), None) != Queue::General)
         .or_else(|| named().next())
 }
 
@@ -165,55 +165,24 @@ pub struct Context<'a> {
     pub requests: &'a [super::RequestStatus],
 }
 
-/// The human queues a conversation can be handed to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Queue {
-    Technical,
-    Billing,
-    Cancellation,
-    General,
-}
-
-impl Queue {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Technical => "technical",
-            Self::Billing => "billing",
-            Self::Cancellation => "cancellation",
-            Self::General => "general",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "technical" => Some(Self::Technical),
-            "billing" => Some(Self::Billing),
-            "cancellation" => Some(Self::Cancellation),
-            "general" => Some(Self::General),
-            _ => None,
-        }
-    }
-
-    /// Billing questions go to billing, everything technical to technical: the customer is
-    /// never sent to "the wrong department". An understood intent routes more precisely than
-    /// a picked topic.
-    pub fn route(intent: Option<&str>, topic: Option<Topic>) -> Self {
-        match intent {
-            Some("invoice_question" | "payment_method" | "compensation") => Self::Billing,
-            Some("cancel_subscription") => Self::Cancellation,
-            Some(
-                "broadband_down" | "broadband_slow" | "wifi_problem" | "tv_problem"
-                | "mobile_coverage" | "mobile_data" | "sim_pin_puk" | "email_login"
-                | "voip_landline" | "outage_status" | "case_status",
-            ) => Self::Technical,
-            Some("move_address" | "change_subscription" | "complaint") => Self::General,
-            _ => match topic {
-                Some(Topic::Billing) => Self::Billing,
-                Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Self::Technical,
-                None => Self::General,
-            },
-        }
+/// Billing questions go to billing, everything technical to technical: the customer is
+/// never sent to "the wrong department". An understood intent routes more precisely than
+/// a picked topic.
+pub fn queue_for(intent: Option<&str>, topic: Option<Topic>) -> Queue {
+    match intent {
+        Some("invoice_question" | "payment_method" | "compensation") => Queue::Billing,
+        Some("cancel_subscription") => Queue::Cancellation,
+        Some(
+            "broadband_down" | "broadband_slow" | "wifi_problem" | "tv_problem" | "mobile_coverage"
+            | "mobile_data" | "sim_pin_puk" | "email_login" | "voip_landline" | "outage_status"
+            | "case_status",
+        ) => Queue::Technical,
+        Some("move_address" | "change_subscription" | "complaint") => Queue::General,
+        _ => match topic {
+            Some(Topic::Billing) => Queue::Billing,
+            Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Queue::Technical,
+            None => Queue::General,
+        },
     }
 }
 

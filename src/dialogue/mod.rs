@@ -20,7 +20,7 @@ mod way_out;
 pub use actions::{Action, ActionButton, ActionKind, Topic};
 pub use contact::SupportContact;
 pub use engine::{
-    area, is_problem, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input, Queue,
+    area, is_problem, queue_for, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input,
     Reply, ReplyRole, StepEvent, Turn, Understanding,
 };
 pub use parts::{after_contrast, last_said, parts, quotable, says_all_is_well, tells_of_the_past};

@@ -1,7 +1,8 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Queue, Topic};
+use super::{queue_for, Topic};
 use crate::domain::Postcode;
+use crate::domain::Queue;
 
 /// Who is answering the conversation right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +123,7 @@ impl DialogueState {
     /// the understood intent or picked topic routes to.
     pub fn handoff_route(&self) -> Queue {
         self.handoff_queue
-            .unwrap_or_else(|| Queue::route(self.intent.as_deref(), self.topic))
+            .unwrap_or_else(|| queue_for(self.intent.as_deref(), self.topic))
     }
 }
 

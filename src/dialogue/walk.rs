@@ -844,8 +844,9 @@ mod tests {
     use super::*;
     use crate::classifier::Reading;
     use crate::dialogue::{
-        ConversationStatus, DialogueState, GuideLookup, HandoffRequest, Input, Queue, Understanding,
+        ConversationStatus, DialogueState, GuideLookup, HandoffRequest, Input, Understanding,
     };
+    use crate::domain::Queue;
     use crate::knowledge::guide;
     use crate::timestamp::Timestamp;
 

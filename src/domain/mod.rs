@@ -13,6 +13,7 @@ mod locale;
 mod message_text;
 mod plain_text;
 mod postcode;
+mod queue;
 mod request_kind;
 pub mod secrets;
 mod withdrawal;
@@ -27,6 +28,7 @@ pub use locale::Locale;
 pub use message_text::MessageText;
 pub use plain_text::{PlainText, TextError};
 pub use postcode::Postcode;
+pub use queue::Queue;
 pub use request_kind::RequestKind;
 pub use withdrawal::{
     last_withdrawal_day, last_withdrawal_day_of, WithdrawalFields, WithdrawalForm, WITHDRAWAL_DAYS,

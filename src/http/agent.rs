@@ -12,7 +12,7 @@ use super::extract::{AgentStaff, ApiJson, ApiPath, ApiQuery, Staff};
 use super::{ApiError, AppState};
 use crate::auth::StaffRole;
 use crate::conversation::{HandoffPacket, Message, ResolveRequest};
-use crate::dialogue::Queue;
+use crate::domain::Queue;
 use crate::domain::{FieldError, Locale, MessageText};
 use crate::storage::{HandoffCursor, HandoffFilter, LIST_LIMIT};
 

@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use super::extract::parse_json;
 use super::{agent, classify, conversations, customers, guides, ApiError};
 use crate::config::Limits;
-use crate::dialogue::Queue;
+use crate::domain::Queue;
 use crate::storage::DataSubject;
 
 /// The routes' request bodies.

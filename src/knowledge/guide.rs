@@ -28,8 +28,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dialogue::Queue;
 use crate::domain::Locale;
+use crate::domain::Queue;
 
 /// A guide's id: lowercase letters, digits and `-`, ending in its language (`-sv`, `-en`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -514,8 +514,8 @@ impl Replies {
     }
 
     /// Told to the customer when their case moves to colleagues who know the area better.
-    pub fn moved_to_queue(&self, locale: Locale, queue: super::Queue) -> String {
-        use super::Queue;
+    pub fn moved_to_queue(&self, locale: Locale, queue: crate::domain::Queue) -> String {
+        use crate::domain::Queue;
         let (sv, en) = match queue {
             Queue::Technical => ("teknik", "technical questions"),
             Queue::Billing => ("fakturor och betalningar", "invoices and payments"),
@@ -1309,7 +1309,7 @@ impl Replies {
                 self.cancellation_mail_body(locale, "SU-261201-7K4Q9M", "i dag"),
                 self.agent_joined(locale, "Maria"),
                 self.case_closed(locale, "Maria"),
-                self.moved_to_queue(locale, super::Queue::Billing),
+                self.moved_to_queue(locale, crate::domain::Queue::Billing),
                 self.queue_standing(locale, 1, None),
                 self.queue_standing(locale, 3, Some(1)),
                 self.queue_standing(locale, 3, Some(12)),
