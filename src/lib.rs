@@ -13,6 +13,7 @@ pub mod conversation;
 pub mod dialogue;
 pub mod domain;
 pub mod encoder;
+pub mod handoff;
 pub mod http;
 pub mod knowledge;
 pub mod loadtest;

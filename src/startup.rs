@@ -13,6 +13,7 @@ use crate::classifier::{Classifier, ModelPaths};
 use crate::config::ServeSettings;
 use crate::conversation::Conversations;
 use crate::dialogue::{Engine, SupportContact};
+use crate::handoff::Handoffs;
 use crate::http::{self, AppState};
 use crate::knowledge::{Editing, KnowledgeBase};
 use crate::mail::Mailer;
@@ -147,16 +148,13 @@ impl Application {
                 mail_wake.clone(),
             ))
         });
-        let mut conversations = Conversations::new(
-            store.clone(),
-            Engine::with_contact(SupportContact {
-                phone: settings.support_phone.clone(),
-                hours: settings.support_hours.clone(),
-                hours_en: settings.support_hours_en.clone(),
-            }),
-            classifier,
-            knowledge,
-        );
+        let engine = Engine::with_contact(SupportContact {
+            phone: settings.support_phone.clone(),
+            hours: settings.support_hours.clone(),
+            hours_en: settings.support_hours_en.clone(),
+        });
+        let handoffs = Handoffs::new(store.clone(), engine.clone());
+        let mut conversations = Conversations::new(store.clone(), engine, classifier, knowledge);
         conversations = conversations.with_max_messages(settings.limits.max_conversation_messages);
         if mail_sender.is_some() {
             conversations = conversations.with_mail(mail_wake);
@@ -164,6 +162,8 @@ impl Application {
         let state = AppState {
             editing,
             conversations,
+            handoffs,
+            store: store.clone(),
             limits: Arc::new(settings.limits.clone()),
             rate_limiter: Arc::new(http::RateLimiter::new(&settings.rate_limits)),
             streams: Arc::new(http::StreamSlots::new(&settings.limits)),

@@ -2,9 +2,10 @@
 //! joins the open handoff (or opens one: asking to be called is asking for a person) and is
 //! confirmed in the conversation, all in one transaction.
 
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::handoffs::CallbackFacts;
 use super::service::{new_message, parse_locale, parse_state, parse_status, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
@@ -102,5 +103,29 @@ impl Conversations {
                 .map(|(message, seq)| stored(message, seq))
                 .collect::<Result<_, _>>()?,
         })
+    }
+}
+
+/// When and where the customer wants to be phoned.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CallbackFacts {
+    /// E.164, ready to dial: `+46701234567`.
+    pub phone: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub from: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub to: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub requested_at: Timestamp,
+}
+
+impl From<CallbackRecord> for CallbackFacts {
+    fn from(c: CallbackRecord) -> Self {
+        Self {
+            phone: c.phone,
+            from: c.from,
+            to: c.to,
+            requested_at: c.requested_at,
+        }
     }
 }

@@ -10,12 +10,10 @@ use std::sync::{Arc, Mutex, Weak};
 
 use tokio::sync::{broadcast, watch};
 
-use super::handoffs::HandoffError;
 use super::service::parse_status;
-use super::{ConversationError, Conversations, HandoffPacket, Message};
+use super::{ConversationError, Conversations, Message};
 use crate::auth::SecretToken;
 use crate::dialogue::ConversationStatus;
-use crate::domain::Locale;
 
 /// What is new in one conversation.
 #[derive(Debug, Clone)]
@@ -24,14 +22,6 @@ pub struct Update {
     /// event id, so a client reconnecting with `Last-Event-ID` misses nothing.
     pub messages: Vec<(i64, Message)>,
     pub status: ConversationStatus,
-}
-
-/// A change as an agent's inbox sees it: the conversation's handoffs and its latest message.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct InboxChange {
-    pub conversation_id: String,
-    pub handoffs: Vec<HandoffPacket>,
-    pub last_message: Option<Message>,
 }
 
 /// How many of the latest messages a feed keeps for streams that fell a little behind; one
@@ -154,39 +144,6 @@ impl Conversations {
         Ok(Some(Update {
             messages,
             status: parse_status(&record)?,
-        }))
-    }
-
-    /// A conversation's change as an agent sees it; `None` when no person is involved in it.
-    pub async fn inbox_change(
-        &self,
-        conversation_id: &str,
-        agent_locale: Locale,
-    ) -> Result<Option<InboxChange>, HandoffError> {
-        let records = self.store.handoffs_of(conversation_id).await?;
-        if records.is_empty() {
-            return Ok(None);
-        }
-        let mut handoffs = Vec::with_capacity(records.len());
-        for record in records {
-            handoffs.push(self.packet(record, agent_locale, false).await?);
-        }
-        let last_seq = self
-            .store
-            .conversation(conversation_id)
-            .await?
-            .map_or(0, |c| c.last_seq);
-        let last_message = self
-            .store
-            .messages_after(conversation_id, last_seq - 1)
-            .await?
-            .pop()
-            .map(Message::try_from)
-            .transpose()?;
-        Ok(Some(InboxChange {
-            conversation_id: conversation_id.to_owned(),
-            handoffs,
-            last_message,
         }))
     }
 }

@@ -5,29 +5,22 @@
 
 mod callback;
 mod cancellation;
-mod details;
-mod handoffs;
 mod later;
 mod live;
 mod message;
 pub mod privacy;
 mod service;
 mod step_answer;
-mod summary;
 mod transcript;
 mod unsure;
 mod waiting;
 
-pub use callback::CallbackReceipt;
+pub use callback::{CallbackFacts, CallbackReceipt};
 pub use cancellation::{CancellationReceipt, WrittenRequest};
-pub use details::CaseDetails;
-pub use handoffs::{
-    CallbackFacts, CancellationFacts, HandoffConflict, HandoffError, HandoffOutcome, HandoffPacket,
-    ResolveRequest, Resolved,
-};
 pub(crate) use live::{ChangeFeed, Heard};
-pub use live::{ChatFeed, ChatSnapshot, InboxChange, Update};
+pub use live::{ChatFeed, ChatSnapshot, Update};
 pub use message::{IntentScore, Message, Role};
+pub(crate) use service::{new_message, parse_customer, parse_locale, parse_state, stored};
 pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,
     DEFAULT_MAX_MESSAGES,

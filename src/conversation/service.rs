@@ -127,7 +127,7 @@ const OTHER_PROBLEM_SURE: f32 = 0.8;
 /// ("men det hjälpte inte").
 const REST_WORDS: usize = 4;
 
-pub(super) fn new_message(
+pub(crate) fn new_message(
     role: Role,
     text: String,
     reply_to: Option<&str>,
@@ -158,7 +158,7 @@ fn reply_message(reply: Reply, reply_to: Option<&str>, now: Timestamp) -> NewMes
     }
 }
 
-pub(super) fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreError> {
+pub(crate) fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreError> {
     Message::try_from(crate::storage::MessageRecord {
         id: message.id,
         seq,
@@ -172,7 +172,7 @@ pub(super) fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreErro
     })
 }
 
-pub(super) fn parse_locale(record: &ConversationRecord) -> Result<Locale, StoreError> {
+pub(crate) fn parse_locale(record: &ConversationRecord) -> Result<Locale, StoreError> {
     Locale::parse(&record.locale)
         .map_err(|_| StoreError::Corrupt(format!("locale {:?}", record.locale)))
 }
@@ -182,11 +182,11 @@ pub(super) fn parse_status(record: &ConversationRecord) -> Result<ConversationSt
         .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", record.status)))
 }
 
-pub(super) fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError> {
+pub(crate) fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError> {
     serde_json::from_str(&record.state_json).map_err(|e| StoreError::Corrupt(format!("state: {e}")))
 }
 
-pub(super) fn parse_customer(record: &ConversationRecord) -> Result<CustomerDetails, StoreError> {
+pub(crate) fn parse_customer(record: &ConversationRecord) -> Result<CustomerDetails, StoreError> {
     match &record.customer_json {
         Some(json) => {
             serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("customer: {e}")))
@@ -522,10 +522,6 @@ impl Conversations {
             .into_iter()
             .next()
             .map(|found| found.entry))
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// Creates a conversation and its greeting.

@@ -11,9 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{AgentStaff, ApiJson, ApiPath, ApiQuery, Staff};
 use super::{ApiError, AppState};
 use crate::auth::StaffRole;
-use crate::conversation::{HandoffPacket, Message, ResolveRequest};
+use crate::conversation::Message;
 use crate::domain::Queue;
 use crate::domain::{FieldError, Locale, MessageText};
+use crate::handoff::{HandoffPacket, ResolveRequest};
 use crate::storage::{HandoffCursor, HandoffFilter, LIST_LIMIT};
 
 pub fn router() -> Router<AppState> {
@@ -127,7 +128,7 @@ async fn list_handoffs(
         after: cursor.as_ref(),
         limit,
     };
-    let (handoffs, next) = state.conversations.handoffs(filter, locale).await?;
+    let (handoffs, next) = state.handoffs.handoffs(filter, locale).await?;
     Ok(Json(HandoffList {
         handoffs,
         next_cursor: next.map(|c| c.encode()),
@@ -147,7 +148,7 @@ async fn read_handoff(
 ) -> Result<Json<HandoffPacket>, ApiError> {
     staff.require(StaffRole::Agent)?;
     let locale = agent_locale(params.lang.as_deref())?;
-    Ok(Json(state.conversations.handoff(&id, locale).await?))
+    Ok(Json(state.handoffs.handoff(&id, locale).await?))
 }
 
 /// Take a queued handoff. Of two agents claiming at once, one gets it and the other 409.
@@ -164,12 +165,7 @@ async fn claim_handoff(
 ) -> Result<Json<HandoffPacket>, ApiError> {
     let agent = staff.require(StaffRole::Agent)?;
     let locale = agent_locale(params.lang.as_deref())?;
-    Ok(Json(
-        state
-            .conversations
-            .claim_handoff(&id, agent, locale)
-            .await?,
-    ))
+    Ok(Json(state.handoffs.claim(&id, agent, locale).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -199,7 +195,7 @@ async fn send_message(
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let agent = &staff.member;
     let text = body.parse(state.limits.max_message_chars)?;
-    let message = state.conversations.agent_message(&id, agent, &text).await?;
+    let message = state.handoffs.message(&id, agent, &text).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
 
@@ -217,12 +213,7 @@ async fn release_handoff(
 ) -> Result<Json<HandoffPacket>, ApiError> {
     let agent = staff.require(StaffRole::Agent)?;
     let locale = agent_locale(params.lang.as_deref())?;
-    Ok(Json(
-        state
-            .conversations
-            .release_handoff(&id, agent, locale)
-            .await?,
-    ))
+    Ok(Json(state.handoffs.release(&id, agent, locale).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -262,10 +253,7 @@ async fn move_handoff(
     let locale = agent_locale(params.lang.as_deref())?;
     let queue = body.queue()?;
     Ok(Json(
-        state
-            .conversations
-            .move_handoff(&id, agent, queue, locale)
-            .await?,
+        state.handoffs.move_to(&id, agent, queue, locale).await?,
     ))
 }
 
@@ -316,9 +304,6 @@ async fn resolve_handoff(
     let locale = agent_locale(params.lang.as_deref())?;
     let request = body.into_request();
     Ok(Json(
-        state
-            .conversations
-            .resolve_handoff(&id, agent, &request, locale)
-            .await?,
+        state.handoffs.resolve(&id, agent, &request, locale).await?,
     ))
 }

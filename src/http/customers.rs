@@ -71,7 +71,7 @@ async fn export(
 ) -> Result<Json<CustomerExport>, ApiError> {
     let admin = &staff.member;
     let subject = DataSubject::try_from(request)?;
-    let export = privacy::export(state.conversations.store(), &subject).await?;
+    let export = privacy::export(&state.store, &subject).await?;
     tracing::info!(staff_id = %admin.id, conversations = export.conversations.len(), "customer data exported");
     Ok(Json(export))
 }
@@ -89,7 +89,7 @@ async fn erase(
 ) -> Result<Json<ErasureReport>, ApiError> {
     let admin = &staff.member;
     let subject = DataSubject::try_from(request)?;
-    let erased = privacy::erase(state.conversations.store(), &subject).await?;
+    let erased = privacy::erase(&state.store, &subject).await?;
     tracing::info!(staff_id = %admin.id, deleted = erased.deleted, kept = erased.kept_for_cancellations, "customer data erased");
     Ok(Json(ErasureReport {
         deleted: erased.deleted,

@@ -289,9 +289,9 @@ impl From<ConversationError> for ApiError {
     }
 }
 
-impl From<crate::conversation::HandoffError> for ApiError {
-    fn from(error: crate::conversation::HandoffError) -> Self {
-        use crate::conversation::HandoffError;
+impl From<crate::handoff::HandoffError> for ApiError {
+    fn from(error: crate::handoff::HandoffError) -> Self {
+        use crate::handoff::HandoffError;
         match error {
             HandoffError::NotFound => Self::NotFound("handoff"),
             HandoffError::Conflict(conflict) => Self::StateConflict {

@@ -172,7 +172,7 @@ impl FromRequestParts<super::AppState> for Staff {
         state: &super::AppState,
     ) -> Result<Self, Self::Rejection> {
         let StaffToken(token) = StaffToken::from_request_parts(parts, state).await?;
-        let member = crate::auth::staff::authenticate(state.conversations.store(), &token)
+        let member = crate::auth::staff::authenticate(&state.store, &token)
             .await?
             .ok_or(ApiError::InvalidToken)?;
         // Only a token that checked out gets the staff allowance.

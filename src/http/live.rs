@@ -26,6 +26,8 @@ use crate::auth::{SecretToken, StaffRole};
 use crate::conversation::{ChangeFeed, ChatFeed, ChatSnapshot, Conversations, Heard};
 use crate::dialogue::ConversationStatus;
 use crate::domain::Locale;
+use crate::handoff::Handoffs;
+use crate::storage::Store;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -272,7 +274,8 @@ pub struct InboxParams {
 }
 
 struct InboxStream {
-    conversations: Conversations,
+    store: Store,
+    handoffs: Handoffs,
     token: SecretToken,
     feed: ChangeFeed,
     locale: Locale,
@@ -288,7 +291,7 @@ impl InboxStream {
                 Heard::Stopping => return None,
             };
             // A revoked token ends its streams at the next event: nothing more reaches it.
-            match crate::auth::staff::authenticate(self.conversations.store(), &self.token).await {
+            match crate::auth::staff::authenticate(&self.store, &self.token).await {
                 Ok(Some(member)) if member.role.allows(StaffRole::Agent) => {}
                 Ok(_) => return None,
                 Err(error) => {
@@ -299,7 +302,7 @@ impl InboxStream {
             let Some(id) = id else {
                 return Some(Event::default().event("resync").data("{}"));
             };
-            match self.conversations.inbox_change(&id, self.locale).await {
+            match self.handoffs.inbox_change(&id, self.locale).await {
                 Ok(Some(change)) => return Some(json_event("conversation", &change)),
                 Ok(None) => continue,
                 Err(error) => {
@@ -336,7 +339,8 @@ async fn agent_events(
     let slot = state.streams.take(vec![Holder::Staff(member.id.clone())])?;
     let (changes, closing) = state.conversations.subscribe();
     let stream = InboxStream {
-        conversations: state.conversations.clone(),
+        store: state.store.clone(),
+        handoffs: state.handoffs.clone(),
         token,
         feed: ChangeFeed::new(changes, closing),
         locale,

@@ -39,12 +39,18 @@ pub use serve::{raise_descriptor_limit, serve, ConnectionLimits};
 
 use crate::config::Limits;
 use crate::conversation::Conversations;
+use crate::handoff::Handoffs;
 use crate::knowledge::Editing;
+use crate::storage::Store;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub conversations: Conversations,
+    pub handoffs: Handoffs,
+    /// For what reads or checks records directly: staff tokens, readiness, statistics,
+    /// privacy requests, the webhook log.
+    pub store: Store,
     pub editing: Editing,
     pub limits: Arc<Limits>,
     pub rate_limiter: Arc<RateLimiter>,

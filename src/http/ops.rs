@@ -38,12 +38,7 @@ async fn healthz() -> Json<Health> {
     responses((status = 200, body = Health), (status = 503, body = super::ErrorBody))
 )]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state
-        .conversations
-        .store()
-        .ping()
-        .await
-        .map_err(|_| ApiError::NotReady)?;
+    state.store.ping().await.map_err(|_| ApiError::NotReady)?;
     Ok(Json(Health { status: "ready" }))
 }
 

@@ -101,12 +101,10 @@ async fn sign_in(
     {
         return Err(FieldError::new("token", "invalid_token", "This is not a staff token.").into());
     }
-    let member = crate::auth::staff::authenticate(
-        state.conversations.store(),
-        &SecretToken::from_presented(token),
-    )
-    .await?
-    .ok_or(ApiError::InvalidToken)?;
+    let member =
+        crate::auth::staff::authenticate(&state.store, &SecretToken::from_presented(token))
+            .await?
+            .ok_or(ApiError::InvalidToken)?;
     let max_age = body.remember.then_some(REMEMBER_SECS);
     let mut response = Json(StaffIdentity {
         name: member.name,

@@ -41,7 +41,7 @@ pub struct Stats {
     security(("bearer" = [])))]
 async fn stats(State(state): State<AppState>, staff: Staff) -> Result<Json<Stats>, ApiError> {
     staff.require(StaffRole::Admin)?;
-    let row = state.conversations.store().stats().await?;
+    let row = state.store.stats().await?;
     let mut handed_off_by_queue: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut handoffs_by_status: BTreeMap<String, i64> = BTreeMap::new();
     for (queue, reason, status, count) in row.handoffs {

@@ -34,10 +34,6 @@ async fn deliveries(
     staff: Staff,
 ) -> Result<Json<DeliveryLog>, ApiError> {
     staff.require(StaffRole::Admin)?;
-    let deliveries = state
-        .conversations
-        .store()
-        .webhook_deliveries(LOG_LENGTH)
-        .await?;
+    let deliveries = state.store.webhook_deliveries(LOG_LENGTH).await?;
     Ok(Json(DeliveryLog { deliveries }))
 }
