@@ -7,6 +7,20 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+/// The defaults every command shares, kept once so that `serve`, `guides`, `token`,
+/// `customer` and the evaluations all find the same database, model and folders.
+pub mod defaults {
+    /// The embedded database, created on first start.
+    pub const DATABASE_URL: &str = "sqlite://data/felsok.db";
+    pub const MODELS_DIR: &str = "models";
+    pub const CACHE_DIR: &str = "data/cache";
+    pub const KNOWLEDGE_DIR: &str = "knowledge";
+    pub const GUIDES_DIR: &str = "knowledge/guides";
+    pub const DB_MAX_CONNECTIONS: u32 = 8;
+    pub const MAIL_FROM: &str = "Felsök <noreply@localhost>";
+    pub const RETENTION_DAYS: u32 = 365;
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum LogFormat {
@@ -28,7 +42,7 @@ pub struct ServeSettings {
     #[arg(
         long,
         env = "DATABASE_URL",
-        default_value = "sqlite://data/felsok.db",
+        default_value = defaults::DATABASE_URL,
         hide_env_values = true
     )]
     pub database_url: String,
@@ -39,7 +53,7 @@ pub struct ServeSettings {
     pub metrics_addr: Option<SocketAddr>,
 
     /// Largest number of database connections this process opens.
-    #[arg(long, env = "FELSOK_DB_MAX_CONNECTIONS", default_value_t = 8)]
+    #[arg(long, env = "FELSOK_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS)]
     pub db_max_connections: u32,
 
     /// Write the address actually bound to this file once listening (handy with port 0).
@@ -47,16 +61,16 @@ pub struct ServeSettings {
     pub addr_file: Option<PathBuf>,
 
     /// Folder with the encoder (imported on first start) and the trained intent head.
-    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
+    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = defaults::MODELS_DIR)]
     pub models_dir: PathBuf,
 
     /// Where guide vectors are kept between starts, so a restart need not encode every guide
     /// again. Safe to delete; shared safely by replicas on one machine.
-    #[arg(long, env = "FELSOK_CACHE_DIR", default_value = "data/cache")]
+    #[arg(long, env = "FELSOK_CACHE_DIR", default_value = defaults::CACHE_DIR)]
     pub cache_dir: PathBuf,
 
     /// Folder whose `guides/` are imported into the database on the very first start.
-    #[arg(long, env = "FELSOK_KNOWLEDGE_DIR", default_value = "knowledge")]
+    #[arg(long, env = "FELSOK_KNOWLEDGE_DIR", default_value = defaults::KNOWLEDGE_DIR)]
     pub knowledge_dir: PathBuf,
 
     /// The support phone number the bot gives customers who ask for a person, e.g.
@@ -83,7 +97,7 @@ pub struct ServeSettings {
     #[arg(
         long,
         env = "FELSOK_MAIL_FROM",
-        default_value = "Felsök <noreply@localhost>"
+        default_value = defaults::MAIL_FROM
     )]
     pub mail_from: String,
 
@@ -103,7 +117,7 @@ pub struct ServeSettings {
 
     /// Conversations untouched for this many days are erased (written cancellations are
     /// kept); 0 keeps everything.
-    #[arg(long, env = "FELSOK_RETENTION_DAYS", default_value_t = 365)]
+    #[arg(long, env = "FELSOK_RETENTION_DAYS", default_value_t = defaults::RETENTION_DAYS)]
     pub retention_days: u32,
 
     #[command(flatten)]
@@ -333,21 +347,21 @@ impl ServeSettings {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: database_url.into(),
-            db_max_connections: 8,
+            db_max_connections: defaults::DB_MAX_CONNECTIONS,
             metrics_addr: None,
             addr_file: None,
-            models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
-            knowledge_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge"),
+            models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(defaults::MODELS_DIR),
+            knowledge_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(defaults::KNOWLEDGE_DIR),
             cache_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/cache"),
             support_phone: None,
             support_hours: None,
             support_hours_en: None,
             smtp_url: None,
-            mail_from: "Felsök <noreply@localhost>".to_owned(),
+            mail_from: defaults::MAIL_FROM.to_owned(),
             webhook_url: None,
             webhook_secret: None,
             web_dir: None,
-            retention_days: 365,
+            retention_days: defaults::RETENTION_DAYS,
             limits: Limits::default(),
             rate_limits: RateLimitSettings::off(),
         }

@@ -71,8 +71,10 @@ struct Profile {
 }
 
 pub async fn run(args: ApiBenchArgs) -> anyhow::Result<Section> {
-    let classifier =
-        tokio::task::spawn_blocking(|| Classifier::load(&ModelPaths::new("models"))).await??;
+    let classifier = tokio::task::spawn_blocking(|| {
+        Classifier::load(&ModelPaths::new(crate::config::defaults::MODELS_DIR))
+    })
+    .await??;
     let mut results = Vec::new();
     let dir = tempfile::tempdir().context("temp dir")?;
     let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use std::time::Instant;
 
+use crate::config::defaults;
 use anyhow::{bail, Context};
 use clap::Args;
 
@@ -36,7 +37,7 @@ pub struct EncoderBenchArgs {
     #[arg(long, default_value = "data/bench/venv")]
     pub venv: PathBuf,
 
-    #[arg(long, default_value = "models")]
+    #[arg(long, default_value = defaults::MODELS_DIR)]
     pub models_dir: PathBuf,
 }
 
@@ -46,7 +47,7 @@ impl Default for EncoderBenchArgs {
             rounds: ROUNDS,
             iters: ITERS,
             venv: PathBuf::from("data/bench/venv"),
-            models_dir: PathBuf::from("models"),
+            models_dir: PathBuf::from(defaults::MODELS_DIR),
         }
     }
 }

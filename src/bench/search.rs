@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::config::defaults;
 use clap::Args;
 
 use super::report::{Figure, Section};
@@ -27,11 +28,11 @@ pub struct SearchBenchArgs {
     /// Saves to time for "saved → searchable".
     #[arg(long, default_value_t = SAVES)]
     saves: usize,
-    #[arg(long, default_value = "knowledge/guides")]
+    #[arg(long, default_value = defaults::GUIDES_DIR)]
     guides_dir: PathBuf,
     #[arg(long, default_value = "eval/retrieval/queries.txt")]
     queries: PathBuf,
-    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
+    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = defaults::MODELS_DIR)]
     models_dir: PathBuf,
 }
 
@@ -42,7 +43,7 @@ impl Default for SearchBenchArgs {
             saves: SAVES,
             guides_dir: PathBuf::from("knowledge/guides"),
             queries: PathBuf::from("eval/retrieval/queries.txt"),
-            models_dir: PathBuf::from("models"),
+            models_dir: PathBuf::from(defaults::MODELS_DIR),
         }
     }
 }

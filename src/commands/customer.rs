@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use crate::config::defaults;
 use clap::{Args, Subcommand};
 
 use crate::conversation::privacy;
@@ -14,7 +15,7 @@ pub struct CustomerCommand {
     #[arg(
         long,
         env = "DATABASE_URL",
-        default_value = "sqlite://data/felsok.db",
+        default_value = defaults::DATABASE_URL,
         global = true
     )]
     database_url: String,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::config::defaults;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
@@ -72,7 +73,7 @@ pub struct EvalCommand {
     pub epochs: Option<usize>,
 
     /// Guides for the retrieval evaluation.
-    #[arg(long, default_value = "knowledge/guides")]
+    #[arg(long, default_value = defaults::GUIDES_DIR)]
     pub guides: PathBuf,
 
     /// Retrieval queries with the guide each should find.
@@ -101,7 +102,7 @@ pub struct EvalCommand {
     pub dialogues_report: PathBuf,
 
     /// The folder whose guides/ the application loads, for the dialogues.
-    #[arg(long, default_value = "knowledge")]
+    #[arg(long, default_value = defaults::KNOWLEDGE_DIR)]
     pub knowledge_dir: PathBuf,
 }
 

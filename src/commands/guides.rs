@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::config::defaults;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
@@ -20,20 +21,20 @@ pub struct GuidesCommand {
 enum GuidesAction {
     /// Check every guide in a folder: format, translations both ways, jumps between guides.
     Check {
-        #[arg(default_value = "knowledge/guides")]
+        #[arg(default_value = defaults::GUIDES_DIR)]
         dir: PathBuf,
     },
     /// Store every guide of a folder in the database (all or nothing), as new versions where
     /// they differ from what is stored. Running services pick them up within a second.
     Import {
-        #[arg(default_value = "knowledge/guides")]
+        #[arg(default_value = defaults::GUIDES_DIR)]
         dir: PathBuf,
         #[command(flatten)]
         target: Target,
     },
     /// Write every live guide from the database into a folder, one file per guide.
     Export {
-        #[arg(default_value = "knowledge/guides")]
+        #[arg(default_value = defaults::GUIDES_DIR)]
         dir: PathBuf,
         #[command(flatten)]
         target: Target,
@@ -42,9 +43,9 @@ enum GuidesAction {
 
 #[derive(Debug, Args)]
 struct Target {
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/felsok.db")]
+    #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL)]
     database_url: String,
-    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
+    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = defaults::MODELS_DIR)]
     models_dir: PathBuf,
 }
 

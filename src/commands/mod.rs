@@ -15,6 +15,7 @@ pub mod train;
 
 use std::path::PathBuf;
 
+use crate::config::defaults;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -24,11 +25,11 @@ use crate::classifier::ModelPaths;
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// Folder holding the encoder, the training examples and the trained head.
-    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = "models")]
+    #[arg(long, env = "FELSOK_MODELS_DIR", default_value = defaults::MODELS_DIR)]
     pub models_dir: PathBuf,
 
     /// Where sentence vectors are cached between runs.
-    #[arg(long, env = "FELSOK_CACHE_DIR", default_value = "data/cache")]
+    #[arg(long, env = "FELSOK_CACHE_DIR", default_value = defaults::CACHE_DIR)]
     pub cache_dir: PathBuf,
 }
 

@@ -1,5 +1,6 @@
 //! `felsok token create|list|revoke`: tokens for agents, editors and admins.
 
+use crate::config::defaults;
 use clap::{Args, Subcommand};
 
 use crate::auth::staff::{create_token, StaffRole};
@@ -13,7 +14,7 @@ pub struct TokenCommand {
     #[arg(
         long,
         env = "DATABASE_URL",
-        default_value = "sqlite://data/felsok.db",
+        default_value = defaults::DATABASE_URL,
         global = true
     )]
     database_url: String,
