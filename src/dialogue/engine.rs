@@ -120,6 +120,10 @@ pub struct GuideStepRef {
     /// How many steps the guide has.
     pub steps: u32,
     pub title: String,
+    /// The step's parts, so a client can draw the card without reading the text. Absent on
+    /// messages stored before steps carried them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<super::StepParts>,
 }
 
 /// Something that happened to a guide step in this turn, kept for statistics and handoffs.

@@ -524,19 +524,17 @@ impl Engine {
     ) -> Reply {
         let guide = &entry.guide;
         let step = &guide.steps[index];
-        let card = self
+        let mut parts = self
             .replies()
             .step_card(locale, index + 1, guide.steps.len(), step);
-        let text = match before {
-            Some(before) => format!("{before}\n\n{card}"),
-            None => card,
-        };
-        let mut reply = self.bot(&text, self.step_buttons(locale));
+        parts.lead = before;
+        let mut reply = self.bot(&parts.text(), self.step_buttons(locale));
         reply.guide_step = Some(GuideStepRef {
             guide_id: guide.id.to_string(),
             step: (index + 1) as u32,
             steps: guide.steps.len() as u32,
             title: step.title.clone(),
+            parts: Some(parts),
         });
         reply
     }

@@ -67,6 +67,8 @@ use super::{
         super::ErrorBody,
         crate::classifier::decision::Scored,
         crate::dialogue::GuideStepRef,
+        crate::dialogue::StepParts,
+        crate::dialogue::LabelledPart,
         crate::conversation::HandoffPacket,
         crate::conversation::CancellationFacts,
         crate::conversation::CallbackFacts,

@@ -3,7 +3,7 @@
 //! Kept in one place so that a policy test can read all of it (no sales language, no
 //! condescension) and so that translators see each Swedish line next to its English one.
 
-use super::{Action, ActionButton, Later, Topic};
+use super::{Action, ActionButton, LabelledPart, Later, StepParts, Topic};
 use crate::domain::Locale;
 
 mod way_out;
@@ -690,7 +690,7 @@ impl Replies {
         number: usize,
         total: usize,
         step: &crate::knowledge::Step,
-    ) -> String {
+    ) -> StepParts {
         let (heading, note, expected, more) = match locale {
             Locale::Sv => (
                 format!("Steg {number} av {total}: {}", step.title),
@@ -705,15 +705,14 @@ impl Replies {
                 "More information:",
             ),
         };
-        let mut card = format!("{heading}\n\n{}", step.instruction);
-        if let Some(warning) = &step.warning {
-            card.push_str(&format!("\n\n{note} {warning}"));
+        StepParts {
+            lead: None,
+            heading,
+            instruction: step.instruction.clone(),
+            warning: step.warning.as_deref().map(|w| LabelledPart::new(note, w)),
+            expected: LabelledPart::new(expected, &step.expected),
+            link: step.link.as_deref().map(|l| LabelledPart::new(more, l)),
         }
-        card.push_str(&format!("\n\n{expected} {}", step.expected));
-        if let Some(link) = &step.link {
-            card.push_str(&format!("\n\n{more} {link}"));
-        }
-        card
     }
 
     /// After a Swedish personal identity number (and nothing else) was masked.
@@ -1291,7 +1290,7 @@ impl Replies {
                 self.seen_by_the_colleague_too(locale, &later),
                 self.guide_intro(locale, "Sammanfattning."),
                 self.next_guide_intro(locale, "Titel"),
-                self.step_card(locale, 1, 3, &step),
+                self.step_card(locale, 1, 3, &step).text(),
                 self.step_reminder(locale, 1, "Titel"),
                 self.ask_postcode(locale, "bredband"),
                 self.no_outage_at(locale, "123 45"),
