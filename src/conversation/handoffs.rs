@@ -13,7 +13,7 @@ use super::summary::{leaving_banner, summarise, CaseFacts};
 use super::{ConversationError, Conversations, IntentScore, Message, Role};
 use crate::auth::StaffMember;
 use crate::dialogue::{ConversationStatus, DialogueState, StepTried};
-use crate::domain::Queue;
+use crate::domain::{Intent, Queue};
 use crate::domain::{
     CustomerDetails, FieldError, Locale, MessageText, PlainText, RequestKind, TextError,
 };
@@ -353,6 +353,7 @@ pub struct HandoffPacket {
     pub conversation_id: String,
     /// `queued`, `claimed` or `resolved`.
     pub status: String,
+    #[schema(value_type = Queue)]
     pub queue: String,
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -554,15 +555,7 @@ fn assemble(
         .iter()
         .filter_map(|m| m.intent.as_ref())
         .find(|(name, _)| {
-            !matches!(
-                name.as_str(),
-                "cancel_subscription"
-                    | "greeting"
-                    | "thanks_goodbye"
-                    | "talk_to_human"
-                    | "out_of_scope"
-                    | "unclear_problem"
-            )
+            Intent::parse(name).map_or(true, |i| i.is_problem() && i != Intent::CancelSubscription)
         })
         .or(intent.as_ref());
     let given = super::service::parse_customer(conversation)?;

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{queue_for, Topic};
+use crate::domain::Intent;
 use crate::domain::Postcode;
 use crate::domain::Queue;
 
@@ -123,7 +124,10 @@ impl DialogueState {
     /// the understood intent or picked topic routes to.
     pub fn handoff_route(&self) -> Queue {
         self.handoff_queue
-            .unwrap_or_else(|| queue_for(self.intent.as_deref(), self.topic))
+            .unwrap_or_else(|| {
+                let intent = self.intent.as_deref().and_then(|i| Intent::parse(i).ok());
+                queue_for(intent, self.topic)
+            })
     }
 }
 

@@ -62,6 +62,8 @@ use super::{
         crate::conversation::Message,
         crate::conversation::Role,
         crate::conversation::IntentScore,
+        crate::domain::Intent,
+        crate::domain::Queue,
         crate::dialogue::ActionButton,
         crate::dialogue::ActionKind,
         super::ErrorBody,
