@@ -624,8 +624,12 @@ fn assemble(
             messages
                 .iter()
                 .cloned()
-                .map(Message::try_from)
-                .collect::<Result<Vec<_>, _>>()?,
+                .map(|record| {
+                    let mut message = Message::try_from(record)?;
+                    message.intent = message.intent.map(|i| i.labelled(agent_locale));
+                    Ok(message)
+                })
+                .collect::<Result<Vec<_>, ConversationError>>()?,
         )
     } else {
         None
@@ -636,14 +640,15 @@ fn assemble(
         status: record.status,
         queue: record.queue,
         reason: record.reason,
-        intent: intent.map(|(name, confidence)| IntentScore { name, confidence }),
+        intent: intent.map(|(name, confidence)| {
+            IntentScore::new(name, confidence).labelled(agent_locale)
+        }),
         language: conversation.locale.clone(),
         intents: state
             .intent_ranking
             .iter()
-            .map(|(name, confidence)| IntentScore {
-                name: name.clone(),
-                confidence: f64::from(*confidence),
+            .map(|(name, confidence)| {
+                IntentScore::new(name.clone(), f64::from(*confidence)).labelled(agent_locale)
             })
             .collect(),
         summary,
