@@ -300,7 +300,9 @@ pub fn train_head(
     let oof = out_of_fold_logits(data, classes, config)?;
     let temperature = fit_temperature(&oof, &data.labels);
     let probs: Vec<Vec<f32>> = oof.iter().map(|l| probabilities(l, temperature)).collect();
-    let oos = intents.iter().position(|i| i == super::decision::OUT_OF_SCOPE);
+    let oos = intents
+        .iter()
+        .position(|i| i == super::decision::OUT_OF_SCOPE);
     let per_language = |locale: Locale| {
         let (p, y): (Vec<Vec<f32>>, Vec<usize>) = probs
             .iter()

@@ -13,10 +13,10 @@ use super::summary::{leaving_banner, summarise, CaseFacts};
 use super::{ConversationError, Conversations, IntentScore, Message, Role};
 use crate::auth::StaffMember;
 use crate::dialogue::{ConversationStatus, DialogueState, StepTried};
-use crate::domain::{Intent, Queue};
 use crate::domain::{
     CustomerDetails, FieldError, Locale, MessageText, PlainText, RequestKind, TextError,
 };
+use crate::domain::{Intent, Queue};
 use crate::storage::{
     CallbackRecord, CancellationRow, ConversationRecord, HandoffCursor, HandoffFilter,
     HandoffRecord, MessageRecord, Resolution, StoreError, TurnTx,
@@ -640,9 +640,8 @@ fn assemble(
         status: record.status,
         queue: record.queue,
         reason: record.reason,
-        intent: intent.map(|(name, confidence)| {
-            IntentScore::new(name, confidence).labelled(agent_locale)
-        }),
+        intent: intent
+            .map(|(name, confidence)| IntentScore::new(name, confidence).labelled(agent_locale)),
         language: conversation.locale.clone(),
         intents: state
             .intent_ranking

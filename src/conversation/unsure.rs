@@ -64,7 +64,9 @@ const PERSON_WORDS: &[&str] = &[
 /// one) is what they asked about, or nothing sure is.
 pub(super) fn doubtful_person_request(c: &mut Classification, text: &str) {
     // An upset customer who may be asking for a person gets one (see `Engine::upset`).
-    if c.intent != Intent::TalkToHuman.as_str() || c.confidence >= PERSON_UNNAMED_SURE || c.reading.frustrated()
+    if c.intent != Intent::TalkToHuman.as_str()
+        || c.confidence >= PERSON_UNNAMED_SURE
+        || c.reading.frustrated()
     {
         return;
     }

@@ -123,11 +123,10 @@ impl DialogueState {
     /// The queue a handoff from this conversation goes to: the one a guide named, else the one
     /// the understood intent or picked topic routes to.
     pub fn handoff_route(&self) -> Queue {
-        self.handoff_queue
-            .unwrap_or_else(|| {
-                let intent = self.intent.as_deref().and_then(|i| Intent::parse(i).ok());
-                queue_for(intent, self.topic)
-            })
+        self.handoff_queue.unwrap_or_else(|| {
+            let intent = self.intent.as_deref().and_then(|i| Intent::parse(i).ok());
+            queue_for(intent, self.topic)
+        })
     }
 }
 

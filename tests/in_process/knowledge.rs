@@ -77,7 +77,11 @@ async fn a_step_message_carries_its_parts_beside_the_same_text(app: &TestApp) {
         .starts_with("Tryck inte på knappen märkt Reset."));
     assert_eq!(parts["expected"]["label"], "Så ser du att det fungerade:");
     let text = replies[0]["text"].as_str().unwrap();
-    for part in [&parts["heading"], &parts["instruction"], &parts["expected"]["text"]] {
+    for part in [
+        &parts["heading"],
+        &parts["instruction"],
+        &parts["expected"]["text"],
+    ] {
         assert!(text.contains(part.as_str().unwrap()), "{text}");
     }
 

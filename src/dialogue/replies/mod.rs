@@ -164,7 +164,9 @@ impl Replies {
     /// How the bot names an understood problem inside a sentence.
     pub fn intent_phrase(&self, locale: Locale, intent: &str) -> &'static str {
         let (sv, en) = match Intent::parse(intent).ok() {
-            Some(Intent::BroadbandDown) => ("att internet inte fungerar", "your internet not working"),
+            Some(Intent::BroadbandDown) => {
+                ("att internet inte fungerar", "your internet not working")
+            }
             Some(Intent::BroadbandSlow) => ("långsamt internet", "slow internet"),
             Some(Intent::WifiProblem) => ("problem med wifi", "a Wi-Fi problem"),
             Some(Intent::TvProblem) => ("problem med tv:n", "a TV problem"),
@@ -178,7 +180,9 @@ impl Replies {
             Some(Intent::PaymentMethod) => ("hur du betalar", "how you pay"),
             Some(Intent::Compensation) => ("ersättning", "compensation"),
             Some(Intent::MoveAddress) => ("en flytt", "moving home"),
-            Some(Intent::ChangeSubscription) => ("att ändra ditt abonnemang", "changing your subscription"),
+            Some(Intent::ChangeSubscription) => {
+                ("att ändra ditt abonnemang", "changing your subscription")
+            }
             Some(Intent::Complaint) => ("ett klagomål", "a complaint"),
             Some(Intent::CaseStatus) => (
                 "ett ärende du redan har hos oss",
@@ -1263,14 +1267,12 @@ impl Replies {
             lines.extend(super::ChatRequest::ALL.map(|r| self.chat_request(locale, r).to_owned()));
             lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t).to_owned()));
             lines.extend(Action::all().map(|a| self.action_label(locale, a).to_owned()));
-            lines.extend(
-                Intent::ALL.iter().flat_map(|intent| {
-                    [
-                        self.needs_a_person(locale, intent.as_str()),
-                        self.person_decides(locale, intent.as_str()),
-                    ]
-                }),
-            );
+            lines.extend(Intent::ALL.iter().flat_map(|intent| {
+                [
+                    self.needs_a_person(locale, intent.as_str()),
+                    self.person_decides(locale, intent.as_str()),
+                ]
+            }));
             lines.push(self.callback_prompt(locale).to_owned());
             lines.push(self.cancellation_question(locale).to_owned());
             lines.push(self.after_outage_still(locale).to_owned());
