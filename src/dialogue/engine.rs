@@ -179,13 +179,12 @@ pub struct Context<'a> {
 /// never sent to "the wrong department". An understood intent routes more precisely than
 /// a picked topic.
 pub fn queue_for(intent: Option<Intent>, topic: Option<Topic>) -> Queue {
-    intent
-        .and_then(Intent::queue)
-        .unwrap_or_else(|| match topic {
-            Some(Topic::Billing) => Queue::Billing,
-            Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Queue::Technical,
-            None => Queue::General,
-        })
+    let by_topic = match topic {
+        Some(Topic::Billing) => Queue::Billing,
+        Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Queue::Technical,
+        None => Queue::General,
+    };
+    intent.and_then(Intent::queue).unwrap_or(by_topic)
 }
 
 /// A request to put the conversation in front of a person.
