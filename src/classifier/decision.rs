@@ -11,6 +11,7 @@ use crate::domain::Locale;
 /// An intent with its calibrated probability.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Scored {
+    #[schema(value_type = crate::domain::Intent)]
     pub intent: String,
     pub confidence: f32,
 }
@@ -19,6 +20,7 @@ pub struct Scored {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Classification {
     /// The decision: the model's best intent, or `out_of_scope` when it is not sure enough.
+    #[schema(value_type = crate::domain::Intent)]
     pub intent: String,
     /// Probability that the decision is right.
     pub confidence: f32,
@@ -36,8 +38,8 @@ pub struct Classification {
     pub reading: Reading,
 }
 
-pub const OUT_OF_SCOPE: &str = "out_of_scope";
-pub const CANCEL: &str = "cancel_subscription";
+pub const OUT_OF_SCOPE: &str = crate::domain::Intent::OutOfScope.as_str();
+pub const CANCEL: &str = crate::domain::Intent::CancelSubscription.as_str();
 
 /// Applies the head's thresholds and the cancellation safety net.
 pub fn decide(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -> Classification {

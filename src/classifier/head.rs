@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 
 /// A dense layer, `out = W·x + b`, with `W` stored row-major as `[rows = outputs][cols = inputs]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,6 +86,10 @@ pub enum HeadError {
     },
     #[error("the intent head {path} is not valid: {reason}")]
     Invalid { path: String, reason: String },
+    #[error("the intent head {path} has the label {label:?}, which is no intent Felsök knows")]
+    UnknownIntent { path: String, label: String },
+    #[error("the intent head {path} lacks the intent {intent}")]
+    MissingIntent { path: String, intent: Intent },
 }
 
 pub(crate) fn gelu(x: f32) -> f32 {
@@ -132,6 +136,34 @@ impl IntentHead {
             reason,
         })?;
         Ok(head)
+    }
+
+    /// Loads the intent head and checks that its labels are exactly the shared vocabulary,
+    /// so no module matches on a name the model cannot say, nor misses one it can. (The
+    /// readers' heads share the format but not the labels, so `load` does not check.)
+    pub fn load_intents(path: &std::path::Path) -> Result<Self, HeadError> {
+        let head = Self::load(path)?;
+        head.check_vocabulary(&path.display().to_string())?;
+        Ok(head)
+    }
+
+    fn check_vocabulary(&self, path: &str) -> Result<(), HeadError> {
+        if let Some(label) = self.intents.iter().find(|l| Intent::parse(l).is_err()) {
+            return Err(HeadError::UnknownIntent {
+                path: path.to_owned(),
+                label: label.clone(),
+            });
+        }
+        if let Some(intent) = Intent::ALL
+            .into_iter()
+            .find(|i| !self.intents.iter().any(|l| l == i.as_str()))
+        {
+            return Err(HeadError::MissingIntent {
+                path: path.to_owned(),
+                intent,
+            });
+        }
+        Ok(())
     }
 
     pub fn to_json(&self) -> String {
@@ -226,5 +258,31 @@ mod tests {
         let mut broken = h.clone();
         broken.output.bias.pop();
         assert!(broken.validate().is_err());
+    }
+
+    #[test]
+    fn a_head_with_a_label_outside_the_vocabulary_is_refused_by_name() {
+        let mut h = head();
+        h.intents = Intent::NAMES.iter().map(|n| (*n).to_owned()).collect();
+        assert!(h.check_vocabulary("x").is_ok());
+        h.intents[0] = "broadband_dwon".into();
+        match h.check_vocabulary("x") {
+            Err(HeadError::UnknownIntent { label, .. }) => assert_eq!(label, "broadband_dwon"),
+            other => panic!("{other:?}"),
+        }
+        h.intents.remove(0);
+        assert!(matches!(
+            h.check_vocabulary("x"),
+            Err(HeadError::MissingIntent {
+                intent: Intent::BroadbandDown,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_committed_head_knows_exactly_the_vocabulary() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/intent-head.json");
+        IntentHead::load_intents(&path).unwrap();
     }
 }

@@ -197,7 +197,7 @@ impl Classifier {
     /// Loads encoder and head from `paths`, importing the encoder first if needed.
     pub fn load(paths: &ModelPaths) -> Result<Self, LoadError> {
         let encoder = load_encoder(paths)?;
-        let head = IntentHead::load(&paths.head())?;
+        let head = IntentHead::load_intents(&paths.head())?;
         let readers = Readers::load(&paths.step_reply_head(), &paths.tone_head())?;
         for expected in std::iter::once(head.dim()).chain(readers.dims()) {
             if expected != encoder.dim() {

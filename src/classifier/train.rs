@@ -300,7 +300,9 @@ pub fn train_head(
     let oof = out_of_fold_logits(data, classes, config)?;
     let temperature = fit_temperature(&oof, &data.labels);
     let probs: Vec<Vec<f32>> = oof.iter().map(|l| probabilities(l, temperature)).collect();
-    let oos = intents.iter().position(|i| i == "out_of_scope");
+    let oos = intents
+        .iter()
+        .position(|i| i == super::decision::OUT_OF_SCOPE);
     let per_language = |locale: Locale| {
         let (p, y): (Vec<Vec<f32>>, Vec<usize>) = probs
             .iter()
@@ -315,7 +317,7 @@ pub fn train_head(
         sv: per_language(Locale::Sv),
         en: per_language(Locale::En),
     };
-    let cancel = intents.iter().position(|i| i == "cancel_subscription");
+    let cancel = intents.iter().position(|i| i == super::decision::CANCEL);
     let cancel_threshold = fit_cancel_threshold(&probs, &data.labels, cancel);
     let model = fit(data, classes, config, config.seed)?;
     provenance.seed = config.seed;

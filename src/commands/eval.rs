@@ -161,7 +161,7 @@ fn run_heldout(command: &EvalCommand) -> anyhow::Result<()> {
     let encoder = load_encoder(&paths)?;
     let fingerprint = encoder_fingerprint(&paths.encoder_dir());
     let head_path = command.head.clone().unwrap_or_else(|| paths.head());
-    let head = IntentHead::load(&head_path)?;
+    let head = IntentHead::load_intents(&head_path)?;
     let heldout = examples::load_dir(&command.heldout)?;
     let data = dataset(
         &encoder,

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::dialogue::{ActionButton, GuideStepRef, ReplyRole};
+use crate::domain::{Intent, Locale};
 use crate::storage::{MessageRecord, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -48,8 +49,31 @@ impl From<ReplyRole> for Role {
 /// What the bot understood a message to be about, and how sure it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct IntentScore {
+    #[schema(value_type = Intent)]
     pub name: String,
     pub confidence: f64,
+    /// What the intent is about, in the agent's language. Set on handoff packets, so the
+    /// agent page names intents as the summary does instead of keeping its own table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl IntentScore {
+    pub fn new(name: String, confidence: f64) -> Self {
+        Self {
+            name,
+            confidence,
+            label: None,
+        }
+    }
+
+    /// The score with its label in `locale`; a name outside the vocabulary has none.
+    pub fn labelled(mut self, locale: Locale) -> Self {
+        self.label = Intent::parse(&self.name)
+            .ok()
+            .map(|intent| intent.label(locale).to_owned());
+        self
+    }
 }
 
 /// One message of a conversation, as the contract fixes it.
@@ -82,7 +106,7 @@ impl TryFrom<MessageRecord> for Message {
             actions: record.actions,
             intent: record
                 .intent
-                .map(|(name, confidence)| IntentScore { name, confidence }),
+                .map(|(name, confidence)| IntentScore::new(name, confidence)),
             guide_step: record.guide_step,
         })
     }

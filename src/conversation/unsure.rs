@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::classifier::Classification;
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 use crate::knowledge::{GuideEntry, KnowledgeBase};
 
 /// How near a message must be to a guide, and how far ahead of every guide of another kind,
@@ -64,7 +64,9 @@ const PERSON_WORDS: &[&str] = &[
 /// one) is what they asked about, or nothing sure is.
 pub(super) fn doubtful_person_request(c: &mut Classification, text: &str) {
     // An upset customer who may be asking for a person gets one (see `Engine::upset`).
-    if c.intent != "talk_to_human" || c.confidence >= PERSON_UNNAMED_SURE || c.reading.frustrated()
+    if c.intent != Intent::TalkToHuman.as_str()
+        || c.confidence >= PERSON_UNNAMED_SURE
+        || c.reading.frustrated()
     {
         return;
     }
@@ -164,8 +166,11 @@ pub(super) fn guide_by_meaning(
     vector: &[f32],
     locale: Locale,
 ) -> Option<Arc<GuideEntry>> {
-    let unnamed =
-        !lead.confident || matches!(lead.intent.as_str(), "out_of_scope" | "unclear_problem");
+    let unnamed = !lead.confident
+        || matches!(
+            Intent::parse(&lead.intent),
+            Ok(Intent::OutOfScope | Intent::UnclearProblem)
+        );
     if !unnamed {
         return None;
     }
@@ -213,7 +218,7 @@ pub(super) fn person_not_cancellation(c: &mut Classification, text: &str) {
         && !crate::classifier::lexicon::signals_cancellation(text)
     {
         c.cancellation = false;
-        c.intent = "talk_to_human".to_owned();
+        c.intent = Intent::TalkToHuman.as_str().to_owned();
     }
 }
 

@@ -9,24 +9,23 @@ use super::{
 };
 
 use crate::classifier::{Reading, StepReply};
-use crate::domain::{Locale, Postcode, Queue};
+use crate::domain::{Intent, Locale, Postcode, Queue};
 use crate::knowledge::{GuideEntry, Outage};
 use crate::timestamp::Timestamp;
 
-/// Intents that name something to fix or look into, as opposed to small talk.
+/// Intents that name something to fix or look into, as opposed to small talk. A name outside
+/// the vocabulary (a test's own) counts as a problem, as it always has.
 pub fn is_problem(intent: &str) -> bool {
-    !matches!(
-        intent,
-        "greeting" | "thanks_goodbye" | "out_of_scope" | "unclear_problem" | "talk_to_human"
-    )
+    Intent::parse(intent).map_or(true, Intent::is_problem)
 }
 
 /// What a problem is about, coarsely: two parts in one area are one problem told twice
 /// ("nätet är nere och wifi syns inte"), two areas are two problems.
 pub fn area(intent: &str) -> &str {
-    match crate::knowledge::Service::of_intent(intent) {
+    let known = Intent::parse(intent).ok();
+    match known.and_then(crate::knowledge::Service::of_intent) {
         Some(service) => service.as_str(),
-        None if queue_for(Some(intent), None) == Queue::Billing => "billing",
+        None if known.and_then(Intent::queue) == Some(Queue::Billing) => "billing",
         None => intent,
     }
 }
@@ -43,7 +42,7 @@ fn problem_named(u: &Understanding) -> Option<&str> {
             .chain(u.also.iter().map(|l| l.intent.as_str()))
     };
     named()
-        .find(|intent| queue_for(Some(intent), None) != Queue::General)
+        .find(|intent| queue_for(Intent::parse(intent).ok(), None) != Queue::General)
         .or_else(|| named().next())
 }
 
@@ -91,6 +90,13 @@ pub struct Understanding {
     pub also: Vec<super::Later>,
 }
 
+impl Understanding {
+    /// Whether the message was read as `intent`.
+    pub fn is(&self, intent: Intent) -> bool {
+        self.intent == intent.as_str()
+    }
+}
+
 /// Who speaks a reply: the bot answers, `System` is for notices about the conversation itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -120,6 +126,10 @@ pub struct GuideStepRef {
     /// How many steps the guide has.
     pub steps: u32,
     pub title: String,
+    /// The step's parts, so a client can draw the card without reading the text. Absent on
+    /// messages stored before steps carried them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<super::StepParts>,
 }
 
 /// Something that happened to a guide step in this turn, kept for statistics and handoffs.
@@ -168,22 +178,13 @@ pub struct Context<'a> {
 /// Billing questions go to billing, everything technical to technical: the customer is
 /// never sent to "the wrong department". An understood intent routes more precisely than
 /// a picked topic.
-pub fn queue_for(intent: Option<&str>, topic: Option<Topic>) -> Queue {
-    match intent {
-        Some("invoice_question" | "payment_method" | "compensation") => Queue::Billing,
-        Some("cancel_subscription") => Queue::Cancellation,
-        Some(
-            "broadband_down" | "broadband_slow" | "wifi_problem" | "tv_problem" | "mobile_coverage"
-            | "mobile_data" | "sim_pin_puk" | "email_login" | "voip_landline" | "outage_status"
-            | "case_status",
-        ) => Queue::Technical,
-        Some("move_address" | "change_subscription" | "complaint") => Queue::General,
-        _ => match topic {
-            Some(Topic::Billing) => Queue::Billing,
-            Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Queue::Technical,
-            None => Queue::General,
-        },
-    }
+pub fn queue_for(intent: Option<Intent>, topic: Option<Topic>) -> Queue {
+    let by_topic = match topic {
+        Some(Topic::Billing) => Queue::Billing,
+        Some(Topic::Broadband | Topic::Tv | Topic::Mobile) => Queue::Technical,
+        None => Queue::General,
+    };
+    intent.and_then(Intent::queue).unwrap_or(by_topic)
 }
 
 /// A request to put the conversation in front of a person.
@@ -523,7 +524,7 @@ impl Engine {
                 if after_withdrawal_offer
                     && super::asks_how(text)
                     && !understanding
-                        .is_some_and(|u| u.cancellation || u.intent == "talk_to_human")
+                        .is_some_and(|u| u.cancellation || u.is(Intent::TalkToHuman))
                     && !situation.bereavement =>
             {
                 turn.replies
@@ -643,7 +644,7 @@ impl Engine {
             // However it is said, and however upset: a request for a person gets one. Heard
             // only faintly from a customer upset a second time ("superb hjälp verkligen"),
             // it is the upset speaking, and the person is told so.
-            Input::Text(_, Some(u)) if u.confident && u.intent == "talk_to_human" => {
+            Input::Text(_, Some(u)) if u.confident && u.is(Intent::TalkToHuman) => {
                 if let Some(problem) = problem_named(u) {
                     turn.state.intent = Some(problem.to_owned());
                     turn.state.handoff_queue = None;
@@ -674,7 +675,7 @@ impl Engine {
                 if awaiting_postcode
                     && !understanding.is_some_and(|u| {
                         u.confident
-                            && (matches!(u.intent.as_str(), "talk_to_human" | "thanks_goodbye")
+                            && ((u.is(Intent::TalkToHuman) || u.is(Intent::ThanksGoodbye))
                                 || (is_problem(&u.intent)
                                     && state.intent.as_deref() != Some(u.intent.as_str())))
                     }) =>
@@ -696,8 +697,8 @@ impl Engine {
                 if matches!(state.pending, Some(Pending::AfterOutage { .. }))
                     && !understanding.is_some_and(|u| {
                         u.confident
-                            && (u.intent == "thanks_goodbye"
-                                || (is_problem(&u.intent) && u.intent != "outage_status"))
+                            && (u.is(Intent::ThanksGoodbye)
+                                || (is_problem(&u.intent) && !u.is(Intent::OutageStatus)))
                     }) =>
             {
                 let mut reply = self.bot(
@@ -721,7 +722,7 @@ impl Engine {
                     && state.walk.is_none()
                     && !understood.is_some_and(|u| {
                         u.confident
-                            && (u.intent == "thanks_goodbye"
+                            && (u.is(Intent::ThanksGoodbye)
                                 || (is_problem(&u.intent)
                                     && u.confidence >= super::walk::NEW_PROBLEM_SURE))
                     }) =>
@@ -1024,22 +1025,22 @@ impl Engine {
         let unplaced = turn.state.unplaced_in_a_row;
         turn.state.unplaced_in_a_row = 0;
         let intent = Some((u.intent.clone(), u.confidence));
-        match u.intent.as_str() {
-            "talk_to_human" => {
+        match Intent::parse(&u.intent).ok() {
+            Some(Intent::TalkToHuman) => {
                 self.hand_over(locale, turn, "customer_request", intent);
             }
             // Small talk in the middle of a guide: bring the customer back to the step. Thanks
             // too: "tack" is not "it worked", and ending the guide on a guess loses the step.
-            "greeting" | "out_of_scope" | "thanks_goodbye" if in_a_guide => {
+            Some(Intent::Greeting | Intent::OutOfScope | Intent::ThanksGoodbye) if in_a_guide => {
                 self.remind_of_step(ctx, turn, Some(u));
             }
-            "greeting" => {
+            Some(Intent::Greeting) => {
                 let mut reply =
                     self.bot(self.replies.greeting_back(locale), self.menu(locale, false));
                 reply.intent = intent;
                 turn.replies.push(reply);
             }
-            "out_of_scope" => {
+            Some(Intent::OutOfScope) => {
                 // Counts towards offering a person first, like any message the bot can't help with.
                 turn.state.unplaced_in_a_row = unplaced.saturating_add(1);
                 let repeated = turn.state.unplaced_in_a_row >= 2;
@@ -1050,7 +1051,7 @@ impl Engine {
                 reply.intent = intent;
                 turn.replies.push(reply);
             }
-            "thanks_goodbye" => {
+            Some(Intent::ThanksGoodbye) => {
                 turn.state.walk = None;
                 turn.state.pending = None;
                 let mut reply = self.bot(self.replies.goodbye(locale), Vec::new());
@@ -1059,10 +1060,10 @@ impl Engine {
             }
             // "Det funkar inte" with no more said: in a guide, the step did not help; otherwise
             // the bot asks what it is about, like any message it cannot place.
-            "unclear_problem" if in_a_guide => {
+            Some(Intent::UnclearProblem) if in_a_guide => {
                 self.step_answered(ctx, turn, super::StepOutcome::Failed);
             }
-            "unclear_problem" => {
+            Some(Intent::UnclearProblem) => {
                 self.unsure(ctx, turn, Some(u), self.replies.what_is_wrong(locale));
             }
             // Claims and formal complaints are decided by people: straight to one.
@@ -1072,19 +1073,19 @@ impl Engine {
             // In a billing guide, a claim the model is not very sure of is mostly the step
             // told not to settle it ("it went out 3 days before the due date, i have the
             // receipt"): the guide goes on, and its last step brings billing in.
-            "compensation" | "complaint"
+            Some(Intent::Compensation | Intent::Complaint)
                 if in_a_guide
                     && u.confidence < CLAIM_IN_A_BILLING_GUIDE_SURE
                     && self.walked_area_is(ctx, "billing") =>
             {
                 self.step_answered(ctx, turn, super::StepOutcome::Failed);
             }
-            "compensation" | "complaint"
+            Some(Intent::Compensation | Intent::Complaint)
                 if u.confidence < PERSON_DECIDES_SURE && ctx.suggestion.is_some() =>
             {
                 self.answer_problem(ctx, turn, u)
             }
-            "compensation" | "complaint" => {
+            Some(Intent::Compensation | Intent::Complaint) => {
                 turn.state.intent = Some(u.intent.clone());
                 turn.state.handoff_queue = None;
                 let line = self.replies.person_decides(locale, &u.intent);

@@ -13,6 +13,7 @@ mod parts;
 mod replies;
 mod situation;
 mod state;
+mod step_card;
 mod step_words;
 mod walk;
 mod way_out;
@@ -27,6 +28,7 @@ pub use parts::{after_contrast, last_said, parts, quotable, says_all_is_well, te
 pub use replies::Replies;
 pub use situation::{declines, ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, StepTried, Walk};
+pub use step_card::{LabelledPart, StepParts};
 pub use step_words::{
     done_and_asks_next, lacks_what_the_step_needs, picks_an_order, says_no_change, says_settled,
     speaks_of_the_step,

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{queue_for, Topic};
+use crate::domain::Intent;
 use crate::domain::Postcode;
 use crate::domain::Queue;
 
@@ -122,8 +123,10 @@ impl DialogueState {
     /// The queue a handoff from this conversation goes to: the one a guide named, else the one
     /// the understood intent or picked topic routes to.
     pub fn handoff_route(&self) -> Queue {
-        self.handoff_queue
-            .unwrap_or_else(|| queue_for(self.intent.as_deref(), self.topic))
+        self.handoff_queue.unwrap_or_else(|| {
+            let intent = self.intent.as_deref().and_then(|i| Intent::parse(i).ok());
+            queue_for(intent, self.topic)
+        })
     }
 }
 

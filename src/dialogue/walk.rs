@@ -8,7 +8,7 @@ use super::engine::{
 };
 use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
 use crate::classifier::StepReply;
-use crate::domain::{Locale, Postcode};
+use crate::domain::{Intent, Locale, Postcode};
 use crate::knowledge::{ruled_out, subjects, GuideEntry, OnFailure, Outage, Service};
 
 /// How sure the intent head must be of a problem the walked guide does not serve to take a
@@ -77,9 +77,9 @@ impl Engine {
                 return;
             }
         }
-        let services = match Service::of_intent(&u.intent) {
+        let services = match Intent::parse(&u.intent).ok().and_then(Service::of_intent) {
             Some(service) => vec![service],
-            None if u.intent == "outage_status" => Service::ALL.to_vec(),
+            None if u.is(Intent::OutageStatus) => Service::ALL.to_vec(),
             None => Vec::new(),
         };
         let active: Vec<&Outage> = ctx
@@ -258,7 +258,7 @@ impl Engine {
         if super::situation::agrees(text) {
             return !(other_problem && u.confidence >= NEW_PROBLEM_SURE);
         }
-        let only_thanks = u.intent == "thanks_goodbye" && text.split_whitespace().count() <= 3;
+        let only_thanks = u.is(Intent::ThanksGoodbye) && text.split_whitespace().count() <= 3;
         !other_problem && !only_thanks
     }
 
@@ -297,7 +297,9 @@ impl Engine {
         };
         turn.state.postcode = Some(postcode.clone());
         let services = match Service::parse(&service) {
-            Some(one) if turn.state.intent.as_deref() != Some("outage_status") => vec![one],
+            Some(one) if turn.state.intent.as_deref() != Some(Intent::OutageStatus.as_str()) => {
+                vec![one]
+            }
             _ => Service::ALL.to_vec(),
         };
         let active: Vec<&Outage> = ctx
@@ -524,19 +526,17 @@ impl Engine {
     ) -> Reply {
         let guide = &entry.guide;
         let step = &guide.steps[index];
-        let card = self
+        let mut parts = self
             .replies()
             .step_card(locale, index + 1, guide.steps.len(), step);
-        let text = match before {
-            Some(before) => format!("{before}\n\n{card}"),
-            None => card,
-        };
-        let mut reply = self.bot(&text, self.step_buttons(locale));
+        parts.lead = before;
+        let mut reply = self.bot(&parts.text(), self.step_buttons(locale));
         reply.guide_step = Some(GuideStepRef {
             guide_id: guide.id.to_string(),
             step: (index + 1) as u32,
             steps: guide.steps.len() as u32,
             title: step.title.clone(),
+            parts: Some(parts),
         });
         reply
     }

@@ -7,9 +7,11 @@ use utoipa::ToSchema;
 use super::details::{self, CaseDetails};
 use super::summary::{leaving_banner, summarise, CaseFacts};
 use super::HandoffError;
-use crate::conversation::{parse_customer, parse_state, CallbackFacts, IntentScore, Message, Role};
+use crate::conversation::{
+    parse_customer, parse_state, CallbackFacts, ConversationError, IntentScore, Message, Role,
+};
 use crate::dialogue::{DialogueState, StepTried};
-use crate::domain::{CustomerDetails, Locale, RequestKind};
+use crate::domain::{CustomerDetails, Intent, Locale, Queue, RequestKind};
 use crate::storage::{CancellationRow, ConversationRecord, HandoffRecord, MessageRecord};
 use crate::timestamp::Timestamp;
 
@@ -55,6 +57,7 @@ pub struct HandoffPacket {
     pub conversation_id: String,
     /// `queued`, `claimed` or `resolved`.
     pub status: String,
+    #[schema(value_type = Queue)]
     pub queue: String,
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,15 +167,7 @@ pub(super) fn assemble(
         .iter()
         .filter_map(|m| m.intent.as_ref())
         .find(|(name, _)| {
-            !matches!(
-                name.as_str(),
-                "cancel_subscription"
-                    | "greeting"
-                    | "thanks_goodbye"
-                    | "talk_to_human"
-                    | "out_of_scope"
-                    | "unclear_problem"
-            )
+            Intent::parse(name).map_or(true, |i| i.is_problem() && i != Intent::CancelSubscription)
         })
         .or(intent.as_ref());
     let given = parse_customer(conversation)?;
@@ -241,8 +236,12 @@ pub(super) fn assemble(
             messages
                 .iter()
                 .cloned()
-                .map(Message::try_from)
-                .collect::<Result<Vec<_>, _>>()?,
+                .map(|record| {
+                    let mut message = Message::try_from(record)?;
+                    message.intent = message.intent.map(|i| i.labelled(agent_locale));
+                    Ok(message)
+                })
+                .collect::<Result<Vec<_>, ConversationError>>()?,
         )
     } else {
         None
@@ -253,14 +252,14 @@ pub(super) fn assemble(
         status: record.status,
         queue: record.queue,
         reason: record.reason,
-        intent: intent.map(|(name, confidence)| IntentScore { name, confidence }),
+        intent: intent
+            .map(|(name, confidence)| IntentScore::new(name, confidence).labelled(agent_locale)),
         language: conversation.locale.clone(),
         intents: state
             .intent_ranking
             .iter()
-            .map(|(name, confidence)| IntentScore {
-                name: name.clone(),
-                confidence: f64::from(*confidence),
+            .map(|(name, confidence)| {
+                IntentScore::new(name.clone(), f64::from(*confidence)).labelled(agent_locale)
             })
             .collect(),
         summary,

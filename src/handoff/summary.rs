@@ -3,7 +3,7 @@
 
 use super::details::CaseDetails;
 use crate::dialogue::{Later, StepOutcome, StepTried};
-use crate::domain::{Locale, PhoneNumber, Relation, RequestKind};
+use crate::domain::{Intent, Locale, PhoneNumber, Relation, RequestKind};
 use crate::timestamp::Timestamp;
 
 /// The facts a summary is written from.
@@ -36,34 +36,14 @@ pub struct CaseFacts<'a> {
     pub later: &'a [Later],
 }
 
-/// What an intent is about, as an agent would put it.
+/// What an intent is about, as an agent would put it. Small talk says nothing about the case,
+/// so a summary calls it unclear.
 fn intent_label(locale: Locale, intent: &str) -> &'static str {
-    let (sv, en) = match intent {
-        "broadband_down" => ("internet fungerar inte", "internet not working"),
-        "broadband_slow" => ("långsamt internet", "slow internet"),
-        "wifi_problem" => ("wifi", "Wi-Fi"),
-        "tv_problem" => ("tv", "TV"),
-        "mobile_coverage" => ("mobiltäckning", "mobile coverage"),
-        "mobile_data" => ("mobildata", "mobile data"),
-        "sim_pin_puk" => ("SIM, PIN eller PUK", "SIM, PIN or PUK"),
-        "email_login" => ("e-post", "e-mail"),
-        "voip_landline" => ("fast telefoni", "landline"),
-        "outage_status" => ("driftstörning", "outage"),
-        "invoice_question" => ("faktura", "invoice"),
-        "payment_method" => ("betalsätt", "payment method"),
-        "compensation" => ("ersättning", "compensation"),
-        "move_address" => ("flytt", "moving"),
-        "change_subscription" => ("ändra abonnemang", "changing subscription"),
-        "cancel_subscription" => ("uppsägning", "cancellation"),
-        "complaint" => ("klagomål", "complaint"),
-        "case_status" => ("status på ärende", "case status"),
-        "talk_to_human" => ("vill prata med en person", "wants a person"),
-        _ => ("oklart", "unclear"),
-    };
-    match locale {
-        Locale::Sv => sv,
-        Locale::En => en,
-    }
+    Intent::parse(intent)
+        .ok()
+        .filter(|i| i.is_problem() || *i == Intent::TalkToHuman)
+        .unwrap_or(Intent::UnclearProblem)
+        .label(locale)
 }
 
 /// The longest quote of the customer's words a summary carries; the transcript has the rest.

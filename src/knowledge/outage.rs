@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{Locale, Postcode};
+use crate::domain::{Intent, Locale, Postcode};
 use crate::timestamp::Timestamp;
 
 /// The services a notice can be about.
@@ -42,13 +42,15 @@ impl Service {
 
     /// The service a fault report is about, when the intent says; `None` for intents that
     /// are not faults (billing, moving, greetings) and for "is there an outage?" itself.
-    pub fn of_intent(intent: &str) -> Option<Self> {
+    pub fn of_intent(intent: Intent) -> Option<Self> {
         match intent {
-            "broadband_down" | "broadband_slow" | "wifi_problem" => Some(Self::Broadband),
-            "tv_problem" => Some(Self::Tv),
-            "mobile_coverage" | "mobile_data" => Some(Self::Mobile),
-            "voip_landline" => Some(Self::Landline),
-            "email_login" => Some(Self::Email),
+            Intent::BroadbandDown | Intent::BroadbandSlow | Intent::WifiProblem => {
+                Some(Self::Broadband)
+            }
+            Intent::TvProblem => Some(Self::Tv),
+            Intent::MobileCoverage | Intent::MobileData => Some(Self::Mobile),
+            Intent::VoipLandline => Some(Self::Landline),
+            Intent::EmailLogin => Some(Self::Email),
             _ => None,
         }
     }

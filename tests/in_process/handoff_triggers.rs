@@ -146,6 +146,35 @@ async fn compensation_claims_go_to_a_person_at_once(app: &TestApp) {
     assert_eq!(packet["intent"]["name"], "compensation");
 }
 
+async fn the_packet_names_intents_in_the_agents_language(app: &TestApp) {
+    let chat = app.start_chat("en").await;
+    app.say(
+        &chat,
+        json!({"text": "I want compensation, my broadband was down for three days last week"}),
+    )
+    .await;
+    let packet = packet_of(app, &chat).await;
+    assert_eq!(packet["intent"]["name"], "compensation");
+    assert_eq!(packet["intent"]["label"], "ersättning");
+    for score in packet["intents"].as_array().unwrap() {
+        assert!(score["label"].is_string(), "{score}");
+    }
+    let read_as = packet["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["intent"]["name"] == "compensation")
+        .expect("the bot's answer names the intent");
+    assert_eq!(read_as["intent"]["label"], "ersättning");
+    // The customer's own copy stays as it was.
+    let messages = app.read(&chat).await["messages"].clone();
+    assert!(messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["intent"].get("label").is_none()));
+}
+
 async fn a_waiting_customer_can_ask_to_be_called_instead(app: &TestApp) {
     let chat = app.start_chat("sv").await;
     app.say(&chat, json!({"text": "jag vill prata med en människa"}))
@@ -258,6 +287,7 @@ on_both_engines!(
     steps_running_out_hand_over_with_every_step_and_the_details,
     two_unclear_messages_in_a_row_bring_a_person,
     compensation_claims_go_to_a_person_at_once,
+    the_packet_names_intents_in_the_agents_language,
     a_waiting_customer_can_ask_to_be_called_instead,
     asking_to_be_called_is_asking_for_a_person,
 );

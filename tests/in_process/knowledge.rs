@@ -55,6 +55,47 @@ async fn first_answer_to_a_fault(app: &TestApp) -> Value {
     replies[0].clone()
 }
 
+async fn a_step_message_carries_its_parts_beside_the_same_text(app: &TestApp) {
+    let chat = app.start_chat("sv").await;
+    let replies = app
+        .say(
+            &chat,
+            json!({ "text": "internet funkar inte alls, routern blinkar rött" }),
+        )
+        .await;
+    let step = &replies[0]["guide_step"];
+    let parts = &step["parts"];
+    assert_eq!(parts["heading"], "Steg 1 av 4: Dra ur routerns strömsladd");
+    assert!(parts["instruction"]
+        .as_str()
+        .unwrap()
+        .starts_with("Dra ut strömsladden ur routern"));
+    assert_eq!(parts["warning"]["label"], "Obs!");
+    assert!(parts["warning"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Tryck inte på knappen märkt Reset."));
+    assert_eq!(parts["expected"]["label"], "Så ser du att det fungerade:");
+    let text = replies[0]["text"].as_str().unwrap();
+    for part in [
+        &parts["heading"],
+        &parts["instruction"],
+        &parts["expected"]["text"],
+    ] {
+        assert!(text.contains(part.as_str().unwrap()), "{text}");
+    }
+
+    // The stored copy, read back, carries the same parts.
+    let conversation = app.read(&chat).await;
+    let stored = conversation["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == replies[0]["id"])
+        .expect("the step message is stored");
+    assert_eq!(stored["guide_step"], *step);
+}
+
 async fn an_editors_change_is_used_in_the_next_chat_and_kept_in_history(app: &TestApp) {
     let editor = app.staff_token(StaffRole::Editor, "Eva Editor").await;
     let before = first_answer_to_a_fault(app).await;
@@ -456,6 +497,7 @@ async fn a_known_outage_is_told_before_any_restart(app: &TestApp) {
 }
 
 on_both_engines!(
+    a_step_message_carries_its_parts_beside_the_same_text,
     an_editors_change_is_used_in_the_next_chat_and_kept_in_history,
     a_deleted_guide_leaves_search_and_chats_but_keeps_its_history,
     changing_guides_takes_an_editor,

@@ -3,8 +3,8 @@
 //! Kept in one place so that a policy test can read all of it (no sales language, no
 //! condescension) and so that translators see each Swedish line next to its English one.
 
-use super::{Action, ActionButton, Later, Topic};
-use crate::domain::Locale;
+use super::{Action, ActionButton, LabelledPart, Later, StepParts, Topic};
+use crate::domain::{Intent, Locale};
 
 mod way_out;
 
@@ -163,24 +163,28 @@ impl Replies {
 
     /// How the bot names an understood problem inside a sentence.
     pub fn intent_phrase(&self, locale: Locale, intent: &str) -> &'static str {
-        let (sv, en) = match intent {
-            "broadband_down" => ("att internet inte fungerar", "your internet not working"),
-            "broadband_slow" => ("långsamt internet", "slow internet"),
-            "wifi_problem" => ("problem med wifi", "a Wi-Fi problem"),
-            "tv_problem" => ("problem med tv:n", "a TV problem"),
-            "mobile_coverage" => ("täckningen i mobilen", "mobile coverage"),
-            "mobile_data" => ("mobildata som inte fungerar", "mobile data not working"),
-            "sim_pin_puk" => ("SIM-kortet, PIN eller PUK", "your SIM card, PIN or PUK"),
-            "email_login" => ("din e-post", "your e-mail"),
-            "voip_landline" => ("den fasta telefonin", "your landline"),
-            "outage_status" => ("en driftstörning", "an outage"),
-            "invoice_question" => ("din faktura", "your invoice"),
-            "payment_method" => ("hur du betalar", "how you pay"),
-            "compensation" => ("ersättning", "compensation"),
-            "move_address" => ("en flytt", "moving home"),
-            "change_subscription" => ("att ändra ditt abonnemang", "changing your subscription"),
-            "complaint" => ("ett klagomål", "a complaint"),
-            "case_status" => (
+        let (sv, en) = match Intent::parse(intent).ok() {
+            Some(Intent::BroadbandDown) => {
+                ("att internet inte fungerar", "your internet not working")
+            }
+            Some(Intent::BroadbandSlow) => ("långsamt internet", "slow internet"),
+            Some(Intent::WifiProblem) => ("problem med wifi", "a Wi-Fi problem"),
+            Some(Intent::TvProblem) => ("problem med tv:n", "a TV problem"),
+            Some(Intent::MobileCoverage) => ("täckningen i mobilen", "mobile coverage"),
+            Some(Intent::MobileData) => ("mobildata som inte fungerar", "mobile data not working"),
+            Some(Intent::SimPinPuk) => ("SIM-kortet, PIN eller PUK", "your SIM card, PIN or PUK"),
+            Some(Intent::EmailLogin) => ("din e-post", "your e-mail"),
+            Some(Intent::VoipLandline) => ("den fasta telefonin", "your landline"),
+            Some(Intent::OutageStatus) => ("en driftstörning", "an outage"),
+            Some(Intent::InvoiceQuestion) => ("din faktura", "your invoice"),
+            Some(Intent::PaymentMethod) => ("hur du betalar", "how you pay"),
+            Some(Intent::Compensation) => ("ersättning", "compensation"),
+            Some(Intent::MoveAddress) => ("en flytt", "moving home"),
+            Some(Intent::ChangeSubscription) => {
+                ("att ändra ditt abonnemang", "changing your subscription")
+            }
+            Some(Intent::Complaint) => ("ett klagomål", "a complaint"),
+            Some(Intent::CaseStatus) => (
                 "ett ärende du redan har hos oss",
                 "a case you already have with us",
             ),
@@ -690,7 +694,7 @@ impl Replies {
         number: usize,
         total: usize,
         step: &crate::knowledge::Step,
-    ) -> String {
+    ) -> StepParts {
         let (heading, note, expected, more) = match locale {
             Locale::Sv => (
                 format!("Steg {number} av {total}: {}", step.title),
@@ -705,15 +709,14 @@ impl Replies {
                 "More information:",
             ),
         };
-        let mut card = format!("{heading}\n\n{}", step.instruction);
-        if let Some(warning) = &step.warning {
-            card.push_str(&format!("\n\n{note} {warning}"));
+        StepParts {
+            lead: None,
+            heading,
+            instruction: step.instruction.clone(),
+            warning: step.warning.as_deref().map(|w| LabelledPart::new(note, w)),
+            expected: LabelledPart::new(expected, &step.expected),
+            link: step.link.as_deref().map(|l| LabelledPart::new(more, l)),
         }
-        card.push_str(&format!("\n\n{expected} {}", step.expected));
-        if let Some(link) = &step.link {
-            card.push_str(&format!("\n\n{more} {link}"));
-        }
-        card
     }
 
     /// After a Swedish personal identity number (and nothing else) was masked.
@@ -1264,16 +1267,12 @@ impl Replies {
             lines.extend(super::ChatRequest::ALL.map(|r| self.chat_request(locale, r).to_owned()));
             lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t).to_owned()));
             lines.extend(Action::all().map(|a| self.action_label(locale, a).to_owned()));
-            lines.extend(
-                crate::classifier::REQUIRED_INTENTS
-                    .iter()
-                    .flat_map(|intent| {
-                        [
-                            self.needs_a_person(locale, intent),
-                            self.person_decides(locale, intent),
-                        ]
-                    }),
-            );
+            lines.extend(Intent::ALL.iter().flat_map(|intent| {
+                [
+                    self.needs_a_person(locale, intent.as_str()),
+                    self.person_decides(locale, intent.as_str()),
+                ]
+            }));
             lines.push(self.callback_prompt(locale).to_owned());
             lines.push(self.cancellation_question(locale).to_owned());
             lines.push(self.after_outage_still(locale).to_owned());
@@ -1291,7 +1290,7 @@ impl Replies {
                 self.seen_by_the_colleague_too(locale, &later),
                 self.guide_intro(locale, "Sammanfattning."),
                 self.next_guide_intro(locale, "Titel"),
-                self.step_card(locale, 1, 3, &step),
+                self.step_card(locale, 1, 3, &step).text(),
                 self.step_reminder(locale, 1, "Titel"),
                 self.ask_postcode(locale, "bredband"),
                 self.no_outage_at(locale, "123 45"),

@@ -464,59 +464,6 @@ const STRINGS = {
   },
 };
 
-const INTENTS = {
-  sv: {
-    broadband_down: "Bredbandet fungerar inte",
-    broadband_slow: "Långsamt bredband",
-    cancel_subscription: "Säga upp abonnemang",
-    case_status: "Status för ärende",
-    change_subscription: "Ändra abonnemang",
-    compensation: "Ersättning",
-    complaint: "Klagomål",
-    email_login: "E-post och inloggning",
-    greeting: "Hälsning",
-    invoice_question: "Fråga om faktura",
-    mobile_coverage: "Mobiltäckning",
-    mobile_data: "Mobildata",
-    move_address: "Flytt",
-    out_of_scope: "Utanför vårt område",
-    outage_status: "Driftstörning",
-    payment_method: "Betalsätt",
-    sim_pin_puk: "SIM, PIN och PUK",
-    talk_to_human: "Vill prata med en person",
-    thanks_goodbye: "Tack och hej",
-    tv_problem: "Problem med tv",
-    unclear_problem: "Oklart problem",
-    voip_landline: "Fast telefoni",
-    wifi_problem: "Problem med wifi",
-  },
-  en: {
-    broadband_down: "Broadband down",
-    broadband_slow: "Slow broadband",
-    cancel_subscription: "Cancel subscription",
-    case_status: "Case status",
-    change_subscription: "Change subscription",
-    compensation: "Compensation",
-    complaint: "Complaint",
-    email_login: "Email and login",
-    greeting: "Greeting",
-    invoice_question: "Invoice question",
-    mobile_coverage: "Mobile coverage",
-    mobile_data: "Mobile data",
-    move_address: "Moving house",
-    out_of_scope: "Out of scope",
-    outage_status: "Outage",
-    payment_method: "Payment method",
-    sim_pin_puk: "SIM, PIN and PUK",
-    talk_to_human: "Wants a person",
-    thanks_goodbye: "Thanks and goodbye",
-    tv_problem: "TV problem",
-    unclear_problem: "Unclear problem",
-    voip_landline: "Landline",
-    wifi_problem: "Wi-Fi problem",
-  },
-};
-
 const translate = translator(STRINGS);
 const STEP_ICONS = { worked: "✓", failed: "✗", skipped: "–" };
 
@@ -657,7 +604,8 @@ async function switchLanguage() {
 // ---------------------------------------------------------------- labels
 
 const queueLabel = (q) => (QUEUES.includes(q) ? t("queue_" + q) : q);
-const intentLabel = (name) => INTENTS[state.lang][name] || name;
+/** The server names intents in the agent's language, as the summary does. */
+const intentLabel = (score) => score.label || score.name;
 const reasonLabel = (r) => {
   const label = t("reason_" + r);
   return label === "reason_" + r ? r : label;
@@ -676,7 +624,7 @@ function percent(value) {
 }
 
 function scoreText(score) {
-  return t("confidence", { label: intentLabel(score.name), percent: percent(score.confidence) });
+  return t("confidence", { label: intentLabel(score), percent: percent(score.confidence) });
 }
 
 function waitText(h) {
@@ -1101,7 +1049,7 @@ function listItem(h) {
       text: waitText(h),
     }));
   }
-  if (h.intent) meta.push(el("span", { text: intentLabel(h.intent.name) }));
+  if (h.intent) meta.push(el("span", { text: intentLabel(h.intent) }));
   if (h.status === "claimed" && h.claimed_by) {
     meta.push(el("span", { text: isMine(h) ? t("handledByYou") : t("handledBy", { name: h.claimed_by }) }));
   }
@@ -1496,7 +1444,7 @@ function messageItem(m) {
   const role = ["customer", "bot", "agent", "system"].includes(m.role) ? m.role : "system";
   const extras = [];
   if (m.intent && role === "bot") {
-    extras.push(el("p", { class: "message-extra", text: t("messageIntent", { label: intentLabel(m.intent.name), percent: percent(m.intent.confidence) }) }));
+    extras.push(el("p", { class: "message-extra", text: t("messageIntent", { label: intentLabel(m.intent), percent: percent(m.intent.confidence) }) }));
   }
   if (Array.isArray(m.actions) && m.actions.length) {
     extras.push(el("p", { class: "message-extra", text: t("messageActions", { labels: m.actions.map((a) => a.label).join(" · ") }) }));

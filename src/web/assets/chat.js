@@ -740,38 +740,32 @@ function renderMessage(m) {
   return node;
 }
 
-const STEP_HEADING = /^(Steg|Step)\s+\d+\s+(av|of)\s+\d+/i;
-const STEP_NOTES = [
-  ["Obs!", "step-warning"], ["Please note:", "step-warning"],
-  ["Så ser du att det fungerade:", "step-expected"], ["You'll know it worked when:", "step-expected"],
-  ["Läs mer:", "step-more"], ["More information:", "step-more"],
-];
-
+/**
+ * A step card drawn from the parts the server sends beside the text, so the page never reads
+ * the bot's wording. A step stored before messages carried their parts shows its text.
+ */
 function renderStep(text, step) {
   const fragment = document.createDocumentFragment();
-  const blocks = String(text ?? "").replace(/\r\n/g, "\n").split(/\n{2,}/);
+  const parts = step.parts && typeof step.parts === "object" ? step.parts : null;
+  if (parts && parts.lead) fragment.append(el("div", { class: "step-intro" }, richText(parts.lead)));
   const total = Number(step.steps) || 0;
   const n = Number(step.step) || 0;
-  let at = blocks.findIndex((b) => STEP_HEADING.test(b.trim()));
-  if (at < 0 && step.title) at = blocks.findIndex((b) => b.trim() === String(step.title).trim());
-  if (at > 0) fragment.append(el("div", { class: "step-intro" }, richText(blocks.slice(0, at).join("\n\n"))));
   if (total > 0 && n > 0) {
     const bar = el("span", { class: "step-progress-bar" });
     bar.style.width = `${Math.min(100, Math.round((n / total) * 100))}%`;
     fragment.append(el("div", { class: "step-progress", "aria-hidden": "true" }, bar));
   }
-  if (at >= 0) fragment.append(el("h2", { class: "step-title" }, blocks[at].trim()));
-  for (const block of at >= 0 ? blocks.slice(at + 1) : blocks) {
-    const trimmed = block.trim();
-    if (!trimmed) continue;
-    const note = STEP_NOTES.find(([prefix]) => trimmed.startsWith(prefix));
-    if (note) {
-      const [prefix, cls] = note;
-      fragment.append(el("div", { class: `step-note ${cls}` },
-        el("strong", { class: "note-label" }, prefix), richText(trimmed.slice(prefix.length).trim())));
-    } else {
-      fragment.append(richText(trimmed));
-    }
+  if (!parts) {
+    fragment.append(richText(text));
+    return fragment;
+  }
+  fragment.append(el("h2", { class: "step-title" }, String(parts.heading ?? "")));
+  fragment.append(richText(parts.instruction));
+  const notes = [[parts.warning, "step-warning"], [parts.expected, "step-expected"], [parts.link, "step-more"]];
+  for (const [part, cls] of notes) {
+    if (!part || typeof part !== "object") continue;
+    fragment.append(el("div", { class: `step-note ${cls}` },
+      el("strong", { class: "note-label" }, String(part.label ?? "")), richText(part.text)));
   }
   return fragment;
 }
