@@ -48,6 +48,7 @@ const FILES: &[(&str, &[u8])] = embedded![
     "agent.js",
     "agent-strings.js",
     "editor.js",
+    "editor-strings.js",
     "base.css",
     "chat.css",
     "agent.css",
