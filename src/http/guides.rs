@@ -20,7 +20,7 @@ use crate::timestamp::Timestamp;
 
 /// A guide's source may be up to 64 KiB; the body limit leaves room so that a larger one gets
 /// the parser's 422 naming the problem rather than a bare 413.
-const GUIDE_BODY_LIMIT: usize = 4 * guide::MAX_SOURCE_BYTES;
+pub(super) const GUIDE_BODY_LIMIT: usize = 4 * guide::MAX_SOURCE_BYTES;
 /// Search queries are chat-sized; longer ones are cut, not refused.
 const MAX_QUERY_CHARS: usize = 1000;
 
@@ -38,6 +38,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/outages", get(list_outages).post(create_outage))
         .route("/api/v1/outages/{id}", axum::routing::delete(end_outage))
         .layer(DefaultBodyLimit::max(GUIDE_BODY_LIMIT))
+}
+
+/// An address a guide may be saved under, or the problem with it.
+pub(super) fn address_problem(raw: &str) -> Result<GuideId, crate::knowledge::GuideProblem> {
+    GuideId::parse(raw).map_err(|message| {
+        crate::knowledge::GuideProblem::new("invalid_id", message).with("id", raw)
+    })
 }
 
 fn guide_id(raw: &str) -> Result<GuideId, ApiError> {
@@ -131,7 +138,7 @@ pub struct GuideBody {
     updated_at: Timestamp,
 }
 
-fn on_failure_text(on_failure: &crate::knowledge::OnFailure) -> String {
+pub(super) fn on_failure_text(on_failure: &crate::knowledge::OnFailure) -> String {
     use crate::knowledge::OnFailure;
     match on_failure {
         OnFailure::Next => "next".to_owned(),
@@ -228,15 +235,8 @@ async fn save_guide(
     }
     let source = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("The guide is not valid UTF-8.".to_owned()))?;
-    if GuideId::parse(&id).is_err() {
-        return Err(ApiError::InvalidGuide(vec![
-            crate::knowledge::GuideProblem {
-                line: None,
-                message: format!(
-                    "{id:?} is not a guide id (lowercase a-z, 0-9 and -, ending in -sv or -en)"
-                ),
-            },
-        ]));
+    if let Err(problem) = address_problem(&id) {
+        return Err(ApiError::InvalidGuide(vec![problem]));
     }
     let saved = state.editing.save(&id, source, &editor.name).await?;
     let status = if saved.created {

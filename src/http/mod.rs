@@ -7,6 +7,7 @@ mod conversations;
 mod customers;
 mod error;
 mod extract;
+mod guide_validation;
 mod guides;
 mod live;
 mod middleware;
@@ -100,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(customers::router())
         .merge(guides::router())
+        .merge(guide_validation::router())
         .merge(live::router())
         .merge(staff_session::router())
         .merge(ops::router())

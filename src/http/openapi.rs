@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    agent, classify, conversations, customers, guides, live, ops, staff_session, stats, webhooks,
+    agent, classify, conversations, customers, guide_validation, guides, live, ops, staff_session,
+    stats, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -45,6 +46,7 @@ use super::{
         guides::list_guides,
         guides::read_guide,
         guides::save_guide,
+        guide_validation::validate_guide,
         guides::delete_guide,
         guides::search_guides,
         guides::guide_history,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::base::{Change, GuideEntry, KnowledgeBase};
-use super::guide::{self, Guide, GuideId, GuideProblem, OnFailure};
+use super::guide::{self, Guide, GuideId, GuideProblem, OnFailure, Outline, Reading};
 use super::index::IndexError;
 use super::library;
 use super::outage::{Outage, Service};
@@ -142,53 +142,86 @@ impl Editing {
 
     /// Parses a guide's source and checks it against the live guides.
     pub fn validate(&self, id: &str, source: &str) -> Result<Guide, EditError> {
-        let intents = self.intents();
-        let guide = guide::parse(source, &intents).map_err(EditError::Invalid)?;
-        let mut problems = Vec::new();
-        if guide.id.as_str() != id {
-            problems.push(GuideProblem {
-                line: Some(2),
-                message: format!(
-                    "the id in the front matter ({}) differs from the address ({id})",
-                    guide.id
-                ),
-            });
+        let reading = self.check(Some(id), source);
+        match reading.guide {
+            Ok(guide) => Ok(guide),
+            Err(problems) => Err(EditError::Invalid(problems)),
         }
-        for (number, step) in (1..).zip(&guide.steps) {
-            if let OnFailure::Guide(target) = &step.on_failure {
-                match self.knowledge.get(target) {
-                    None => problems.push(GuideProblem {
-                        line: None,
-                        message: format!("step {number} jumps to the missing guide {target}"),
-                    }),
-                    Some(other) if other.guide.language != guide.language => {
-                        problems.push(GuideProblem {
-                            line: None,
-                            message: format!(
-                                "step {number} jumps to {target}, which is in another language"
-                            ),
-                        })
-                    }
-                    Some(_) => {}
+    }
+
+    /// Everything a save of `source` under `address` would report, and what could be read of
+    /// it, without storing anything: the editor's live preview asks this as the editor types.
+    pub fn check(&self, address: Option<&str>, source: &str) -> Reading {
+        let intents = self.intents();
+        let mut reading = guide::read(source, &intents);
+        let across = self.problems_across(address, &reading.outline);
+        if !across.is_empty() {
+            reading.guide = match reading.guide {
+                Ok(_) => Err(across),
+                Err(mut problems) => {
+                    problems.extend(across);
+                    Err(problems)
                 }
+            };
+        }
+        reading
+    }
+
+    /// What a guide has wrong with respect to its address and the live guides; checked on
+    /// whatever could be read, so that they are reported along with the guide's own problems.
+    fn problems_across(&self, address: Option<&str>, outline: &Outline) -> Vec<GuideProblem> {
+        let mut problems = Vec::new();
+        if let (Some(id), Some(address)) = (&outline.id, address) {
+            if id.as_str() != address {
+                problems.push(
+                    GuideProblem::new(
+                        "id_differs_from_address",
+                        format!("the id in the front matter ({id}) differs from the address ({address})"),
+                    )
+                    .at(2)
+                    .with("id", id.as_str())
+                    .with("address", address),
+                );
             }
         }
-        if let Some(translation) = &guide.translation {
+        for (number, step) in (1..).zip(&outline.steps) {
+            let Some(OnFailure::Guide(target)) = &step.on_failure else {
+                continue;
+            };
+            let problem = match self.knowledge.get(target) {
+                None => GuideProblem::new(
+                    "jump_to_missing_guide",
+                    format!("step {number} jumps to the missing guide {target}"),
+                ),
+                Some(other) if outline.language.is_some_and(|l| l != other.guide.language) => {
+                    GuideProblem::new(
+                        "jump_to_other_language",
+                        format!("step {number} jumps to {target}, which is in another language"),
+                    )
+                }
+                Some(_) => continue,
+            };
+            problems.push(
+                problem
+                    .with("step", number.to_string())
+                    .with("id", target.as_str()),
+            );
+        }
+        if let (Some(translation), Some(language)) = (&outline.translation, outline.language) {
             if translation
                 .as_str()
-                .ends_with(&format!("-{}", guide.language.as_str()))
+                .ends_with(&format!("-{}", language.as_str()))
             {
-                problems.push(GuideProblem {
-                    line: None,
-                    message: format!("translation {translation} is in the same language"),
-                });
+                problems.push(
+                    GuideProblem::new(
+                        "translation_same_language",
+                        format!("translation {translation} is in the same language"),
+                    )
+                    .with("id", translation.as_str()),
+                );
             }
         }
-        if problems.is_empty() {
-            Ok(guide)
-        } else {
-            Err(EditError::Invalid(problems))
-        }
+        problems
     }
 
     async fn entry(&self, revision: &RevisionRow, guide: Guide) -> Result<GuideEntry, EditError> {

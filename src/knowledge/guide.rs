@@ -26,6 +26,8 @@
 //! Parsing reports every problem at once, with line numbers, so an editor can fix a guide in
 //! one go; nothing about a guide is trusted until it parses.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Locale;
@@ -118,23 +120,31 @@ pub enum OnFailure {
 }
 
 impl OnFailure {
-    fn parse(raw: &str) -> Result<Self, String> {
+    fn parse(raw: &str) -> Result<Self, GuideProblem> {
         match raw.trim() {
             "next" => Ok(Self::Next),
             other => match other.split_once(':') {
-                Some(("guide", id)) => GuideId::parse(id.trim()).map(Self::Guide),
+                Some(("guide", id)) => GuideId::parse(id.trim())
+                    .map(Self::Guide)
+                    .map_err(|e| GuideProblem::new("invalid_id", e).with("id", id.trim())),
                 Some(("handoff", queue)) => match queue.trim() {
                     "technical" => Ok(Self::Handoff(Queue::Technical)),
                     "billing" => Ok(Self::Handoff(Queue::Billing)),
                     "cancellation" => Ok(Self::Handoff(Queue::Cancellation)),
                     "general" => Ok(Self::Handoff(Queue::General)),
-                    q => Err(format!(
-                        "unknown queue {q:?} (technical, billing, cancellation, general)"
-                    )),
+                    q => Err(GuideProblem::new(
+                        "unknown_queue",
+                        format!("unknown queue {q:?} (technical, billing, cancellation, general)"),
+                    )
+                    .with("queue", q)),
                 },
-                _ => Err(format!(
-                    "on_failure must be next, guide:<id> or handoff:<queue>, not {other:?}"
-                )),
+                _ => Err(GuideProblem::new(
+                    "invalid_on_failure",
+                    format!(
+                        "on_failure must be next, guide:<id> or handoff:<queue>, not {other:?}"
+                    ),
+                )
+                .with("value", other)),
             },
         }
     }
@@ -173,22 +183,33 @@ pub struct Guide {
 pub struct GuideProblem {
     /// 1-based line in the source, where one applies.
     pub line: Option<usize>,
+    /// Stable and machine-readable (`unknown_intent`, `sales_language`, …): the editor keys
+    /// its own wording in either language by it.
+    pub code: &'static str,
+    /// What the message names (the intent, the phrases found, …), for that wording.
+    pub values: BTreeMap<&'static str, String>,
+    /// The problem in English, for logs, the command line and programs.
     pub message: String,
 }
 
 impl GuideProblem {
-    fn at(line: usize, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self {
-            line: Some(line),
+            line: None,
+            code,
+            values: BTreeMap::new(),
             message: message.into(),
         }
     }
 
-    fn general(message: impl Into<String>) -> Self {
-        Self {
-            line: None,
-            message: message.into(),
-        }
+    pub fn at(mut self, line: impl Into<Option<usize>>) -> Self {
+        self.line = line.into();
+        self
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.values.insert(name, value.into());
+        self
     }
 }
 
@@ -199,6 +220,38 @@ impl std::fmt::Display for GuideProblem {
             None => f.write_str(&self.message),
         }
     }
+}
+
+/// Whatever could be read of a guide, problems or not: the editor's live preview shows it
+/// while the source is still being written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub id: Option<GuideId>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub language: Option<Locale>,
+    pub translation: Option<GuideId>,
+    pub steps: Vec<OutlineStep>,
+}
+
+/// One step as far as it could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutlineStep {
+    /// The line of its `## ` heading.
+    pub line: usize,
+    pub title: String,
+    pub instruction: String,
+    pub warning: Option<String>,
+    pub expected: Option<String>,
+    pub on_failure: Option<OnFailure>,
+    pub link: Option<String>,
+}
+
+/// A guide's source read: what could be read, and the guide or every problem found.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub outline: Outline,
+    pub guide: Result<Guide, Vec<GuideProblem>>,
 }
 
 #[derive(Deserialize)]
@@ -248,19 +301,39 @@ fn one_kind_of_line_break(source: &str) -> std::borrow::Cow<'_, str> {
 
 /// Parses a guide's source, returning every problem found.
 pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuideProblem>> {
-    let mut problems = Vec::new();
+    read(source, known_intents).guide
+}
+
+fn markup(text: &str) -> bool {
+    text.contains('<') && text.contains('>')
+}
+
+/// Reads a guide's source: the guide or every problem found, and in either case whatever
+/// could be read of it.
+pub fn read(source: &str, known_intents: &[&str]) -> Reading {
+    let refused = |problem: GuideProblem| Reading {
+        outline: Outline::default(),
+        guide: Err(vec![problem]),
+    };
     if source.len() > MAX_SOURCE_BYTES {
-        return Err(vec![GuideProblem::general(format!(
-            "the guide is larger than {MAX_SOURCE_BYTES} bytes"
-        ))]);
+        return refused(
+            GuideProblem::new(
+                "too_large",
+                format!("the guide is larger than {MAX_SOURCE_BYTES} bytes"),
+            )
+            .with("limit", MAX_SOURCE_BYTES.to_string()),
+        );
     }
     let source = one_kind_of_line_break(source);
     let lines: Vec<&str> = source.lines().collect();
     if lines.first().map(|l| l.trim()) != Some("---") {
-        return Err(vec![GuideProblem::at(
-            1,
-            "a guide starts with a front matter block: ---",
-        )]);
+        return refused(
+            GuideProblem::new(
+                "no_front_matter",
+                "a guide starts with a front matter block: ---",
+            )
+            .at(1),
+        );
     }
     let Some(end) = lines
         .iter()
@@ -268,65 +341,129 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
         .position(|l| l.trim() == "---")
         .map(|p| p + 1)
     else {
-        return Err(vec![GuideProblem::general(
+        return refused(GuideProblem::new(
+            "front_matter_unclosed",
             "the front matter block is not closed with ---",
-        )]);
+        ));
     };
-    let front: FrontMatter = match serde_norway::from_str(&lines[1..end].join("\n")) {
+    let front_text = lines[1..end].join("\n");
+    let (drafts, body_problems) = read_steps(&lines[end + 1..], end + 2);
+    let front: FrontMatter = match serde_norway::from_str(&front_text) {
         Ok(front) => front,
+        // The other checks wait until the front matter reads; the preview still shows steps.
         Err(e) => {
-            let line = e.location().map(|l| l.line() + 1).unwrap_or(1);
-            return Err(vec![GuideProblem::at(line, format!("front matter: {e}"))]);
+            return Reading {
+                outline: lenient_outline(&front_text, &drafts),
+                guide: Err(vec![front_matter_problem(&e)]),
+            }
         }
     };
+    // Where a top-level field is written, for problems that are about the whole field.
+    let key_line = |key: &str| {
+        lines[1..end]
+            .iter()
+            .position(|l| {
+                !l.starts_with(char::is_whitespace)
+                    && l.split_once(':').is_some_and(|(k, _)| k.trim_end() == key)
+            })
+            .map(|p| p + 2)
+    };
 
+    let mut problems = Vec::new();
     let id = GuideId::parse(&front.id)
-        .map_err(|e| problems.push(GuideProblem::at(2, e)))
+        .map_err(|e| {
+            problems.push(
+                GuideProblem::new("invalid_id", e)
+                    .at(key_line("id").unwrap_or(2))
+                    .with("id", front.id.as_str()),
+            )
+        })
         .ok();
     let language = Locale::parse(&front.language)
-        .map_err(|_| problems.push(GuideProblem::general("language must be sv or en")))
+        .map_err(|_| {
+            problems.push(
+                GuideProblem::new("invalid_language", "language must be sv or en")
+                    .at(key_line("language"))
+                    .with("language", front.language.as_str()),
+            )
+        })
         .ok();
     if let (Some(id), Some(language)) = (&id, language) {
         if !id.as_str().ends_with(&format!("-{}", language.as_str())) {
-            problems.push(GuideProblem::general(format!(
-                "the id {id} does not end in -{}",
-                language.as_str()
-            )));
+            problems.push(
+                GuideProblem::new(
+                    "id_language_mismatch",
+                    format!("the id {id} does not end in -{}", language.as_str()),
+                )
+                .at(key_line("id"))
+                .with("id", id.as_str())
+                .with("language", language.as_str()),
+            );
         }
     }
     let translation = front.translation.as_deref().and_then(|t| {
         GuideId::parse(t)
-            .map_err(|e| problems.push(GuideProblem::general(format!("translation: {e}"))))
+            .map_err(|e| {
+                problems.push(
+                    GuideProblem::new("invalid_translation", format!("translation: {e}"))
+                        .at(key_line("translation"))
+                        .with("id", t),
+                )
+            })
             .ok()
     });
     if front.title.trim().is_empty() || front.title.chars().count() > 120 {
-        problems.push(GuideProblem::general("title must be 1 to 120 characters"));
+        problems.push(
+            GuideProblem::new("title_length", "title must be 1 to 120 characters")
+                .at(key_line("title")),
+        );
     }
     if front.summary.trim().is_empty() {
-        problems.push(GuideProblem::general("summary must not be empty"));
+        problems.push(
+            GuideProblem::new("summary_empty", "summary must not be empty").at(key_line("summary")),
+        );
     }
     if front.intents.is_empty() {
-        problems.push(GuideProblem::general("intents: name at least one intent"));
+        problems.push(
+            GuideProblem::new("no_intents", "intents: name at least one intent")
+                .at(key_line("intents")),
+        );
     }
     for intent in &front.intents {
         if !known_intents.contains(&intent.as_str()) {
-            problems.push(GuideProblem::general(format!(
-                "intents: unknown intent {intent:?}"
-            )));
+            problems.push(
+                GuideProblem::new(
+                    "unknown_intent",
+                    format!("intents: unknown intent {intent:?}"),
+                )
+                .at(key_line("intents"))
+                .with("intent", intent.as_str()),
+            );
         }
     }
     if front.products.is_empty() {
-        problems.push(GuideProblem::general("products: name at least one product"));
+        problems.push(
+            GuideProblem::new("no_products", "products: name at least one product")
+                .at(key_line("products")),
+        );
     }
     for (field, list) in [("symptoms", &front.symptoms), ("examples", &front.examples)] {
         if list.len() > MAX_PHRASES {
-            problems.push(GuideProblem::general(format!(
-                "{field}: at most {MAX_PHRASES} lines (this guide has {})",
-                list.len()
-            )));
+            problems.push(
+                GuideProblem::new(
+                    "too_many_phrases",
+                    format!(
+                        "{field}: at most {MAX_PHRASES} lines (this guide has {})",
+                        list.len()
+                    ),
+                )
+                .at(key_line(field))
+                .with("field", field)
+                .with("max", MAX_PHRASES.to_string())
+                .with("count", list.len().to_string()),
+            );
         }
     }
-    let markup = |s: &str| s.contains('<') && s.contains('>');
     for text in front
         .symptoms
         .iter()
@@ -334,9 +471,10 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
         .chain([&front.title, &front.summary])
     {
         if markup(text) {
-            problems.push(GuideProblem::general(format!(
-                "no HTML in guides: {text:?}"
-            )));
+            problems.push(
+                GuideProblem::new("html_in_text", format!("no HTML in guides: {text:?}"))
+                    .with("text", text.as_str()),
+            );
         }
     }
 
@@ -345,13 +483,13 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
     let sales = |number: usize, text: &str| {
         let found = super::sales_language::sales_phrases(text);
         (!found.is_empty()).then(|| {
-            GuideProblem::at(
-                number,
-                format!(
-                    "support never sells: remove the sales language ({})",
-                    found.join(", ")
-                ),
+            let found = found.join(", ");
+            GuideProblem::new(
+                "sales_language",
+                format!("support never sells: remove the sales language ({found})"),
             )
+            .at(number)
+            .with("found", found)
         })
     };
     for (index, line) in lines[1..end].iter().enumerate() {
@@ -362,11 +500,105 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
     for (offset, line) in lines[end + 1..].iter().enumerate() {
         problems.extend(sales(end + 2 + offset, line));
     }
+    problems.extend(body_problems);
 
-    // The body: steps under `## ` headings.
+    let outline = Outline {
+        id: id.clone(),
+        title: Some(front.title.trim().to_owned()).filter(|t| !t.is_empty()),
+        summary: Some(front.summary.trim().to_owned()).filter(|s| !s.is_empty()),
+        language,
+        translation: translation.clone(),
+        steps: drafts.iter().map(StepDraft::outline).collect(),
+    };
+    if drafts.is_empty() {
+        problems.push(GuideProblem::new(
+            "no_steps",
+            "a guide needs at least one step (## title)",
+        ));
+    }
+    if drafts.len() > MAX_STEPS {
+        problems.push(
+            GuideProblem::new("too_many_steps", format!("at most {MAX_STEPS} steps"))
+                .with("max", MAX_STEPS.to_string()),
+        );
+    }
+    let count = drafts.len();
+    let mut parsed = Vec::with_capacity(count);
+    for (index, draft) in drafts.into_iter().enumerate() {
+        if draft.title.is_empty() {
+            problems.push(
+                GuideProblem::new("step_without_title", "the step has no title").at(draft.line),
+            );
+        }
+        if draft.instruction.is_empty() {
+            problems.push(
+                GuideProblem::new(
+                    "step_without_instruction",
+                    "the step has no instruction text",
+                )
+                .at(draft.line),
+            );
+        }
+        let Some(expected) = draft.expected else {
+            problems.push(
+                GuideProblem::new(
+                    "step_without_expected",
+                    "the step needs expected: (what the customer sees if it worked)",
+                )
+                .at(draft.line),
+            );
+            continue;
+        };
+        let Some(on_failure) = draft.on_failure else {
+            problems.push(
+                GuideProblem::new(
+                    "step_without_on_failure",
+                    "the step needs on_failure: next, guide:<id> or handoff:<queue>",
+                )
+                .at(draft.line),
+            );
+            continue;
+        };
+        if index + 1 == count && on_failure == OnFailure::Next {
+            problems.push(
+                GuideProblem::new("last_step_next", "the last step cannot continue with next")
+                    .at(draft.line),
+            );
+        }
+        parsed.push(Step {
+            title: draft.title,
+            instruction: draft.instruction.join("\n"),
+            warning: draft.warning,
+            expected,
+            on_failure,
+            link: draft.link,
+            rules_out: draft.rules_out,
+        });
+    }
+    let guide = match (id, language, problems.is_empty()) {
+        (Some(id), Some(language), true) => Ok(Guide {
+            id,
+            title: front.title.trim().to_owned(),
+            language,
+            translation,
+            intents: front.intents,
+            products: front.products,
+            symptoms: front.symptoms,
+            examples: front.examples,
+            summary: front.summary.trim().to_owned(),
+            steps: parsed,
+        }),
+        _ => Err(problems),
+    };
+    Reading { outline, guide }
+}
+
+/// The steps under `## ` headings in the body's `lines`, the first of which is line `first`.
+fn read_steps(lines: &[&str], first: usize) -> (Vec<StepDraft>, Vec<GuideProblem>) {
+    let mut problems = Vec::new();
     let mut steps: Vec<StepDraft> = Vec::new();
-    for (offset, raw) in lines[end + 1..].iter().enumerate() {
-        let number = end + 2 + offset;
+    for (offset, raw) in lines.iter().enumerate() {
+        let number = first + offset;
         let line = raw.trim_end();
         if let Some(title) = line.strip_prefix("## ") {
             steps.push(StepDraft {
@@ -385,19 +617,25 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
             continue;
         }
         let Some(step) = steps.last_mut() else {
-            problems.push(GuideProblem::at(
-                number,
-                "text before the first step (## title)",
-            ));
+            problems.push(
+                GuideProblem::new(
+                    "text_before_first_step",
+                    "text before the first step (## title)",
+                )
+                .at(number),
+            );
             continue;
         };
         if line.starts_with('#') {
-            problems.push(GuideProblem::at(
-                number,
-                "only ## headings are allowed: one per step",
-            ));
+            problems.push(
+                GuideProblem::new(
+                    "heading_level",
+                    "only ## headings are allowed: one per step",
+                )
+                .at(number),
+            );
         } else if markup(line) {
-            problems.push(GuideProblem::at(number, "no HTML in guides"));
+            problems.push(GuideProblem::new("html", "no HTML in guides").at(number));
         }
         let attribute = line.split_once(':').and_then(|(key, value)| {
             matches!(
@@ -410,7 +648,11 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
             // Found by fuzzing: "expected:" with nothing after it made a step that promised
             // the customer nothing.
             Some((key @ ("warning" | "expected" | "rules_out"), "")) => {
-                problems.push(GuideProblem::at(number, format!("{key}: needs a text")));
+                problems.push(
+                    GuideProblem::new("empty_attribute", format!("{key}: needs a text"))
+                        .at(number)
+                        .with("key", key),
+                );
             }
             Some(("warning", value)) => step.warning = Some(value.to_owned()),
             Some(("expected", value)) => step.expected = Some(value.to_owned()),
@@ -425,80 +667,84 @@ pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuidePro
                 if value.starts_with("https://") && !value.contains(char::is_whitespace) {
                     step.link = Some(value.to_owned());
                 } else {
-                    problems.push(GuideProblem::at(number, "link must be one https:// URL"));
+                    problems.push(
+                        GuideProblem::new("invalid_link", "link must be one https:// URL")
+                            .at(number),
+                    );
                 }
             }
             Some((_, value)) => match OnFailure::parse(value) {
                 Ok(on_failure) => step.on_failure = Some(on_failure),
-                Err(e) => problems.push(GuideProblem::at(number, e)),
+                Err(problem) => problems.push(problem.at(number)),
             },
             None => step.instruction.push(line.trim().to_owned()),
         }
     }
-    if steps.is_empty() {
-        problems.push(GuideProblem::general(
-            "a guide needs at least one step (## title)",
-        ));
-    }
-    if steps.len() > MAX_STEPS {
-        problems.push(GuideProblem::general(format!("at most {MAX_STEPS} steps")));
-    }
-    let count = steps.len();
-    let mut parsed = Vec::with_capacity(count);
-    for (index, draft) in steps.into_iter().enumerate() {
-        if draft.title.is_empty() {
-            problems.push(GuideProblem::at(draft.line, "the step has no title"));
+    (steps, problems)
+}
+
+impl StepDraft {
+    fn outline(&self) -> OutlineStep {
+        OutlineStep {
+            line: self.line,
+            title: self.title.clone(),
+            instruction: self.instruction.join("\n"),
+            warning: self.warning.clone(),
+            expected: self.expected.clone(),
+            on_failure: self.on_failure.clone(),
+            link: self.link.clone(),
         }
-        if draft.instruction.is_empty() {
-            problems.push(GuideProblem::at(
-                draft.line,
-                "the step has no instruction text",
-            ));
-        }
-        let Some(expected) = draft.expected else {
-            problems.push(GuideProblem::at(
-                draft.line,
-                "the step needs expected: (what the customer sees if it worked)",
-            ));
-            continue;
-        };
-        let Some(on_failure) = draft.on_failure else {
-            problems.push(GuideProblem::at(
-                draft.line,
-                "the step needs on_failure: next, guide:<id> or handoff:<queue>",
-            ));
-            continue;
-        };
-        if index + 1 == count && on_failure == OnFailure::Next {
-            problems.push(GuideProblem::at(
-                draft.line,
-                "the last step cannot continue with next",
-            ));
-        }
-        parsed.push(Step {
-            title: draft.title,
-            instruction: draft.instruction.join("\n"),
-            warning: draft.warning,
-            expected,
-            on_failure,
-            link: draft.link,
-            rules_out: draft.rules_out,
-        });
     }
-    match (id, language, problems.is_empty()) {
-        (Some(id), Some(language), true) => Ok(Guide {
-            id,
-            title: front.title.trim().to_owned(),
-            language,
-            translation,
-            intents: front.intents,
-            products: front.products,
-            symptoms: front.symptoms,
-            examples: front.examples,
-            summary: front.summary.trim().to_owned(),
-            steps: parsed,
-        }),
-        _ => Err(problems),
+}
+
+/// The YAML parser's complaint. The commonest get a code of their own, so that the editor can
+/// say them in Swedish too; every one keeps the parser's own words as `detail`.
+fn front_matter_problem(e: &serde_norway::Error) -> GuideProblem {
+    let line = e.location().map(|l| l.line() + 1).unwrap_or(1);
+    let detail = e.to_string();
+    // serde names the field or variant in backquotes: "unknown field `colour`, expected …".
+    let named = |marker: &str| {
+        detail
+            .split_once(marker)
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map(|(name, _)| name.to_owned())
+    };
+    let (code, name, value) = if let Some(key) = named("unknown field `") {
+        ("unknown_field", "key", key)
+    } else if let Some(key) = named("missing field `") {
+        ("missing_field", "key", key)
+    } else if let Some(key) = named("duplicate field `") {
+        ("duplicate_field", "key", key)
+    } else if let Some(product) = named("unknown variant `") {
+        // Products are the only choice-of-names field in the front matter.
+        ("unknown_product", "product", product)
+    } else {
+        ("front_matter_syntax", "detail", detail.clone())
+    };
+    GuideProblem::new(code, format!("front matter: {detail}"))
+        .at(line)
+        .with(name, value)
+        .with("detail", detail)
+}
+
+/// The front matter's fields read one by one when it does not read as a whole, for the preview.
+fn lenient_outline(front_text: &str, drafts: &[StepDraft]) -> Outline {
+    let value: serde_norway::Value =
+        serde_norway::from_str(front_text).unwrap_or(serde_norway::Value::Null);
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(serde_norway::Value::as_str)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    Outline {
+        id: text("id").and_then(|id| GuideId::parse(&id).ok()),
+        title: text("title"),
+        summary: text("summary"),
+        language: text("language").and_then(|l| Locale::parse(&l).ok()),
+        translation: text("translation").and_then(|id| GuideId::parse(&id).ok()),
+        steps: drafts.iter().map(StepDraft::outline).collect(),
     }
 }
 
@@ -622,6 +868,81 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: https://www.e
         let unknown_key = GOOD.replace("summary:", "colour: red\nsummary:");
         assert!(parse(&unknown_key, INTENTS).is_err());
         assert!(parse(&"x".repeat(MAX_SOURCE_BYTES + 1), INTENTS).is_err());
+    }
+
+    #[test]
+    fn problems_carry_a_stable_code_and_the_values_they_name() {
+        let bad = GOOD
+            .replace("intents: [broadband_down]", "intents: [weather]")
+            .replace("handoff:technical", "handoff:sales")
+            .replace("Vänta två minuter.", "Vänta två minuter. Passa på!");
+        let problems = parse(&bad, INTENTS).unwrap_err();
+        let find = |code: &str| {
+            problems
+                .iter()
+                .find(|p| p.code == code)
+                .unwrap_or_else(|| panic!("no {code}: {problems:?}"))
+        };
+        assert_eq!(find("unknown_intent").values["intent"], "weather");
+        assert_eq!(find("unknown_intent").line, Some(6));
+        assert_eq!(find("unknown_queue").values["queue"], "sales");
+        assert_eq!(find("sales_language").values["found"], "Passa på");
+    }
+
+    #[test]
+    fn front_matter_errors_are_named_where_serde_names_them() {
+        for (from, to, code, name, value) in [
+            (
+                "summary:",
+                "colour: red\nsummary:",
+                "unknown_field",
+                "key",
+                "colour",
+            ),
+            (
+                "title: Starta om routern\n",
+                "",
+                "missing_field",
+                "key",
+                "title",
+            ),
+            (
+                "products: [fiber",
+                "products: [fibre",
+                "unknown_product",
+                "product",
+                "fibre",
+            ),
+            (
+                "title: Starta om routern",
+                "title: [unclosed",
+                "front_matter_syntax",
+                "detail",
+                "",
+            ),
+        ] {
+            let problems = parse(&GOOD.replace(from, to), INTENTS).unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].code, code, "{problems:?}");
+            assert!(problems[0].values[name].contains(value), "{problems:?}");
+            assert!(problems[0].values.contains_key("detail"));
+        }
+    }
+
+    #[test]
+    fn what_could_be_read_is_kept_when_the_guide_is_refused() {
+        let reading = read(&GOOD.replace("summary:", "colour: red\nsummary:"), INTENTS);
+        assert!(reading.guide.is_err());
+        assert_eq!(reading.outline.title.as_deref(), Some("Starta om routern"));
+        assert_eq!(reading.outline.language, Some(Locale::Sv));
+        assert_eq!(reading.outline.steps.len(), 2);
+        let reading = read(&GOOD.replace("expected: Lamporna tänds.\n", ""), INTENTS);
+        assert!(reading.guide.is_err());
+        assert_eq!(reading.outline.steps[0].expected, None);
+        assert_eq!(
+            reading.outline.steps[1].on_failure,
+            Some(OnFailure::Handoff(Queue::Technical))
+        );
     }
 
     #[test]

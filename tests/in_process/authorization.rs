@@ -312,6 +312,13 @@ fn table(ids: &Ids) -> Vec<Endpoint> {
             Editor,
         ),
         row(
+            M::POST,
+            "/api/v1/guides/validate",
+            at("/api/v1/guides/validate"),
+            json(json!({"source": ids.guide_source})),
+            Editor,
+        ),
+        row(
             M::DELETE,
             "/api/v1/guides/{id}",
             at("/api/v1/guides/no-such-guide"),

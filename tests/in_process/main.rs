@@ -15,6 +15,7 @@ mod conversation_api;
 mod dialogue_eval;
 mod dialogues;
 mod encoder_reference;
+mod guide_validation;
 mod handoff_triggers;
 mod hostile_input;
 mod knowledge;

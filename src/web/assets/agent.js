@@ -7,8 +7,10 @@
 // renderText); nothing is ever parsed as HTML.
 
 import {
-  api, ApiError, el, follow, formatTime, formatWait, renderText, storageOf, store, translator,
+  ApiError, el, follow, formatTime, formatWait, renderText, storageOf, store, translator,
 } from "./common.js";
+import { STRINGS } from "./agent-strings.js";
+import { SignedOut, errorText as staffErrorText, staffSession } from "./staff.js";
 
 const QUEUES = ["technical", "billing", "cancellation", "general"];
 const MOVABLE = ["technical", "billing", "general"];
@@ -23,452 +25,8 @@ const REFRESH_MS = 30000;
 const LONG_WAIT_MINUTES = 10;
 const MAX_REPLY_CHARS = 4000;
 
-const STRINGS = {
-  sv: {
-    title: "Agentinkorg – Felsök",
-    skip: "Hoppa till innehållet",
-    brand: "Felsök – agentinkorg",
-    langSwitch: "English",
-    langSwitchLabel: "Switch to English",
-    signout: "Logga ut",
-    signinHeading: "Logga in",
-    tokenLabel: "Agentnyckel",
-    tokenHint: "Nyckeln får du av din administratör. Den sparas bara i den här webbläsaren.",
-    remember: "Kom ihåg mig på den här datorn",
-    signinSubmit: "Logga in",
-    signinChecking: "Kontrollerar …",
-    signinEmpty: "Skriv in din agentnyckel.",
-    signinInvalid: "Nyckeln godtogs inte. Kontrollera att du har klistrat in hela nyckeln.",
-    signinForbidden: "Nyckeln ger inte tillgång till agentinkorgen. Använd en agentnyckel.",
-    signinExpired: "Du har loggats ut eftersom nyckeln inte längre gäller. Logga in igen.",
-    signedOut: "Du är utloggad.",
-    listHeading: "Ärenden",
-    statusLabel: "Status",
-    status_queued: "Väntar",
-    status_claimed: "Pågår",
-    status_mine: "Mina",
-    status_resolved: "Avslutade",
-    state_queued: "Väntar",
-    state_claimed: "Pågår",
-    state_resolved: "Avslutat",
-    queueLabel: "Kö",
-    queue_all: "Alla",
-    queue_technical: "Teknik",
-    queue_billing: "Fakturor",
-    queue_cancellation: "Uppsägning",
-    queue_general: "Allmänt",
-    queueCount: "{queue} ({count})",
-    listEmpty: "Inga ärenden här just nu.",
-    listCount_queued: "{count} väntande ärenden",
-    listCount_claimed: "{count} pågående ärenden",
-    listCount_mine: "{count} ärenden hos dig",
-    listCount_resolved: "{count} avslutade ärenden",
-    listCountOne_queued: "1 väntande ärende",
-    listCountOne_claimed: "1 pågående ärende",
-    listCountOne_mine: "1 ärende hos dig",
-    listCountOne_resolved: "1 avslutat ärende",
-    newHandoff: "Nytt ärende: {name}, {queue}.",
-    listUpdated: "Uppdaterad {time}",
-    unknownCustomer: "Okänd kund",
-    waiting: "Väntetid: {time}",
-    waited: "Väntade {time}",
-    justArrived: "Ny i kön",
-    waitedUnderMinute: "Väntade under 1 min",
-    handledBy: "Hanteras av {name}",
-    handledByYou: "Hanteras av dig",
-    resolvedAt: "Avslutat {time}",
-    flagCancellation: "Skriftlig uppsägning",
-    flagCancellationWish: "Vill säga upp",
-    flagWithdrawal: "Ångrar avtal",
-    flagCallback: "Ring upp {window}",
-    flagUnread: "Nytt meddelande",
-    live_open: "Live",
-    live_retrying: "Återansluter …",
-    live_off: "Inte live",
-    viewEmptyHeading: "Inget ärende öppet",
-    viewEmpty: "Välj ett ärende i listan för att se kundens sammanhang och konversationen.",
-    backToList: "Till listan",
-    loading: "Hämtar …",
-    claim: "Ta ärendet",
-    claiming: "Tar ärendet …",
-    claimed: "Du har tagit ärendet.",
-    claimInfoClaimed: "Hanteras av {name} sedan {time}.",
-    claimInfoResolved: "Avslutat {time} av {name}.",
-    claimInfoResolvedNoName: "Avslutat {time}.",
-    contextHeading: "Sammanhang",
-    summaryHeading: "Sammanfattning",
-    reason: "Anledning",
-    intent: "Avsikt",
-    otherIntents: "Andra tolkningar",
-    confidence: "{label} ({percent} säkert)",
-    customerLanguage: "Kundens språk",
-    lang_sv: "Svenska",
-    lang_en: "Engelska",
-    createdAt: "Överlämnat",
-    queue: "Kö",
-    status: "Status",
-    outcome: "Utfall",
-    note: "Intern anteckning",
-    customerHeading: "Kund",
-    customerName: "Namn",
-    customerNumber: "Kundnummer",
-    email: "E-post",
-    postcode: "Postnummer",
-    notGiven: "Ej angivet",
-    callbackHeading: "Vill bli uppringd",
-    phone: "Telefon",
-    callbackWindow: "När",
-    callbackRequested: "Begärt",
-    callbackTimes: "{day} {from}–{to} (svensk tid)",
-    today: "i dag",
-    callbackTimesShort: "{day} {from}–{to}",
-    detailsHeading: "Uppgifter ur chatten",
-    products: "Tjänster",
-    devices: "Utrustning",
-    errorCodes: "Felkoder",
-    stepsHeading: "Prövade steg",
-    stepsNone: "Kunden har inte prövat några steg.",
-    stepRef: "Steg {step} · {guide}",
-    outcome_worked: "Fungerade",
-    outcome_failed: "Fungerade inte",
-    outcome_skipped: "Hoppades över",
-    outcome_ruled_out: "Redan kontrollerat av kunden",
-    cancelTitle: "Skriftlig uppsägning – sälj inte",
-    cancelWishTitle: "Kunden vill säga upp – sälj inte",
-    cancelLead: "Kunden har sagt upp skriftligt ({reference}).",
-    cancelPolicy: "Behandla uppsägningen och bekräfta den. Support försöker aldrig sälja, övertala eller ge erbjudanden.",
-    cancelWishPolicy: "Hänvisa till den skriftliga uppsägningen i chatten. Support försöker aldrig sälja, övertala eller ge erbjudanden.",
-    cancelReference: "Referens",
-    cancelService: "Tjänst",
-    cancelReceived: "Mottagen",
-    cancelEndDate: "Slutdatum",
-    cancelEndAsap: "Så snart uppsägningstiden tillåter",
-    cancelReceipt: "Kvittot kunden fick",
-    withdrawTitle: "Ångrar avtalet (ångerrätt) – sälj inte",
-    withdrawLead: "Kunden har ångrat avtalet ({reference}).",
-    withdrawPolicy: "Godkänn ångern och bekräfta den. Bestrid den bara av ett tydligt skäl, till exempel att ångerfristen har gått ut, och skriv då skälet till kunden. Support försöker aldrig sälja, övertala eller ge erbjudanden.",
-    cancelKind: "Typ",
-    kind_cancellation: "Uppsägning",
-    kind_withdrawal: "Ångrat avtal (ångerrätt)",
-    cancelContract: "Avtal",
-    contractDate: "Avtalet ingicks",
-    lastDay: "Sista dag att ångra",
-    lastDayLate: "{day} (ångern kom in efter den dagen)",
-    holderName: "Kontoinnehavare",
-    relation: "Skrivet av",
-    relation_estate: "Anhörig till någon som har dött (dödsbo)",
-    relation_guardian: "God man eller förvaltare",
-    relation_power_of_attorney: "Ombud med fullmakt",
-    serviceEndsOn: "Tjänsten upphör",
-    lastInvoiceOn: "Sista fakturadatum",
-    transcriptHeading: "Konversation",
-    transcriptScroll: "Meddelanden",
-    role_customer: "Kund",
-    role_bot: "Chattbot",
-    role_agent: "Agent",
-    role_system: "System",
-    messageActions: "Knappar: {labels}",
-    messageIntent: "Tolkat som {label} ({percent})",
-    replyLabel: "Svar till kunden",
-    replyHint: "Ctrl + Enter skickar.",
-    replySubmit: "Skicka",
-    replyEmpty: "Skriv ett svar först.",
-    replyTooLong: "Svaret får vara högst {max} tecken.",
-    replySent: "Svaret är skickat.",
-    manageHeading: "Hantera ärendet",
-    manageQueued: "Ta ärendet för att svara kunden eller avsluta det.",
-    manageOther: "{name} hanterar ärendet.",
-    manageResolved: "Ärendet är avslutat.",
-    moveLabel: "Flytta till kö",
-    moveHint: "Ärendet väntar i den nya kön, med allt sammanhang, tills någon tar det.",
-    moveHintCancellation: "Uppsägningar och ångrade avtal stannar i uppsägningskön och kan inte flyttas.",
-    moveSubmit: "Flytta",
-    moved: "Ärendet är flyttat till {queue}.",
-    handBack: "Lämna tillbaka till kön",
-    handingBack: "Lämnar tillbaka …",
-    handBackHint: "Ärendet går tillbaka till samma kö med allt sammanhang, och nästa lediga kollega tar det.",
-    handedBack: "Ärendet är tillbaka i kön {queue}.",
-    outcomeLegend: "Utfall för uppsägningen",
-    outcome_cancellation_confirmed: "Uppsägningen är genomförd",
-    outcomeWithdrawnChoice: "Kunden har själv bett att få återkalla uppsägningen",
-    outcomeLegendWithdrawal: "Utfall för ångern",
-    outcome_withdrawal_confirmed: "Ångern är godkänd",
-    outcome_withdrawal_disputed: "Ångern bestrids",
-    required: "(måste fyllas i)",
-    serviceEndsLabel: "Tjänsten upphör",
-    lastInvoiceLabel: "Sista fakturadatum",
-    datesRequired: "Fyll i när tjänsten upphör och sista fakturadatum.",
-    datesHint: "Båda datumen står i bekräftelsen som kunden får.",
-    noteLabelDisputed: "Skäl till att ångern bestrids",
-    noteHintDisputed: "Visas för kunden. Skriv skälet sakligt och i hela meningar, till exempel ”Ångerfristen på 14 dagar gick ut den 3 mars.”",
-    noteRequiredDisputed: "Skriv skälet till att ångern bestrids. Kunden får se det du skriver.",
-    noteDisputed: "Skäl som kunden fick",
-    outcome_cancellation_withdrawn: "Uppsägningen återkallad på kundens begäran",
-    outcome_handled: "Hanterat",
-    noteLabel: "Intern anteckning",
-    noteHint: "Visas aldrig för kunden.",
-    noteHintWithdrawn: "Visas aldrig för kunden. Skriv hur och när kunden bad om att återkalla uppsägningen.",
-    noteRequired: "Skriv i anteckningen hur och när kunden bad om att återkalla uppsägningen.",
-    resolveSubmit: "Avsluta ärendet",
-    resolved: "Ärendet är avslutat.",
-    reason_customer_request: "Kunden bad om en person",
-    reason_not_understood: "Chattboten förstod inte kunden",
-    reason_needs_person: "Kräver en handläggare",
-    reason_steps_exhausted: "Stegen hjälpte inte",
-    reason_billing_dispute: "Faktureras fast uppsagd",
-    reason_written_cancellation: "Skriftlig uppsägning",
-    reason_callback_request: "Kunden vill bli uppringd",
-    reason_withdrawal: "Ångrar avtal (ångerrätt)",
-    err_network: "Kunde inte nå tjänsten. Kontrollera anslutningen och försök igen.",
-    err_forbidden: "Din nyckel ger inte behörighet till det här.",
-    err_rate: "För många förfrågningar. Vänta en stund och försök igen.",
-    err_already_claimed: "En annan agent har redan tagit ärendet.",
-    err_already_resolved: "Ärendet är redan avslutat.",
-    err_not_claimed: "Ta ärendet innan du svarar på, avslutar eller lämnar tillbaka det.",
-    err_held_by_another_agent: "En annan agent hanterar ärendet.",
-    err_handoff_not_found: "Ärendet finns inte.",
-    err_cancellation_stays: "Uppsägningar och ångrade avtal stannar i uppsägningskön.",
-    err_note_required: "Skriv i anteckningen hur och när kunden bad om att återkalla uppsägningen.",
-    err_outcome_required: "Välj ett utfall för ärendet.",
-    err_service_ends_on_date_required: "Fyll i när tjänsten upphör.",
-    err_last_invoice_on_date_required: "Fyll i sista fakturadatum.",
-    err_date_required: "Fyll i båda datumen.",
-    err_invalid_date: "Skriv datumen som år-månad-dag, till exempel 2027-01-31.",
-    err_invalid_outcome: "Det utfallet går inte att välja för det här ärendet.",
-    err_unknown_queue: "Välj en av köerna i listan.",
-    err_invalid_note: "Anteckningen kunde inte sparas (för lång eller med otillåtna tecken).",
-    err_empty_text: "Skriv ett svar först.",
-    err_text_too_long: "Svaret är för långt.",
-    err_invalid_text: "Svaret innehåller otillåtna tecken.",
-    err_generic: "Något gick fel. Försök igen.",
-    err_generic_detail: "Något gick fel: {message}",
-  },
-  en: {
-    title: "Agent inbox – Felsök",
-    skip: "Skip to content",
-    brand: "Felsök – agent inbox",
-    langSwitch: "Svenska",
-    langSwitchLabel: "Byt till svenska",
-    signout: "Sign out",
-    signinHeading: "Sign in",
-    tokenLabel: "Agent token",
-    tokenHint: "Your administrator gives you the token. It is kept in this browser only.",
-    remember: "Remember me on this computer",
-    signinSubmit: "Sign in",
-    signinChecking: "Checking …",
-    signinEmpty: "Enter your agent token.",
-    signinInvalid: "The token was not accepted. Check that you pasted all of it.",
-    signinForbidden: "This token does not give access to the agent inbox. Use an agent token.",
-    signinExpired: "You were signed out because the token is no longer valid. Please sign in again.",
-    signedOut: "You are signed out.",
-    listHeading: "Cases",
-    statusLabel: "Status",
-    status_queued: "Waiting",
-    status_claimed: "In progress",
-    status_mine: "Mine",
-    status_resolved: "Resolved",
-    state_queued: "Waiting",
-    state_claimed: "In progress",
-    state_resolved: "Resolved",
-    queueLabel: "Queue",
-    queue_all: "All",
-    queue_technical: "Technical",
-    queue_billing: "Billing",
-    queue_cancellation: "Cancellation",
-    queue_general: "General",
-    queueCount: "{queue} ({count})",
-    listEmpty: "No cases here right now.",
-    listCount_queued: "{count} waiting cases",
-    listCount_claimed: "{count} cases in progress",
-    listCount_mine: "{count} cases with you",
-    listCount_resolved: "{count} resolved cases",
-    listCountOne_queued: "1 waiting case",
-    listCountOne_claimed: "1 case in progress",
-    listCountOne_mine: "1 case with you",
-    listCountOne_resolved: "1 resolved case",
-    newHandoff: "New case: {name}, {queue}.",
-    listUpdated: "Updated {time}",
-    unknownCustomer: "Unknown customer",
-    waiting: "Waiting: {time}",
-    waited: "Waited {time}",
-    justArrived: "Just arrived",
-    waitedUnderMinute: "Waited under 1 min",
-    handledBy: "Handled by {name}",
-    handledByYou: "Handled by you",
-    resolvedAt: "Resolved {time}",
-    flagCancellation: "Written cancellation",
-    flagCancellationWish: "Wants to cancel",
-    flagWithdrawal: "Withdrawal",
-    flagCallback: "Call back {window}",
-    flagUnread: "New message",
-    live_open: "Live",
-    live_retrying: "Reconnecting …",
-    live_off: "Not live",
-    viewEmptyHeading: "No case open",
-    viewEmpty: "Choose a case in the list to see the customer's context and the conversation.",
-    backToList: "Back to the list",
-    loading: "Loading …",
-    claim: "Claim",
-    claiming: "Claiming …",
-    claimed: "You have claimed the case.",
-    claimInfoClaimed: "Handled by {name} since {time}.",
-    claimInfoResolved: "Resolved {time} by {name}.",
-    claimInfoResolvedNoName: "Resolved {time}.",
-    contextHeading: "Context",
-    summaryHeading: "Summary",
-    reason: "Reason",
-    intent: "Intent",
-    otherIntents: "Other readings",
-    confidence: "{label} ({percent} confident)",
-    customerLanguage: "Customer's language",
-    lang_sv: "Swedish",
-    lang_en: "English",
-    createdAt: "Handed over",
-    queue: "Queue",
-    status: "Status",
-    outcome: "Outcome",
-    note: "Internal note",
-    customerHeading: "Customer",
-    customerName: "Name",
-    customerNumber: "Customer number",
-    email: "Email",
-    postcode: "Postcode",
-    notGiven: "Not given",
-    callbackHeading: "Wants a call back",
-    phone: "Phone",
-    callbackWindow: "When",
-    callbackRequested: "Requested",
-    callbackTimes: "{day} {from}–{to} (Swedish time)",
-    today: "today",
-    callbackTimesShort: "{day} {from}–{to}",
-    detailsHeading: "Details from the chat",
-    products: "Services",
-    devices: "Equipment",
-    errorCodes: "Error codes",
-    stepsHeading: "Steps tried",
-    stepsNone: "The customer has not tried any steps.",
-    stepRef: "Step {step} · {guide}",
-    outcome_worked: "Worked",
-    outcome_failed: "Did not work",
-    outcome_skipped: "Skipped",
-    outcome_ruled_out: "Already checked by the customer",
-    cancelTitle: "Written cancellation – do not sell",
-    cancelWishTitle: "The customer wants to cancel – do not sell",
-    cancelLead: "The customer has cancelled in writing ({reference}).",
-    cancelPolicy: "Process the cancellation and confirm it. Support never tries to sell, persuade or make offers.",
-    cancelWishPolicy: "Point them to the written cancellation in the chat. Support never tries to sell, persuade or make offers.",
-    cancelReference: "Reference",
-    cancelService: "Service",
-    cancelReceived: "Received",
-    cancelEndDate: "End date",
-    cancelEndAsap: "As soon as the notice period allows",
-    cancelReceipt: "The receipt the customer got",
-    withdrawTitle: "Withdrawal from the contract (right of withdrawal) – do not sell",
-    withdrawLead: "The customer has withdrawn from the contract ({reference}).",
-    withdrawPolicy: "Accept the withdrawal and confirm it. Dispute it only for a clear reason, such as the withdrawal period having ended, and then write the reason to the customer. Support never tries to sell, persuade or make offers.",
-    cancelKind: "Type",
-    kind_cancellation: "Cancellation",
-    kind_withdrawal: "Withdrawal (right of withdrawal)",
-    cancelContract: "Contract",
-    contractDate: "Contract made",
-    lastDay: "Last day to withdraw",
-    lastDayLate: "{day} (the withdrawal arrived after that day)",
-    holderName: "Account holder",
-    relation: "Written by",
-    relation_estate: "A relative of someone who has died (the estate)",
-    relation_guardian: "A guardian or deputy (god man or förvaltare)",
-    relation_power_of_attorney: "Someone with power of attorney",
-    serviceEndsOn: "Service ends",
-    lastInvoiceOn: "Last invoice date",
-    transcriptHeading: "Conversation",
-    transcriptScroll: "Messages",
-    role_customer: "Customer",
-    role_bot: "Chatbot",
-    role_agent: "Agent",
-    role_system: "System",
-    messageActions: "Buttons: {labels}",
-    messageIntent: "Read as {label} ({percent})",
-    replyLabel: "Reply to the customer",
-    replyHint: "Ctrl + Enter sends.",
-    replySubmit: "Send",
-    replyEmpty: "Write a reply first.",
-    replyTooLong: "The reply can be at most {max} characters.",
-    replySent: "Your reply was sent.",
-    manageHeading: "Manage the case",
-    manageQueued: "Claim the case to reply to the customer or resolve it.",
-    manageOther: "{name} is handling the case.",
-    manageResolved: "The case is resolved.",
-    moveLabel: "Move to queue",
-    moveHint: "The case waits in the new queue, with all its context, until someone claims it.",
-    moveHintCancellation: "Cancellations and withdrawals stay in the cancellation queue and cannot be moved.",
-    moveSubmit: "Move",
-    moved: "The case was moved to {queue}.",
-    handBack: "Hand back to the queue",
-    handingBack: "Handing back …",
-    handBackHint: "The case goes back to the same queue with all its context, for the next free colleague.",
-    handedBack: "The case is back in the {queue} queue.",
-    outcomeLegend: "Outcome of the cancellation",
-    outcome_cancellation_confirmed: "The cancellation is carried out",
-    outcomeWithdrawnChoice: "The customer asked to withdraw the cancellation",
-    outcomeLegendWithdrawal: "Outcome of the withdrawal",
-    outcome_withdrawal_confirmed: "The withdrawal is accepted",
-    outcome_withdrawal_disputed: "The withdrawal is disputed",
-    required: "(required)",
-    serviceEndsLabel: "Service ends on",
-    lastInvoiceLabel: "Last invoice date",
-    datesRequired: "Fill in when the service ends and the last invoice date.",
-    datesHint: "Both dates are in the confirmation the customer gets.",
-    noteLabelDisputed: "Why the withdrawal is disputed",
-    noteHintDisputed: "Shown to the customer. Write the reason plainly, in full sentences, for example “The 14-day withdrawal period ended on 3 March.”",
-    noteRequiredDisputed: "Write why the withdrawal is disputed. The customer will see what you write.",
-    noteDisputed: "Reason given to the customer",
-    outcome_cancellation_withdrawn: "Cancellation withdrawn at the customer's request",
-    outcome_handled: "Handled",
-    noteLabel: "Internal note",
-    noteHint: "Never shown to the customer.",
-    noteHintWithdrawn: "Never shown to the customer. Say how and when the customer asked to withdraw the cancellation.",
-    noteRequired: "Say in the note how and when the customer asked to withdraw the cancellation.",
-    resolveSubmit: "Resolve the case",
-    resolved: "The case is resolved.",
-    reason_customer_request: "The customer asked for a person",
-    reason_not_understood: "The chatbot did not understand",
-    reason_needs_person: "Needs an agent",
-    reason_steps_exhausted: "The steps did not help",
-    reason_billing_dispute: "Billed after cancelling",
-    reason_written_cancellation: "Written cancellation",
-    reason_callback_request: "The customer wants a call back",
-    reason_withdrawal: "Withdrawal (right of withdrawal)",
-    err_network: "Could not reach the service. Check the connection and try again.",
-    err_forbidden: "Your token does not allow this.",
-    err_rate: "Too many requests. Wait a moment and try again.",
-    err_already_claimed: "Another agent has already claimed the case.",
-    err_already_resolved: "The case is already resolved.",
-    err_not_claimed: "Claim the case before replying to, resolving or handing it back.",
-    err_held_by_another_agent: "Another agent is handling the case.",
-    err_handoff_not_found: "The case does not exist.",
-    err_cancellation_stays: "Cancellations and withdrawals stay in the cancellation queue.",
-    err_note_required: "Say in the note how and when the customer asked to withdraw the cancellation.",
-    err_outcome_required: "Choose an outcome for the case.",
-    err_service_ends_on_date_required: "Fill in when the service ends.",
-    err_last_invoice_on_date_required: "Fill in the last invoice date.",
-    err_date_required: "Fill in both dates.",
-    err_invalid_date: "Write the dates as year-month-day, for example 2027-01-31.",
-    err_invalid_outcome: "That outcome cannot be chosen for this case.",
-    err_unknown_queue: "Choose one of the queues in the list.",
-    err_invalid_note: "The note could not be saved (too long or with characters that are not allowed).",
-    err_empty_text: "Write a reply first.",
-    err_text_too_long: "The reply is too long.",
-    err_invalid_text: "The reply contains characters that are not allowed.",
-    err_generic: "Something went wrong. Please try again.",
-    err_generic_detail: "Something went wrong: {message}",
-  },
-};
-
 const translate = translator(STRINGS);
 const STEP_ICONS = { worked: "✓", failed: "✗", skipped: "–" };
-
-/** A marker error: the session ended (401), the page has already gone back to sign-in. */
-class SignedOut extends Error {}
 
 const $ = (id) => document.getElementById(id);
 
@@ -506,10 +64,6 @@ function t(key, values) {
 // The sign-in lasts for this tab unless the agent asks to be remembered.
 const session = storageOf("sessionStorage");
 
-function savedToken() {
-  return session.get(TOKEN_KEY) || store.get(TOKEN_KEY);
-}
-
 function remembered(key) {
   return session.get(key) ?? store.get(key);
 }
@@ -520,8 +74,9 @@ function remember(key, value) {
   else session.set(key, value);
 }
 
-function forgetSession() {
-  for (const key of [TOKEN_KEY, NAME_KEY, MINE_KEY]) {
+/** Forgets what this sign-in remembered; with `keepSignIn`, not the sign-in itself. */
+function forgetSession({ keepSignIn = false } = {}) {
+  for (const key of keepSignIn ? [NAME_KEY, MINE_KEY] : [TOKEN_KEY, NAME_KEY, MINE_KEY]) {
     session.set(key, null);
     store.set(key, null);
   }
@@ -671,48 +226,27 @@ function snippet(text, max = 140) {
 }
 
 function errorText(error) {
-  if (error instanceof ApiError) {
-    if (error.status === 0) return t("err_network");
-    if (error.status === 403) return t("err_forbidden");
-    if (error.status === 429) return t("err_rate");
-    const fields = (error.details && error.details.fields) || [];
-    const known = [];
-    for (const f of fields) {
-      const text = fieldErrorText(f);
-      if (text && !known.includes(text)) known.push(text);
-    }
-    if (known.length) return known.join(" ");
-    const key = "err_" + error.code;
-    if (t(key) !== key) return t(key);
-    if (error.message) return t("err_generic_detail", { message: error.message });
-  }
-  return t("err_generic");
+  return staffErrorText(t, error, fieldErrorText);
 }
 
-/** A problem with one field, in words: for that field if there are any, else for its code. */
+/** This page's own words for a field problem; the rest are looked up by field and code. */
 function fieldErrorText(f) {
   if (f.code === "note_required" && state.open && chosenOutcome(state.open) === "withdrawal_disputed") {
     return t("noteRequiredDisputed");
-  }
-  for (const key of [`err_${f.field}_${f.code}`, `err_${f.code}`]) {
-    if (t(key) !== key) return t(key);
   }
   return null;
 }
 
 // ---------------------------------------------------------------- API
 
-async function call(path, options = {}) {
-  try {
-    return await api(path, options);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401 && state.token) {
-      signOut("expired");
-      throw new SignedOut();
-    }
-    throw error;
-  }
-}
+const staff = staffSession({
+  key: TOKEN_KEY,
+  oldKey: OLD_TOKEN_KEY,
+  roles: ["agent", "admin"],
+  onExpired: () => signOut("expired"),
+});
+
+const call = (path, options = {}) => staff.call(path, options);
 
 const withLang = (path) => `${path}${path.includes("?") ? "&" : "?"}lang=${state.lang}`;
 const handoffPath = (id, action = "") =>
@@ -752,13 +286,7 @@ async function onSignin(event) {
   button.disabled = true;
   button.textContent = t("signinChecking");
   try {
-    await api("/api/v1/staff/session", { method: "POST", body: { token, remember: $("remember").checked } });
-    try {
-      await api(withLang("/api/v1/agent/handoffs?status=queued&limit=1"));
-    } catch (error) {
-      api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
-      throw error;
-    }
+    await staff.signIn(token, { remember: $("remember").checked });
   } catch (error) {
     input.setAttribute("aria-invalid", "true");
     if (error instanceof ApiError && error.status === 401) showSignin(t("signinInvalid"));
@@ -769,10 +297,7 @@ async function onSignin(event) {
     button.disabled = false;
     button.textContent = t("signinSubmit");
   }
-  const keep = $("remember").checked;
-  forgetSession();
-  if (keep) store.set(TOKEN_KEY, "1");
-  else session.set(TOKEN_KEY, "1");
+  forgetSession({ keepSignIn: true });
   input.value = "";
   startInbox(true, true);
 }
@@ -800,7 +325,7 @@ function startInbox(token, focus) {
 }
 
 function signOut(reason) {
-  api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
+  staff.signOut();
   if (state.stopLive) state.stopLive();
   state.stopLive = null;
   clearInterval(state.timer);
@@ -1667,25 +1192,10 @@ function init() {
     if (e.key === TOKEN_KEY && !e.newValue && state.token && !session.get(TOKEN_KEY)) signOut("manual");
   });
 
-  migrateStoredToken().then(() => {
-    if (savedToken()) startInbox(true, false);
+  staff.migrateStoredToken().then(() => {
+    if (staff.remembered()) startInbox(true, false);
     else showSignin(null);
   });
-}
-
-/** Earlier versions kept the token itself in storage: trade it for the cookie, and forget it. */
-async function migrateStoredToken() {
-  const remembered = store.get(OLD_TOKEN_KEY);
-  const old = session.get(OLD_TOKEN_KEY) || remembered;
-  if (!old) return;
-  store.set(OLD_TOKEN_KEY, null);
-  session.set(OLD_TOKEN_KEY, null);
-  try {
-    await api("/api/v1/staff/session", { method: "POST", body: { token: old, remember: !!remembered } });
-    (remembered ? store : session).set(TOKEN_KEY, "1");
-  } catch {
-    /* an old token that no longer works: sign in anew */
-  }
 }
 
 init();

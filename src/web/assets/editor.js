@@ -4,446 +4,8 @@
 // and publish outage notices. Everything from the server is put into the page as text.
 
 import { api, ApiError, el, renderText, translator, formatTime, store } from "./common.js";
-
-// ---------------------------------------------------------------------------------------
-// Texts
-
-const STRINGS = {
-  sv: {
-    pageTitle: "Felsök – guideredigerare",
-    skip: "Hoppa till innehållet",
-    brand: "Felsök · Guider",
-    navLabel: "Avsnitt",
-    navGuides: "Guider",
-    navOutages: "Driftstörningar",
-    langSwitch: "English",
-    langSwitchAria: "Switch to English",
-    signOut: "Logga ut",
-    signinTitle: "Logga in i guideredigeraren",
-    signinHint: "Använd din redaktörstoken. En administratör skapar den med felsok token create --role editor.",
-    tokenLabel: "Redaktörstoken",
-    signIn: "Logga in",
-    signingIn: "Loggar in …",
-    appTitle: "Guideredigerare",
-    guidesTitle: "Guider",
-    newGuide: "Ny guide",
-    searchLabel: "Sök",
-    searchHint: "Titel, symptom, steg eller id.",
-    languageLabel: "Språk",
-    langAll: "Alla",
-    langSv: "Svenska",
-    langEn: "Engelska",
-    noGuideTitle: "Ingen guide öppen",
-    noGuideText: "Välj en guide i listan eller skapa en ny.",
-    deleteGuide: "Ta bort guiden",
-    discardDraft: "Kasta ändringarna",
-    newIdLabel: "Guidens id",
-    newIdHint: "Små bokstäver a–z, siffror och bindestreck, och slutet -sv eller -en. Kan inte ändras senare.",
-    sourceLabel: "Källtext (Markdown)",
-    sourceHint: "Varje steg börjar med ## och har raderna expected: och on_failure:. Förhandsvisningen uppdateras medan du skriver.",
-    previewTitle: "Förhandsvisning: så ser kunden guiden",
-    previewChecks: "Kontroll medan du skriver (servern har sista ordet när du sparar):",
-    save: "Spara",
-    historyTitle: "Versionshistorik",
-    statsTitle: "Statistik per steg",
-    statsCaption: "Hur ofta varje steg visades och vad kunderna svarade",
-    colStep: "Steg",
-    colTitle: "Rubrik",
-    colShown: "Visat",
-    colWorked: "Fungerade",
-    colFailed: "Fungerade inte",
-    colSkipped: "Kunde inte göra",
-    colRate: "Andel som fungerade",
-    outagesTitle: "Driftstörningar",
-    outagesHint: "Kunder med postnummer i området får veta om störningen innan de ombeds starta om något.",
-    activeOutages: "Pågående",
-    newOutage: "Ny driftstörning",
-    serviceLabel: "Tjänst",
-    svcBroadband: "Bredband",
-    svcTv: "Tv",
-    svcMobile: "Mobilnätet",
-    svcLandline: "Fast telefoni",
-    svcEmail: "E-post",
-    postcodesLabel: "Postnummer",
-    postcodesHint: "Början av postnummer, åtskilda med kommatecken: 903 gäller alla 903 xx, 90331 bara det numret.",
-    messageSvLabel: "Meddelande på svenska",
-    messageEnLabel: "Meddelande på engelska",
-    startLabel: "Började",
-    startHint: "Lämna tomt för nu.",
-    endLabel: "Beräknas vara åtgärdad",
-    endHint: "Valfritt.",
-    publishOutage: "Publicera driftstörningen",
-
-    tokenMissing: "Skriv in din token.",
-    tokenInvalid: "Den här token är inte giltig. Kontrollera att du har kopierat hela.",
-    tokenForbidden: "Den här token hör inte till en redaktör. Be om en redaktörstoken.",
-    sessionExpired: "Din inloggning gäller inte längre. Logga in igen.",
-    signedOut: "Du är utloggad.",
-    networkError: "Kunde inte nå servern. Kontrollera anslutningen och försök igen.",
-    rateLimited: "För många anrop just nu. Vänta en stund och försök igen.",
-    genericError: "Något gick fel: {message}",
-    forbidden: "Din token får inte göra det här.",
-    guideCount: "Visar {shown} av {total} guider.",
-    searching: "Söker …",
-    noMatches: "Inga guider matchar.",
-    missingSv: "Saknar svensk översättning",
-    missingEn: "Saknar engelsk översättning",
-    lang_sv: "svenska",
-    lang_en: "engelska",
-    badge_sv: "SV",
-    badge_en: "EN",
-    unsavedMark: "osparade ändringar",
-    versionShort: "version {version}",
-    editorMeta: "{id} · {language} · version {version} · sparad {time}",
-    newGuideTitle: "Ny guide",
-    newGuideMeta: "Inte sparad än.",
-    createTranslation_sv: "Skapa svensk översättning",
-    createTranslation_en: "Skapa engelsk översättning",
-    translationMissing: "Översättningen {id} finns inte. Kunder som skriver på {language} hittar inte den här guiden.",
-    translationNone: "Guiden anger ingen översättning (raden translation: saknas).",
-    dirty: "Osparade ändringar.",
-    saving: "Sparar …",
-    saved: "Sparat som version {version}. Nya chattar använder den direkt.",
-    created: "Guiden {id} skapades (version {version}). Nya chattar använder den direkt.",
-    notSavedOne: "Inte sparat: 1 problem att rätta.",
-    notSavedMany: "Inte sparat: {count} problem att rätta.",
-    problemsOne: "Inte sparat – rätta det här problemet:",
-    problemsMany: "Inte sparat – rätta de här {count} problemen:",
-    notSavedMessage: "Inte sparat: {message}",
-    lineLabel: "Rad {line}",
-    gotoLine: "Gå till rad {line}",
-    conflict: "Guiden ändrades samtidigt av någon annan. Spara igen.",
-    idRequired: "Skriv ett id för guiden.",
-    idInvalid: "Ogiltigt id: använd a–z, 0–9 och bindestreck, 3–80 tecken, och avsluta med -sv eller -en.",
-    idExists: "Det finns redan en guide med id {id}. Öppna den i listan i stället.",
-    confirmDelete: "Ta bort guiden ”{title}” ({id})? Den försvinner direkt ur chattar och sökning. Historiken sparas.",
-    deleted: "Guiden {id} togs bort. Historiken finns kvar.",
-    confirmRestore: "Återställa version {version}? Den sparas som en ny version och används direkt i chattar.",
-    confirmRestoreDirty: "Återställa version {version}? Den sparas som en ny version och används direkt i chattar. Dina osparade ändringar går förlorade.",
-    restoring: "Återställer version {version} …",
-    restored: "Version {from} återställdes och sparades som version {version}.",
-    restoreFailed: "Version {version} kunde inte återställas. Den gamla källtexten ligger nu i rutan så att du kan rätta den.",
-    versionLabel: "Version {version}",
-    current: "gällande",
-    deletedVersion: "borttagen",
-    savedBy: "{author}, {time}",
-    showSource: "Visa källtext",
-    restore: "Återställ",
-    restoreAria: "Återställ version {version}",
-    historyEmpty: "Ingen historik än.",
-    loading: "Laddar …",
-    loadFailed: "Kunde inte ladda: {message}",
-    statsNone: "Ingen statistik än: guiden har inte visats för någon kund.",
-    statsNote: "Räknat över alla chattar. Ett steg som sällan fungerar kan behöva skrivas om.",
-    statsNotSaved: "Statistik finns när guiden har sparats och använts.",
-    low: "lågt",
-    noOutages: "Inga pågående driftstörningar.",
-    outageArea: "Postnummer: {postcodes}",
-    outageStarted: "Började {time}",
-    outageEnds: "beräknas åtgärdad {time}",
-    outageNoEnd: "ingen beräknad sluttid",
-    outageUpcoming: "Börjar {time}",
-    endOutage: "Avsluta",
-    endOutageAria: "Avsluta driftstörningen för {service}, postnummer {postcodes}",
-    outageEnded: "Driftstörningen avslutades.",
-    outagePublished: "Driftstörningen publicerades.",
-    publishing: "Publicerar …",
-    outageErrorsTitle: "Rätta det här:",
-    errPostcodesRequired: "Ange minst ett postnummer.",
-    errPostcode: "”{code}” är inte 1–5 siffror.",
-    errTooManyPostcodes: "Högst 500 postnummer.",
-    errMessageSv: "Skriv meddelandet på svenska (högst 1 000 tecken).",
-    errMessageEn: "Skriv meddelandet på engelska (högst 1 000 tecken).",
-    errEndBeforeStart: "Beräknat slut måste vara efter starten.",
-    errBadDate: "Ogiltig tidpunkt.",
-    cursor: "Rad {line}, kolumn {column}",
-
-    svc_broadband: "bredband",
-    svc_tv: "tv",
-    svc_mobile: "mobilnätet",
-    svc_landline: "fast telefoni",
-    svc_email: "e-post",
-
-    onFailureLabel: "Om det inte fungerar:",
-    failNext: "nästa steg",
-    failGuide: "fortsätt i guiden {id}",
-    failHandoff: "kunden erbjuds en person ({queue})",
-    queue_technical: "teknisk support",
-    queue_billing: "faktura",
-    queue_cancellation: "uppsägning",
-    queue_general: "kundtjänst",
-    previewEmpty: "Inga steg att visa än. Ett steg börjar med en rad ## Rubrik.",
-    previewButtons: "Kundens knappar:",
-
-    pc_tooLarge: "guiden är större än 65 536 byte",
-    pc_noFront: "en guide börjar med front matter: ---",
-    pc_unclosed: "front matter avslutas inte med ---",
-    pc_unknownKey: "front matter: okänt fält {key}",
-    pc_missingKey: "front matter: fältet {key} saknas",
-    pc_dupKey: "front matter: fältet {key} står två gånger",
-    pc_listExpected: "front matter: {key} ska vara en lista, t.ex. [a, b] eller rader som börjar med -",
-    pc_scalarExpected: "front matter: {key} ska vara en text, inte en lista",
-    pc_colon: "front matter: en text med ”: ” måste stå inom citattecken",
-    pc_syntax: "front matter: raden går inte att tolka",
-    pc_unclosedList: "front matter: listan saknar ]",
-    pc_id: "{id} är inte ett giltigt id (a–z, 0–9 och -, slutar på -sv eller -en)",
-    pc_lang: "language ska vara sv eller en",
-    pc_idLang: "id {id} slutar inte på -{language}",
-    pc_translation: "translation: {id} är inte ett giltigt id",
-    pc_title: "title ska vara 1–120 tecken",
-    pc_summary: "summary får inte vara tom",
-    pc_intentsEmpty: "intents: ange minst en avsikt",
-    pc_intentUnknown: "intents: okänd avsikt {intent}",
-    pc_productsEmpty: "products: ange minst en produkt",
-    pc_productUnknown: "products: okänd produkt {product}",
-    pc_html: "ingen HTML i guider",
-    pc_htmlText: "ingen HTML i guider: {text}",
-    pc_sales: "support säljer aldrig: ta bort säljspråket ({found})",
-    pc_textBefore: "text före första steget (## rubrik)",
-    pc_heading: "bara ##-rubriker, en per steg",
-    pc_link: "link ska vara en enda https://-adress",
-    pc_onFailure: "on_failure ska vara next, guide:<id> eller handoff:<kö>",
-    pc_queue: "okänd kö {queue} (technical, billing, cancellation, general)",
-    pc_noSteps: "en guide behöver minst ett steg (## rubrik)",
-    pc_maxSteps: "högst 20 steg",
-    pc_stepNoTitle: "steget har ingen rubrik",
-    pc_stepNoText: "steget har ingen instruktion",
-    pc_stepNoExpected: "steget behöver expected: (det kunden ser när det fungerade)",
-    pc_emptyAttribute: "{key}: behöver en text",
-    pc_stepNoOnFailure: "steget behöver on_failure: next, guide:<id> eller handoff:<kö>",
-    pc_lastNext: "sista steget kan inte fortsätta med next",
-    pc_idAddress: "id i front matter ({id}) skiljer sig från guidens id ({address})",
-    pc_jumpMissing: "steg {step} hoppar till guiden {id}, som inte finns",
-    pc_jumpLang: "steg {step} hoppar till {id}, som är på ett annat språk",
-    pc_translationSame: "översättningen {id} är på samma språk",
-  },
-  en: {
-    pageTitle: "Felsök – guide editor",
-    skip: "Skip to content",
-    brand: "Felsök · Guides",
-    navLabel: "Sections",
-    navGuides: "Guides",
-    navOutages: "Outages",
-    langSwitch: "Svenska",
-    langSwitchAria: "Byt till svenska",
-    signOut: "Sign out",
-    signinTitle: "Sign in to the guide editor",
-    signinHint: "Use your editor token. An administrator creates it with felsok token create --role editor.",
-    tokenLabel: "Editor token",
-    signIn: "Sign in",
-    signingIn: "Signing in …",
-    appTitle: "Guide editor",
-    guidesTitle: "Guides",
-    newGuide: "New guide",
-    searchLabel: "Search",
-    searchHint: "Title, symptoms, steps or id.",
-    languageLabel: "Language",
-    langAll: "All",
-    langSv: "Swedish",
-    langEn: "English",
-    noGuideTitle: "No guide open",
-    noGuideText: "Choose a guide from the list, or create a new one.",
-    deleteGuide: "Delete guide",
-    discardDraft: "Discard changes",
-    newIdLabel: "Guide id",
-    newIdHint: "Lowercase a–z, digits and hyphens, ending in -sv or -en. Cannot be changed later.",
-    sourceLabel: "Source (Markdown)",
-    sourceHint: "Each step starts with ## and has the lines expected: and on_failure:. The preview updates as you type.",
-    previewTitle: "Preview: what the customer sees",
-    previewChecks: "Checked as you type (the server has the final say when you save):",
-    save: "Save",
-    historyTitle: "Version history",
-    statsTitle: "Statistics per step",
-    statsCaption: "How often each step was shown and what customers answered",
-    colStep: "Step",
-    colTitle: "Title",
-    colShown: "Shown",
-    colWorked: "Worked",
-    colFailed: "Didn't work",
-    colSkipped: "Couldn't do it",
-    colRate: "Share that worked",
-    outagesTitle: "Outages",
-    outagesHint: "Customers with a postcode in the area are told about the outage before they are asked to restart anything.",
-    activeOutages: "Active",
-    newOutage: "New outage",
-    serviceLabel: "Service",
-    svcBroadband: "Broadband",
-    svcTv: "TV",
-    svcMobile: "Mobile network",
-    svcLandline: "Landline",
-    svcEmail: "E-mail",
-    postcodesLabel: "Postcodes",
-    postcodesHint: "Starts of postcodes, separated by commas: 903 covers every 903 xx, 90331 just that code.",
-    messageSvLabel: "Message in Swedish",
-    messageEnLabel: "Message in English",
-    startLabel: "Started",
-    startHint: "Leave empty for now.",
-    endLabel: "Expected to be fixed",
-    endHint: "Optional.",
-    publishOutage: "Publish outage",
-
-    tokenMissing: "Enter your token.",
-    tokenInvalid: "This token is not valid. Check that you copied all of it.",
-    tokenForbidden: "This token does not belong to an editor. Ask for an editor token.",
-    sessionExpired: "Your sign-in is no longer valid. Please sign in again.",
-    signedOut: "You are signed out.",
-    networkError: "Could not reach the server. Check your connection and try again.",
-    rateLimited: "Too many requests right now. Wait a moment and try again.",
-    genericError: "Something went wrong: {message}",
-    forbidden: "Your token may not do this.",
-    guideCount: "Showing {shown} of {total} guides.",
-    searching: "Searching …",
-    noMatches: "No guides match.",
-    missingSv: "Swedish translation missing",
-    missingEn: "English translation missing",
-    lang_sv: "Swedish",
-    lang_en: "English",
-    badge_sv: "SV",
-    badge_en: "EN",
-    unsavedMark: "unsaved changes",
-    versionShort: "version {version}",
-    editorMeta: "{id} · {language} · version {version} · saved {time}",
-    newGuideTitle: "New guide",
-    newGuideMeta: "Not saved yet.",
-    createTranslation_sv: "Create Swedish translation",
-    createTranslation_en: "Create English translation",
-    translationMissing: "The translation {id} does not exist. Customers writing in {language} will not find this guide.",
-    translationNone: "The guide names no translation (the translation: line is missing).",
-    dirty: "Unsaved changes.",
-    saving: "Saving …",
-    saved: "Saved as version {version}. New chats use it straight away.",
-    created: "Guide {id} created (version {version}). New chats use it straight away.",
-    notSavedOne: "Not saved: 1 problem to fix.",
-    notSavedMany: "Not saved: {count} problems to fix.",
-    problemsOne: "Not saved – fix this problem:",
-    problemsMany: "Not saved – fix these {count} problems:",
-    notSavedMessage: "Not saved: {message}",
-    lineLabel: "Line {line}",
-    gotoLine: "Go to line {line}",
-    conflict: "Someone else changed the guide at the same moment. Please save again.",
-    idRequired: "Enter an id for the guide.",
-    idInvalid: "Invalid id: use a–z, 0–9 and hyphens, 3–80 characters, ending in -sv or -en.",
-    idExists: "A guide with the id {id} already exists. Open it from the list instead.",
-    confirmDelete: "Delete the guide “{title}” ({id})? It disappears from chats and search at once. Its history is kept.",
-    deleted: "Guide {id} was deleted. Its history is kept.",
-    confirmRestore: "Restore version {version}? It is saved as a new version and used in chats at once.",
-    confirmRestoreDirty: "Restore version {version}? It is saved as a new version and used in chats at once. Your unsaved changes will be lost.",
-    restoring: "Restoring version {version} …",
-    restored: "Version {from} was restored and saved as version {version}.",
-    restoreFailed: "Version {version} could not be restored. Its source is now in the editor so you can fix it.",
-    versionLabel: "Version {version}",
-    current: "current",
-    deletedVersion: "deleted",
-    savedBy: "{author}, {time}",
-    showSource: "Show source",
-    restore: "Restore",
-    restoreAria: "Restore version {version}",
-    historyEmpty: "No history yet.",
-    loading: "Loading …",
-    loadFailed: "Could not load: {message}",
-    statsNone: "No statistics yet: the guide has not been shown to any customer.",
-    statsNote: "Counted over all chats. A step that rarely works may need rewriting.",
-    statsNotSaved: "Statistics appear once the guide is saved and used.",
-    low: "low",
-    noOutages: "No active outages.",
-    outageArea: "Postcodes: {postcodes}",
-    outageStarted: "Started {time}",
-    outageEnds: "expected to be fixed {time}",
-    outageNoEnd: "no expected end",
-    outageUpcoming: "Starts {time}",
-    endOutage: "End",
-    endOutageAria: "End the outage for {service}, postcodes {postcodes}",
-    outageEnded: "The outage was ended.",
-    outagePublished: "The outage was published.",
-    publishing: "Publishing …",
-    outageErrorsTitle: "Please fix:",
-    errPostcodesRequired: "Enter at least one postcode.",
-    errPostcode: "“{code}” is not 1–5 digits.",
-    errTooManyPostcodes: "At most 500 postcodes.",
-    errMessageSv: "Write the message in Swedish (at most 1,000 characters).",
-    errMessageEn: "Write the message in English (at most 1,000 characters).",
-    errEndBeforeStart: "The expected end must be after the start.",
-    errBadDate: "Invalid time.",
-    cursor: "Line {line}, column {column}",
-
-    svc_broadband: "broadband",
-    svc_tv: "TV",
-    svc_mobile: "the mobile network",
-    svc_landline: "landline",
-    svc_email: "e-mail",
-
-    onFailureLabel: "If it doesn't work:",
-    failNext: "next step",
-    failGuide: "continue in the guide {id}",
-    failHandoff: "the customer is offered a person ({queue})",
-    queue_technical: "technical support",
-    queue_billing: "billing",
-    queue_cancellation: "cancellation",
-    queue_general: "customer service",
-    previewEmpty: "No steps to show yet. A step starts with a line ## Title.",
-    previewButtons: "Customer's buttons:",
-
-    pc_tooLarge: "the guide is larger than 65,536 bytes",
-    pc_noFront: "a guide starts with a front matter block: ---",
-    pc_unclosed: "the front matter block is not closed with ---",
-    pc_unknownKey: "front matter: unknown field {key}",
-    pc_missingKey: "front matter: missing field {key}",
-    pc_dupKey: "front matter: the field {key} appears twice",
-    pc_listExpected: "front matter: {key} must be a list, e.g. [a, b] or lines starting with -",
-    pc_scalarExpected: "front matter: {key} must be text, not a list",
-    pc_colon: "front matter: text containing “: ” must be in quotes",
-    pc_syntax: "front matter: this line cannot be read",
-    pc_unclosedList: "front matter: the list is missing ]",
-    pc_id: "{id} is not a guide id (lowercase a-z, 0-9 and -, ending in -sv or -en)",
-    pc_lang: "language must be sv or en",
-    pc_idLang: "the id {id} does not end in -{language}",
-    pc_translation: "translation: {id} is not a guide id",
-    pc_title: "title must be 1 to 120 characters",
-    pc_summary: "summary must not be empty",
-    pc_intentsEmpty: "intents: name at least one intent",
-    pc_intentUnknown: "intents: unknown intent {intent}",
-    pc_productsEmpty: "products: name at least one product",
-    pc_productUnknown: "products: unknown product {product}",
-    pc_html: "no HTML in guides",
-    pc_htmlText: "no HTML in guides: {text}",
-    pc_sales: "support never sells: remove the sales language ({found})",
-    pc_textBefore: "text before the first step (## title)",
-    pc_heading: "only ## headings are allowed: one per step",
-    pc_link: "link must be one https:// URL",
-    pc_onFailure: "on_failure must be next, guide:<id> or handoff:<queue>",
-    pc_queue: "unknown queue {queue} (technical, billing, cancellation, general)",
-    pc_noSteps: "a guide needs at least one step (## title)",
-    pc_maxSteps: "at most 20 steps",
-    pc_stepNoTitle: "the step has no title",
-    pc_stepNoText: "the step has no instruction text",
-    pc_stepNoExpected: "the step needs expected: (what the customer sees if it worked)",
-    pc_emptyAttribute: "{key}: needs a text",
-    pc_stepNoOnFailure: "the step needs on_failure: next, guide:<id> or handoff:<queue>",
-    pc_lastNext: "the last step cannot continue with next",
-    pc_idAddress: "the id in the front matter ({id}) differs from the guide's id ({address})",
-    pc_jumpMissing: "step {step} jumps to the missing guide {id}",
-    pc_jumpLang: "step {step} jumps to {id}, which is in another language",
-    pc_translationSame: "translation {id} is in the same language",
-  },
-};
-
-// What the customer sees in the chat, in the guide's own language (src/dialogue/replies.rs).
-const CUSTOMER = {
-  sv: {
-    step: "Steg {number} av {total}: {title}",
-    note: "Obs!",
-    expected: "Så ser du att det fungerade:",
-    more: "Läs mer:",
-    buttons: ["Det fungerade", "Det fungerade inte", "Jag kan inte göra det här steget", "Prata med en människa"],
-  },
-  en: {
-    step: "Step {number} of {total}: {title}",
-    note: "Please note:",
-    expected: "You'll know it worked when:",
-    more: "More information:",
-    buttons: ["It worked", "It didn't work", "I can't do this step", "Talk to a person"],
-  },
-};
+import { CUSTOMER, STRINGS } from "./editor-strings.js";
+import { SignedOut, errorText as staffErrorText, staffSession } from "./staff.js";
 
 const t0 = translator(STRINGS);
 // The token lives only in the HttpOnly cookie the server sets; the page remembers just that
@@ -468,378 +30,21 @@ const state = {
   outages: [],
   templateUntouched: false,
   lastProblems: null,
+  preview: null, // the server's answer for the source in the editor
+  previewError: null,
 };
 
 const t = (key, values) => t0(state.lang, key, values);
 const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------------------------------
-// The guide format, parsed in the browser for the live preview. It follows
-// src/knowledge/guide.rs (and the checks in editing.rs) for everything editors commonly
-// write; the server's answer on save is what counts.
-
-const KNOWN_INTENTS = [
-  "broadband_down", "broadband_slow", "cancel_subscription", "case_status", "change_subscription",
-  "compensation", "complaint", "email_login", "greeting", "invoice_question", "mobile_coverage",
-  "mobile_data", "move_address", "out_of_scope", "outage_status", "payment_method", "sim_pin_puk",
-  "talk_to_human", "thanks_goodbye", "tv_problem", "unclear_problem", "voip_landline", "wifi_problem",
-];
-const PRODUCTS = ["fiber", "dsl", "coax", "router_4g5g", "tv_box", "mobile", "landline", "email", "billing"];
-const QUEUES = ["technical", "billing", "cancellation", "general"];
-const FRONT_KEYS = ["id", "title", "language", "translation", "intents", "products", "symptoms", "examples", "summary"];
-const LIST_KEYS = ["intents", "products", "symptoms", "examples"];
-const REQUIRED_KEYS = ["id", "title", "language", "intents", "products", "summary"];
-const MAX_SOURCE_BYTES = 64 * 1024;
-const MAX_STEPS = 20;
-
-// src/knowledge/sales_language.rs, with Unicode word boundaries as Rust's regex has them.
-const SALES_PATTERNS = [
-  String.raw`\berbjud\w*`, String.raw`\bkampanj\w*`, String.raw`\w*rabatt\w*`,
-  String.raw`\buppgradera (?:till|ditt|din|abonnemang\w*)`, String.raw`\bspecialpris\w*`,
-  String.raw`\bintroduktionspris\w*`, String.raw`\bvälkomstpris\w*`, String.raw`\bförmånlig\w*`,
-  String.raw`\bpassa på\b`, String.raw`\bmissa inte\b`, String.raw`\bbegränsad tid\b`,
-  String.raw`\bprova gratis\b`, String.raw`\bgratis i \d+`, String.raw`\bbilligare\b`,
-  String.raw`\bbättre pris\w*`, String.raw`\bhalva priset\b`, String.raw`\bför bara \d+`,
-  String.raw`\blojalitet\w*`, String.raw`\bstanna kvar hos oss\b`, String.raw`\bbonus\w*`,
-  String.raw`\bmersälj\w*`, String.raw`\bpaketpris\w*`,
-  String.raw`\boffers?\b`, String.raw`\bdeals?\b`, String.raw`\bdiscount\w*`, String.raw`\bpromo\w*`,
-  String.raw`\bcampaign\w*`, String.raw`\bupgrade (?:to|your)\b`, String.raw`\bfree trial\b`,
-  String.raw`\blimited[- ]time\b`, String.raw`\bdon'?t miss\b`, String.raw`\bcheaper\b`,
-  String.raw`\bbetter price\w*`, String.raw`\bsave up to\b`, String.raw`\bhalf price\b`,
-  String.raw`\bfor only\b`, String.raw`\bbundle\w*`, String.raw`\bloyalty\b`, String.raw`\bexclusive\w*`,
-  String.raw`\bstay with us\b`, String.raw`\bsign up now\b`,
-];
-const WORD = String.raw`[\p{L}\p{N}\p{M}_]`;
-const SALES = SALES_PATTERNS.map((p) => {
-  let source = p.replace(/\\w/g, WORD).replace(/\\d/g, String.raw`\p{Nd}`);
-  if (source.startsWith(String.raw`\b`)) source = `(?<!${WORD})` + source.slice(2);
-  if (source.endsWith(String.raw`\b`)) source = source.slice(0, -2) + `(?!${WORD})`;
-  return new RegExp(source, "giu");
-});
-
-function salesPhrases(text) {
-  const found = [];
-  for (const re of SALES) {
-    re.lastIndex = 0;
-    for (const m of text.matchAll(re)) found.push([m.index, m[0]]);
-  }
-  found.sort((a, b) => a[0] - b[0]);
-  return found.map((f) => f[1]);
-}
+// The guide format lives on the server alone (src/knowledge/guide.rs): the live preview asks
+// POST /api/v1/guides/validate. Only the shape of an id is known here, to fill in a new
+// guide's template as its id is typed.
 
 const GUIDE_ID = /^[a-z0-9-]{3,80}$/;
 function validGuideId(raw) {
   return typeof raw === "string" && GUIDE_ID.test(raw) && !raw.startsWith("-") && /-(sv|en)$/.test(raw);
-}
-
-function unquote(raw, line, problems) {
-  const v = raw.trim();
-  if (v.startsWith('"')) {
-    if (!/^"(?:[^"\\]|\\.)*"$/.test(v)) {
-      problems.push({ line, key: "pc_syntax" });
-      return v.slice(1);
-    }
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v.slice(1, -1);
-    }
-  }
-  if (v.startsWith("'")) {
-    if (!/^'(?:[^']|'')*'$/.test(v)) {
-      problems.push({ line, key: "pc_syntax" });
-      return v.slice(1);
-    }
-    return v.slice(1, -1).replace(/''/g, "'");
-  }
-  if (v === "~" || v === "null" || v === "") return null;
-  if (/:\s|:$/.test(v)) problems.push({ line, key: "pc_colon" });
-  return v;
-}
-
-function stripComment(line) {
-  // A "#" at the start or after whitespace, outside quotes, starts a YAML comment.
-  let quote = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") {
-      if (i === 0 || /[\s:[,-]/.test(line[i - 1])) quote = c;
-    } else if (c === "#" && (i === 0 || /\s/.test(line[i - 1]))) {
-      return line.slice(0, i).replace(/\s+$/, "");
-    }
-  }
-  return line;
-}
-
-function splitFlow(inner) {
-  const items = [];
-  let current = "";
-  let quote = null;
-  for (const c of inner) {
-    if (quote) {
-      current += c;
-      if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      current += c;
-    } else if (c === ",") {
-      items.push(current);
-      current = "";
-    } else current += c;
-  }
-  items.push(current);
-  return items.map((s) => s.trim()).filter((s, i, all) => s !== "" || i < all.length - 1);
-}
-
-/** The front matter's fields; `lines` are the lines between the two `---`, first is line 2. */
-function parseFrontMatter(lines, problems) {
-  const data = {};
-  const at = {};
-  let listKey = null;
-  let blockKey = null;
-  let block = null;
-  for (let i = 0; i < lines.length; i++) {
-    const number = i + 2;
-    const raw = lines[i];
-    if (block) {
-      if (raw.trim() === "" || /^\s/.test(raw)) {
-        block.lines.push(raw.trim());
-        continue;
-      }
-      data[blockKey] = block.lines.join(block.fold ? " " : "\n").trim();
-      block = null;
-      blockKey = null;
-    }
-    const line = stripComment(raw);
-    if (line.trim() === "") continue;
-    const item = /^\s*-(?:\s+(.*))?$/.exec(line);
-    if (item && (listKey || /^\s/.test(line))) {
-      if (!listKey) {
-        problems.push({ line: number, key: "pc_syntax" });
-        continue;
-      }
-      if (!Array.isArray(data[listKey])) data[listKey] = [];
-      const value = unquote(item[1] ?? "", number, problems);
-      data[listKey].push(value ?? "");
-      continue;
-    }
-    if (/^\s/.test(line)) {
-      // A plain text continued on the next line.
-      const last = Object.keys(data).pop();
-      if (last && typeof data[last] === "string") data[last] += " " + line.trim();
-      else problems.push({ line: number, key: "pc_syntax" });
-      continue;
-    }
-    const m = /^([^:\s][^:]*?)\s*:(?:\s+(.*)|)$/.exec(line);
-    if (!m) {
-      problems.push({ line: number, key: "pc_syntax" });
-      listKey = null;
-      continue;
-    }
-    const key = m[1];
-    const rest = (m[2] ?? "").trim();
-    listKey = null;
-    if (!FRONT_KEYS.includes(key)) {
-      problems.push({ line: number, key: "pc_unknownKey", values: { key } });
-      continue;
-    }
-    if (key in data) problems.push({ line: number, key: "pc_dupKey", values: { key } });
-    at[key] = number;
-    if (rest === "") {
-      data[key] = null;
-      listKey = key;
-    } else if (rest.startsWith("[")) {
-      if (!rest.endsWith("]")) {
-        problems.push({ line: number, key: "pc_unclosedList" });
-        data[key] = [];
-      } else {
-        data[key] = splitFlow(rest.slice(1, -1)).map((s) => unquote(s, number, problems) ?? "");
-      }
-    } else if (rest === "|" || rest === ">" || /^[|>][-+]?$/.test(rest)) {
-      blockKey = key;
-      block = { fold: rest.startsWith(">"), lines: [] };
-    } else {
-      data[key] = unquote(rest, number, problems);
-    }
-  }
-  if (block) data[blockKey] = block.lines.join(block.fold ? " " : "\n").trim();
-  for (const key of FRONT_KEYS) {
-    const value = data[key];
-    if (LIST_KEYS.includes(key)) {
-      if (value === null || value === undefined) {
-        if (key in data && (key === "intents" || key === "products")) {
-          problems.push({ line: at[key], key: "pc_listExpected", values: { key } });
-        }
-        data[key] = key in data || !REQUIRED_KEYS.includes(key) ? [] : undefined;
-      } else if (!Array.isArray(value)) {
-        problems.push({ line: at[key], key: "pc_listExpected", values: { key } });
-        data[key] = [];
-      }
-    } else if (Array.isArray(value)) {
-      problems.push({ line: at[key], key: "pc_scalarExpected", values: { key } });
-      data[key] = value.join(", ");
-    }
-  }
-  for (const key of REQUIRED_KEYS) {
-    if (data[key] === undefined || (data[key] === null && !LIST_KEYS.includes(key))) {
-      problems.push({ line: at[key] ?? null, key: "pc_missingKey", values: { key } });
-    }
-  }
-  return { data, at };
-}
-
-/**
- * Parses a guide's source into { guide, steps, problems }; `guide` holds whatever could be
- * read even when there are problems, so the preview can show it.
- */
-function parseGuide(source, { address, live, intents }) {
-  const problems = [];
-  const result = { front: {}, steps: [], problems };
-  if (new TextEncoder().encode(source).length > MAX_SOURCE_BYTES) {
-    problems.push({ line: null, key: "pc_tooLarge" });
-    return result;
-  }
-  // Like Rust's str::lines(): split on \n, drop a trailing \r, no empty last line.
-  // Every line break YAML knows counts as one, as on the server (guide.rs).
-  const lines = source.replace(/\r\n?|[\u0085\u2028\u2029]/g, "\n").split("\n");
-  if (lines.length && lines[lines.length - 1] === "") lines.pop();
-  if (!lines.length || lines[0].trim() !== "---") {
-    problems.push({ line: 1, key: "pc_noFront" });
-    return result;
-  }
-  let end = -1;
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i].trim() === "---") {
-      end = i;
-      break;
-    }
-  }
-  if (end < 0) {
-    problems.push({ line: null, key: "pc_unclosed" });
-    return result;
-  }
-  const { data: front, at } = parseFrontMatter(lines.slice(1, end), problems);
-  result.front = front;
-  const str = (v) => (typeof v === "string" ? v : "");
-
-  const id = str(front.id);
-  if (front.id != null && !validGuideId(id)) problems.push({ line: at.id ?? 2, key: "pc_id", values: { id: JSON.stringify(id) } });
-  const language = str(front.language);
-  if (front.language != null && language !== "sv" && language !== "en") {
-    problems.push({ line: at.language ?? null, key: "pc_lang" });
-  }
-  if (validGuideId(id) && (language === "sv" || language === "en") && !id.endsWith(`-${language}`)) {
-    problems.push({ line: at.id ?? null, key: "pc_idLang", values: { id, language } });
-  }
-  const translation = str(front.translation);
-  if (front.translation != null && !validGuideId(translation)) {
-    problems.push({ line: at.translation ?? null, key: "pc_translation", values: { id: JSON.stringify(translation) } });
-  }
-  if (front.title != null && (str(front.title).trim() === "" || [...str(front.title)].length > 120)) {
-    problems.push({ line: at.title ?? null, key: "pc_title" });
-  }
-  if (front.summary != null && str(front.summary).trim() === "") problems.push({ line: at.summary ?? null, key: "pc_summary" });
-  if (Array.isArray(front.intents)) {
-    if (!front.intents.length) problems.push({ line: at.intents ?? null, key: "pc_intentsEmpty" });
-    for (const intent of front.intents) {
-      if (!intents.has(intent)) problems.push({ line: at.intents ?? null, key: "pc_intentUnknown", values: { intent: JSON.stringify(intent) } });
-    }
-  }
-  if (Array.isArray(front.products)) {
-    if (!front.products.length) problems.push({ line: at.products ?? null, key: "pc_productsEmpty" });
-    for (const product of front.products) {
-      if (!PRODUCTS.includes(product)) problems.push({ line: at.products ?? null, key: "pc_productUnknown", values: { product: JSON.stringify(product) } });
-    }
-  }
-  const markup = (s) => s.includes("<") && s.includes(">");
-  for (const text of [...(front.symptoms || []), ...(front.examples || []), str(front.title), str(front.summary)]) {
-    if (markup(String(text))) problems.push({ line: null, key: "pc_htmlText", values: { text: JSON.stringify(String(text)) } });
-  }
-  const sales = (number, text) => {
-    const found = salesPhrases(text);
-    if (found.length) problems.push({ line: number, key: "pc_sales", values: { found: found.join(", ") } });
-  };
-  lines.slice(1, end).forEach((line, index) => {
-    if (line.startsWith("title:") || line.startsWith("summary:")) sales(index + 2, line);
-  });
-  lines.slice(end + 1).forEach((line, offset) => sales(end + 2 + offset, line));
-
-  const drafts = [];
-  lines.slice(end + 1).forEach((rawLine, offset) => {
-    const number = end + 2 + offset;
-    const line = rawLine.replace(/\s+$/, "");
-    if (line.startsWith("## ")) {
-      drafts.push({ line: number, title: line.slice(3).trim(), instruction: [], warning: null, expected: null, onFailure: null, link: null, rulesOut: [] });
-      return;
-    }
-    if (line.trim() === "") return;
-    const step = drafts[drafts.length - 1];
-    if (!step) {
-      problems.push({ line: number, key: "pc_textBefore" });
-      return;
-    }
-    if (line.startsWith("#")) problems.push({ line: number, key: "pc_heading" });
-    else if (markup(line)) problems.push({ line: number, key: "pc_html" });
-    const colon = line.indexOf(":");
-    const key = colon >= 0 ? line.slice(0, colon) : null;
-    const value = colon >= 0 ? line.slice(colon + 1).trim() : "";
-    if ((key === "warning" || key === "expected" || key === "rules_out") && value === "") problems.push({ line: number, key: "pc_emptyAttribute", values: { key } });
-    else if (key === "warning") step.warning = value;
-    else if (key === "rules_out") step.rulesOut.push(...value.split(";").map((p) => p.trim()).filter(Boolean));
-    else if (key === "expected") step.expected = value;
-    else if (key === "link") {
-      if (value.startsWith("https://") && !/\s/.test(value)) step.link = value;
-      else problems.push({ line: number, key: "pc_link" });
-    } else if (key === "on_failure") {
-      const parsed = parseOnFailure(value);
-      if (parsed.error) problems.push({ line: number, ...parsed.error });
-      else step.onFailure = parsed;
-    } else step.instruction.push(line.trim());
-  });
-  if (!drafts.length) problems.push({ line: null, key: "pc_noSteps" });
-  if (drafts.length > MAX_STEPS) problems.push({ line: null, key: "pc_maxSteps" });
-  drafts.forEach((d, index) => {
-    if (!d.title) problems.push({ line: d.line, key: "pc_stepNoTitle" });
-    if (!d.instruction.length) problems.push({ line: d.line, key: "pc_stepNoText" });
-    if (d.expected === null) problems.push({ line: d.line, key: "pc_stepNoExpected" });
-    else if (d.onFailure === null) problems.push({ line: d.line, key: "pc_stepNoOnFailure" });
-    else if (index + 1 === drafts.length && d.onFailure.kind === "next") problems.push({ line: d.line, key: "pc_lastNext" });
-    result.steps.push({ ...d, instruction: d.instruction.join("\n") });
-  });
-
-  // The checks against other guides that the server makes on save (editing.rs).
-  if (address && validGuideId(id) && id !== address) {
-    problems.push({ line: at.id ?? 2, key: "pc_idAddress", values: { id, address } });
-  }
-  result.steps.forEach((s, i) => {
-    if (s.onFailure?.kind !== "guide") return;
-    const target = live.get(s.onFailure.target);
-    if (!target) problems.push({ line: null, key: "pc_jumpMissing", values: { step: i + 1, id: s.onFailure.target } });
-    else if ((language === "sv" || language === "en") && target.language !== language) {
-      problems.push({ line: null, key: "pc_jumpLang", values: { step: i + 1, id: s.onFailure.target } });
-    }
-  });
-  if (validGuideId(translation) && (language === "sv" || language === "en") && translation.endsWith(`-${language}`)) {
-    problems.push({ line: null, key: "pc_translationSame", values: { id: translation } });
-  }
-  return result;
-}
-
-function parseOnFailure(raw) {
-  const value = raw.trim();
-  if (value === "next") return { kind: "next" };
-  const colon = value.indexOf(":");
-  const kind = colon >= 0 ? value.slice(0, colon) : null;
-  const target = colon >= 0 ? value.slice(colon + 1).trim() : "";
-  if (kind === "guide") {
-    return validGuideId(target) ? { kind, target } : { error: { key: "pc_id", values: { id: JSON.stringify(target) } } };
-  }
-  if (kind === "handoff") {
-    return QUEUES.includes(target) ? { kind, target } : { error: { key: "pc_queue", values: { queue: JSON.stringify(target) } } };
-  }
-  return { error: { key: "pc_onFailure" } };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -869,27 +74,21 @@ function missingTranslation(summary) {
   return !found || found.language === summary.language;
 }
 
-function errorText(e) {
-  if (!(e instanceof ApiError)) return t("genericError", { message: String(e && e.message ? e.message : e) });
-  if (e.status === 0) return t("networkError");
-  if (e.status === 403) return t("forbidden");
-  if (e.status === 409) return t("conflict");
-  if (e.status === 429) return t("rateLimited");
-  return t("genericError", { message: e.message });
-}
+const errorText = (e) => staffErrorText(t, e);
 
-/** A 401 anywhere means the token stopped working: back to sign-in. Returns true if so. */
+const session = staffSession({
+  key: TOKEN_KEY,
+  oldKey: OLD_TOKEN_KEY,
+  roles: ["editor", "admin"],
+  onExpired: () => signOut(t("sessionExpired")),
+});
+
+/** Whether the error was the session ending, the page already back at sign-in. */
 function handledAuth(e) {
-  if (e instanceof ApiError && e.status === 401) {
-    signOut(t("sessionExpired"));
-    return true;
-  }
-  return false;
+  return e instanceof SignedOut;
 }
 
-function authed(path, options = {}) {
-  return api(path, options);
-}
+const authed = (path, options = {}) => session.call(path, options);
 
 function setStatus(node, text, kind) {
   node.textContent = text || "";
@@ -905,8 +104,10 @@ function debounce(fn, ms) {
   };
 }
 
+/** A problem in the page's words when its code is known here, else in the server's. */
 function problemText(p) {
-  return p.key ? t(p.key, p.values) : p.message;
+  const key = p.code ? `problem_${p.code}` : null;
+  return key && t(key) !== key ? t(key, p.values) : p.message;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -925,7 +126,7 @@ function applyLanguage() {
     renderList();
     if (state.current) {
       renderEditorHead();
-      renderPreview();
+      drawPreview();
       renderDirty();
       if (state.lastProblems) showProblems(state.lastProblems, false);
       if ($("cursor-position").textContent) updateCursor();
@@ -958,10 +159,10 @@ function showSignIn(message, kind = "error") {
 }
 
 function signOut(message, kind = "error") {
-  api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
+  session.signOut();
   state.token = null;
-  store.set(TOKEN_KEY, null);
   state.current = null;
+  state.preview = null;
   state.drafts.clear();
   state.guides = [];
   state.byId.clear();
@@ -980,15 +181,10 @@ async function signIn(token, { quiet = false } = {}) {
   if (!quiet) submit.textContent = t("signingIn");
   try {
     // A token typed in is traded for the session cookie; without one, the cookie is checked.
-    if (token) await api("/api/v1/staff/session", { method: "POST", body: { token, remember: true } });
-    const me = await api("/api/v1/staff/me");
-    if (me.role !== "editor" && me.role !== "admin") {
-      api("/api/v1/staff/session", { method: "DELETE" }).catch(() => {});
-      throw new ApiError(403, "forbidden", "forbidden");
-    }
+    if (token) await session.signIn(token, { remember: true });
+    else await session.resume();
     const list = await api("/api/v1/guides");
     state.token = true;
-    store.set(TOKEN_KEY, "1");
     setGuides(list.guides);
     $("signin").hidden = true;
     $("app").hidden = false;
@@ -1000,7 +196,7 @@ async function signIn(token, { quiet = false } = {}) {
     if (!quiet) $("guide-search").focus();
     return true;
   } catch (e) {
-    store.set(TOKEN_KEY, null);
+    session.forget();
     let message = errorText(e);
     if (e instanceof ApiError && e.status === 401) message = quiet ? t("sessionExpired") : t("tokenInvalid");
     if (e instanceof ApiError && e.status === 403) message = t("tokenForbidden");
@@ -1042,7 +238,7 @@ function setGuides(guides) {
 
 async function reloadGuides() {
   try {
-    const list = await api("/api/v1/guides");
+    const list = await authed("/api/v1/guides");
     setGuides(list.guides);
     if (currentQuery()) await runSearch();
     else renderList();
@@ -1199,7 +395,7 @@ async function openGuide(id, { focus = true } = {}) {
   keepDraft();
   let guide;
   try {
-    guide = await api(`/api/v1/guides/${encodeURIComponent(id)}`);
+    guide = await authed(`/api/v1/guides/${encodeURIComponent(id)}`);
   } catch (e) {
     if (handledAuth(e)) return;
     setStatus($("guide-count"), t("loadFailed", { message: errorText(e) }), "error");
@@ -1273,31 +469,57 @@ function renderDirty() {
 
 // Live preview ----------------------------------------------------------------------------
 
-function previewContext() {
-  const intents = new Set(KNOWN_INTENTS);
-  for (const g of state.guides) for (const i of g.intents || []) intents.add(i);
+// The server reads the source (POST /api/v1/guides/validate, which stores nothing) and
+// answers with every problem a save would report and the steps as far as they read. Calls are
+// numbered so that only the answer to the latest source is ever shown.
+let previewSeq = 0;
+
+async function refreshPreview() {
+  const seq = ++previewSeq;
   const c = state.current;
-  const address = c ? (c.isNew ? $("new-guide-id").value.trim() : c.id) : null;
-  return { address, live: state.byId, intents };
+  if (!c) return;
+  const address = c.isNew ? $("new-guide-id").value.trim() : c.id;
+  const body = { source: source.value };
+  if (address) body.id = address;
+  try {
+    const preview = await authed("/api/v1/guides/validate", { method: "POST", body });
+    if (seq !== previewSeq || state.current !== c) return;
+    state.preview = preview;
+    state.previewError = null;
+  } catch (e) {
+    if (handledAuth(e) || seq !== previewSeq || state.current !== c) return;
+    state.previewError = e;
+  }
+  drawPreview();
 }
 
-function renderPreview() {
-  const parsed = parseGuide(source.value, previewContext());
-  const front = parsed.front;
-  const language = front.language === "en" ? "en" : front.language === "sv" ? "sv" : languageOfId(state.current?.id || "x-sv");
-  const words = CUSTOMER[language];
+function drawPreview() {
   const preview = $("guide-preview");
-  const total = parsed.steps.length;
+  const checks = $("preview-checks");
+  const items = $("preview-problems");
+  if (state.previewError) {
+    items.replaceChildren(el("li", { text: t("previewFailed", { message: errorText(state.previewError) }) }));
+    checks.hidden = false;
+    return;
+  }
+  if (!state.preview) {
+    preview.replaceChildren();
+    items.replaceChildren();
+    checks.hidden = true;
+    return;
+  }
+  const { outline, problems } = state.preview;
+  const language = outline.language === "en" || outline.language === "sv"
+    ? outline.language
+    : languageOfId(state.current?.id || "x-sv");
+  const words = CUSTOMER[language];
+  const total = outline.steps.length;
   const nodes = [];
-  if (typeof front.title === "string" && front.title.trim()) {
-    nodes.push(el("h4", { class: "preview-guide-title", lang: language, text: front.title.trim() }));
-  }
-  if (typeof front.summary === "string" && front.summary.trim()) {
-    nodes.push(el("p", { class: "preview-summary", lang: language, text: front.summary.trim() }));
-  }
+  if (outline.title) nodes.push(el("h4", { class: "preview-guide-title", lang: language, text: outline.title }));
+  if (outline.summary) nodes.push(el("p", { class: "preview-summary", lang: language, text: outline.summary }));
   if (!total) nodes.push(el("p", { class: "hint", text: t("previewEmpty") }));
   const list = el("ol", { class: "preview-steps" });
-  parsed.steps.forEach((step, index) => {
+  outline.steps.forEach((step, index) => {
     const body = el("div", { class: "preview-step-body", lang: language });
     body.append(renderText(step.instruction));
     if (step.warning) {
@@ -1320,28 +542,27 @@ function renderPreview() {
         { class: "preview-step" },
         el("h5", { class: "preview-step-title", lang: language, text: formatStep(words.step, index + 1, total, step.title) }),
         body,
-        el("p", { class: "preview-meta hint" }, el("strong", { text: t("onFailureLabel") }), " ", failureText(step.onFailure)),
+        el("p", { class: "preview-meta hint" }, el("strong", { text: t("onFailureLabel") }), " ", failureText(step.on_failure)),
       ),
     );
   });
   if (total) nodes.push(list);
   preview.replaceChildren(...nodes);
-
-  const checks = $("preview-checks");
-  const items = $("preview-problems");
-  items.replaceChildren(...parsed.problems.map((p) => problemItem(p)));
-  checks.hidden = !parsed.problems.length;
+  items.replaceChildren(...problems.map((p) => problemItem(p)));
+  checks.hidden = !problems.length;
 }
 
 function formatStep(template, number, total, title) {
   return template.replace("{number}", number).replace("{total}", total).replace("{title}", title);
 }
 
+/** `next`, `guide:<id>` or `handoff:<queue>`, as the server names a step's way on. */
 function failureText(onFailure) {
   if (!onFailure) return "–";
-  if (onFailure.kind === "next") return t("failNext");
-  if (onFailure.kind === "guide") return t("failGuide", { id: onFailure.target });
-  return t("failHandoff", { queue: t(`queue_${onFailure.target}`) });
+  if (onFailure === "next") return t("failNext");
+  const [kind, target] = onFailure.split(":");
+  if (kind === "guide") return t("failGuide", { id: target });
+  return t("failHandoff", { queue: t(`queue_${target}`) });
 }
 
 function problemItem(p) {
@@ -1389,7 +610,7 @@ function updateCursor() {
   $("cursor-position").textContent = t("cursor", { line, column });
 }
 
-const previewSoon = debounce(renderPreview, 120);
+const previewSoon = debounce(refreshPreview, 300);
 source.addEventListener("input", () => {
   if (state.current?.isNew) state.templateUntouched = false;
   const changed = isDirty() !== wasDirty;
@@ -1405,7 +626,7 @@ $("discard-draft").addEventListener("click", () => {
   if (!c || c.isNew) return;
   state.drafts.delete(c.id);
   source.value = c.serverSource;
-  renderPreview();
+  refreshPreview();
   renderDirty();
   renderList();
   setStatus($("save-status"), "");
@@ -1420,7 +641,11 @@ function redrawEditor() {
   setStatus($("save-status"), "");
   renderEditorVisibility();
   renderEditorHead();
-  renderPreview();
+  // Another guide's preview must not stand while this one's is asked for.
+  state.preview = null;
+  state.previewError = null;
+  drawPreview();
+  refreshPreview();
   renderDirty();
   renderList();
 }
@@ -1491,7 +716,7 @@ function applySaved(guide, created, message) {
   $("delete-guide").hidden = false;
   clearProblems();
   renderEditorHead();
-  renderPreview();
+  refreshPreview();
   renderDirty();
   renderList();
   setStatus($("save-status"), message || (created
@@ -1777,7 +1002,7 @@ async function restore(version) {
       applySaved(guide, false, t("restored", { from: version, version: guide.version }));
     } else if (state.current === c) {
       source.value = old.source;
-      renderPreview();
+      refreshPreview();
       renderDirty();
       setStatus($("save-status"), t("restoreFailed", { version }), "error");
     }
@@ -2000,14 +1225,14 @@ $("outage-form").addEventListener("submit", async (event) => {
 
 applyLanguage();
 renderEditorVisibility();
-const oldToken = store.get(OLD_TOKEN_KEY);
-store.set(OLD_TOKEN_KEY, null);
-if (oldToken || store.get(TOKEN_KEY)) {
-  showSignIn("");
-  $("signin").hidden = true;
-  signIn(oldToken, { quiet: true }).then((ok) => {
-    if (!ok) $("token-input").focus();
-  });
-} else {
-  showSignIn("");
-}
+session.migrateStoredToken().then(() => {
+  if (session.remembered()) {
+    showSignIn("");
+    $("signin").hidden = true;
+    signIn(null, { quiet: true }).then((ok) => {
+      if (!ok) $("token-input").focus();
+    });
+  } else {
+    showSignIn("");
+  }
+});
