@@ -376,6 +376,22 @@ mod tests {
         }
     }
 
+    fn packet_of(
+        conversation: &ConversationRecord,
+        cancellations: &[CancellationRow],
+        messages: &[MessageRecord],
+        handoff: HandoffRecord,
+        agent_locale: Locale,
+        with_transcript: bool,
+    ) -> Result<HandoffPacket, HandoffError> {
+        let case = Case {
+            conversation,
+            cancellations,
+            messages,
+        };
+        assemble(handoff, &case, agent_locale, with_transcript)
+    }
+
     #[test]
     fn the_packet_names_the_problem_the_customer_came_with_not_the_greeting() {
         let state = DialogueState {
@@ -389,14 +405,11 @@ mod tests {
             message(3, Role::Customer, "internet funkar inte", None),
             message(4, Role::Bot, "Vi testar.", Some(("broadband_down", 0.82))),
         ];
-        let case = Case {
-            conversation: &record,
-            cancellations: &[],
-            messages: &messages,
-        };
-        let packet = assemble(
+        let packet = packet_of(
+            &record,
+            &[],
+            &messages,
             handoff("technical", "customer_request"),
-            &case,
             Locale::En,
             true,
         )
@@ -419,14 +432,11 @@ mod tests {
         let state = DialogueState::default();
         let record = conversation(&state, None);
         let messages = [message(1, Role::Customer, "hej", None)];
-        let case = Case {
-            conversation: &record,
-            cancellations: &[],
-            messages: &messages,
-        };
-        let packet = assemble(
+        let packet = packet_of(
+            &record,
+            &[],
+            &messages,
             handoff("general", "customer_request"),
-            &case,
             Locale::Sv,
             false,
         )
@@ -442,14 +452,11 @@ mod tests {
         };
         let record = conversation(&state, None);
         let rows = [withdrawal_row()];
-        let case = Case {
-            conversation: &record,
-            cancellations: &rows,
-            messages: &[],
-        };
-        let packet = assemble(
+        let packet = packet_of(
+            &record,
+            &rows,
+            &[],
             handoff("cancellation", "withdrawal"),
-            &case,
             Locale::Sv,
             false,
         )
@@ -472,14 +479,11 @@ mod tests {
         let given = r#"{"name":"Sara Andersson"}"#;
         let record = conversation(&DialogueState::default(), Some(given));
         let rows = [withdrawal_row()];
-        let case = Case {
-            conversation: &record,
-            cancellations: &rows,
-            messages: &[],
-        };
-        let packet = assemble(
+        let packet = packet_of(
+            &record,
+            &rows,
+            &[],
             handoff("cancellation", "withdrawal"),
-            &case,
             Locale::Sv,
             false,
         )
@@ -498,14 +502,11 @@ mod tests {
     fn a_state_that_does_not_read_is_reported_not_guessed() {
         let mut record = conversation(&DialogueState::default(), None);
         record.state_json = "{not json".into();
-        let case = Case {
-            conversation: &record,
-            cancellations: &[],
-            messages: &[],
-        };
-        assert!(assemble(
+        assert!(packet_of(
+            &record,
+            &[],
+            &[],
             handoff("general", "customer_request"),
-            &case,
             Locale::Sv,
             false
         )
