@@ -111,7 +111,7 @@ pub struct ServeSettings {
     pub webhook_secret: Option<String>,
 
     /// Serve the web pages from this folder instead of the copies built in, re-read on every
-    /// request: for working on the pages (`src/web/assets`) without rebuilding.
+    /// request: for working on the pages (`src/http/web/assets`) without rebuilding.
     #[arg(long, env = "FELSOK_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
 

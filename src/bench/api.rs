@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 
 use super::report::{Figure, Section};
-use super::stats::{millis, Percentiles};
 use crate::classifier::{Classifier, ModelPaths};
 use crate::config::ServeSettings;
 use crate::domain::Locale;
+use crate::measure::{millis, Percentiles};
 use crate::startup::Application;
 
 const CONCURRENCY: usize = 24;
@@ -94,7 +94,7 @@ pub async fn run(args: ApiBenchArgs) -> anyhow::Result<Section> {
             .await?;
         results.push(outcome?);
     }
-    let peak_mb = super::stats::status_mib("self", "VmHWM").unwrap_or(f64::NAN);
+    let peak_mb = crate::measure::status_mib("self", "VmHWM").unwrap_or(f64::NAN);
     Ok(section(&args, &results, peak_mb))
 }
 

@@ -130,7 +130,7 @@ fn rust_round(encoder: &Encoder, batch: &[&str], iters: usize) -> anyhow::Result
 }
 
 fn peak_rss_mib() -> f64 {
-    super::stats::status_mib("self", "VmHWM").unwrap_or(0.0)
+    crate::measure::status_mib("self", "VmHWM").unwrap_or(0.0)
 }
 
 pub fn run(args: EncoderBenchArgs) -> anyhow::Result<Section> {

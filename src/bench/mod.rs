@@ -8,7 +8,6 @@ mod encoder;
 mod report;
 mod search;
 mod startup;
-pub(crate) mod stats;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -9,11 +9,11 @@ use crate::config::defaults;
 use clap::Args;
 
 use super::report::{Figure, Section};
-use super::stats::{millis, Percentiles};
 use crate::classifier::{Classifier, ModelPaths, REQUIRED_INTENTS};
 use crate::domain::Locale;
 use crate::knowledge::evaluate::load_cases;
 use crate::knowledge::{library, Change, Editing, Guide, GuideEntry, GuideId, KnowledgeBase};
+use crate::measure::{millis, Percentiles};
 use crate::storage::Store;
 use crate::timestamp::Timestamp;
 

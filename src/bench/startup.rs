@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::report::{Figure, Section};
-use super::stats::millis;
+use crate::measure::millis;
 
 const STARTS: usize = 5;
 
@@ -138,7 +138,7 @@ async fn start_once(
     }
     .await;
     let resident_mb =
-        super::stats::status_mib(&child.id().to_string(), "VmRSS").unwrap_or(f64::NAN);
+        crate::measure::status_mib(&child.id().to_string(), "VmRSS").unwrap_or(f64::NAN);
     let _ = child.kill();
     let _ = child.wait();
     Ok(Start {

@@ -10,7 +10,7 @@ use super::service::{new_message, parse_locale, parse_state, parse_status, store
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
 use crate::dialogue::ConversationStatus;
-use crate::domain::CallbackRequest;
+use crate::domain::{CallbackRequest, HandoffReason};
 use crate::storage::{CallbackRecord, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -73,7 +73,7 @@ impl Conversations {
                         &mut turn,
                         &handoff_id,
                         queue,
-                        "callback_request",
+                        HandoffReason::CallbackRequest,
                         locale,
                         now,
                     )

@@ -7,8 +7,9 @@ use uuid::Uuid;
 use super::service::{new_message, parse_locale, parse_state, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
-use crate::domain::Queue;
-use crate::domain::{iso_date, CancellationForm, Locale, RequestKind, WithdrawalForm};
+use crate::domain::{
+    iso_date, CancellationForm, HandoffReason, Locale, Queue, RequestKind, WithdrawalForm,
+};
 use crate::storage::{CancellationRow, NewMail, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -46,13 +47,6 @@ impl<'a> WrittenRequest<'a> {
         match self {
             Self::Cancellation(_) => "SU",
             Self::Withdrawal(_) => "ÅN",
-        }
-    }
-
-    fn handoff_reason(self) -> &'static str {
-        match self {
-            Self::Cancellation(_) => "written_cancellation",
-            Self::Withdrawal(_) => "withdrawal",
         }
     }
 
@@ -158,7 +152,7 @@ fn request_row(
     PendingRow(CancellationRow {
         id: Uuid::now_v7().to_string(),
         conversation_id: conversation_id.to_owned(),
-        kind: request.kind().as_str().to_owned(),
+        kind: request.kind(),
         reference: reference.to_owned(),
         fingerprint,
         service: request.subject().to_owned(),
@@ -239,10 +233,10 @@ impl Conversations {
         // each customer's wish once and a real cancellation is never buried under copies.
         let open = turn.open_cancellations().await?;
         let subscription = same_subscription_key(request.subject());
-        if let Some(earlier) = open.iter().find(|c| {
-            RequestKind::from_stored(&c.kind) == request.kind()
-                && same_subscription_key(&c.service) == subscription
-        }) {
+        if let Some(earlier) = open
+            .iter()
+            .find(|c| c.kind == request.kind() && same_subscription_key(&c.service) == subscription)
+        {
             return Ok(earlier.clone().into());
         }
         if open.len() >= MAX_OPEN_CANCELLATIONS {
@@ -286,8 +280,8 @@ impl Conversations {
             .await?;
         turn.open_handoff(
             &handoff_id,
-            Queue::Cancellation.as_str(),
-            request.handoff_reason(),
+            Queue::Cancellation,
+            HandoffReason::for_request(request.kind()),
             now,
         )
         .await?;

@@ -103,11 +103,17 @@ impl TryFrom<MessageRecord> for Message {
             role,
             text: record.text,
             created_at: record.created_at,
-            actions: record.actions,
+            actions: serde_json::from_str(&record.actions_json)
+                .map_err(|e| StoreError::Corrupt(format!("actions: {e}")))?,
             intent: record
                 .intent
                 .map(|(name, confidence)| IntentScore::new(name, confidence)),
-            guide_step: record.guide_step,
+            guide_step: record
+                .guide_step_json
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("guide_step: {e}")))?,
         })
     }
 }

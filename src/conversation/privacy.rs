@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::service::{parse_customer, ConversationError};
 use super::Message;
 use crate::dialogue::DialogueState;
-use crate::domain::CustomerDetails;
+use crate::domain::{CustomerDetails, HandoffOutcome, HandoffReason, HandoffStatus, Queue};
 use crate::storage::{DataSubject, Erased, Store, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -40,14 +40,14 @@ pub struct ExportedConversation {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportedHandoff {
     pub id: String,
-    pub queue: String,
-    pub reason: String,
-    pub status: String,
+    pub queue: Queue,
+    pub reason: HandoffReason,
+    pub status: HandoffStatus,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub resolved_at: Option<Timestamp>,
-    pub outcome: Option<String>,
+    pub outcome: Option<HandoffOutcome>,
     /// The agent's closing note.
     pub note: Option<String>,
     /// The number the customer asked to be called back on.

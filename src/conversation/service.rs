@@ -7,10 +7,14 @@ use super::{Message, Role};
 use crate::auth::{SecretToken, TokenHash};
 use crate::classifier::{Classification, Classifier};
 use crate::dialogue::{
-    Action, Context, ConversationStatus, DialogueState, Engine, Input, Later, Reply, Understanding,
+    Action, ActionButton, Context, ConversationStatus, DialogueState, Engine, Input, Later, Reply,
+    Understanding,
 };
 use crate::domain::secrets::{self, SecretKind};
-use crate::domain::{Channel, ClientMessageId, CustomerDetails, Locale, MessageText, Queue};
+use crate::domain::{
+    Channel, ClientMessageId, CustomerDetails, HandoffOutcome, HandoffReason, HandoffStatus,
+    Locale, MessageText, Queue,
+};
 use crate::knowledge::{FindQuery, GuideEntry, KnowledgeBase, Weights};
 use crate::storage::{
     ConversationRecord, NewConversation, NewMessage, StepEventRow, Store, StoreError,
@@ -137,23 +141,30 @@ pub(crate) fn new_message(
         id: Uuid::now_v7().to_string(),
         role: role.as_str(),
         text,
-        actions: Vec::new(),
+        actions_json: buttons_json(&[]),
         action_id: None,
         intent: None,
-        guide_step: None,
+        guide_step_json: None,
         reply_to: reply_to.map(str::to_owned),
         client_message_id: None,
         created_at: now,
     }
 }
 
+/// The buttons as stored. Plain data with no maps: serialising it cannot fail.
+pub(crate) fn buttons_json(buttons: &[ActionButton]) -> String {
+    serde_json::to_string(buttons).expect("buttons serialise")
+}
+
 fn reply_message(reply: Reply, reply_to: Option<&str>, now: Timestamp) -> NewMessage {
     NewMessage {
-        actions: reply.actions,
+        actions_json: buttons_json(&reply.actions),
         intent: reply
             .intent
             .map(|(name, confidence)| (name, f64::from(confidence))),
-        guide_step: reply.guide_step,
+        guide_step_json: reply
+            .guide_step
+            .map(|step| serde_json::to_string(&step).expect("a step serialises")),
         ..new_message(reply.role.into(), reply.text, reply_to, now)
     }
 }
@@ -164,10 +175,10 @@ pub(crate) fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreErro
         seq,
         role: message.role.to_owned(),
         text: message.text,
-        actions: message.actions,
+        actions_json: message.actions_json,
         action_id: message.action_id,
         intent: message.intent,
-        guide_step: message.guide_step,
+        guide_step_json: message.guide_step_json,
         created_at: message.created_at,
     })
 }
@@ -700,10 +711,10 @@ impl Conversations {
                 .await?
             {
                 standing.reply_to = Some(reply_to);
-                standing.actions = vec![self
+                standing.actions_json = buttons_json(&[self
                     .engine
                     .replies()
-                    .button(locale, Action::RequestCallback)];
+                    .button(locale, Action::RequestCallback)]);
                 all.push(standing);
             }
         }
@@ -755,7 +766,6 @@ impl Conversations {
         locale: Locale,
     ) -> Result<Vec<crate::dialogue::RequestStatus>, ConversationError> {
         use crate::dialogue::{RequestState, RequestStatus};
-        use crate::domain::RequestKind;
         let references = crate::dialogue::references_in(text);
         let rows = self.store.requests_with_status(id, &references).await?;
         let date = |d: &Option<String>| d.as_deref().and_then(crate::domain::parse_iso_date);
@@ -765,19 +775,23 @@ impl Conversations {
                 // Found by its reference from another chat: what became of it, not what it
                 // is about; whoever typed the reference may not be the customer.
                 let own = row.request.conversation_id == id;
-                let state = match (row.status.as_str(), row.outcome.as_deref()) {
-                    ("resolved", Some("cancellation_withdrawn")) => RequestState::Withdrawn,
-                    ("resolved", Some("withdrawal_disputed")) => RequestState::Disputed {
-                        reason: own.then(|| row.note.clone().unwrap_or_default()),
-                    },
-                    ("resolved", _) => RequestState::Confirmed {
+                let state = match (row.status, row.outcome) {
+                    (HandoffStatus::Resolved, Some(HandoffOutcome::CancellationWithdrawn)) => {
+                        RequestState::Withdrawn
+                    }
+                    (HandoffStatus::Resolved, Some(HandoffOutcome::WithdrawalDisputed)) => {
+                        RequestState::Disputed {
+                            reason: own.then(|| row.note.clone().unwrap_or_default()),
+                        }
+                    }
+                    (HandoffStatus::Resolved, _) => RequestState::Confirmed {
                         ends_on: date(&row.request.service_ends_on),
                         last_invoice_on: date(&row.request.last_invoice_on),
                     },
                     _ => RequestState::Waiting,
                 };
                 RequestStatus {
-                    kind: RequestKind::from_stored(&row.request.kind),
+                    kind: row.request.kind,
                     reference: row.request.reference,
                     subject: own.then_some(row.request.service),
                     received: row.request.received_at.to_local_phrase(locale),
@@ -794,11 +808,11 @@ impl Conversations {
         turn: &mut crate::storage::TurnTx,
         id: &str,
         queue: Queue,
-        reason: &str,
+        reason: HandoffReason,
         locale: Locale,
         now: Timestamp,
     ) -> Result<Option<NewMessage>, ConversationError> {
-        turn.open_handoff(id, queue.as_str(), reason, now).await?;
+        turn.open_handoff(id, queue, reason, now).await?;
         metrics::counter!("felsok_handoffs_opened_total", "queue" => queue.as_str()).increment(1);
         self.standing(turn, locale, now).await
     }

@@ -1,16 +1,16 @@
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
+use super::contract::{
+    Context, HandoffRequest, Input, NoGuides, Reply, ReplyRole, Turn, Understanding,
+};
 use super::{
     Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, Situation,
     SupportContact, Topic,
 };
 
-use crate::classifier::{Reading, StepReply};
-use crate::domain::{Intent, Locale, Postcode, Queue};
-use crate::knowledge::{GuideEntry, Outage};
+use crate::classifier::StepReply;
+use crate::domain::{HandoffReason, Intent, Locale, Postcode, Queue};
+use crate::knowledge::GuideEntry;
 use crate::timestamp::Timestamp;
 
 /// Intents that name something to fix or look into, as opposed to small talk. A name outside
@@ -64,117 +64,6 @@ pub(super) fn said_about_a_step(text: &str) -> String {
     }
 }
 
-/// What the customer sent in one turn.
-#[derive(Debug, Clone, Copy)]
-pub enum Input<'a> {
-    /// Free text, with what the classifier understood of it (`None` when no model is loaded).
-    Text(&'a str, Option<&'a Understanding>),
-    Action(Action),
-}
-
-/// The classifier's reading of a message, as the engine needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Understanding {
-    pub intent: String,
-    pub confidence: f32,
-    /// Whether the intent is sure enough to act on.
-    pub confident: bool,
-    /// The customer seems to want to end a subscription.
-    pub cancellation: bool,
-    /// The likeliest intents with their confidence, best first (at most three).
-    pub ranking: Vec<(String, f32)>,
-    /// How the message answers a step, and its tone.
-    pub reading: Reading,
-    /// Other problems raised in the same message, in the order mentioned, when it raised
-    /// more than one.
-    pub also: Vec<super::Later>,
-}
-
-impl Understanding {
-    /// Whether the message was read as `intent`.
-    pub fn is(&self, intent: Intent) -> bool {
-        self.intent == intent.as_str()
-    }
-}
-
-/// Who speaks a reply: the bot answers, `System` is for notices about the conversation itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReplyRole {
-    Bot,
-    System,
-}
-
-/// One message the engine wants to send.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    pub role: ReplyRole,
-    pub text: String,
-    pub actions: Vec<ActionButton>,
-    /// What the bot understood, on answers to free text.
-    pub intent: Option<(String, f32)>,
-    /// The guide step this message shows, if it shows one.
-    pub guide_step: Option<GuideStepRef>,
-}
-
-/// Which step of which guide a message shows, so clients can draw progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct GuideStepRef {
-    pub guide_id: String,
-    /// From 1.
-    pub step: u32,
-    /// How many steps the guide has.
-    pub steps: u32,
-    pub title: String,
-    /// The step's parts, so a client can draw the card without reading the text. Absent on
-    /// messages stored before steps carried them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parts: Option<super::StepParts>,
-}
-
-/// Something that happened to a guide step in this turn, kept for statistics and handoffs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepEvent {
-    pub guide_id: String,
-    pub version: i64,
-    /// From 1.
-    pub step: u32,
-    /// `shown`, `worked`, `failed` or `skipped`.
-    pub event: &'static str,
-}
-
-/// Looks up live guides by id.
-pub trait GuideLookup: Send + Sync {
-    fn guide(&self, id: &str) -> Option<Arc<GuideEntry>>;
-}
-
-/// No guides at all, for conversations without a knowledge base.
-struct NoGuides;
-
-impl GuideLookup for NoGuides {
-    fn guide(&self, _: &str) -> Option<Arc<GuideEntry>> {
-        None
-    }
-}
-
-/// Everything the engine knows when it answers one message.
-pub struct Context<'a> {
-    pub locale: Locale,
-    pub status: ConversationStatus,
-    pub state: &'a DialogueState,
-    pub guides: &'a dyn GuideLookup,
-    /// The guide that best fits this message, when it is free text about a problem.
-    pub suggestion: Option<Arc<GuideEntry>>,
-    /// Outage notices not yet ended.
-    pub outages: &'a [Outage],
-    /// The postcode from the customer's details, if they gave one.
-    pub customer_postcode: Option<&'a Postcode>,
-    pub now: Timestamp,
-    /// The written requests this conversation sent, and those the message names by
-    /// reference, with what has become of them; looked up only when the message asks.
-    pub requests: &'a [super::RequestStatus],
-}
-
 /// Billing questions go to billing, everything technical to technical: the customer is
 /// never sent to "the wrong department". An understood intent routes more precisely than
 /// a picked topic.
@@ -185,26 +74,6 @@ pub fn queue_for(intent: Option<Intent>, topic: Option<Topic>) -> Queue {
         None => Queue::General,
     };
     intent.and_then(Intent::queue).unwrap_or(by_topic)
-}
-
-/// A request to put the conversation in front of a person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandoffRequest {
-    pub queue: Queue,
-    /// A stable machine-readable reason, such as `customer_request`.
-    pub reason: &'static str,
-}
-
-/// The outcome of one turn: what to send, and what to remember.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Turn {
-    pub replies: Vec<Reply>,
-    pub state: DialogueState,
-    pub status: ConversationStatus,
-    pub handoff: Option<HandoffRequest>,
-    pub step_events: Vec<StepEvent>,
-    /// The customer's words this turn, for the guide steps they may already answer.
-    pub(super) words: Option<String>,
 }
 
 /// Decides Felsök's answers. Cheap to clone and free of I/O.
@@ -446,7 +315,7 @@ impl Engine {
                 turn.replies.push(self.system(&text));
             }
             Input::Action(Action::TalkToHuman) => {
-                self.hand_over(locale, &mut turn, "customer_request", None);
+                self.hand_over(locale, &mut turn, HandoffReason::CustomerRequest, None);
             }
             Input::Action(Action::TakeUpLater) => self.take_up_later(ctx, &mut turn),
             Input::Action(Action::Topic(topic)) => {
@@ -592,7 +461,7 @@ impl Engine {
                 self.hand_over(
                     locale,
                     &mut turn,
-                    "frustration",
+                    HandoffReason::Frustration,
                     understanding.map(|u| (u.intent.clone(), u.confidence)),
                 );
                 if let Some(reply) = turn.replies.last_mut() {
@@ -609,7 +478,7 @@ impl Engine {
                 self.hand_over(
                     locale,
                     &mut turn,
-                    "customer_request",
+                    HandoffReason::CustomerRequest,
                     understanding.map(|u| (u.intent.clone(), u.confidence)),
                 );
             }
@@ -650,9 +519,9 @@ impl Engine {
                     turn.state.handoff_queue = None;
                 }
                 let reason = if upset && state.upset_signs >= 1 && u.confidence < 0.7 {
-                    "frustration"
+                    HandoffReason::Frustration
                 } else {
-                    "customer_request"
+                    HandoffReason::CustomerRequest
                 };
                 self.hand_over(
                     locale,
@@ -862,7 +731,7 @@ impl Engine {
                 self.record_failed_step_in_words(ctx, turn, u);
             }
             let line = self.replies.upset_again(locale);
-            self.hand_over_saying(locale, turn, "frustration", intent, line);
+            self.hand_over_saying(locale, turn, HandoffReason::Frustration, intent, line);
             return;
         }
         // Heard once in full; after that briefly, so it never reads like a form letter.
@@ -938,7 +807,7 @@ impl Engine {
         self.hand_over_saying(
             locale,
             turn,
-            "billing_dispute",
+            HandoffReason::BillingDispute,
             understanding.map(|u| (u.intent.clone(), u.confidence)),
             &line,
         );
@@ -1002,7 +871,7 @@ impl Engine {
         let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
         if ctx.state.unsure_in_a_row >= 1 {
             let line = self.replies.unclear_twice(locale);
-            self.hand_over_saying(locale, turn, "not_understood", intent, line);
+            self.hand_over_saying(locale, turn, HandoffReason::NotUnderstood, intent, line);
             return;
         }
         turn.state.unsure_in_a_row = 1;
@@ -1027,7 +896,7 @@ impl Engine {
         let intent = Some((u.intent.clone(), u.confidence));
         match Intent::parse(&u.intent).ok() {
             Some(Intent::TalkToHuman) => {
-                self.hand_over(locale, turn, "customer_request", intent);
+                self.hand_over(locale, turn, HandoffReason::CustomerRequest, intent);
             }
             // Small talk in the middle of a guide: bring the customer back to the step. Thanks
             // too: "tack" is not "it worked", and ending the guide on a guess loses the step.
@@ -1089,7 +958,7 @@ impl Engine {
                 turn.state.intent = Some(u.intent.clone());
                 turn.state.handoff_queue = None;
                 let line = self.replies.person_decides(locale, &u.intent);
-                self.hand_over_saying(locale, turn, "needs_person", intent, &line);
+                self.hand_over_saying(locale, turn, HandoffReason::NeedsPerson, intent, &line);
             }
             _ => self.answer_problem(ctx, turn, u),
         }
@@ -1109,7 +978,7 @@ impl Engine {
         &self,
         locale: Locale,
         turn: &mut Turn,
-        reason: &'static str,
+        reason: HandoffReason,
         intent: Option<(String, f32)>,
     ) {
         self.hand_over_saying(
@@ -1126,7 +995,7 @@ impl Engine {
         &self,
         locale: Locale,
         turn: &mut Turn,
-        reason: &'static str,
+        reason: HandoffReason,
         intent: Option<(String, f32)>,
         line: &str,
     ) {
@@ -1275,7 +1144,7 @@ mod tests {
             handoff.handoff,
             Some(HandoffRequest {
                 queue: Queue::Billing,
-                reason: "customer_request"
+                reason: HandoffReason::CustomerRequest
             })
         );
     }
@@ -1330,6 +1199,7 @@ mod tests {
 #[cfg(test)]
 mod understanding_tests {
     use super::*;
+    use crate::classifier::Reading;
     use crate::dialogue::ActionKind;
 
     fn understood(intent: &str, confident: bool, cancellation: bool) -> Understanding {
@@ -1442,7 +1312,7 @@ mod understanding_tests {
             second.handoff,
             Some(HandoffRequest {
                 queue: Queue::General,
-                reason: "not_understood"
+                reason: HandoffReason::NotUnderstood
             })
         );
         assert_eq!(second.status, ConversationStatus::Queued);
@@ -1462,7 +1332,7 @@ mod understanding_tests {
                 turn.handoff,
                 Some(HandoffRequest {
                     queue,
-                    reason: "needs_person"
+                    reason: HandoffReason::NeedsPerson
                 }),
                 "{intent}"
             );

@@ -1,7 +1,8 @@
 //! The engine's turns on the ways out beside a plain cancellation: withdrawing from a
 //! contract just made, cancelling for someone else, and asking after a request already sent.
 
-use super::engine::{Context, Engine, Reply, ReplyRole, Turn, Understanding};
+use super::contract::{Context, Reply, ReplyRole, Turn, Understanding};
+use super::engine::Engine;
 use super::{made_on, references_in, Action, MadeOn, Pending};
 use crate::domain::{Locale, Relation};
 

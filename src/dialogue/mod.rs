@@ -6,6 +6,7 @@
 
 mod actions;
 mod contact;
+mod contract;
 mod engine;
 mod frustration;
 mod leaving;
@@ -20,10 +21,11 @@ mod way_out;
 
 pub use actions::{Action, ActionButton, ActionKind, Topic};
 pub use contact::SupportContact;
-pub use engine::{
-    area, is_problem, queue_for, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input,
-    Reply, ReplyRole, StepEvent, Turn, Understanding,
+pub use contract::{
+    Context, GuideLookup, GuideStepRef, HandoffRequest, Input, Reply, ReplyRole, StepEvent, Turn,
+    Understanding,
 };
+pub use engine::{area, is_problem, queue_for, Engine};
 pub use parts::{after_contrast, last_said, parts, quotable, says_all_is_well, tells_of_the_past};
 pub use replies::Replies;
 pub use situation::{declines, ChatRequest, Situation, Upset};

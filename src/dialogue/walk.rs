@@ -3,12 +3,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::engine::{
-    area, is_problem, Context, GuideStepRef, Reply, StepEvent, Turn, Understanding,
-};
+use super::contract::{Context, GuideStepRef, Reply, StepEvent, Turn, Understanding};
+use super::engine::{area, is_problem};
 use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
 use crate::classifier::StepReply;
-use crate::domain::{Intent, Locale, Postcode};
+use crate::domain::{HandoffReason, Intent, Locale, Postcode};
 use crate::knowledge::{ruled_out, subjects, GuideEntry, OnFailure, Outage, Service};
 
 /// How sure the intent head must be of a problem the walked guide does not serve to take a
@@ -624,7 +623,7 @@ impl Engine {
             before.map(str::to_owned),
             self.replies().steps_ran_out(locale),
         );
-        self.hand_over_saying(locale, turn, "steps_exhausted", None, &line);
+        self.hand_over_saying(locale, turn, HandoffReason::StepsExhausted, None, &line);
     }
 
     /// Whether free text answers the step the customer is on, rather than raising something
@@ -933,7 +932,7 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
             third.handoff,
             Some(HandoffRequest {
                 queue: Queue::Technical,
-                reason: "steps_exhausted"
+                reason: HandoffReason::StepsExhausted
             })
         );
         assert_eq!(third.status, ConversationStatus::Queued);

@@ -15,5 +15,5 @@ mod summary;
 pub use details::CaseDetails;
 pub use error::{HandoffConflict, HandoffError};
 pub use packet::{CancellationFacts, HandoffPacket};
-pub use resolution::{HandoffOutcome, ResolveRequest, Resolved};
+pub use resolution::{ResolveRequest, Resolved};
 pub use service::{Handoffs, InboxChange};

@@ -11,15 +11,17 @@ use crate::conversation::{
     parse_customer, parse_state, CallbackFacts, ConversationError, IntentScore, Message, Role,
 };
 use crate::dialogue::{DialogueState, StepTried};
-use crate::domain::{CustomerDetails, Intent, Locale, Queue, RequestKind};
+use crate::domain::{
+    CustomerDetails, HandoffOutcome, HandoffReason, HandoffStatus, Intent, Locale, Queue,
+    RequestKind,
+};
 use crate::storage::{CancellationRow, ConversationRecord, HandoffRecord, MessageRecord};
 use crate::timestamp::Timestamp;
 
 /// The written cancellation or withdrawal behind a handoff, as the agent sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CancellationFacts {
-    /// `cancellation` or `withdrawal`.
-    pub kind: String,
+    pub kind: RequestKind,
     pub reference: String,
     /// The subscription or contract, in the customer's words.
     pub service: String,
@@ -55,11 +57,9 @@ pub struct CancellationFacts {
 pub struct HandoffPacket {
     pub id: String,
     pub conversation_id: String,
-    /// `queued`, `claimed` or `resolved`.
-    pub status: String,
-    #[schema(value_type = Queue)]
-    pub queue: String,
-    pub reason: String,
+    pub status: HandoffStatus,
+    pub queue: Queue,
+    pub reason: HandoffReason,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intent: Option<IntentScore>,
     /// The customer's language.
@@ -91,7 +91,7 @@ pub struct HandoffPacket {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub resolved_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
+    pub outcome: Option<HandoffOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Seconds the customer waited before an agent claimed it (so far, if unclaimed).
@@ -143,7 +143,7 @@ pub(super) fn assemble(
     let last_sent = case
         .cancellations
         .last()
-        .map(|c| (c.reference.clone(), RequestKind::from_stored(&c.kind)));
+        .map(|c| (c.reference.clone(), c.kind));
     let cancellation = case
         .cancellations
         .iter()
@@ -188,10 +188,10 @@ pub(super) fn assemble(
             first_words: first_words.as_deref(),
             intent: problem.map(|(n, c)| (n.as_str(), *c)),
             steps_tried: &state.steps_tried,
-            reason: &record.reason,
+            reason: Some(record.reason),
             cancellation: cancellation
                 .as_ref()
-                .filter(|c| RequestKind::from_stored(&c.kind) == RequestKind::Cancellation)
+                .filter(|c| c.kind == RequestKind::Cancellation)
                 .map(|c| {
                     (
                         c.reference.as_str(),
@@ -201,7 +201,7 @@ pub(super) fn assemble(
                 }),
             withdrawal: cancellation
                 .as_ref()
-                .filter(|c| RequestKind::from_stored(&c.kind) == RequestKind::Withdrawal)
+                .filter(|c| c.kind == RequestKind::Withdrawal)
                 .map(|c| {
                     (
                         c.reference.as_str(),
@@ -320,13 +320,13 @@ mod tests {
         }
     }
 
-    fn handoff(queue: &str, reason: &str) -> HandoffRecord {
+    fn handoff(queue: Queue, reason: HandoffReason) -> HandoffRecord {
         HandoffRecord {
             id: "h1".into(),
             conversation_id: "c1".into(),
-            queue: queue.into(),
-            reason: reason.into(),
-            status: "claimed".into(),
+            queue,
+            reason,
+            status: HandoffStatus::Claimed,
             created_at: at("2026-12-01T09:05:00Z"),
             claimed_by: Some(("s1".into(), "Agnes".into())),
             claimed_at: Some(at("2026-12-01T09:07:30Z")),
@@ -343,10 +343,10 @@ mod tests {
             seq,
             role: role.as_str().into(),
             text: text.into(),
-            actions: Vec::new(),
+            actions_json: "[]".into(),
             action_id: None,
             intent: intent.map(|(name, confidence)| (name.to_owned(), confidence)),
-            guide_step: None,
+            guide_step_json: None,
             created_at: at("2026-12-01T09:01:00Z"),
         }
     }
@@ -355,7 +355,7 @@ mod tests {
         CancellationRow {
             id: "w1".into(),
             conversation_id: "c1".into(),
-            kind: "withdrawal".into(),
+            kind: RequestKind::Withdrawal,
             reference: "ÅN-261201-ABCDEF".into(),
             fingerprint: String::new(),
             service: "Bredband 250".into(),
@@ -409,7 +409,7 @@ mod tests {
             &record,
             &[],
             &messages,
-            handoff("technical", "customer_request"),
+            handoff(Queue::Technical, HandoffReason::CustomerRequest),
             Locale::En,
             true,
         )
@@ -436,7 +436,7 @@ mod tests {
             &record,
             &[],
             &messages,
-            handoff("general", "customer_request"),
+            handoff(Queue::General, HandoffReason::CustomerRequest),
             Locale::Sv,
             false,
         )
@@ -456,13 +456,13 @@ mod tests {
             &record,
             &rows,
             &[],
-            handoff("cancellation", "withdrawal"),
+            handoff(Queue::Cancellation, HandoffReason::Withdrawal),
             Locale::Sv,
             false,
         )
         .expect("a packet");
         let facts = packet.cancellation.expect("the request behind it");
-        assert_eq!(facts.kind, "withdrawal");
+        assert_eq!(facts.kind, RequestKind::Withdrawal);
         assert_eq!(facts.contract_date.as_deref(), Some("2026-11-27"));
         // 27 November and fourteen days: 11 December, a Friday.
         assert_eq!(facts.last_day.as_deref(), Some("2026-12-11"));
@@ -483,7 +483,7 @@ mod tests {
             &record,
             &rows,
             &[],
-            handoff("cancellation", "withdrawal"),
+            handoff(Queue::Cancellation, HandoffReason::Withdrawal),
             Locale::Sv,
             false,
         )
@@ -506,7 +506,7 @@ mod tests {
             &record,
             &[],
             &[],
-            handoff("general", "customer_request"),
+            handoff(Queue::General, HandoffReason::CustomerRequest),
             Locale::Sv,
             false
         )

@@ -1,72 +1,8 @@
 //! How an agent may end a handoff: the outcomes, and the check of a resolution against the
 //! handoff's queue and the written request behind it.
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use super::HandoffError;
-use crate::domain::{FieldError, PlainText, Queue, RequestKind, TextError};
-
-/// How a handoff ended. A written cancellation is either carried out or, when the customer
-/// asked for it, withdrawn; a withdrawal (ångerrätt) is either confirmed or disputed with a
-/// reason the customer is told: nothing else closes one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum HandoffOutcome {
-    Handled,
-    CancellationConfirmed,
-    CancellationWithdrawn,
-    WithdrawalConfirmed,
-    WithdrawalDisputed,
-}
-
-impl HandoffOutcome {
-    const ALL: [Self; 5] = [
-        Self::Handled,
-        Self::CancellationConfirmed,
-        Self::CancellationWithdrawn,
-        Self::WithdrawalConfirmed,
-        Self::WithdrawalDisputed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Handled => "handled",
-            Self::CancellationConfirmed => "cancellation_confirmed",
-            Self::CancellationWithdrawn => "cancellation_withdrawn",
-            Self::WithdrawalConfirmed => "withdrawal_confirmed",
-            Self::WithdrawalDisputed => "withdrawal_disputed",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|o| o.as_str() == raw)
-    }
-
-    /// The outcomes that carry a request out, and so need the dates it ends on.
-    pub(super) fn ends_the_service(self) -> bool {
-        matches!(
-            self,
-            Self::CancellationConfirmed | Self::WithdrawalConfirmed
-        )
-    }
-
-    /// The outcomes whose note is what the customer must hear (or how they asked).
-    fn needs_a_note(self) -> bool {
-        matches!(self, Self::CancellationWithdrawn | Self::WithdrawalDisputed)
-    }
-
-    /// The kind of written request this outcome ends; `None` for any other handoff's.
-    pub(super) fn ends_a(self) -> Option<RequestKind> {
-        match self {
-            Self::Handled => None,
-            Self::CancellationConfirmed | Self::CancellationWithdrawn => {
-                Some(RequestKind::Cancellation)
-            }
-            Self::WithdrawalConfirmed | Self::WithdrawalDisputed => Some(RequestKind::Withdrawal),
-        }
-    }
-}
+use crate::domain::{FieldError, HandoffOutcome, PlainText, Queue, RequestKind, TextError};
 
 /// How a written request of `kind` may end, told to an agent who tries another outcome.
 fn how_it_ends(kind: RequestKind) -> &'static str {
@@ -333,13 +269,5 @@ mod tests {
             .check(Queue::Cancellation, Some(RequestKind::Cancellation))
             .unwrap_err();
         assert_eq!(codes(error), [("note", "note_required")]);
-    }
-
-    #[test]
-    fn every_outcome_reads_back_from_its_name() {
-        for outcome in HandoffOutcome::ALL {
-            assert_eq!(HandoffOutcome::parse(outcome.as_str()), Some(outcome));
-        }
-        assert_eq!(HandoffOutcome::parse("confirmed"), None);
     }
 }

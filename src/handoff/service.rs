@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use super::packet::{assemble, Case, HandoffPacket};
 use super::resolution::{ResolveRequest, Resolved};
-use super::{HandoffConflict, HandoffError, HandoffOutcome};
+use super::{HandoffConflict, HandoffError};
 use crate::auth::StaffMember;
 use crate::conversation::{new_message, parse_locale, stored, Message, Role};
 use crate::dialogue::{ConversationStatus, Engine};
-use crate::domain::{FieldError, Locale, MessageText, Queue, RequestKind};
+use crate::domain::{FieldError, HandoffOutcome, HandoffStatus, Locale, MessageText, Queue};
 use crate::storage::{
     CancellationRow, ConversationRecord, HandoffCursor, HandoffFilter, HandoffRecord, Store,
     StoreError, TurnTx,
@@ -197,16 +197,16 @@ impl Handoffs {
     ) -> Result<HandoffPacket, HandoffError> {
         let acted = self
             .act(id, async |current, turn, now| {
-                match current.status.as_str() {
-                    "resolved" => return Err(HandoffConflict::AlreadyResolved.into()),
-                    "claimed" => return Err(HandoffConflict::AlreadyClaimed.into()),
-                    _ => {}
+                match current.status {
+                    HandoffStatus::Resolved => return Err(HandoffConflict::AlreadyResolved.into()),
+                    HandoffStatus::Claimed => return Err(HandoffConflict::AlreadyClaimed.into()),
+                    HandoffStatus::Queued => {}
                 }
                 if !turn.claim_handoff(id, &agent.id, &agent.name, now).await? {
                     return Err(HandoffConflict::AlreadyClaimed.into());
                 }
                 // A written request is back-office work: the customer's chat goes on as it was.
-                if current.queue == Queue::Cancellation.as_str() {
+                if current.queue == Queue::Cancellation {
                     return Ok(None);
                 }
                 let locale = parse_locale(&turn.conversation)?;
@@ -215,7 +215,7 @@ impl Handoffs {
             })
             .await?;
         let queue = acted.before.queue;
-        metrics::counter!("felsok_handoffs_claimed_total", "queue" => queue.clone()).increment(1);
+        metrics::counter!("felsok_handoffs_claimed_total", "queue" => queue.as_str()).increment(1);
         tracing::info!(queue = %queue, "handoff claimed");
         self.handoff(id, agent_locale).await
     }
@@ -253,7 +253,7 @@ impl Handoffs {
     ) -> Result<HandoffPacket, HandoffError> {
         let acted = self
             .act(id, async |current, turn, now| {
-                if current.queue == Queue::Cancellation.as_str() || to == Queue::Cancellation {
+                if current.queue == Queue::Cancellation || to == Queue::Cancellation {
                     return Err(HandoffError::Invalid(vec![FieldError::new(
                         "queue",
                         "cancellation_stays",
@@ -261,13 +261,13 @@ impl Handoffs {
                          only they belong there.",
                     )]));
                 }
-                if current.status == "claimed" {
+                if current.status == HandoffStatus::Claimed {
                     holds(current, agent)?;
                 }
-                if current.queue == to.as_str() {
+                if current.queue == to {
                     return Ok(None);
                 }
-                if !turn.move_handoff(id, to.as_str(), now).await? {
+                if !turn.move_handoff(id, to, now).await? {
                     return Err(HandoffConflict::AlreadyResolved.into());
                 }
                 let locale = parse_locale(&turn.conversation)?;
@@ -297,7 +297,7 @@ impl Handoffs {
                     return Err(HandoffConflict::HeldByAnother.into());
                 }
                 // As with claiming, a written request's chat is not the agent's to speak in.
-                if current.queue == Queue::Cancellation.as_str() {
+                if current.queue == Queue::Cancellation {
                     return Ok(None);
                 }
                 let locale = parse_locale(&turn.conversation)?;
@@ -324,20 +324,16 @@ impl Handoffs {
         let acted = self
             .act(id, async |current, turn, now| {
                 holds(current, agent)?;
-                let queue = Queue::parse(&current.queue)
-                    .ok_or_else(|| StoreError::Corrupt(format!("queue {:?}", current.queue)))?;
-                let behind = cancellation
-                    .as_ref()
-                    .map(|c| RequestKind::from_stored(&c.kind));
+                let behind = cancellation.as_ref().map(|c| c.kind);
                 let Resolved {
                     outcome,
                     note,
                     ends,
-                } = request.check(queue, behind)?;
+                } = request.check(current.queue, behind)?;
                 ended = Some(outcome);
                 let resolution = crate::storage::Resolution {
                     staff_id: &agent.id,
-                    outcome: outcome.as_str(),
+                    outcome,
                     note: note.as_deref(),
                 };
                 if !turn.resolve_handoff(id, resolution, now).await? {
@@ -389,7 +385,7 @@ impl Handoffs {
         let queue = acted.before.queue;
         metrics::counter!(
             "felsok_handoffs_resolved_total",
-            "queue" => queue.clone(),
+            "queue" => queue.as_str(),
             "outcome" => outcome
         )
         .increment(1);
@@ -441,10 +437,10 @@ async fn tell(turn: &mut TurnTx, notice: Notice, now: Timestamp) -> Result<Messa
 
 /// Whether the agent may act on the handoff now.
 fn holds(handoff: &HandoffRecord, agent: &StaffMember) -> Result<(), HandoffError> {
-    match handoff.status.as_str() {
-        "resolved" => Err(HandoffConflict::AlreadyResolved.into()),
-        "queued" => Err(HandoffConflict::NotClaimed.into()),
-        _ => match &handoff.claimed_by {
+    match handoff.status {
+        HandoffStatus::Resolved => Err(HandoffConflict::AlreadyResolved.into()),
+        HandoffStatus::Queued => Err(HandoffConflict::NotClaimed.into()),
+        HandoffStatus::Claimed => match &handoff.claimed_by {
             Some((staff_id, _)) if *staff_id == agent.id => Ok(()),
             _ => Err(HandoffConflict::HeldByAnother.into()),
         },

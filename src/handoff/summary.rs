@@ -3,7 +3,7 @@
 
 use super::details::CaseDetails;
 use crate::dialogue::{Later, StepOutcome, StepTried};
-use crate::domain::{Intent, Locale, PhoneNumber, Relation, RequestKind};
+use crate::domain::{HandoffReason, Intent, Locale, PhoneNumber, Relation, RequestKind};
 use crate::timestamp::Timestamp;
 
 /// The facts a summary is written from.
@@ -14,7 +14,8 @@ pub struct CaseFacts<'a> {
     /// The intent the bot was sure of, with its confidence from 0 to 1.
     pub intent: Option<(&'a str, f64)>,
     pub steps_tried: &'a [StepTried],
-    pub reason: &'a str,
+    /// Why it was handed over; `None` words the next step in general terms.
+    pub reason: Option<HandoffReason>,
     /// `(reference, service, end date)` of a written cancellation.
     pub cancellation: Option<(&'a str, &'a str, Option<&'a str>)>,
     pub cancellation_wish: bool,
@@ -226,44 +227,50 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
     }
     sentences.push(
         match (facts.reason, sv) {
-            ("written_cancellation", true) => {
+            (Some(HandoffReason::WrittenCancellation), true) => {
                 "Nu: behandla uppsägningen och bekräfta den för kunden."
             }
-            ("written_cancellation", false) => {
+            (Some(HandoffReason::WrittenCancellation), false) => {
                 "Now: process the cancellation and confirm it to the customer."
             }
-            ("customer_request", true) => "Nu: kunden vill prata med en person.",
-            ("customer_request", false) => "Now: the customer wants to talk to a person.",
-            ("frustration", true) => {
+            (Some(HandoffReason::CustomerRequest), true) => "Nu: kunden vill prata med en person.",
+            (Some(HandoffReason::CustomerRequest), false) => "Now: the customer wants to talk to a person.",
+            (Some(HandoffReason::Frustration), true) => {
                 "Nu: kunden tycker att boten inte förstår och behöver en person som lyssnar."
             }
-            ("frustration", false) => {
+            (Some(HandoffReason::Frustration), false) => {
                 "Now: the customer feels the bot does not understand and needs a person to listen."
             }
-            ("steps_exhausted", true) => {
+            (Some(HandoffReason::StepsExhausted), true) => {
                 "Nu: guidens steg löste det inte; felet behöver undersökas av en person."
             }
-            ("steps_exhausted", false) => {
+            (Some(HandoffReason::StepsExhausted), false) => {
                 "Now: the guide's steps did not solve it; the fault needs a person to look into it."
             }
-            ("not_understood", true) => {
+            (Some(HandoffReason::NotUnderstood), true) => {
                 "Nu: boten förstod inte två meddelanden i rad; läs vad kunden skrev."
             }
-            ("not_understood", false) => {
+            (Some(HandoffReason::NotUnderstood), false) => {
                 "Now: the bot did not understand two messages in a row; read what the customer wrote."
             }
-            ("billing_dispute", true) => {
+            (Some(HandoffReason::BillingDispute), true) => {
                 "Nu: kunden har sagt upp tjänsten men faktureras ändå; kontrollera uppsägningen och rätta fakturan."
             }
-            ("billing_dispute", false) => {
+            (Some(HandoffReason::BillingDispute), false) => {
                 "Now: the customer cancelled the service but is still billed; check the cancellation and correct the invoice."
             }
-            ("needs_person", true) => "Nu: ärendet ska avgöras av en person.",
-            ("needs_person", false) => "Now: the case needs a person's decision.",
-            ("callback_request", true) => "Nu: kunden vill bli uppringd.",
-            ("callback_request", false) => "Now: the customer wants to be called.",
-            (_, true) => "Nu: kunden behöver hjälp av en person.",
-            (_, false) => "Now: the customer needs a person's help.",
+            (Some(HandoffReason::NeedsPerson), true) => "Nu: ärendet ska avgöras av en person.",
+            (Some(HandoffReason::NeedsPerson), false) => "Now: the case needs a person's decision.",
+            (Some(HandoffReason::CallbackRequest), true) => "Nu: kunden vill bli uppringd.",
+            (Some(HandoffReason::CallbackRequest), false) => "Now: the customer wants to be called.",
+            (Some(HandoffReason::Withdrawal), true) => {
+                "Nu: pröva ångerrätten och bekräfta den för kunden, eller bestrid den med skälet i anteckningen."
+            }
+            (Some(HandoffReason::Withdrawal), false) => {
+                "Now: check the withdrawal and confirm it to the customer, or dispute it with the reason in the note."
+            }
+            (None, true) => "Nu: kunden behöver hjälp av en person.",
+            (None, false) => "Now: the customer needs a person's help.",
         }
         .to_owned(),
     );
@@ -389,7 +396,7 @@ mod tests {
             first_words: Some("nätet e nere sen i morse"),
             intent: Some(("broadband_down", 0.923)),
             steps_tried: &steps,
-            reason: "customer_request",
+            reason: Some(HandoffReason::CustomerRequest),
             later: &later,
             ..CaseFacts::default()
         };
@@ -411,7 +418,7 @@ mod tests {
     #[test]
     fn a_cancellation_comes_first_and_nothing_is_invented() {
         let facts = CaseFacts {
-            reason: "written_cancellation",
+            reason: Some(HandoffReason::WrittenCancellation),
             cancellation: Some(("SU-261201-7K4Q9M", "Bredband 250/100", None)),
             ..CaseFacts::default()
         };

@@ -12,8 +12,7 @@ use super::extract::{AgentStaff, ApiJson, ApiPath, ApiQuery, Staff};
 use super::{ApiError, AppState};
 use crate::auth::StaffRole;
 use crate::conversation::Message;
-use crate::domain::Queue;
-use crate::domain::{FieldError, Locale, MessageText};
+use crate::domain::{FieldError, HandoffStatus, Locale, MessageText, Queue};
 use crate::handoff::{HandoffPacket, ResolveRequest};
 use crate::storage::{HandoffCursor, HandoffFilter, LIST_LIMIT};
 
@@ -78,23 +77,21 @@ async fn list_handoffs(
 ) -> Result<Json<HandoffList>, ApiError> {
     staff.require(StaffRole::Agent)?;
     let mut problems = Vec::new();
-    if let Some(status) = params.status.as_deref() {
-        if !matches!(status, "queued" | "claimed" | "resolved") {
-            problems.push(FieldError::new(
-                "status",
-                "unknown_status",
-                "Status must be queued, claimed or resolved.",
-            ));
-        }
+    let status = params.status.as_deref().map(HandoffStatus::parse);
+    if status == Some(None) {
+        problems.push(FieldError::new(
+            "status",
+            "unknown_status",
+            "Status must be queued, claimed or resolved.",
+        ));
     }
-    if let Some(queue) = params.queue.as_deref() {
-        if Queue::parse(queue).is_none() {
-            problems.push(FieldError::new(
-                "queue",
-                "unknown_queue",
-                "Queue must be technical, billing, cancellation or general.",
-            ));
-        }
+    let queue = params.queue.as_deref().map(Queue::parse);
+    if queue == Some(None) {
+        problems.push(FieldError::new(
+            "queue",
+            "unknown_queue",
+            "Queue must be technical, billing, cancellation or general.",
+        ));
     }
     let limit = params.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=LIST_LIMIT).contains(&limit) {
@@ -123,8 +120,8 @@ async fn list_handoffs(
     }
     let locale = agent_locale(params.lang.as_deref())?;
     let filter = HandoffFilter {
-        status: params.status.as_deref(),
-        queue: params.queue.as_deref(),
+        status: status.flatten(),
+        queue: queue.flatten(),
         after: cursor.as_ref(),
         limit,
     };

@@ -16,6 +16,58 @@ use crate::conversation::ConversationError;
 use crate::domain::FieldError;
 use crate::storage::StoreError;
 
+/// What a 404 did not find; each has its own stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Conversation,
+    Guide,
+    OutageNotice,
+    Handoff,
+    Cancellation,
+    Asset,
+    Route,
+}
+
+impl Missing {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Conversation => "conversation_not_found",
+            Self::Guide => "guide_not_found",
+            Self::OutageNotice => "outage_not_found",
+            Self::Handoff => "handoff_not_found",
+            Self::Cancellation => "cancellation_not_found",
+            Self::Asset | Self::Route => "not_found",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            // Whether the id exists is not told to a token that does not own it.
+            Self::Conversation => "No conversation with this id for this token.",
+            Self::Guide => "No such guide.",
+            Self::OutageNotice => "No such outage notice.",
+            Self::Handoff => "No such handoff.",
+            Self::Cancellation => "No such cancellation.",
+            Self::Asset => "No such asset.",
+            Self::Route => "No such route.",
+        }
+    }
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Conversation => "conversation",
+            Self::Guide => "guide",
+            Self::OutageNotice => "outage notice",
+            Self::Handoff => "handoff",
+            Self::Cancellation => "cancellation",
+            Self::Asset => "asset",
+            Self::Route => "route",
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The body is not JSON at all (syntax, encoding).
@@ -45,7 +97,7 @@ pub enum ApiError {
     #[error("{message}")]
     StateConflict { code: &'static str, message: String },
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Missing),
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("request body larger than the limit")]
@@ -136,12 +188,7 @@ impl ApiError {
             Self::InvalidGuide(_) => "invalid_guide",
             Self::Conflict(_) => "conflict",
             Self::StateConflict { code, .. } => code,
-            Self::NotFound("conversation") => "conversation_not_found",
-            Self::NotFound("guide") => "guide_not_found",
-            Self::NotFound("outage notice") => "outage_not_found",
-            Self::NotFound("handoff") => "handoff_not_found",
-            Self::NotFound("cancellation") => "cancellation_not_found",
-            Self::NotFound(_) => "not_found",
+            Self::NotFound(missing) => missing.code(),
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -168,13 +215,7 @@ impl ApiError {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
-            Self::NotFound(what) => {
-                let mut message = format!("No such {what}.");
-                if *what == "conversation" {
-                    message = "No conversation with this id for this token.".to_owned();
-                }
-                message
-            }
+            Self::NotFound(missing) => missing.message().to_owned(),
             Self::PayloadTooLarge => {
                 "The request body is larger than this service accepts.".to_owned()
             }
@@ -266,8 +307,8 @@ impl From<StoreError> for ApiError {
 impl From<ConversationError> for ApiError {
     fn from(error: ConversationError) -> Self {
         match error {
-            ConversationError::NotFound => Self::NotFound("conversation"),
-            ConversationError::CancellationNotFound => Self::NotFound("cancellation"),
+            ConversationError::NotFound => Self::NotFound(Missing::Conversation),
+            ConversationError::CancellationNotFound => Self::NotFound(Missing::Cancellation),
             ConversationError::Full { max_messages } => Self::StateConflict {
                 code: "conversation_full",
                 message: format!(
@@ -293,7 +334,7 @@ impl From<crate::handoff::HandoffError> for ApiError {
     fn from(error: crate::handoff::HandoffError) -> Self {
         use crate::handoff::HandoffError;
         match error {
-            HandoffError::NotFound => Self::NotFound("handoff"),
+            HandoffError::NotFound => Self::NotFound(Missing::Handoff),
             HandoffError::Conflict(conflict) => Self::StateConflict {
                 code: conflict.code(),
                 message: conflict.to_string(),
@@ -309,7 +350,7 @@ impl From<crate::knowledge::EditError> for ApiError {
         use crate::knowledge::EditError;
         match error {
             EditError::Invalid(problems) => Self::InvalidGuide(problems),
-            EditError::NotFound => Self::NotFound("guide"),
+            EditError::NotFound => Self::NotFound(Missing::Guide),
             EditError::BadOutage(message) => Self::InvalidBody(message),
             // Two saves of one guide at the same moment: the later one may try again.
             EditError::Store(StoreError::Database(sqlx::Error::Database(e)))

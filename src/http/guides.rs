@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, EditorStaff, Staff};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, Missing};
 use crate::auth::StaffRole;
 use crate::domain::{FieldError, Locale};
 use crate::knowledge::{guide, GuideEntry, GuideId, NewOutage, Outage, Service, StepStats};
@@ -48,7 +48,7 @@ pub(super) fn address_problem(raw: &str) -> Result<GuideId, crate::knowledge::Gu
 }
 
 fn guide_id(raw: &str) -> Result<GuideId, ApiError> {
-    GuideId::parse(raw).map_err(|_| ApiError::NotFound("guide"))
+    GuideId::parse(raw).map_err(|_| ApiError::NotFound(Missing::Guide))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -192,7 +192,7 @@ async fn read_guide(
         .editing
         .knowledge()
         .get(&id)
-        .ok_or(ApiError::NotFound("guide"))?;
+        .ok_or(ApiError::NotFound(Missing::Guide))?;
     Ok(Json(GuideBody::from(&*entry)))
 }
 
@@ -411,7 +411,7 @@ async fn guide_version(
         .await?
         .into_iter()
         .find(|r| r.version == version)
-        .ok_or(ApiError::NotFound("guide"))?;
+        .ok_or(ApiError::NotFound(Missing::Guide))?;
     Ok(Json(VersionBody {
         guide_id: revision.guide_id,
         version: revision.version,
@@ -588,7 +588,7 @@ async fn end_outage(
 ) -> Result<StatusCode, ApiError> {
     staff.require(StaffRole::Editor)?;
     state.editing.end_outage(&id).await.map_err(|e| match e {
-        crate::knowledge::EditError::NotFound => ApiError::NotFound("outage notice"),
+        crate::knowledge::EditError::NotFound => ApiError::NotFound(Missing::OutageNotice),
         other => other.into(),
     })?;
     Ok(StatusCode::NO_CONTENT)

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::FailureCause;
-use super::ApiError;
+use super::{ApiError, Missing};
 
 /// Counts requests and their latency by route template (never the concrete path, which would
 /// make one time series per conversation).
@@ -58,7 +58,7 @@ pub async fn log_failures(request: Request, next: Next) -> Response {
 }
 
 pub async fn not_found() -> Response {
-    ApiError::NotFound("route").into_response()
+    ApiError::NotFound(Missing::Route).into_response()
 }
 
 pub async fn method_not_allowed() -> Response {

@@ -17,6 +17,7 @@ mod rate_limit;
 mod serve;
 mod staff_session;
 mod stats;
+pub mod web;
 mod webhooks;
 
 use std::sync::{Arc, OnceLock};
@@ -32,7 +33,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-pub use error::{ApiError, ErrorBody};
+pub use error::{ApiError, ErrorBody, Missing};
 pub use live::StreamSlots;
 pub use openapi::ApiDoc;
 pub use rate_limit::RateLimiter;
@@ -57,7 +58,7 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     pub streams: Arc<live::StreamSlots>,
     pub metrics: PrometheusHandle,
-    pub web: crate::web::Source,
+    pub web: web::Source,
 }
 
 /// The process-wide metrics recorder; installed on first use, since a process has only one.
@@ -105,7 +106,7 @@ pub fn app(state: AppState) -> Router {
         .merge(live::router())
         .merge(staff_session::router())
         .merge(ops::router())
-        .merge(crate::web::router(state.web.clone()))
+        .merge(web::router(state.web.clone()))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -368,9 +368,3 @@ impl KnowledgeBase {
         *self.outages.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(outages);
     }
 }
-
-impl crate::dialogue::GuideLookup for KnowledgeBase {
-    fn guide(&self, id: &str) -> Option<Arc<GuideEntry>> {
-        GuideId::parse(id).ok().and_then(|id| self.get(&id))
-    }
-}

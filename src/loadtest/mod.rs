@@ -15,7 +15,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
 
-use crate::bench::stats::{millis, Percentiles};
+use crate::measure::{millis, Percentiles};
 use customer::{ConversationLog, Tally, Target};
 use servers::Servers;
 

@@ -3,7 +3,9 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::decode::{decode, decode_optional};
 use super::{Store, StoreError, TurnTx};
+use crate::domain::{HandoffOutcome, HandoffStatus, RequestKind};
 use crate::timestamp::Timestamp;
 
 /// A written cancellation or withdrawal as stored.
@@ -11,8 +13,7 @@ use crate::timestamp::Timestamp;
 pub struct CancellationRow {
     pub id: String,
     pub conversation_id: String,
-    /// `cancellation` or `withdrawal`.
-    pub kind: String,
+    pub kind: RequestKind,
     pub reference: String,
     pub fingerprint: String,
     pub service: String,
@@ -40,9 +41,8 @@ pub struct CancellationRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestWithStatus {
     pub request: CancellationRow,
-    /// The handoff's status: `queued`, `claimed` or `resolved`.
-    pub status: String,
-    pub outcome: Option<String>,
+    pub status: HandoffStatus,
+    pub outcome: Option<HandoffOutcome>,
     pub note: Option<String>,
 }
 
@@ -65,7 +65,7 @@ fn from_row(row: &AnyRow) -> Result<CancellationRow, StoreError> {
     Ok(CancellationRow {
         id: row.try_get("id")?,
         conversation_id: row.try_get("conversation_id")?,
-        kind: row.try_get("kind")?,
+        kind: RequestKind::from_stored(&row.try_get::<String, _>("kind")?),
         reference: row.try_get("reference")?,
         fingerprint: row.try_get("fingerprint")?,
         service: row.try_get("service")?,
@@ -90,8 +90,8 @@ fn from_row(row: &AnyRow) -> Result<CancellationRow, StoreError> {
 fn with_status(row: &AnyRow) -> Result<RequestWithStatus, StoreError> {
     Ok(RequestWithStatus {
         request: from_row(row)?,
-        status: row.try_get("handoff_status")?,
-        outcome: row.try_get("handoff_outcome")?,
+        status: decode(row, "handoff_status", HandoffStatus::parse)?,
+        outcome: decode_optional(row, "handoff_outcome", HandoffOutcome::parse)?,
         note: row.try_get("handoff_note")?,
     })
 }
@@ -142,7 +142,7 @@ impl TurnTx {
         sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.conversation_id)
-            .bind(&c.kind)
+            .bind(c.kind.as_str())
             .bind(&c.reference)
             .bind(&c.fingerprint)
             .bind(&c.service)

@@ -3,10 +3,12 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
+use super::decode::{decode, decode_optional};
 use super::{
     CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
     StepEventRow, Store, StoreError,
 };
+use crate::domain::{HandoffOutcome, HandoffReason, HandoffStatus, Queue};
 use crate::timestamp::Timestamp;
 
 const CONVERSATION_COLUMNS: &str = "id, token_hash, locale, channel, status, state, customer, \
@@ -69,37 +71,31 @@ pub(super) fn handoff_from_row(row: &AnyRow) -> Result<HandoffRecord, StoreError
     Ok(HandoffRecord {
         id: row.try_get("id")?,
         conversation_id: row.try_get("conversation_id")?,
-        queue: row.try_get("queue")?,
-        reason: row.try_get("reason")?,
-        status: row.try_get("status")?,
+        queue: decode(row, "queue", Queue::parse)?,
+        reason: decode(row, "reason", HandoffReason::parse)?,
+        status: decode(row, "status", HandoffStatus::parse)?,
         created_at: timestamp(row, "created_at")?,
         claimed_by: claimed_by.zip(claimed_by_name),
         claimed_at: optional_timestamp(row, "claimed_at")?,
         resolved_at: optional_timestamp(row, "resolved_at")?,
-        outcome: row.try_get("outcome")?,
+        outcome: decode_optional(row, "outcome", HandoffOutcome::parse)?,
         note: row.try_get("note")?,
         callback: callback_from_row(row)?,
     })
 }
 
 fn message_from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
-    let actions: String = row.try_get("actions")?;
     let intent_name: Option<String> = row.try_get("intent_name")?;
     let intent_confidence: Option<f64> = row.try_get("intent_confidence")?;
-    let guide_step: Option<String> = row.try_get("guide_step")?;
     Ok(MessageRecord {
         id: row.try_get("id")?,
         seq: row.try_get("seq")?,
         role: row.try_get("role")?,
         text: row.try_get("text")?,
-        actions: serde_json::from_str(&actions)
-            .map_err(|e| StoreError::Corrupt(format!("actions: {e}")))?,
+        actions_json: row.try_get("actions")?,
         action_id: row.try_get("action_id")?,
         intent: intent_name.zip(intent_confidence),
-        guide_step: guide_step
-            .map(|json| serde_json::from_str(&json))
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(format!("guide_step: {e}")))?,
+        guide_step_json: row.try_get("guide_step")?,
         created_at: timestamp(row, "created_at")?,
     })
 }
@@ -114,15 +110,7 @@ async fn insert_messages(
     messages: &[NewMessage],
 ) -> Result<(), StoreError> {
     for (offset, message) in (0_i64..).zip(messages) {
-        let actions = serde_json::to_string(&message.actions)
-            .map_err(|e| StoreError::Corrupt(format!("actions: {e}")))?;
         let (intent_name, intent_confidence) = message.intent.clone().unzip();
-        let guide_step = message
-            .guide_step
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(format!("guide_step: {e}")))?;
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, seq, role, text, actions, action_id, \
              intent_name, intent_confidence, reply_to, client_message_id, created_at, \
@@ -133,14 +121,14 @@ async fn insert_messages(
         .bind(first_seq + offset)
         .bind(message.role)
         .bind(&message.text)
-        .bind(actions)
+        .bind(&message.actions_json)
         .bind(&message.action_id)
         .bind(intent_name)
         .bind(intent_confidence)
         .bind(&message.reply_to)
         .bind(&message.client_message_id)
         .bind(message.created_at.to_string())
-        .bind(guide_step)
+        .bind(&message.guide_step_json)
         .persistent(false)
         .execute(&mut **tx)
         .await?;
@@ -417,8 +405,8 @@ impl TurnTx {
     pub async fn open_handoff(
         &mut self,
         id: &str,
-        queue: &str,
-        reason: &str,
+        queue: Queue,
+        reason: HandoffReason,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -427,8 +415,8 @@ impl TurnTx {
         )
         .bind(id)
         .bind(&self.conversation.id)
-        .bind(queue)
-        .bind(reason)
+        .bind(queue.as_str())
+        .bind(reason.as_str())
         .bind(now.to_string())
         .execute(&mut *self.tx)
         .await?;

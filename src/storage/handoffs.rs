@@ -8,6 +8,7 @@ use sqlx::{Any, Executor, Row};
 
 use super::conversations::{handoff_from_row, HANDOFF_COLUMNS};
 use super::{CallbackRecord, HandoffRecord, Store, StoreError, TurnTx};
+use crate::domain::{HandoffOutcome, HandoffStatus, Queue};
 use crate::timestamp::Timestamp;
 
 /// Where a waiting customer stands: their queue, their place in it (from 1) and how long the
@@ -72,8 +73,8 @@ pub(super) async fn recent_waits<'c, E: Executor<'c, Database = Any>>(
 /// Which handoffs an agent lists. `None` means any.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HandoffFilter<'a> {
-    pub status: Option<&'a str>,
-    pub queue: Option<&'a str>,
+    pub status: Option<HandoffStatus>,
+    pub queue: Option<Queue>,
     /// Only handoffs after this one in the list's order (oldest first): the next page.
     pub after: Option<&'a HandoffCursor>,
     /// The most to return; at most [`LIST_LIMIT`].
@@ -117,7 +118,7 @@ impl HandoffCursor {
 #[derive(Debug, Clone, Copy)]
 pub struct Resolution<'a> {
     pub staff_id: &'a str,
-    pub outcome: &'a str,
+    pub outcome: HandoffOutcome,
     pub note: Option<&'a str>,
 }
 
@@ -137,8 +138,8 @@ impl Store {
              ORDER BY created_at, id LIMIT $5"
         );
         let rows = sqlx::query(&sql)
-            .bind(filter.status)
-            .bind(filter.queue)
+            .bind(filter.status.map(HandoffStatus::as_str))
+            .bind(filter.queue.map(Queue::as_str))
             .bind(filter.after.map(|c| c.created_at.as_str()))
             .bind(filter.after.map_or("", |c| c.id.as_str()))
             .bind(filter.limit.clamp(1, LIST_LIMIT))
@@ -231,7 +232,7 @@ impl TurnTx {
     pub async fn move_handoff(
         &mut self,
         id: &str,
-        queue: &str,
+        queue: Queue,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
@@ -240,7 +241,7 @@ impl TurnTx {
              WHERE id = $1 AND status <> 'resolved'",
         )
         .bind(id)
-        .bind(queue)
+        .bind(queue.as_str())
         .bind(now.to_string())
         .execute(self.executor())
         .await?;
@@ -283,7 +284,7 @@ impl TurnTx {
         )
         .bind(id)
         .bind(resolution.staff_id)
-        .bind(resolution.outcome)
+        .bind(resolution.outcome.as_str())
         .bind(resolution.note)
         .bind(now.to_string())
         .persistent(false)

@@ -10,6 +10,7 @@ mod cancellations;
 mod changes;
 mod connect;
 mod conversations;
+mod decode;
 mod guides;
 mod handoffs;
 mod outages;

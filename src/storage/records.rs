@@ -1,6 +1,6 @@
 //! Rows as the storage layer reads and writes them.
 
-use crate::dialogue::{ActionButton, GuideStepRef};
+use crate::domain::{HandoffOutcome, HandoffReason, HandoffStatus, Queue};
 use crate::timestamp::Timestamp;
 
 /// A conversation about to be created.
@@ -37,10 +37,12 @@ pub struct NewMessage {
     pub id: String,
     pub role: &'static str,
     pub text: String,
-    pub actions: Vec<ActionButton>,
+    /// The buttons, as JSON: what they are is the dialogue's business, not storage's.
+    pub actions_json: String,
     pub action_id: Option<String>,
     pub intent: Option<(String, f64)>,
-    pub guide_step: Option<GuideStepRef>,
+    /// The guide step shown, as JSON.
+    pub guide_step_json: Option<String>,
     pub reply_to: Option<String>,
     pub client_message_id: Option<String>,
     pub created_at: Timestamp,
@@ -53,10 +55,10 @@ pub struct MessageRecord {
     pub seq: i64,
     pub role: String,
     pub text: String,
-    pub actions: Vec<ActionButton>,
+    pub actions_json: String,
     pub action_id: Option<String>,
     pub intent: Option<(String, f64)>,
-    pub guide_step: Option<GuideStepRef>,
+    pub guide_step_json: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -65,15 +67,15 @@ pub struct MessageRecord {
 pub struct HandoffRecord {
     pub id: String,
     pub conversation_id: String,
-    pub queue: String,
-    pub reason: String,
-    pub status: String,
+    pub queue: Queue,
+    pub reason: HandoffReason,
+    pub status: HandoffStatus,
     pub created_at: Timestamp,
     /// The staff member who claimed it: id and display name.
     pub claimed_by: Option<(String, String)>,
     pub claimed_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
-    pub outcome: Option<String>,
+    pub outcome: Option<HandoffOutcome>,
     pub note: Option<String>,
     /// The latest call-back the customer asked for while waiting.
     pub callback: Option<CallbackRecord>,

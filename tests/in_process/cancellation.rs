@@ -123,11 +123,11 @@ async fn a_written_cancellation_is_received_once_with_a_receipt_and_a_handoff(ap
     let handoffs = store.handoffs_of(&chat.id).await.unwrap();
     let cancellation: Vec<_> = handoffs
         .iter()
-        .filter(|h| h.queue == "cancellation")
+        .filter(|h| h.queue.as_str() == "cancellation")
         .collect();
     assert_eq!(cancellation.len(), 1, "{handoffs:?}");
-    assert_eq!(cancellation[0].reason, "written_cancellation");
-    assert_eq!(cancellation[0].status, "queued");
+    assert_eq!(cancellation[0].reason.as_str(), "written_cancellation");
+    assert_eq!(cancellation[0].status.as_str(), "queued");
     assert_eq!(cancellation[0].id, stored[0].handoff_id);
     store.close().await;
 

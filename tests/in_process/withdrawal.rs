@@ -229,7 +229,7 @@ async fn a_withdrawal_is_confirmed_in_two_steps_and_its_end_reaches_the_customer
 
     let stored = store.cancellations_of(&chat.id).await.unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].kind, "withdrawal");
+    assert_eq!(stored[0].kind.as_str(), "withdrawal");
     let handoff_id = stored[0].handoff_id.clone();
     let handoffs = store.handoffs_of(&chat.id).await.unwrap();
     assert_eq!(handoffs.len(), 1);

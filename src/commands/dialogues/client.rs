@@ -254,7 +254,11 @@ impl Harness {
             .context("reading the stored messages")?;
         let stored: Vec<String> = stored
             .into_iter()
-            .flat_map(|m| std::iter::once(m.text).chain(m.actions.into_iter().map(|a| a.label)))
+            .flat_map(|m| {
+                [m.text, m.actions_json]
+                    .into_iter()
+                    .chain(m.guide_step_json)
+            })
             .collect();
         surfaces.push(Surface {
             name: "messages table".to_owned(),

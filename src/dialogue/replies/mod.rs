@@ -6,6 +6,28 @@
 use super::{Action, ActionButton, LabelledPart, Later, StepParts, Topic};
 use crate::domain::{Intent, Locale};
 
+/// Declares lines that take no values: each becomes a method giving its Swedish or English
+/// text, and every one of them is listed in the named constant, so the policy tests read a new
+/// line the moment it is written.
+macro_rules! fixed_lines {
+    (
+        const $all:ident;
+        $( $(#[$doc:meta])* $name:ident: $sv:expr, $en:expr; )+
+    ) => {
+        impl Replies {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, locale: Locale) -> &'static str {
+                    pick(locale, $sv, $en)
+                }
+            )+
+
+            /// Every line declared here, Swedish and English.
+            pub(super) const $all: &'static [(&'static str, &'static str)] = &[$(($sv, $en)),+];
+        }
+    };
+}
+
 mod way_out;
 
 /// "a", "a och b", "a, b och c".
@@ -32,69 +54,6 @@ fn pick(locale: Locale, sv: &'static str, en: &'static str) -> &'static str {
 pub struct Replies;
 
 impl Replies {
-    pub fn greeting(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Hej! Jag är Felsöks chattassistent och hjälper dig med bredband, wifi, tv, mobil och \
-             fakturor. Skriv med egna ord vad som krånglar, så tar vi det steg för steg. Vill du \
-             hellre prata med en människa går det bra när som helst, och du kan spara hela \
-             konversationen om du vill ha den som underlag.",
-            "Hi! I'm Felsök's chat assistant and I can help with broadband, Wi-Fi, TV, mobile \
-             and invoices. Tell me in your own words what's wrong and we'll take it one step at \
-             a time. If you'd rather talk to a person, just say so at any time, and you can save \
-             the whole conversation for your records.",
-        )
-    }
-
-    pub fn not_understood(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Förlåt, det där förstod jag inte riktigt. Välj det område som ligger närmast här \
-             nedanför, eller beskriv med andra ord vad som har hänt.",
-            "Sorry, I didn't quite understand that. Pick the closest area below, or describe \
-             what happened in other words.",
-        )
-    }
-
-    /// Something is wrong, but the customer has not said what.
-    pub fn what_is_wrong(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Tråkigt att det krånglar! Berätta gärna lite mer, så hittar vi rätt: vad är det som \
-             inte fungerar, och vad händer när du försöker? Du kan också välja ett område här \
-             nedanför.",
-            "Sorry to hear something's not working! Tell me a bit more so we find the right \
-             help: what isn't working, and what happens when you try? You can also pick an area \
-             below.",
-        )
-    }
-
-    /// Two messages in a row the bot could not place: a person is offered first.
-    pub fn still_not_understood(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Förlåt, jag förstår fortfarande inte vad du behöver hjälp med. Jag kan koppla dig \
-             till en kollega direkt. Allt du har skrivit följer med, så du behöver inte börja \
-             om. Du kan också välja ett område här nedanför.",
-            "Sorry, I still don't understand what you need help with. I can put you through to \
-             a colleague right away. Everything you've written goes with you, so you won't have \
-             to start over. You can also pick an area below.",
-        )
-    }
-
-    /// The second unclear message in a row: a person takes over rather than the bot guessing.
-    pub fn unclear_twice(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Förlåt, jag förstår fortfarande inte riktigt vad du behöver hjälp med, och jag vill \
-             inte gissa. Jag kopplar dig därför till en kollega på kundtjänsten. Allt du har \
-             skrivit följer med, så du behöver inte börja om.",
-            "Sorry, I still don't quite understand what you need help with, and I don't want \
-             to guess. So I'm passing you on to a colleague in customer service. Everything \
-             you've written goes with you, so you won't have to start over.",
-        )
-    }
-
     pub fn topic_prompt(&self, locale: Locale, topic: Topic) -> &'static str {
         match topic {
             Topic::Broadband => pick(
@@ -131,34 +90,6 @@ impl Replies {
                  by direct debit\".",
             ),
         }
-    }
-
-    pub fn greeting_back(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Hej! Vad kan jag hjälpa dig med? Beskriv gärna med egna ord vad som krånglar.",
-            "Hi! What can I help you with? Feel free to describe what's wrong in your own words.",
-        )
-    }
-
-    pub fn outside_my_area(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Det kan jag tyvärr inte hjälpa till med. Jag svarar på frågor om bredband, wifi, tv, \
-             mobil och fakturor. Välj ett område här nedanför eller skriv vad som krånglar.",
-            "I'm afraid I can't help with that. I answer questions about broadband, Wi-Fi, TV, \
-             mobile and invoices. Pick an area below or tell me what's wrong.",
-        )
-    }
-
-    pub fn goodbye(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Tack själv! Skriv gärna igen om något mer krånglar. Vill du ha kvar det vi har \
-             skrivit kan du spara konversationen.",
-            "Thank you! Write again any time if something else is wrong. If you want to keep \
-             what we've written, you can save the conversation.",
-        )
     }
 
     /// How the bot names an understood problem inside a sentence.
@@ -230,170 +161,6 @@ impl Replies {
         }
     }
 
-    pub fn sorry(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Förlåt, jag har inte förstått dig som jag borde.",
-            "I'm sorry, I haven't understood you the way I should.",
-        )
-    }
-
-    pub fn handing_over(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag kopplar dig vidare till en kollega på kundtjänsten. Allt du har skrivit här \
-             följer med, så du behöver inte upprepa något. Skriv gärna under tiden om det är \
-             något mer vi behöver veta.",
-            "I'm passing you on to a colleague in customer service. Everything you've written \
-             here goes with you, so you won't need to repeat anything. Feel free to add anything \
-             else we should know while you wait.",
-        )
-    }
-
-    /// The first sign that a customer is upset: heard in words, and a person offered.
-    pub fn upset_heard(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag förstår att det här är frustrerande, och det är inte konstigt att du är less på \
-             det. Vill du hellre prata med en person kan du välja det här nedanför, så kopplar \
-             jag dig direkt. Annars hjälper jag dig vidare här.",
-            "I understand this is frustrating, and it's no wonder you're fed up with it. If \
-             you'd rather talk to a person, choose that below and I'll pass you on straight \
-             away. Otherwise I'll keep helping you here.",
-        )
-    }
-
-    /// Another sign, not sure enough for a person to take over unasked.
-    pub fn upset_still(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag förstår att du är trött på det här. Säg till eller välj knappen nedanför om du \
-             hellre vill prata med en person.",
-            "I understand you're tired of this. Just say so, or use the button below, if you'd \
-             rather talk to a person.",
-        )
-    }
-
-    /// The second sign: no more trying, a person takes over.
-    pub fn upset_again(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Förlåt att det här inte har hjälpt dig. Jag tar in en kollega nu, och hen ser allt \
-             du har skrivit, så du behöver inte börja om.",
-            "I'm sorry this hasn't helped you. I'm bringing in a colleague now, and they'll see \
-             everything you've written, so you won't have to start over.",
-        )
-    }
-
-    /// After the written way to cancel, to a customer who is upset: heard, with no attempt
-    /// to keep them.
-    pub fn upset_and_leaving(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag förstår att det har varit frustrerande, och jag beklagar att det har blivit så.",
-            "I understand this has been frustrating, and I'm sorry it has come to this.",
-        )
-    }
-
-    /// Billed for a service the customer has already cancelled: billing sets it right.
-    pub fn billed_after_leaving(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Du ska inte behöva betala för något du har sagt upp. Jag skickar det här till en \
-             kollega på fakturaavdelningen, som ser allt du har skrivit och kan kontrollera \
-             uppsägningen och rätta fakturan.",
-            "You shouldn't have to pay for something you've cancelled. I'm passing this to a \
-             colleague in billing, who will see everything you've written and can check the \
-             cancellation and correct the invoice.",
-        )
-    }
-
-    /// After [`Replies::billed_after_leaving`]: the written way as a record, in case the
-    /// earlier cancellation (perhaps by phone) never arrived.
-    pub fn receipt_as_a_record(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Vill du ha ett skriftligt kvitto på uppsägningen under tiden, ifall den förra inte \
-             kom fram, kan du säga upp skriftligt här nedanför.",
-            "If you'd like a written receipt for the cancellation meanwhile, in case the earlier \
-             one never arrived, you can cancel in writing below.",
-        )
-    }
-
-    /// A wish to end a subscription after a death: sympathy first, then the written way for
-    /// the estate, and what may be asked for later (never documents in the chat).
-    pub fn estate_cancellation(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag beklagar sorgen. Du kan säga upp abonnemangen skriftligt här i chatten, direkt, \
-             för den som har gått bort: välj Säg upp åt någon annan och fyll i ditt namn, hens \
-             namn och vilka abonnemang det gäller. Du får ett kvitto med referensnummer. Ibland \
-             behöver dödsboet visa ett dödsfallsintyg eller en bouppteckning; skicka inga \
-             dokument här i chatten, en kollega hör av sig och berättar hur. Du behöver inte \
-             ringa.",
-            "I'm so sorry for your loss. You can cancel the subscriptions in writing here in \
-             the chat, right now, for the person who has died: choose Cancel for someone else \
-             and fill in your name, their name and which subscriptions it is. You'll get a \
-             receipt with a reference number. Sometimes the estate needs to show a death \
-             certificate or the estate inventory; please don't send any documents here in the \
-             chat, a colleague will get in touch and explain how. You don't need to call.",
-        )
-    }
-
-    /// After an outage notice, words that are neither a new problem nor a button.
-    pub fn after_outage_still(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag förstår att du behöver det nu. Vill du ändå kontrollera din egen utrustning \
-             väljer du Felsök ändå, och vill du hellre prata med en person tar en kollega över \
-             direkt.",
-            "I understand you need it now. If you'd still like to check your own equipment, \
-             choose Troubleshoot anyway, or choose to talk to a person and a colleague will \
-             take over straight away.",
-        )
-    }
-
-    /// A question right after the written way to cancel was offered: the person who
-    /// handles the cancellation answers it, and the form carries it to them.
-    pub fn cancellation_question(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Det kan kollegan som tar hand om uppsägningen svara på. Skriv gärna frågan i fältet \
-             Meddelande till oss när du fyller i uppsägningen, så följer den med. Vill du ha svar \
-             nu kan du välja att prata med en människa.",
-            "The colleague who handles the cancellation can answer that. Write your question in \
-             the Message to us field when you fill in the cancellation, and it goes with it. If \
-             you'd like an answer now, choose to talk to a person.",
-        )
-    }
-
-    /// The estate's written way again, after the condolence was said once.
-    pub fn estate_cancellation_again(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Du kan säga upp alla hens abonnemang skriftligt här i chatten, för dödsboet: välj \
-             Säg upp åt någon annan och fyll i formuläret en gång för varje abonnemang, med ditt \
-             namn och namnet på den som har gått bort. Du får ett kvitto för vart och ett.",
-            "You can cancel each of their subscriptions in writing here in the chat, for the \
-             estate: choose Cancel for someone else and fill in the form once for each \
-             subscription, with your name and the name of the person who has died. You'll get a \
-             receipt for each one.",
-        )
-    }
-
-    /// A wish to end every subscription: the written way, for all of them.
-    pub fn written_cancellation_all(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Du kan säga upp abonnemangen skriftligt här i chatten, direkt. Fyll i formuläret en \
-             gång för varje abonnemang, med ditt namn, så får du ett kvitto med referensnummer \
-             för vart och ett. Du behöver inte ringa och inte logga in.",
-            "You can cancel the subscriptions in writing here in the chat, right now. Fill in the \
-             form once for each subscription, with your name, and you'll get a receipt with a \
-             reference number for each one. You don't need to call or log in.",
-        )
-    }
-
     /// Questions about the chat itself.
     pub fn chat_request(&self, locale: Locale, request: super::ChatRequest) -> &'static str {
         use super::ChatRequest::*;
@@ -449,26 +216,6 @@ impl Replies {
         "Tyvärr förstår jag bara svenska och engelska. Sorry, I only understand Swedish and \
          English. Välj Prata med en människa så hjälper en kollega dig / Choose Talk to a \
          person and a colleague will help you."
-    }
-
-    /// A message while waiting for a person: heard, and added to the case.
-    pub fn noted_while_queued(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag har lagt till det i ditt ärende, så kollegan som tar över ser det direkt.",
-            "I've added that to your case, so the colleague who takes over sees it straight \
-             away.",
-        )
-    }
-
-    pub fn already_with_a_person(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Din fråga ligger redan hos en kollega på kundtjänsten. Allt du skriver här kommer \
-             fram till hen.",
-            "Your question is already with a colleague in customer service. Everything you \
-             write here reaches them.",
-        )
     }
 
     /// Told to the customer when an agent takes the conversation.
@@ -580,18 +327,6 @@ impl Replies {
         }
     }
 
-    pub fn written_cancellation(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Du kan säga upp ditt abonnemang skriftligt här i chatten, direkt. Fyll i vilket \
-             abonnemang det gäller och ditt namn, så får du ett kvitto med referensnummer som du \
-             kan spara. Du behöver inte ringa och inte logga in.",
-            "You can cancel your subscription in writing here in the chat, right now. Fill in \
-             which subscription it is and your name, and you'll get a receipt with a reference \
-             number to keep. You don't need to call or log in.",
-        )
-    }
-
     pub fn action_label(&self, locale: Locale, action: Action) -> &'static str {
         match action {
             Action::Topic(Topic::Broadband) => {
@@ -628,17 +363,6 @@ impl Replies {
             Action::RequestCallback => pick(locale, "Bli uppringd i stället", "Call me instead"),
             Action::TakeUpLater => pick(locale, "Ja, ta det nu", "Yes, let's do that"),
         }
-    }
-
-    /// After the call-back button, for clients that send it as a message.
-    pub fn callback_prompt(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Vill du hellre bli uppringd? Fyll i ditt telefonnummer och när det passar dig, så \
-             ringer en kollega upp. Din plats i kön finns kvar så länge.",
-            "Would you rather be called? Fill in your phone number and when suits you, and a \
-             colleague will call you. You keep your place in the queue meanwhile.",
-        )
     }
 
     /// Confirms a call-back request, with the number and window as the customer gave them.
@@ -719,45 +443,6 @@ impl Replies {
         }
     }
 
-    /// After a Swedish personal identity number (and nothing else) was masked.
-    pub fn personal_number_masked(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Ditt personnummer behöver du inte skriva här, så jag har dolt det och det sparas \
-             inte i chatten. Behöver en kollega bekräfta vem du är gör de det på ett säkert \
-             sätt.",
-            "You don't need to share your personal identity number here, so I've hidden it and \
-             it isn't saved in the chat. If a colleague needs to confirm who you are, they'll do \
-             it in a secure way.",
-        )
-    }
-
-    /// After a password, code or card number was masked in the customer's message.
-    pub fn secrets_masked(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "En sak för din säkerhet: det du skrev såg ut som ett lösenord, en kod eller ett \
-             kortnummer, så jag har dolt det och det sparas inte. Vi frågar aldrig efter \
-             lösenord, PIN- eller PUK-koder, BankID eller kortnummer i chatten, så sådant kan \
-             du alltid hålla för dig själv. Har du skrivit lösenordet någon annanstans också är \
-             det klokt att byta det.",
-            "One thing for your safety: part of what you wrote looked like a password, a code \
-             or a card number, so I've hidden it and it isn't saved. We never ask for \
-             passwords, PIN or PUK codes, BankID or card numbers in the chat, so you can always \
-             keep those to yourself. If you've shared the password anywhere else too, it's \
-             wise to change it.",
-        )
-    }
-
-    /// How every answer to a guide that ended well begins.
-    pub fn glad_it_works(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Vad skönt att det fungerar igen!",
-            "Great, I'm glad it works again!",
-        )
-    }
-
     pub fn step_worked(&self, locale: Locale) -> String {
         let more = pick(
             locale,
@@ -833,42 +518,6 @@ impl Replies {
         join_and(&named, and)
     }
 
-    /// Back to a guide's step after something else came between.
-    pub fn where_we_were(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Då fortsätter vi där vi var.",
-            "Let's carry on where we were.",
-        )
-    }
-
-    /// The problem being walked, chosen by the customer to come first.
-    pub fn this_first(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Då börjar vi med det.",
-            "Then we'll start with that.",
-        )
-    }
-
-    /// A guide left half-way for another problem, taken up again where it was left.
-    pub fn back_to_paused(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Då tar vi det nu, och fortsätter där vi slutade.",
-            "Let's take that now, and carry on where we left off.",
-        )
-    }
-
-    /// The customer says what the step checks is in order: the fault lies further on.
-    pub fn check_holds(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Bra att veta, då går vi vidare.",
-            "Good to know. Let's go on.",
-        )
-    }
-
     /// Steps passed by because the customer has already told what they check.
     pub fn already_told(&self, locale: Locale, titles: &[&str]) -> String {
         let quoted: Vec<String> = titles
@@ -888,52 +537,6 @@ impl Replies {
                 join_and(&quoted, "and")
             ),
         }
-    }
-
-    pub fn step_skipped(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Inga problem, då hoppar vi över det steget.",
-            "No problem, let's skip that step.",
-        )
-    }
-
-    /// The steps ran out (or the guide says a person must look at it): offer a person.
-    pub fn steps_ran_out(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Tack för att du har provat det här. Nu behöver en kollega titta närmare på felet, \
-             så jag kopplar dig vidare. Hen ser vilka steg vi redan har gått igenom, så du \
-             behöver inte börja om. Skriv gärna under tiden om det är något mer vi behöver veta.",
-            "Thank you for trying all of that. Now a colleague needs to look into the fault more \
-             closely, so I'm passing you on. They'll see which steps we've already been \
-             through, so you won't have to start over. Feel free to add anything else we should \
-             know while you wait.",
-        )
-    }
-
-    pub fn no_step_open(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Just nu håller vi inte på med någon felsökning. Berätta vad som krånglar, så letar \
-             jag fram rätt steg.",
-            "We're not in the middle of any troubleshooting right now. Tell me what's wrong and \
-             I'll find the right steps.",
-        )
-    }
-
-    /// Free text during a guide that was not a new problem.
-    /// A question in the middle of a guide, before the step is shown again in full.
-    pub fn step_question(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Bra att du frågar. Jag kan inte svara på allt själv, men här är steget igen med alla \
-             detaljer. Står svaret inte där kan du välja att prata med en person, så tar en \
-             kollega över med allt du har skrivit.",
-            "Good that you ask. I can't answer everything myself, but here is the step again \
-             with all its details. If the answer isn't there, you can choose to talk to a \
-             person, and a colleague will take over with everything you've written.",
-        )
     }
 
     pub fn step_reminder(&self, locale: Locale, number: usize, title: &str) -> String {
@@ -960,16 +563,6 @@ impl Replies {
                  you live. What is the postcode of the address? For example 123 45."
             ),
         }
-    }
-
-    pub fn postcode_not_found(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Jag hittade inget postnummer i det du skrev. Skriv fem siffror, till exempel \
-             123 45, eller välj att felsöka direkt.",
-            "I couldn't find a postcode in what you wrote. Type five digits, for example \
-             123 45, or choose to troubleshoot straight away.",
-        )
     }
 
     pub fn no_outage_at(&self, locale: Locale, postcode: &str) -> String {
@@ -1229,41 +822,12 @@ impl Replies {
         let mut lines: Vec<String> = Vec::new();
         for locale in [Locale::Sv, Locale::En] {
             lines.extend(
-                [
-                    self.greeting(locale),
-                    self.not_understood(locale),
-                    self.still_not_understood(locale),
-                    self.handing_over(locale),
-                    self.sorry(locale),
-                    self.greeting_back(locale),
-                    self.goodbye(locale),
-                    self.outside_my_area(locale),
-                    self.already_with_a_person(locale),
-                    self.written_cancellation(locale),
-                    self.secrets_masked(locale),
-                    self.personal_number_masked(locale),
-                    self.step_question(locale),
-                    self.what_is_wrong(locale),
-                    self.unclear_twice(locale),
-                    self.step_skipped(locale),
-                    self.check_holds(locale),
-                    self.steps_ran_out(locale),
-                    self.no_step_open(locale),
-                    self.postcode_not_found(locale),
-                    self.upset_heard(locale),
-                    self.upset_still(locale),
-                    self.upset_again(locale),
-                    self.upset_and_leaving(locale),
-                    self.estate_cancellation(locale),
-                    self.billed_after_leaving(locale),
-                    self.receipt_as_a_record(locale),
-                    self.estate_cancellation_again(locale),
-                    self.written_cancellation_all(locale),
-                    self.noted_while_queued(locale),
-                    self.only_swedish_and_english(),
-                ]
-                .map(str::to_owned),
+                Self::FIXED_LINES
+                    .iter()
+                    .chain(Self::WAY_OUT_FIXED_LINES)
+                    .map(|&(sv, en)| pick(locale, sv, en).to_owned()),
             );
+            lines.push(self.only_swedish_and_english().to_owned());
             lines.extend(super::ChatRequest::ALL.map(|r| self.chat_request(locale, r).to_owned()));
             lines.extend(Topic::ALL.map(|t| self.topic_prompt(locale, t).to_owned()));
             lines.extend(Action::all().map(|a| self.action_label(locale, a).to_owned()));
@@ -1273,9 +837,6 @@ impl Replies {
                     self.person_decides(locale, intent.as_str()),
                 ]
             }));
-            lines.push(self.callback_prompt(locale).to_owned());
-            lines.push(self.cancellation_question(locale).to_owned());
-            lines.push(self.after_outage_still(locale).to_owned());
             lines.push(self.already_told(locale, &["Titel", "Annan titel"]));
             lines.push(self.callback_confirmed(
                 locale,
@@ -1318,6 +879,291 @@ impl Replies {
         }
         lines
     }
+}
+
+fixed_lines! {
+    const FIXED_LINES;
+
+    greeting:
+        "Hej! Jag är Felsöks chattassistent och hjälper dig med bredband, wifi, tv, mobil och \
+         fakturor. Skriv med egna ord vad som krånglar, så tar vi det steg för steg. Vill du \
+         hellre prata med en människa går det bra när som helst, och du kan spara hela \
+         konversationen om du vill ha den som underlag.",
+        "Hi! I'm Felsök's chat assistant and I can help with broadband, Wi-Fi, TV, mobile \
+         and invoices. Tell me in your own words what's wrong and we'll take it one step at \
+         a time. If you'd rather talk to a person, just say so at any time, and you can save \
+         the whole conversation for your records.";
+
+    not_understood:
+        "Förlåt, det där förstod jag inte riktigt. Välj det område som ligger närmast här \
+         nedanför, eller beskriv med andra ord vad som har hänt.",
+        "Sorry, I didn't quite understand that. Pick the closest area below, or describe \
+         what happened in other words.";
+
+    /// Something is wrong, but the customer has not said what.
+    what_is_wrong:
+        "Tråkigt att det krånglar! Berätta gärna lite mer, så hittar vi rätt: vad är det som \
+         inte fungerar, och vad händer när du försöker? Du kan också välja ett område här \
+         nedanför.",
+        "Sorry to hear something's not working! Tell me a bit more so we find the right \
+         help: what isn't working, and what happens when you try? You can also pick an area \
+         below.";
+
+    /// Two messages in a row the bot could not place: a person is offered first.
+    still_not_understood:
+        "Förlåt, jag förstår fortfarande inte vad du behöver hjälp med. Jag kan koppla dig \
+         till en kollega direkt. Allt du har skrivit följer med, så du behöver inte börja \
+         om. Du kan också välja ett område här nedanför.",
+        "Sorry, I still don't understand what you need help with. I can put you through to \
+         a colleague right away. Everything you've written goes with you, so you won't have \
+         to start over. You can also pick an area below.";
+
+    /// The second unclear message in a row: a person takes over rather than the bot guessing.
+    unclear_twice:
+        "Förlåt, jag förstår fortfarande inte riktigt vad du behöver hjälp med, och jag vill \
+         inte gissa. Jag kopplar dig därför till en kollega på kundtjänsten. Allt du har \
+         skrivit följer med, så du behöver inte börja om.",
+        "Sorry, I still don't quite understand what you need help with, and I don't want \
+         to guess. So I'm passing you on to a colleague in customer service. Everything \
+         you've written goes with you, so you won't have to start over.";
+
+    greeting_back:
+        "Hej! Vad kan jag hjälpa dig med? Beskriv gärna med egna ord vad som krånglar.",
+        "Hi! What can I help you with? Feel free to describe what's wrong in your own words.";
+
+    outside_my_area:
+        "Det kan jag tyvärr inte hjälpa till med. Jag svarar på frågor om bredband, wifi, tv, \
+         mobil och fakturor. Välj ett område här nedanför eller skriv vad som krånglar.",
+        "I'm afraid I can't help with that. I answer questions about broadband, Wi-Fi, TV, \
+         mobile and invoices. Pick an area below or tell me what's wrong.";
+
+    goodbye:
+        "Tack själv! Skriv gärna igen om något mer krånglar. Vill du ha kvar det vi har \
+         skrivit kan du spara konversationen.",
+        "Thank you! Write again any time if something else is wrong. If you want to keep \
+         what we've written, you can save the conversation.";
+
+    sorry:
+        "Förlåt, jag har inte förstått dig som jag borde.",
+        "I'm sorry, I haven't understood you the way I should.";
+
+    handing_over:
+        "Jag kopplar dig vidare till en kollega på kundtjänsten. Allt du har skrivit här \
+         följer med, så du behöver inte upprepa något. Skriv gärna under tiden om det är \
+         något mer vi behöver veta.",
+        "I'm passing you on to a colleague in customer service. Everything you've written \
+         here goes with you, so you won't need to repeat anything. Feel free to add anything \
+         else we should know while you wait.";
+
+    /// The first sign that a customer is upset: heard in words, and a person offered.
+    upset_heard:
+        "Jag förstår att det här är frustrerande, och det är inte konstigt att du är less på \
+         det. Vill du hellre prata med en person kan du välja det här nedanför, så kopplar \
+         jag dig direkt. Annars hjälper jag dig vidare här.",
+        "I understand this is frustrating, and it's no wonder you're fed up with it. If \
+         you'd rather talk to a person, choose that below and I'll pass you on straight \
+         away. Otherwise I'll keep helping you here.";
+
+    /// Another sign, not sure enough for a person to take over unasked.
+    upset_still:
+        "Jag förstår att du är trött på det här. Säg till eller välj knappen nedanför om du \
+         hellre vill prata med en person.",
+        "I understand you're tired of this. Just say so, or use the button below, if you'd \
+         rather talk to a person.";
+
+    /// The second sign: no more trying, a person takes over.
+    upset_again:
+        "Förlåt att det här inte har hjälpt dig. Jag tar in en kollega nu, och hen ser allt \
+         du har skrivit, så du behöver inte börja om.",
+        "I'm sorry this hasn't helped you. I'm bringing in a colleague now, and they'll see \
+         everything you've written, so you won't have to start over.";
+
+    /// After the written way to cancel, to a customer who is upset: heard, with no attempt
+    /// to keep them.
+    upset_and_leaving:
+        "Jag förstår att det har varit frustrerande, och jag beklagar att det har blivit så.",
+        "I understand this has been frustrating, and I'm sorry it has come to this.";
+
+    /// Billed for a service the customer has already cancelled: billing sets it right.
+    billed_after_leaving:
+        "Du ska inte behöva betala för något du har sagt upp. Jag skickar det här till en \
+         kollega på fakturaavdelningen, som ser allt du har skrivit och kan kontrollera \
+         uppsägningen och rätta fakturan.",
+        "You shouldn't have to pay for something you've cancelled. I'm passing this to a \
+         colleague in billing, who will see everything you've written and can check the \
+         cancellation and correct the invoice.";
+
+    /// After [`Replies::billed_after_leaving`]: the written way as a record, in case the
+    /// earlier cancellation (perhaps by phone) never arrived.
+    receipt_as_a_record:
+        "Vill du ha ett skriftligt kvitto på uppsägningen under tiden, ifall den förra inte \
+         kom fram, kan du säga upp skriftligt här nedanför.",
+        "If you'd like a written receipt for the cancellation meanwhile, in case the earlier \
+         one never arrived, you can cancel in writing below.";
+
+    /// A wish to end a subscription after a death: sympathy first, then the written way for
+    /// the estate, and what may be asked for later (never documents in the chat).
+    estate_cancellation:
+        "Jag beklagar sorgen. Du kan säga upp abonnemangen skriftligt här i chatten, direkt, \
+         för den som har gått bort: välj Säg upp åt någon annan och fyll i ditt namn, hens \
+         namn och vilka abonnemang det gäller. Du får ett kvitto med referensnummer. Ibland \
+         behöver dödsboet visa ett dödsfallsintyg eller en bouppteckning; skicka inga \
+         dokument här i chatten, en kollega hör av sig och berättar hur. Du behöver inte \
+         ringa.",
+        "I'm so sorry for your loss. You can cancel the subscriptions in writing here in \
+         the chat, right now, for the person who has died: choose Cancel for someone else \
+         and fill in your name, their name and which subscriptions it is. You'll get a \
+         receipt with a reference number. Sometimes the estate needs to show a death \
+         certificate or the estate inventory; please don't send any documents here in the \
+         chat, a colleague will get in touch and explain how. You don't need to call.";
+
+    /// After an outage notice, words that are neither a new problem nor a button.
+    after_outage_still:
+        "Jag förstår att du behöver det nu. Vill du ändå kontrollera din egen utrustning \
+         väljer du Felsök ändå, och vill du hellre prata med en person tar en kollega över \
+         direkt.",
+        "I understand you need it now. If you'd still like to check your own equipment, \
+         choose Troubleshoot anyway, or choose to talk to a person and a colleague will \
+         take over straight away.";
+
+    /// A question right after the written way to cancel was offered: the person who
+    /// handles the cancellation answers it, and the form carries it to them.
+    cancellation_question:
+        "Det kan kollegan som tar hand om uppsägningen svara på. Skriv gärna frågan i fältet \
+         Meddelande till oss när du fyller i uppsägningen, så följer den med. Vill du ha svar \
+         nu kan du välja att prata med en människa.",
+        "The colleague who handles the cancellation can answer that. Write your question in \
+         the Message to us field when you fill in the cancellation, and it goes with it. If \
+         you'd like an answer now, choose to talk to a person.";
+
+    /// The estate's written way again, after the condolence was said once.
+    estate_cancellation_again:
+        "Du kan säga upp alla hens abonnemang skriftligt här i chatten, för dödsboet: välj \
+         Säg upp åt någon annan och fyll i formuläret en gång för varje abonnemang, med ditt \
+         namn och namnet på den som har gått bort. Du får ett kvitto för vart och ett.",
+        "You can cancel each of their subscriptions in writing here in the chat, for the \
+         estate: choose Cancel for someone else and fill in the form once for each \
+         subscription, with your name and the name of the person who has died. You'll get a \
+         receipt for each one.";
+
+    /// A wish to end every subscription: the written way, for all of them.
+    written_cancellation_all:
+        "Du kan säga upp abonnemangen skriftligt här i chatten, direkt. Fyll i formuläret en \
+         gång för varje abonnemang, med ditt namn, så får du ett kvitto med referensnummer \
+         för vart och ett. Du behöver inte ringa och inte logga in.",
+        "You can cancel the subscriptions in writing here in the chat, right now. Fill in the \
+         form once for each subscription, with your name, and you'll get a receipt with a \
+         reference number for each one. You don't need to call or log in.";
+
+    /// A message while waiting for a person: heard, and added to the case.
+    noted_while_queued:
+        "Jag har lagt till det i ditt ärende, så kollegan som tar över ser det direkt.",
+        "I've added that to your case, so the colleague who takes over sees it straight \
+         away.";
+
+    already_with_a_person:
+        "Din fråga ligger redan hos en kollega på kundtjänsten. Allt du skriver här kommer \
+         fram till hen.",
+        "Your question is already with a colleague in customer service. Everything you \
+         write here reaches them.";
+
+    written_cancellation:
+        "Du kan säga upp ditt abonnemang skriftligt här i chatten, direkt. Fyll i vilket \
+         abonnemang det gäller och ditt namn, så får du ett kvitto med referensnummer som du \
+         kan spara. Du behöver inte ringa och inte logga in.",
+        "You can cancel your subscription in writing here in the chat, right now. Fill in \
+         which subscription it is and your name, and you'll get a receipt with a reference \
+         number to keep. You don't need to call or log in.";
+
+    /// After the call-back button, for clients that send it as a message.
+    callback_prompt:
+        "Vill du hellre bli uppringd? Fyll i ditt telefonnummer och när det passar dig, så \
+         ringer en kollega upp. Din plats i kön finns kvar så länge.",
+        "Would you rather be called? Fill in your phone number and when suits you, and a \
+         colleague will call you. You keep your place in the queue meanwhile.";
+
+    /// After a Swedish personal identity number (and nothing else) was masked.
+    personal_number_masked:
+        "Ditt personnummer behöver du inte skriva här, så jag har dolt det och det sparas \
+         inte i chatten. Behöver en kollega bekräfta vem du är gör de det på ett säkert \
+         sätt.",
+        "You don't need to share your personal identity number here, so I've hidden it and \
+         it isn't saved in the chat. If a colleague needs to confirm who you are, they'll do \
+         it in a secure way.";
+
+    /// After a password, code or card number was masked in the customer's message.
+    secrets_masked:
+        "En sak för din säkerhet: det du skrev såg ut som ett lösenord, en kod eller ett \
+         kortnummer, så jag har dolt det och det sparas inte. Vi frågar aldrig efter \
+         lösenord, PIN- eller PUK-koder, BankID eller kortnummer i chatten, så sådant kan \
+         du alltid hålla för dig själv. Har du skrivit lösenordet någon annanstans också är \
+         det klokt att byta det.",
+        "One thing for your safety: part of what you wrote looked like a password, a code \
+         or a card number, so I've hidden it and it isn't saved. We never ask for \
+         passwords, PIN or PUK codes, BankID or card numbers in the chat, so you can always \
+         keep those to yourself. If you've shared the password anywhere else too, it's \
+         wise to change it.";
+
+    /// How every answer to a guide that ended well begins.
+    glad_it_works:
+        "Vad skönt att det fungerar igen!",
+        "Great, I'm glad it works again!";
+
+    /// Back to a guide's step after something else came between.
+    where_we_were:
+        "Då fortsätter vi där vi var.",
+        "Let's carry on where we were.";
+
+    /// The problem being walked, chosen by the customer to come first.
+    this_first:
+        "Då börjar vi med det.",
+        "Then we'll start with that.";
+
+    /// A guide left half-way for another problem, taken up again where it was left.
+    back_to_paused:
+        "Då tar vi det nu, och fortsätter där vi slutade.",
+        "Let's take that now, and carry on where we left off.";
+
+    /// The customer says what the step checks is in order: the fault lies further on.
+    check_holds:
+        "Bra att veta, då går vi vidare.",
+        "Good to know. Let's go on.";
+
+    step_skipped:
+        "Inga problem, då hoppar vi över det steget.",
+        "No problem, let's skip that step.";
+
+    /// The steps ran out (or the guide says a person must look at it): offer a person.
+    steps_ran_out:
+        "Tack för att du har provat det här. Nu behöver en kollega titta närmare på felet, \
+         så jag kopplar dig vidare. Hen ser vilka steg vi redan har gått igenom, så du \
+         behöver inte börja om. Skriv gärna under tiden om det är något mer vi behöver veta.",
+        "Thank you for trying all of that. Now a colleague needs to look into the fault more \
+         closely, so I'm passing you on. They'll see which steps we've already been \
+         through, so you won't have to start over. Feel free to add anything else we should \
+         know while you wait.";
+
+    no_step_open:
+        "Just nu håller vi inte på med någon felsökning. Berätta vad som krånglar, så letar \
+         jag fram rätt steg.",
+        "We're not in the middle of any troubleshooting right now. Tell me what's wrong and \
+         I'll find the right steps.";
+
+    /// Free text during a guide that was not a new problem.
+    /// A question in the middle of a guide, before the step is shown again in full.
+    step_question:
+        "Bra att du frågar. Jag kan inte svara på allt själv, men här är steget igen med alla \
+         detaljer. Står svaret inte där kan du välja att prata med en person, så tar en \
+         kollega över med allt du har skrivit.",
+        "Good that you ask. I can't answer everything myself, but here is the step again \
+         with all its details. If the answer isn't there, you can choose to talk to a \
+         person, and a colleague will take over with everything you've written.";
+
+    postcode_not_found:
+        "Jag hittade inget postnummer i det du skrev. Skriv fem siffror, till exempel \
+         123 45, eller välj att felsöka direkt.",
+        "I couldn't find a postcode in what you wrote. Type five digits, for example \
+         123 45, or choose to troubleshoot straight away.";
 }
 
 #[cfg(test)]

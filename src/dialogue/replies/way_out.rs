@@ -9,39 +9,6 @@ use crate::dialogue::way_out::{day_phrase, MadeOn, RequestState, RequestStatus};
 use crate::domain::{iso_date, last_withdrawal_day, Locale, Relation, RequestKind, WithdrawalForm};
 
 impl Replies {
-    /// The right in two sentences, and the form: said first to any wish to withdraw.
-    pub fn withdrawal_right(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Du har ångerrätt: i 14 dagar från den dag du ingick avtalet kan du ångra det, utan \
-             att ange något skäl. Du betalar inget för tjänster du inte har använt, bara för det \
-             du hann använda om du bad att tjänsten skulle starta direkt. Fyll i formuläret Ångra \
-             avtalet här, så får du ett kvitto med referensnummer på en gång.",
-            "You have a right of withdrawal: for 14 days from the day you made the contract you \
-             can withdraw from it without giving any reason. You pay nothing for services you \
-             haven't used, only for what you used if you asked for the service to start straight \
-             away. Fill in the form Withdraw from the contract here and you'll get a receipt \
-             with a reference number at once.",
-        )
-    }
-
-    /// How the form goes, for "hur gör jag?" after the right, and for clients that send the
-    /// button back rather than open the form.
-    pub fn withdrawal_how(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Tryck på Ångra avtalet här. Fyll i ditt namn, vilket avtal det gäller, vilken dag du \
-             ingick det och gärna din e-postadress för bekräftelsen. Sedan ser du allt samlat och \
-             trycker på Bekräfta att du ångrar avtalet. Kvittot med referensnummer kommer direkt \
-             här i chatten, och du kan ladda ner det.",
-            "Press Withdraw from the contract here. Fill in your name, which contract it is, the \
-             day you made it and, if you like, your e-mail address for the confirmation. Then you \
-             see it all together and press Confirm that you withdraw from the contract. The \
-             receipt with a reference number comes straight away here in the chat, and you can \
-             download it.",
-        )
-    }
-
     /// The last day, worked out from when the customer said they made the contract; or the
     /// question that lets the bot work it out.
     pub fn withdrawal_deadline(&self, locale: Locale, made: Option<MadeOn>, today: Date) -> String {
@@ -88,19 +55,6 @@ impl Replies {
         }
     }
 
-    /// For a customer who wants to keep a subscription they have sent a cancellation for.
-    pub fn keep_the_subscription(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Vill du behålla abonnemanget och ta tillbaka uppsägningen går det bra. Det gör en \
-             kollega åt dig: välj Prata med en människa, så tar de det härifrån. Har du \
-             referensnumret från kvittot (det börjar med SU-) går det fortare.",
-            "If you'd like to keep the subscription and take the cancellation back, that's \
-             fine. A colleague does it for you: choose Talk to a person and they'll take it \
-             from here. The reference on your receipt (it starts with SU-) makes it quicker.",
-        )
-    }
-
     /// For a guardian or someone with a power of attorney who wants to cancel.
     pub fn acting_for_cancellation(&self, locale: Locale, relation: Relation) -> &'static str {
         match relation {
@@ -133,16 +87,6 @@ impl Replies {
                  don't send it here in the chat, the colleague will get in touch and explain how.",
             ),
         }
-    }
-
-    /// Answer to the button itself, for clients that send it rather than open the form:
-    /// what the form asks, without the condolence or the reasons already said.
-    pub fn on_behalf_form(&self, locale: Locale) -> &'static str {
-        pick(
-            locale,
-            "Fyll i formuläret Säg upp åt någon annan: ditt namn, kontoinnehavarens namn, vad              du är för hen (dödsbo, god man eller förvaltare, fullmakt) och vilket abonnemang det              gäller. Du får ett kvitto med referensnummer. Skicka inga dokument här i chatten;              behöver något visas hör en kollega av sig och berättar hur.",
-            "Fill in the form Cancel for someone else: your name, the account holder's name,              what you are to them (their estate, guardian or deputy, power of attorney) and              which subscription it is. You'll get a receipt with a reference number. Please              don't send any documents here in the chat; if anything needs to be shown, a              colleague will get in touch and explain how.",
-        )
     }
 
     /// How a relation reads on a receipt and in a review.
@@ -530,10 +474,6 @@ impl Replies {
             RequestState::Disputed { reason: None },
         ];
         let mut lines = vec![
-            self.keep_the_subscription(locale).to_owned(),
-            self.on_behalf_form(locale).to_owned(),
-            self.withdrawal_how(locale).to_owned(),
-            self.withdrawal_right(locale).to_owned(),
             self.withdrawal_deadline(locale, None, day),
             self.withdrawal_deadline(locale, made(form.contract_date, false), day),
             self.withdrawal_deadline(locale, made(form.contract_date, true), day),
@@ -577,4 +517,48 @@ impl Replies {
         }
         lines
     }
+}
+
+fixed_lines! {
+    const WAY_OUT_FIXED_LINES;
+
+    /// The right in two sentences, and the form: said first to any wish to withdraw.
+    withdrawal_right:
+        "Du har ångerrätt: i 14 dagar från den dag du ingick avtalet kan du ångra det, utan \
+         att ange något skäl. Du betalar inget för tjänster du inte har använt, bara för det \
+         du hann använda om du bad att tjänsten skulle starta direkt. Fyll i formuläret Ångra \
+         avtalet här, så får du ett kvitto med referensnummer på en gång.",
+        "You have a right of withdrawal: for 14 days from the day you made the contract you \
+         can withdraw from it without giving any reason. You pay nothing for services you \
+         haven't used, only for what you used if you asked for the service to start straight \
+         away. Fill in the form Withdraw from the contract here and you'll get a receipt \
+         with a reference number at once.";
+
+    /// How the form goes, for "hur gör jag?" after the right, and for clients that send the
+    /// button back rather than open the form.
+    withdrawal_how:
+        "Tryck på Ångra avtalet här. Fyll i ditt namn, vilket avtal det gäller, vilken dag du \
+         ingick det och gärna din e-postadress för bekräftelsen. Sedan ser du allt samlat och \
+         trycker på Bekräfta att du ångrar avtalet. Kvittot med referensnummer kommer direkt \
+         här i chatten, och du kan ladda ner det.",
+        "Press Withdraw from the contract here. Fill in your name, which contract it is, the \
+         day you made it and, if you like, your e-mail address for the confirmation. Then you \
+         see it all together and press Confirm that you withdraw from the contract. The \
+         receipt with a reference number comes straight away here in the chat, and you can \
+         download it.";
+
+    /// For a customer who wants to keep a subscription they have sent a cancellation for.
+    keep_the_subscription:
+        "Vill du behålla abonnemanget och ta tillbaka uppsägningen går det bra. Det gör en \
+         kollega åt dig: välj Prata med en människa, så tar de det härifrån. Har du \
+         referensnumret från kvittot (det börjar med SU-) går det fortare.",
+        "If you'd like to keep the subscription and take the cancellation back, that's \
+         fine. A colleague does it for you: choose Talk to a person and they'll take it \
+         from here. The reference on your receipt (it starts with SU-) makes it quicker.";
+
+    /// Answer to the button itself, for clients that send it rather than open the form:
+    /// what the form asks, without the condolence or the reasons already said.
+    on_behalf_form:
+        "Fyll i formuläret Säg upp åt någon annan: ditt namn, kontoinnehavarens namn, vad              du är för hen (dödsbo, god man eller förvaltare, fullmakt) och vilket abonnemang det              gäller. Du får ett kvitto med referensnummer. Skicka inga dokument här i chatten;              behöver något visas hör en kollega av sig och berättar hur.",
+        "Fill in the form Cancel for someone else: your name, the account holder's name,              what you are to them (their estate, guardian or deputy, power of attorney) and              which subscription it is. You'll get a receipt with a reference number. Please              don't send any documents here in the chat; if anything needs to be shown, a              colleague will get in touch and explain how.";
 }

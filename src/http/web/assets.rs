@@ -104,7 +104,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_listed_files_are_served() {
-        let source = Source::Folder(std::path::PathBuf::from("src/web/assets"));
+        let source = Source::Folder(std::path::PathBuf::from("src/http/web/assets"));
         assert!(load(&source, "chat.js").await.is_some());
         assert!(load(&source, "../mod.rs").await.is_none());
         assert!(load(&Source::Embedded, "mod.rs").await.is_none());

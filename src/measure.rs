@@ -1,3 +1,6 @@
+//! How measured times and memory are summarised, the same way by the benchmarks and the load
+//! test, so their figures compare.
+
 use std::time::Duration;
 
 /// Latency percentiles over a set of samples.

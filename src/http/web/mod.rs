@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
 
-use crate::http::ApiError;
+use super::{ApiError, Missing};
 pub use assets::Asset;
 
 /// Where the pages come from: the copies built into the binary, or a folder read on every
@@ -60,14 +60,14 @@ async fn asset(
 ) -> Response {
     // Pages are served by their own routes, so that each has one address.
     if name.ends_with(".html") {
-        return ApiError::NotFound("asset").into_response();
+        return ApiError::NotFound(Missing::Asset).into_response();
     }
     serve(&source, &name, Framing::Nowhere, &headers).await
 }
 
 async fn serve(source: &Source, name: &str, framing: Framing, headers: &HeaderMap) -> Response {
     let Some(asset) = assets::load(source, name).await else {
-        return ApiError::NotFound("asset").into_response();
+        return ApiError::NotFound(Missing::Asset).into_response();
     };
     let mut response = if asset.matches(headers.get(header::IF_NONE_MATCH)) {
         StatusCode::NOT_MODIFIED.into_response()
