@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +19,14 @@ use crate::http::{self, AppState};
 use crate::knowledge::{Editing, KnowledgeBase};
 use crate::mail::Mailer;
 use crate::storage::Store;
+
+/// The future of building or running the service, boxed inside this crate.
+///
+/// Why boxed: an `async fn`'s body is compiled in whichever crate polls it. Returned boxed,
+/// the start-up and the serve loop are compiled once, with the library, and the binary and
+/// each test binary only poll a `dyn Future`; unboxed, every one of them compiled its own
+/// copy of the whole service (the larger part of a clean release build).
+pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A built application with its listener bound, not yet serving.
 pub struct Application {
@@ -71,136 +80,143 @@ async fn sweep_old_conversations(store: Store, retention: Duration) {
 impl Application {
     /// Loads the model (importing the encoder on first start), connects storage, runs
     /// migrations, builds the router and binds the listener.
-    pub async fn build(settings: &ServeSettings) -> anyhow::Result<Self> {
-        let paths = ModelPaths::new(&settings.models_dir);
-        let vectors = settings.cache_dir.join("guide-vectors.bin");
-        let classifier = tokio::task::spawn_blocking(move || {
-            let classifier = Classifier::load(&paths)?;
-            classifier.keep_guide_vectors_in(&vectors, &paths.encoder_dir());
-            Ok::<_, crate::classifier::LoadError>(classifier)
+    pub fn build(settings: &ServeSettings) -> Boxed<'_, anyhow::Result<Self>> {
+        Box::pin(async move {
+            let paths = ModelPaths::new(&settings.models_dir);
+            let vectors = settings.cache_dir.join("guide-vectors.bin");
+            let classifier = tokio::task::spawn_blocking(move || {
+                let classifier = Classifier::load(&paths)?;
+                classifier.keep_guide_vectors_in(&vectors, &paths.encoder_dir());
+                Ok::<_, crate::classifier::LoadError>(classifier)
+            })
+            .await?
+            .context("could not load the language model")?;
+            Self::build_with(settings, classifier).await
         })
-        .await?
-        .context("could not load the language model")?;
-        Self::build_with(settings, classifier).await
     }
 
     /// Like [`Application::build`] with a classifier already loaded: tests share one per
     /// process instead of loading the encoder for every test.
-    pub async fn build_with(
+    pub fn build_with(
         settings: &ServeSettings,
         classifier: Classifier,
-    ) -> anyhow::Result<Self> {
-        let store = Store::connect(&settings.database_url, settings.db_max_connections)
-            .await
-            .with_context(|| {
-                format!(
-                    "could not open the database at {}",
-                    crate::storage::redact_url(&settings.database_url)
-                )
-            })?;
-        store
-            .migrate()
-            .await
-            .context("could not migrate the database")?;
-        let webhook = settings
-            .webhook_url
-            .as_deref()
-            .map(|url| crate::webhook::Webhook::new(url, settings.webhook_secret.as_deref()))
-            .transpose()
-            .context("could not set up the webhook")?;
-        let store = if webhook.is_some() {
-            store.with_webhooks()
-        } else {
+    ) -> Boxed<'_, anyhow::Result<Self>> {
+        Box::pin(async move {
+            let store = Store::connect(&settings.database_url, settings.db_max_connections)
+                .await
+                .with_context(|| {
+                    format!(
+                        "could not open the database at {}",
+                        crate::storage::redact_url(&settings.database_url)
+                    )
+                })?;
             store
-        };
-        let knowledge = KnowledgeBase::new().context("could not create the search index")?;
-        let editing = Editing::new(store.clone(), knowledge.clone(), classifier.clone());
-        let guides = editing
-            .load(Some(&settings.knowledge_dir.join("guides")))
-            .await
-            .context("could not load the guides")?;
-        tracing::info!(guides, "knowledge base ready");
-        let poller = tokio::spawn(follow_other_replicas(editing.clone()));
-        // Other replicas' changes, for live updates; one process on SQLite has none.
-        let change_follower = (store.backend() == crate::storage::Backend::Postgres).then(|| {
-            tokio::spawn(crate::storage::follow_postgres(
-                settings.database_url.clone(),
-                store.changes().clone(),
-            ))
-        });
-        let webhook_sender =
-            webhook.map(|webhook| tokio::spawn(crate::webhook::run(store.clone(), webhook)));
-        let retention_sweeper = (settings.retention_days > 0).then(|| {
-            let retention = Duration::from_secs(u64::from(settings.retention_days) * 86_400);
-            tokio::spawn(sweep_old_conversations(store.clone(), retention))
-        });
-        let mail = match &settings.smtp_url {
-            Some(url) => {
-                Some(Mailer::new(url, &settings.mail_from).context("could not set up e-mail")?)
+                .migrate()
+                .await
+                .context("could not migrate the database")?;
+            let webhook = settings
+                .webhook_url
+                .as_deref()
+                .map(|url| crate::webhook::Webhook::new(url, settings.webhook_secret.as_deref()))
+                .transpose()
+                .context("could not set up the webhook")?;
+            let store = if webhook.is_some() {
+                store.with_webhooks()
+            } else {
+                store
+            };
+            let knowledge = KnowledgeBase::new().context("could not create the search index")?;
+            let editing = Editing::new(store.clone(), knowledge.clone(), classifier.clone());
+            let guides = editing
+                .load(Some(&settings.knowledge_dir.join("guides")))
+                .await
+                .context("could not load the guides")?;
+            tracing::info!(guides, "knowledge base ready");
+            let poller = tokio::spawn(follow_other_replicas(editing.clone()));
+            // Other replicas' changes, for live updates; one process on SQLite has none.
+            let change_follower =
+                (store.backend() == crate::storage::Backend::Postgres).then(|| {
+                    tokio::spawn(crate::storage::follow_postgres(
+                        settings.database_url.clone(),
+                        store.changes().clone(),
+                    ))
+                });
+            let webhook_sender =
+                webhook.map(|webhook| tokio::spawn(crate::webhook::run(store.clone(), webhook)));
+            let retention_sweeper = (settings.retention_days > 0).then(|| {
+                let retention = Duration::from_secs(u64::from(settings.retention_days) * 86_400);
+                tokio::spawn(sweep_old_conversations(store.clone(), retention))
+            });
+            let mail = match &settings.smtp_url {
+                Some(url) => {
+                    Some(Mailer::new(url, &settings.mail_from).context("could not set up e-mail")?)
+                }
+                None => None,
+            };
+            let mail_wake = Arc::new(tokio::sync::Notify::new());
+            let mail_sender = mail.map(|mailer| {
+                tokio::spawn(crate::mail::sender::run(
+                    store.clone(),
+                    mailer,
+                    mail_wake.clone(),
+                ))
+            });
+            let engine = Engine::with_contact(SupportContact {
+                phone: settings.support_phone.clone(),
+                hours: settings.support_hours.clone(),
+                hours_en: settings.support_hours_en.clone(),
+            });
+            let handoffs = Handoffs::new(store.clone(), engine.clone());
+            let mut conversations =
+                Conversations::new(store.clone(), engine, classifier, knowledge);
+            conversations =
+                conversations.with_max_messages(settings.limits.max_conversation_messages);
+            if mail_sender.is_some() {
+                conversations = conversations.with_mail(mail_wake);
             }
-            None => None,
-        };
-        let mail_wake = Arc::new(tokio::sync::Notify::new());
-        let mail_sender = mail.map(|mailer| {
-            tokio::spawn(crate::mail::sender::run(
-                store.clone(),
-                mailer,
-                mail_wake.clone(),
-            ))
-        });
-        let engine = Engine::with_contact(SupportContact {
-            phone: settings.support_phone.clone(),
-            hours: settings.support_hours.clone(),
-            hours_en: settings.support_hours_en.clone(),
-        });
-        let handoffs = Handoffs::new(store.clone(), engine.clone());
-        let mut conversations = Conversations::new(store.clone(), engine, classifier, knowledge);
-        conversations = conversations.with_max_messages(settings.limits.max_conversation_messages);
-        if mail_sender.is_some() {
-            conversations = conversations.with_mail(mail_wake);
-        }
-        let state = AppState {
-            editing,
-            conversations,
-            handoffs,
-            store: store.clone(),
-            limits: Arc::new(settings.limits.clone()),
-            rate_limiter: Arc::new(http::RateLimiter::new(&settings.rate_limits)),
-            streams: Arc::new(http::StreamSlots::new(&settings.limits)),
-            metrics: http::metrics_handle(),
-            web: settings
-                .web_dir
-                .clone()
-                .map_or(crate::web::Source::Embedded, crate::web::Source::Folder),
-        };
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .with_context(|| format!("could not listen on {}", settings.addr))?;
-        let metrics_listener = match settings.metrics_addr {
-            Some(addr) => Some(
-                TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("could not listen for metrics on {addr}"))?,
-            ),
-            None => None,
-        };
-        let app = Self {
-            listener,
-            router: http::app(state),
-            connections: settings.limits.connections(),
-            metrics_listener,
-            store,
-            poller,
-            mail_sender,
-            change_follower,
-            webhook_sender,
-            retention_sweeper,
-        };
-        if let Some(path) = &settings.addr_file {
-            std::fs::write(path, app.local_addr()?.to_string())
-                .with_context(|| format!("could not write {}", path.display()))?;
-        }
-        Ok(app)
+            let state = AppState {
+                editing,
+                conversations,
+                handoffs,
+                store: store.clone(),
+                limits: Arc::new(settings.limits.clone()),
+                rate_limiter: Arc::new(http::RateLimiter::new(&settings.rate_limits)),
+                streams: Arc::new(http::StreamSlots::new(&settings.limits)),
+                metrics: http::metrics_handle(),
+                web: settings.web_dir.clone().map_or(
+                    crate::http::web::Source::Embedded,
+                    crate::http::web::Source::Folder,
+                ),
+            };
+            let listener = TcpListener::bind(settings.addr)
+                .await
+                .with_context(|| format!("could not listen on {}", settings.addr))?;
+            let metrics_listener = match settings.metrics_addr {
+                Some(addr) => Some(
+                    TcpListener::bind(addr)
+                        .await
+                        .with_context(|| format!("could not listen for metrics on {addr}"))?,
+                ),
+                None => None,
+            };
+            let app = Self {
+                listener,
+                router: http::app(state),
+                connections: settings.limits.connections(),
+                metrics_listener,
+                store,
+                poller,
+                mail_sender,
+                change_follower,
+                webhook_sender,
+                retention_sweeper,
+            };
+            if let Some(path) = &settings.addr_file {
+                std::fs::write(path, app.local_addr()?.to_string())
+                    .with_context(|| format!("could not write {}", path.display()))?;
+            }
+            Ok(app)
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -208,10 +224,18 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
-    pub async fn run_until(
+    pub fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    ) -> Boxed<'static, anyhow::Result<()>> {
+        self.serve(Box::pin(shutdown))
+    }
+
+    fn serve(self, shutdown: Boxed<'static, ()>) -> Boxed<'static, anyhow::Result<()>> {
+        Box::pin(self.serve_until(shutdown))
+    }
+
+    async fn serve_until(self, shutdown: Boxed<'static, ()>) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, backend = ?self.store.backend(), "serving");
         let changes = self.store.changes().clone();

@@ -1,61 +1,40 @@
-//! The `felsok` command line. `main` only calls [`run`].
+//! `felsok` itself: the runtime, and each command run on it.
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
-use crate::config::{LogFormat, ServeSettings};
-use crate::{bench, commands, startup, telemetry};
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "felsok",
-    version,
-    about = "Self-service troubleshooting chat for telecom customers"
-)]
-pub struct Cli {
-    /// Log format: text for people, json for log collectors.
-    #[arg(long, env = "FELSOK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
-    pub log_format: LogFormat,
-
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run the service (the default when no command is given).
-    Serve(ServeSettings),
-    /// Import the encoder model files.
-    Model(commands::model::ModelCommand),
-    /// Train the intent head from models/training.
-    Train(commands::train::TrainCommand),
-    /// Evaluate the classifier on eval/ or a public benchmark.
-    Eval(commands::eval::EvalCommand),
-    /// Measure the service and print a Markdown table.
-    Bench(bench::BenchArgs),
-    /// Create tokens for agents, editors and admins.
-    Token(commands::token::TokenCommand),
-    /// Check, import or export guide files.
-    Guides(commands::guides::GuidesCommand),
-    /// Export or erase one customer's data.
-    Customer(commands::customer::CustomerCommand),
-    /// Simulated customers against running servers, with crashes; checks nothing is lost.
-    Loadtest(crate::loadtest::LoadtestArgs),
-}
+use super::{Cli, Command};
+use crate::config::ServeSettings;
+use crate::{bench, commands};
 
 /// Process-wide settings that must be made before any thread starts.
 ///
 /// candle asks for `RAYON_NUM_THREADS` on every matrix product when it is unset, which re-reads
 /// `/proc/cpuinfo` each time (about 5 % of a short query); setting it once avoids that.
-pub fn prepare_process() {
+fn prepare_process() {
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         std::env::set_var("RAYON_NUM_THREADS", cores.to_string());
     }
 }
 
-pub async fn run() -> anyhow::Result<()> {
+/// The whole program: the process settings, the runtime and the command.
+///
+/// The runtime runs the command here rather than in `main.rs` because an `async fn`'s body is
+/// compiled in the crate that polls it: polled here, every command is compiled with the
+/// library, and the binary is only this call. Not in the library's unit-test build, which has
+/// no use for it.
+pub fn main() -> anyhow::Result<()> {
+    // Before any thread exists: the environment may only be changed while single-threaded.
+    prepare_process();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init(cli.log_format);
+    crate::telemetry::init(cli.log_format);
     let command = match cli.command {
         Some(command) => command,
         None => Command::Serve(ServeSettings::parse_from_env_only()),
@@ -63,8 +42,8 @@ pub async fn run() -> anyhow::Result<()> {
     match command {
         Command::Serve(settings) => {
             crate::http::raise_descriptor_limit();
-            let app = startup::Application::build(&settings).await?;
-            app.run_until(startup::shutdown_signal()).await
+            let app = crate::startup::Application::build(&settings).await?;
+            app.run_until(crate::startup::shutdown_signal()).await
         }
         Command::Model(command) => blocking(move || commands::model::run(command)).await,
         Command::Train(command) => blocking(move || commands::train::run(command)).await,
