@@ -189,9 +189,35 @@ pub async fn page_text(client: &Client) -> String {
 
 /// Types into a field (clearing it first).
 pub async fn fill(client: &Client, css: &str, text: &str) {
-    let field = visible(client, css).await;
-    field.clear().await.expect("clear field");
+    let started = std::time::Instant::now();
+    // A field can be shown a moment before the page enables it (a form that opens as a
+    // handoff is claimed): wait until it takes input, as a person would.
+    let field = loop {
+        let field = visible(client, css).await;
+        match field.clear().await {
+            Ok(()) => break field,
+            Err(e) => assert!(started.elapsed() < PATIENCE, "{css} never took input: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     field.send_keys(text).await.expect("type");
+}
+
+/// Replaces a field's text in one input event, as pasting does. Typing a whole guide key by
+/// key takes the browser half a minute and tests nothing more than this.
+pub async fn paste(client: &Client, field: &Element, text: &str) {
+    client
+        .execute(
+            "const [field, text] = arguments; field.focus(); field.value = text; \
+             field.dispatchEvent(new InputEvent('input', \
+               { bubbles: true, inputType: 'insertFromPaste', data: text }));",
+            vec![
+                serde_json::to_value(field).expect("an element reference"),
+                json!(text),
+            ],
+        )
+        .await
+        .expect("paste");
 }
 
 /// Clicks the first visible match; if the page redraws it between finding and clicking (a

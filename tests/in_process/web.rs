@@ -5,8 +5,8 @@
 //! Screenshots of every page land in `target/screenshots/`.
 
 use crate::common::browser::{
-    assert_accessible, at_least, click, fill, first_load_bytes, page_text, screenshot, visible,
-    with_text, Browser,
+    assert_accessible, at_least, click, fill, first_load_bytes, page_text, paste, screenshot,
+    visible, with_text, Browser,
 };
 use crate::common::{get_json, spawn_app, Backend, TestApp};
 use fantoccini::key::Key;
@@ -428,8 +428,7 @@ async fn an_editor_changes_a_step_and_the_next_chat_shows_it() {
     let text = source.prop("value").await.unwrap().unwrap();
     assert!(text.contains(old), "{text}");
     // Select all and type the new source, as a person pasting would.
-    source.send_keys(&(Key::Control + "a")).await.unwrap();
-    source.send_keys(&text.replace(old, new)).await.unwrap();
+    paste(&editor, &source, &text.replace(old, new)).await;
     with_text(
         &editor,
         "#guide-preview .preview-step",
@@ -632,8 +631,7 @@ async fn markup_in_names_messages_and_guides_stays_text() {
         "Vänta 30 sekunder innan du sätter tillbaka sladden.",
         &format!("Vänta 30 sekunder {XSS_IMG} {XSS_SCRIPT}"),
     );
-    source.send_keys(&(Key::Control + "a")).await.unwrap();
-    source.send_keys(&text).await.unwrap();
+    paste(&editor, &source, &text).await;
     with_text(&editor, "#guide-preview", "<script>").await;
     with_text(&editor, "#guide-preview", "<img src=x").await;
     click(&editor, "#save-guide").await;
