@@ -1223,6 +1223,30 @@ mod understanding_tests {
         )
     }
 
+    /// The model has no intent for withdrawing and reads "jag ångrar köpet" as a complaint;
+    /// the answer, about the right of withdrawal, must not tell the agent a complaint was made.
+    #[test]
+    fn a_withdrawal_offer_keeps_no_reading_but_leaving() {
+        let complaint = understood("complaint", true, false);
+        let turn = Engine::new().respond(
+            Locale::Sv,
+            ConversationStatus::Bot,
+            &DialogueState::default(),
+            Input::Text(
+                "Jag ångrar köpet av bredbandet, vill ångra avtalet",
+                Some(&complaint),
+            ),
+        );
+        let first = &turn.replies[0];
+        assert_eq!(
+            first.actions[0].kind,
+            ActionKind::Withdrawal,
+            "{}",
+            first.text
+        );
+        assert_eq!(first.intent, None);
+    }
+
     #[test]
     fn a_wish_to_cancel_is_answered_first_with_the_written_path_in_every_status() {
         let u = understood("cancel_subscription", true, true);

@@ -4,7 +4,7 @@
 use super::contract::{Context, Reply, ReplyRole, Turn, Understanding};
 use super::engine::Engine;
 use super::{made_on, references_in, Action, MadeOn, Pending};
-use crate::domain::{Locale, Relation};
+use crate::domain::{Intent, Locale, Relation};
 
 impl Engine {
     /// The right of withdrawal in two sentences with the form, then the last day when the
@@ -58,7 +58,12 @@ impl Engine {
             role,
             ..self.bot(&text, actions)
         };
-        reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        // What this answers is the wish to withdraw, which the model has no intent for. Its
+        // reading of "jag ångrar köpet" is usually a complaint, and recorded here it would
+        // tell the agent the customer complained; only a reading as leaving is kept.
+        reply.intent = understanding
+            .filter(|u| u.is(Intent::CancelSubscription))
+            .map(|u| (u.intent.clone(), u.confidence));
         turn.replies.push(reply);
         if role == ReplyRole::Bot {
             turn.state.pending = Some(Pending::AfterWithdrawalOffer);
