@@ -16,6 +16,9 @@ pub mod defaults {
     pub const CACHE_DIR: &str = "data/cache";
     pub const KNOWLEDGE_DIR: &str = "knowledge";
     pub const GUIDES_DIR: &str = "knowledge/guides";
+    /// The company's facts (phone, hours, the links and details guides name). Used when no
+    /// profile is given; without a file here, no company facts are shown.
+    pub const COMPANY_PROFILE: &str = "knowledge/company.yaml";
     pub const DB_MAX_CONNECTIONS: u32 = 8;
     pub const MAIL_FROM: &str = "Felsök <noreply@localhost>";
     pub const RETENTION_DAYS: u32 = 365;
