@@ -10,9 +10,10 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::classifier::{Classifier, ModelPaths};
+use crate::company::CompanyProfile;
 use crate::config::ServeSettings;
 use crate::conversation::Conversations;
-use crate::dialogue::{Engine, SupportContact};
+use crate::dialogue::Engine;
 use crate::handoff::Handoffs;
 use crate::http::{self, AppState};
 use crate::knowledge::{Editing, KnowledgeBase};
@@ -90,6 +91,10 @@ impl Application {
         settings: &ServeSettings,
         classifier: Classifier,
     ) -> anyhow::Result<Self> {
+        let company = Arc::new(
+            CompanyProfile::load_configured(settings.company_profile.as_deref())
+                .context("could not load the company profile")?,
+        );
         let store = Store::connect(&settings.database_url, settings.db_max_connections)
             .await
             .with_context(|| {
@@ -148,11 +153,7 @@ impl Application {
                 mail_wake.clone(),
             ))
         });
-        let engine = Engine::with_contact(SupportContact {
-            phone: settings.support_phone.clone(),
-            hours: settings.support_hours.clone(),
-            hours_en: settings.support_hours_en.clone(),
-        });
+        let engine = Engine::with_company(company);
         let handoffs = Handoffs::new(store.clone(), engine.clone());
         let mut conversations = Conversations::new(store.clone(), engine, classifier, knowledge);
         conversations = conversations.with_max_messages(settings.limits.max_conversation_messages);

@@ -19,7 +19,6 @@ mod walk;
 mod way_out;
 
 pub use actions::{Action, ActionButton, ActionKind, Topic};
-pub use contact::SupportContact;
 pub use engine::{
     area, is_problem, queue_for, Context, Engine, GuideLookup, GuideStepRef, HandoffRequest, Input,
     Reply, ReplyRole, StepEvent, Turn, Understanding,
