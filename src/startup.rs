@@ -119,7 +119,12 @@ impl Application {
             store
         };
         let knowledge = KnowledgeBase::new().context("could not create the search index")?;
-        let editing = Editing::new(store.clone(), knowledge.clone(), classifier.clone());
+        let editing = Editing::new(
+            store.clone(),
+            knowledge.clone(),
+            classifier.clone(),
+            company.clone(),
+        );
         let guides = editing
             .load(Some(&settings.knowledge_dir.join("guides")))
             .await

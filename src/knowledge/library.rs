@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::guide::{self, Guide, GuideId, OnFailure};
+use crate::company::CompanyProfile;
 
 /// Problems that involve more than one guide, each naming the guide it is about.
 pub fn cross_check(guides: &[Guide]) -> Vec<String> {
@@ -50,8 +51,13 @@ pub fn cross_check(guides: &[Guide]) -> Vec<String> {
     problems
 }
 
-/// Reads and parses every `*.md` guide in `dir`; returns the guides or every problem found.
-pub fn load_dir(dir: &Path, known_intents: &[&str]) -> Result<Vec<Guide>, Vec<String>> {
+/// Reads and parses every `*.md` guide in `dir`, naming only facts `company` declares;
+/// returns the guides or every problem found.
+pub fn load_dir(
+    dir: &Path,
+    known_intents: &[&str],
+    company: &CompanyProfile,
+) -> Result<Vec<Guide>, Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| vec![format!("{}: {e}", dir.display())])?;
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -68,7 +74,7 @@ pub fn load_dir(dir: &Path, known_intents: &[&str]) -> Result<Vec<Guide>, Vec<St
                 continue;
             }
         };
-        match guide::parse(&source, known_intents) {
+        match guide::parse(&source, known_intents, company) {
             Ok(g) => {
                 let stem = path
                     .file_stem()
@@ -103,7 +109,7 @@ mod tests {
     fn duplicate_ids_and_missing_translations_are_reported() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
         let source = std::fs::read_to_string(dir.join("router-restart-sv.md")).unwrap();
-        let guide = guide::parse(&source, REQUIRED_INTENTS).unwrap();
+        let guide = guide::parse(&source, REQUIRED_INTENTS, &CompanyProfile::shipped()).unwrap();
         let problems = cross_check(&[guide.clone(), guide]);
         assert!(
             problems.iter().any(|p| p.contains("more than one guide")),
@@ -118,7 +124,8 @@ mod tests {
     /// Parsing also refuses sales language, so this is the policy check on every guide.
     fn every_committed_guide_parses_and_the_library_is_consistent() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
-        let guides = load_dir(&dir, REQUIRED_INTENTS).unwrap_or_else(|p| panic!("{p:#?}"));
+        let guides = load_dir(&dir, REQUIRED_INTENTS, &CompanyProfile::shipped())
+            .unwrap_or_else(|p| panic!("{p:#?}"));
         assert!(guides.len() >= 60, "at least 30 guides in two languages");
         let swedish = guides
             .iter()
