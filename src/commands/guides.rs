@@ -22,7 +22,7 @@ pub struct GuidesCommand {
 #[derive(Debug, Subcommand)]
 enum GuidesAction {
     /// Check every guide in a folder: format, translations both ways, jumps between guides,
-    /// the company facts they name.
+    /// the company facts they name; and say which of those the company profile leaves unset.
     Check {
         #[arg(default_value = defaults::GUIDES_DIR)]
         dir: PathBuf,
@@ -69,6 +69,15 @@ impl CompanyArg {
         CompanyProfile::load_configured(self.company_profile.as_deref())
             .context("could not load the company profile")
     }
+
+    /// Where the profile was read from, for messages.
+    fn shown(&self) -> String {
+        self.company_profile
+            .as_deref()
+            .unwrap_or(std::path::Path::new(defaults::COMPANY_PROFILE))
+            .display()
+            .to_string()
+    }
 }
 
 #[allow(clippy::print_stdout)]
@@ -95,6 +104,19 @@ pub async fn run(command: GuidesCommand) -> anyhow::Result<()> {
                 guides.len(),
                 guides.len() - swedish
             ));
+            let unset = library::unset_facts(&guides, &profile);
+            if !unset.is_empty() {
+                say(&format!(
+                    "Notice: the company profile {} leaves {} facts the guides use unset; \
+                     customers see these steps without them until they are set:",
+                    company.shown(),
+                    unset.len()
+                ));
+                for (name, count) in unset {
+                    let guides = if count == 1 { "guide" } else { "guides" };
+                    say(&format!("  {name} (named in {count} {guides})"));
+                }
+            }
             Ok(())
         }
         GuidesAction::Import { dir, target } => {

@@ -1,7 +1,7 @@
 //! Checks across guides: translations exist both ways, and `guide:` jumps land in the same
-//! language.
+//! language; and which company facts a folder of guides needs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use super::guide::{self, Guide, GuideId, OnFailure};
@@ -49,6 +49,19 @@ pub fn cross_check(guides: &[Guide]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The facts `guides` name that `company` leaves unset, each with how many guides name it:
+/// customers see those steps without them.
+pub fn unset_facts<'a>(guides: &'a [Guide], company: &CompanyProfile) -> BTreeMap<&'a str, usize> {
+    let mut unset = BTreeMap::new();
+    for g in guides {
+        let named: BTreeSet<&str> = g.steps.iter().flat_map(|s| s.facts()).collect();
+        for name in company.unset(named) {
+            *unset.entry(name).or_insert(0) += 1;
+        }
+    }
+    unset
 }
 
 /// Reads and parses every `*.md` guide in `dir`, naming only facts `company` declares;
@@ -136,5 +149,38 @@ mod tests {
             guides.len(),
             "every Swedish guide has an English one"
         );
+    }
+
+    #[test]
+    fn the_shipped_guides_name_only_declared_facts_and_no_placeholder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
+        let shipped = CompanyProfile::shipped();
+        let guides = load_dir(&dir, REQUIRED_INTENTS, &shipped).unwrap();
+        // Every name the guides use is declared, and the shipped profile sets none of them.
+        let unset = unset_facts(&guides, &shipped);
+        for name in [
+            "my_pages",
+            "outages",
+            "incoming_mail_server",
+            "outgoing_mail_server",
+        ] {
+            assert!(unset.contains_key(name), "{unset:?}");
+        }
+        assert_eq!(
+            unset["incoming_mail_server"], 2,
+            "the two e-mail settings guides"
+        );
+        // Without a profile, no guide that names a fact is accepted.
+        let problems = load_dir(&dir, REQUIRED_INTENTS, &CompanyProfile::default()).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("no link named my_pages")),
+            "{problems:?}"
+        );
+        let set = shipped
+            .with_link("my_pages", "https://www.operatoren.se/mina-sidor")
+            .unwrap();
+        assert!(!unset_facts(&guides, &set).contains_key("my_pages"));
     }
 }
