@@ -16,6 +16,9 @@ pub mod defaults {
     pub const CACHE_DIR: &str = "data/cache";
     pub const KNOWLEDGE_DIR: &str = "knowledge";
     pub const GUIDES_DIR: &str = "knowledge/guides";
+    /// The company's facts (phone, hours, the links and details guides name). Used when no
+    /// profile is given; without a file here, no company facts are shown.
+    pub const COMPANY_PROFILE: &str = crate::company::DEFAULT_PATH;
     pub const DB_MAX_CONNECTIONS: u32 = 8;
     pub const MAIL_FROM: &str = "Felsök <noreply@localhost>";
     pub const RETENTION_DAYS: u32 = 365;
@@ -73,19 +76,11 @@ pub struct ServeSettings {
     #[arg(long, env = "FELSOK_KNOWLEDGE_DIR", default_value = defaults::KNOWLEDGE_DIR)]
     pub knowledge_dir: PathBuf,
 
-    /// The support phone number the bot gives customers who ask for a person, e.g.
-    /// "0771-40 40 40". Left out, the bot only hands over in the chat.
-    #[arg(long, env = "FELSOK_SUPPORT_PHONE")]
-    pub support_phone: Option<String>,
-
-    /// When the phone line is open, as customers should read it, e.g. "vardagar 8–20".
-    #[arg(long, env = "FELSOK_SUPPORT_HOURS")]
-    pub support_hours: Option<String>,
-
-    /// The same hours for English answers, e.g. "weekdays 8 am–8 pm"; without them English
-    /// answers leave the hours out.
-    #[arg(long, env = "FELSOK_SUPPORT_HOURS_EN")]
-    pub support_hours_en: Option<String>,
+    /// The company profile: the support phone and hours, and the links and details guides
+    /// name (YAML). Default: knowledge/company.yaml, or an empty profile when that file does
+    /// not exist; a profile given here must exist.
+    #[arg(long, env = "FELSOK_COMPANY_PROFILE")]
+    pub company_profile: Option<PathBuf>,
 
     /// SMTP server for e-mail copies of cancellation receipts: smtp://HOST:PORT (plain, for a
     /// local relay), smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://HOST.
@@ -321,9 +316,7 @@ impl std::fmt::Debug for ServeSettings {
             .field("models_dir", &self.models_dir)
             .field("cache_dir", &self.cache_dir)
             .field("knowledge_dir", &self.knowledge_dir)
-            .field("support_phone", &self.support_phone)
-            .field("support_hours", &self.support_hours)
-            .field("support_hours_en", &self.support_hours_en)
+            .field("company_profile", &self.company_profile)
             .field("smtp_url", &redacted(&self.smtp_url))
             .field("mail_from", &self.mail_from)
             .field("webhook_url", &self.webhook_url)
@@ -353,9 +346,9 @@ impl ServeSettings {
             models_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(defaults::MODELS_DIR),
             knowledge_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(defaults::KNOWLEDGE_DIR),
             cache_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/cache"),
-            support_phone: None,
-            support_hours: None,
-            support_hours_en: None,
+            company_profile: Some(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(defaults::COMPANY_PROFILE),
+            ),
             smtp_url: None,
             mail_from: defaults::MAIL_FROM.to_owned(),
             webhook_url: None,

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod classifier;
 pub mod cli;
 pub mod commands;
+pub mod company;
 pub mod config;
 pub mod conversation;
 pub mod dialogue;

@@ -11,9 +11,10 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::classifier::{Classifier, ModelPaths};
+use crate::company::CompanyProfile;
 use crate::config::ServeSettings;
 use crate::conversation::Conversations;
-use crate::dialogue::{Engine, SupportContact};
+use crate::dialogue::Engine;
 use crate::handoff::Handoffs;
 use crate::http::{self, AppState};
 use crate::knowledge::{Editing, KnowledgeBase};
@@ -102,6 +103,10 @@ impl Application {
         classifier: Classifier,
     ) -> Boxed<'_, anyhow::Result<Self>> {
         Box::pin(async move {
+            let company = Arc::new(
+                CompanyProfile::load_configured(settings.company_profile.as_deref())
+                    .context("could not load the company profile")?,
+            );
             let store = Store::connect(&settings.database_url, settings.db_max_connections)
                 .await
                 .with_context(|| {
@@ -126,7 +131,12 @@ impl Application {
                 store
             };
             let knowledge = KnowledgeBase::new().context("could not create the search index")?;
-            let editing = Editing::new(store.clone(), knowledge.clone(), classifier.clone());
+            let editing = Editing::new(
+                store.clone(),
+                knowledge.clone(),
+                classifier.clone(),
+                company.clone(),
+            );
             let guides = editing
                 .load(Some(&settings.knowledge_dir.join("guides")))
                 .await
@@ -161,11 +171,7 @@ impl Application {
                     mail_wake.clone(),
                 ))
             });
-            let engine = Engine::with_contact(SupportContact {
-                phone: settings.support_phone.clone(),
-                hours: settings.support_hours.clone(),
-                hours_en: settings.support_hours_en.clone(),
-            });
+            let engine = Engine::with_company(company);
             let handoffs = Handoffs::new(store.clone(), engine.clone());
             let mut conversations =
                 Conversations::new(store.clone(), engine, classifier, knowledge);

@@ -90,7 +90,8 @@ fn search_latencies(
 }
 
 pub async fn run(args: SearchBenchArgs) -> anyhow::Result<Section> {
-    let committed = library::load_dir(&args.guides_dir, REQUIRED_INTENTS)
+    let company = std::sync::Arc::new(crate::company::CompanyProfile::shipped());
+    let committed = library::load_dir(&args.guides_dir, REQUIRED_INTENTS, &company)
         .map_err(|p| anyhow::anyhow!("guides: {}", p.join("; ")))?;
     let queries: Vec<(String, Locale)> = load_cases(&args.queries)
         .map_err(anyhow::Error::msg)?
@@ -133,7 +134,7 @@ pub async fn run(args: SearchBenchArgs) -> anyhow::Result<Section> {
     store.migrate().await?;
     let paths = ModelPaths::new(&args.models_dir);
     let classifier = tokio::task::spawn_blocking(move || Classifier::load(&paths)).await??;
-    let editing = Editing::new(store.clone(), large.clone(), classifier);
+    let editing = Editing::new(store.clone(), large.clone(), classifier, company);
     let source = std::fs::read_to_string(args.guides_dir.join("router-restart-sv.md"))?;
     let mut save_samples: Vec<Duration> = Vec::new();
     for i in 0..args.saves {

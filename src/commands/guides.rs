@@ -1,12 +1,14 @@
 //! `felsok guides check|import|export`: guides as files, for docs-as-code work.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::defaults;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use crate::classifier::{Classifier, ModelPaths, REQUIRED_INTENTS};
+use crate::company::CompanyProfile;
 use crate::domain::Locale;
 use crate::knowledge::{guide, library, Editing, KnowledgeBase};
 use crate::storage::Store;
@@ -19,10 +21,13 @@ pub struct GuidesCommand {
 
 #[derive(Debug, Subcommand)]
 enum GuidesAction {
-    /// Check every guide in a folder: format, translations both ways, jumps between guides.
+    /// Check every guide in a folder: format, translations both ways, jumps between guides,
+    /// the company facts they name; and say which of those the company profile leaves unset.
     Check {
         #[arg(default_value = defaults::GUIDES_DIR)]
         dir: PathBuf,
+        #[command(flatten)]
+        company: CompanyArg,
     },
     /// Store every guide of a folder in the database (all or nothing), as new versions where
     /// they differ from what is stored. Running services pick them up within a second.
@@ -47,6 +52,32 @@ struct Target {
     database_url: String,
     #[arg(long, env = "FELSOK_MODELS_DIR", default_value = defaults::MODELS_DIR)]
     models_dir: PathBuf,
+    #[command(flatten)]
+    company: CompanyArg,
+}
+
+#[derive(Debug, Args)]
+struct CompanyArg {
+    /// The company profile the guides' names are checked against, as `serve` takes it.
+    /// Default: knowledge/company.yaml, or an empty profile when that file does not exist.
+    #[arg(long, env = "FELSOK_COMPANY_PROFILE")]
+    company_profile: Option<PathBuf>,
+}
+
+impl CompanyArg {
+    fn load(&self) -> anyhow::Result<CompanyProfile> {
+        CompanyProfile::load_configured(self.company_profile.as_deref())
+            .context("could not load the company profile")
+    }
+
+    /// Where the profile was read from, for messages.
+    fn shown(&self) -> String {
+        self.company_profile
+            .as_deref()
+            .unwrap_or(std::path::Path::new(defaults::COMPANY_PROFILE))
+            .display()
+            .to_string()
+    }
 }
 
 #[allow(clippy::print_stdout)]
@@ -56,8 +87,9 @@ fn say(line: &str) {
 
 pub async fn run(command: GuidesCommand) -> anyhow::Result<()> {
     match command.action {
-        GuidesAction::Check { dir } => {
-            let guides = match library::load_dir(&dir, REQUIRED_INTENTS) {
+        GuidesAction::Check { dir, company } => {
+            let profile = company.load()?;
+            let guides = match library::load_dir(&dir, REQUIRED_INTENTS, &profile) {
                 Ok(guides) => guides,
                 Err(problems) => {
                     for problem in &problems {
@@ -72,6 +104,19 @@ pub async fn run(command: GuidesCommand) -> anyhow::Result<()> {
                 guides.len(),
                 guides.len() - swedish
             ));
+            let unset = library::unset_facts(&guides, &profile);
+            if !unset.is_empty() {
+                say(&format!(
+                    "Notice: the company profile {} leaves {} facts the guides use unset; \
+                     customers see these steps without them until they are set:",
+                    company.shown(),
+                    unset.len()
+                ));
+                for (name, count) in unset {
+                    let guides = if count == 1 { "guide" } else { "guides" };
+                    say(&format!("  {name} (named in {count} {guides})"));
+                }
+            }
             Ok(())
         }
         GuidesAction::Import { dir, target } => {
@@ -106,6 +151,12 @@ async fn connect(target: &Target) -> anyhow::Result<Editing> {
     let store = Store::connect(&target.database_url, 2).await?;
     store.migrate().await?;
     let paths = ModelPaths::new(&target.models_dir);
+    let company = Arc::new(target.company.load()?);
     let classifier = tokio::task::spawn_blocking(move || Classifier::load(&paths)).await??;
-    Ok(Editing::new(store, KnowledgeBase::new()?, classifier))
+    Ok(Editing::new(
+        store,
+        KnowledgeBase::new()?,
+        classifier,
+        company,
+    ))
 }

@@ -100,7 +100,9 @@ pub async fn evaluate(
     let paths = ModelPaths::new(models_dir);
     let classifier = tokio::task::spawn_blocking(move || Classifier::load(&paths)).await??;
     let intents: Vec<&str> = classifier.intents().iter().map(String::as_str).collect();
-    let guides = library::load_dir(guides_dir, &intents)
+    // Ranking reads no company facts; the shipped profile declares every name they use.
+    let company = crate::company::CompanyProfile::shipped();
+    let guides = library::load_dir(guides_dir, &intents, &company)
         .map_err(|p| anyhow::anyhow!("guides: {}", p.join("; ")))?;
     let vectors =
         futures::future::try_join_all(guides.iter().map(|g| embed_guide(&classifier, g))).await?;

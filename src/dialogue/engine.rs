@@ -4,11 +4,11 @@ use super::contract::{
     Context, HandoffRequest, Input, NoGuides, Reply, ReplyRole, Turn, Understanding,
 };
 use super::{
-    Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, Situation,
-    SupportContact, Topic,
+    Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, Situation, Topic,
 };
 
 use crate::classifier::StepReply;
+use crate::company::CompanyProfile;
 use crate::domain::{HandoffReason, Intent, Locale, Postcode, Queue};
 use crate::knowledge::GuideEntry;
 use crate::timestamp::Timestamp;
@@ -80,7 +80,8 @@ pub fn queue_for(intent: Option<Intent>, topic: Option<Topic>) -> Queue {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     replies: Replies,
-    contact: Arc<SupportContact>,
+    /// The phone and hours offered beside a person, and the facts steps name.
+    company: Arc<CompanyProfile>,
 }
 
 impl Engine {
@@ -88,12 +89,18 @@ impl Engine {
         Self::default()
     }
 
-    /// An engine that tells customers how else to reach a person.
-    pub fn with_contact(contact: SupportContact) -> Self {
+    /// An engine that shows steps with the company's facts and tells customers how else to
+    /// reach a person.
+    pub fn with_company(company: Arc<CompanyProfile>) -> Self {
         Self {
-            contact: Arc::new(contact),
+            company,
             ..Self::default()
         }
+    }
+
+    /// The profile steps are shown with.
+    pub fn company(&self) -> &CompanyProfile {
+        &self.company
     }
 
     /// Kindly says that a password, code or card number was masked and is never needed. A
@@ -120,7 +127,7 @@ impl Engine {
 
     /// A line of the catalogue followed by the configured ways to reach a person.
     fn with_contact_sentence(&self, locale: Locale, line: &str) -> String {
-        match self.contact.sentence(locale) {
+        match super::contact::sentence(&self.company, locale) {
             Some(contact) => format!("{line} {contact}"),
             None => line.to_owned(),
         }

@@ -20,7 +20,6 @@ mod walk;
 mod way_out;
 
 pub use actions::{Action, ActionButton, ActionKind, Topic};
-pub use contact::SupportContact;
 pub use contract::{
     Context, GuideLookup, GuideStepRef, HandoffRequest, Input, Reply, ReplyRole, StepEvent, Turn,
     Understanding,

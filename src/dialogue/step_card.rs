@@ -69,12 +69,15 @@ mod tests {
             instruction: "Gör så här.".into(),
             warning: Some(LabelledPart::new("Obs!", "Akta.")),
             expected: LabelledPart::new("Så ser du att det fungerade:", "Lampan lyser."),
-            link: Some(LabelledPart::new("Läs mer:", "https://example.se")),
+            link: Some(LabelledPart::new(
+                "Läs mer:",
+                "https://www.operatoren.se/mina-sidor",
+            )),
         };
         assert_eq!(
             parts.text(),
             "Tack.\n\nSteg 1 av 2: Titel\n\nGör så här.\n\nObs! Akta.\n\n\
-             Så ser du att det fungerade: Lampan lyser.\n\nLäs mer: https://example.se"
+             Så ser du att det fungerade: Lampan lyser.\n\nLäs mer: https://www.operatoren.se/mina-sidor"
         );
     }
 

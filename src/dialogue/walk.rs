@@ -525,9 +525,9 @@ impl Engine {
     ) -> Reply {
         let guide = &entry.guide;
         let step = &guide.steps[index];
-        let mut parts = self
-            .replies()
-            .step_card(locale, index + 1, guide.steps.len(), step);
+        let mut parts =
+            self.replies()
+                .step_card(locale, index + 1, guide.steps.len(), step, self.company());
         parts.lead = before;
         let mut reply = self.bot(&parts.text(), self.step_buttons(locale));
         reply.guide_step = Some(GuideStepRef {
@@ -864,7 +864,12 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
     }
 
     fn library() -> Library {
-        let guide = guide::parse(GUIDE, &["broadband_down"]).unwrap();
+        let guide = guide::parse(
+            GUIDE,
+            &["broadband_down"],
+            &crate::company::CompanyProfile::default(),
+        )
+        .unwrap();
         let entry = Arc::new(GuideEntry {
             guide,
             source: GUIDE.to_owned(),
@@ -1015,7 +1020,12 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
 intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n---\n\n\
 ## Öppna specifikationen\nLogga in.\nexpected: Du ser posterna.\non_failure: handoff:billing\n";
         let mut lib = library();
-        let bill = guide::parse(BILL, &["invoice_question"]).unwrap();
+        let bill = guide::parse(
+            BILL,
+            &["invoice_question"],
+            &crate::company::CompanyProfile::default(),
+        )
+        .unwrap();
         lib.0.insert(
             "invoice-sv".to_owned(),
             Arc::new(GuideEntry {

@@ -142,6 +142,9 @@ pub struct ErrorDetail {
 pub struct SourceProblem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// Stable, as `POST /api/v1/guides/validate` names it (`unknown_intent`,
+    /// `placeholder_address`, `unknown_company_fact`, …).
+    pub code: String,
     pub message: String,
 }
 
@@ -253,6 +256,7 @@ impl IntoResponse for ApiError {
                 .iter()
                 .map(|p| SourceProblem {
                     line: p.line,
+                    code: p.code.to_owned(),
                     message: p.message.clone(),
                 })
                 .collect(),

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::extract::{ApiJson, EditorStaff};
 use super::guides::{address_problem, on_failure_text, GUIDE_BODY_LIMIT};
 use super::{ApiError, AppState};
+use crate::company::CompanyProfile;
 use crate::knowledge::guide::{Outline, OutlineStep};
 use crate::knowledge::GuideProblem;
 
@@ -35,7 +36,12 @@ pub struct ValidateGuide {
 pub struct ProblemBody {
     /// 1-based line in the source, where one applies.
     line: Option<usize>,
-    /// Stable: `unknown_intent`, `sales_language`, `step_without_expected`, …
+    /// Stable: `unknown_intent`, `sales_language`, `step_without_expected`,
+    /// `placeholder_address` (an example.se-like address anywhere; `address`),
+    /// `unknown_company_fact` (a name the company profile does not declare; `name`),
+    /// `company_fact_misplaced` (`{name}` outside a step's text; `name`),
+    /// `only_company_facts` (an instruction or `expected:` with no words but company facts;
+    /// `field`), …
     code: String,
     /// What the message names, by name (`intent`, `found`, `key`, `step`, `id`, …).
     values: BTreeMap<String, String>,
@@ -58,6 +64,8 @@ impl From<GuideProblem> for ProblemBody {
     }
 }
 
+/// A step as far as it reads, as customers would be shown it: the company's facts filled in
+/// from the live profile, a line naming an unset one left out.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutlineStepBody {
     /// The line of the step's `## ` heading.
@@ -75,16 +83,17 @@ pub struct OutlineStepBody {
     link: Option<String>,
 }
 
-impl From<OutlineStep> for OutlineStepBody {
-    fn from(s: OutlineStep) -> Self {
+impl OutlineStepBody {
+    fn new(s: OutlineStep, company: &CompanyProfile) -> Self {
+        let shown = s.shown(company);
         Self {
             line: s.line,
             title: s.title,
-            instruction: s.instruction,
-            warning: s.warning,
-            expected: s.expected,
+            instruction: shown.instruction,
+            warning: shown.warning,
+            expected: shown.expected,
             on_failure: s.on_failure.as_ref().map(on_failure_text),
-            link: s.link,
+            link: shown.link,
         }
     }
 }
@@ -106,15 +115,19 @@ pub struct OutlineBody {
     steps: Vec<OutlineStepBody>,
 }
 
-impl From<Outline> for OutlineBody {
-    fn from(o: Outline) -> Self {
+impl OutlineBody {
+    fn new(o: Outline, company: &CompanyProfile) -> Self {
         Self {
             id: o.id.map(String::from),
             title: o.title,
             summary: o.summary,
             language: o.language.map(|l| l.as_str().to_owned()),
             translation: o.translation.map(String::from),
-            steps: o.steps.into_iter().map(OutlineStepBody::from).collect(),
+            steps: o
+                .steps
+                .into_iter()
+                .map(|s| OutlineStepBody::new(s, company))
+                .collect(),
         }
     }
 }
@@ -164,6 +177,6 @@ async fn validate_guide(
     Ok(Json(Validation {
         valid: problems.is_empty(),
         problems,
-        outline: reading.outline.into(),
+        outline: OutlineBody::new(reading.outline, state.editing.company()),
     }))
 }

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{ApiJson, ApiPath, ApiQuery, EditorStaff, Staff};
 use super::{ApiError, AppState, Missing};
 use crate::auth::StaffRole;
+use crate::company::CompanyProfile;
 use crate::domain::{FieldError, Locale};
 use crate::knowledge::{guide, GuideEntry, GuideId, NewOutage, Outage, Service, StepStats};
 use crate::timestamp::Timestamp;
@@ -114,6 +115,8 @@ pub struct StepBody {
     expected: String,
     /// `next`, `guide:<id>` or `handoff:<queue>`.
     on_failure: String,
+    /// The address customers are shown; absent when the step has no link or names one the
+    /// company profile leaves unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<String>,
 }
@@ -147,8 +150,10 @@ pub(super) fn on_failure_text(on_failure: &crate::knowledge::OnFailure) -> Strin
     }
 }
 
-impl From<&GuideEntry> for GuideBody {
-    fn from(entry: &GuideEntry) -> Self {
+impl GuideBody {
+    /// The guide with its steps as customers are shown them (the company's facts filled in
+    /// from `company`), and its source as editors wrote it.
+    fn new(entry: &GuideEntry, company: &CompanyProfile) -> Self {
         let g = &entry.guide;
         Self {
             id: g.id.to_string(),
@@ -162,14 +167,17 @@ impl From<&GuideEntry> for GuideBody {
             summary: g.summary.clone(),
             steps: (1..)
                 .zip(&g.steps)
-                .map(|(number, s)| StepBody {
-                    number,
-                    title: s.title.clone(),
-                    instruction: s.instruction.clone(),
-                    warning: s.warning.clone(),
-                    expected: s.expected.clone(),
-                    on_failure: on_failure_text(&s.on_failure),
-                    link: s.link.clone(),
+                .map(|(number, s)| {
+                    let shown = s.shown(company);
+                    StepBody {
+                        number,
+                        title: s.title.clone(),
+                        instruction: shown.instruction,
+                        warning: shown.warning,
+                        expected: shown.expected.unwrap_or_default(),
+                        on_failure: on_failure_text(&s.on_failure),
+                        link: shown.link,
+                    }
                 })
                 .collect(),
             source: entry.source.clone(),
@@ -193,7 +201,7 @@ async fn read_guide(
         .knowledge()
         .get(&id)
         .ok_or(ApiError::NotFound(Missing::Guide))?;
-    Ok(Json(GuideBody::from(&*entry)))
+    Ok(Json(GuideBody::new(&entry, state.editing.company())))
 }
 
 fn is_markdown(headers: &HeaderMap) -> bool {
@@ -244,7 +252,10 @@ async fn save_guide(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(GuideBody::from(&*saved.entry))))
+    Ok((
+        status,
+        Json(GuideBody::new(&saved.entry, state.editing.company())),
+    ))
 }
 
 /// Delete a guide (editor): gone from chats and search at once; its history is kept.

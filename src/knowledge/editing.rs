@@ -17,6 +17,7 @@ use super::library;
 use super::outage::{Outage, Service};
 use crate::classifier::pool::PoolError;
 use crate::classifier::Classifier;
+use crate::company::CompanyProfile;
 use crate::domain::Locale;
 use crate::storage::{GuideToSave, OutageRow, RevisionRow, Store, StoreError};
 use crate::timestamp::Timestamp;
@@ -78,6 +79,8 @@ pub struct Editing {
     store: Store,
     knowledge: KnowledgeBase,
     classifier: Classifier,
+    /// The facts guides may name; a guide naming any other is refused.
+    company: Arc<CompanyProfile>,
     seen: Arc<AtomicI64>,
 }
 
@@ -119,17 +122,28 @@ pub async fn embed_guide(
 }
 
 impl Editing {
-    pub fn new(store: Store, knowledge: KnowledgeBase, classifier: Classifier) -> Self {
+    pub fn new(
+        store: Store,
+        knowledge: KnowledgeBase,
+        classifier: Classifier,
+        company: Arc<CompanyProfile>,
+    ) -> Self {
         Self {
             store,
             knowledge,
             classifier,
+            company,
             seen: Arc::new(AtomicI64::new(0)),
         }
     }
 
     pub fn knowledge(&self) -> &KnowledgeBase {
         &self.knowledge
+    }
+
+    /// The company profile guides are checked against and shown with.
+    pub fn company(&self) -> &CompanyProfile {
+        &self.company
     }
 
     fn intents(&self) -> Vec<&str> {
@@ -153,7 +167,7 @@ impl Editing {
     /// it, without storing anything: the editor's live preview asks this as the editor types.
     pub fn check(&self, address: Option<&str>, source: &str) -> Reading {
         let intents = self.intents();
-        let mut reading = guide::read(source, &intents);
+        let mut reading = guide::read(source, &intents, &self.company);
         let across = self.problems_across(address, &reading.outline);
         if !across.is_empty() {
             reading.guide = match reading.guide {
@@ -252,9 +266,10 @@ impl Editing {
         let intents = self.intents();
         let mut parsed = Vec::with_capacity(rows.len());
         for row in rows {
-            match guide::parse(&row.source, &intents) {
+            match guide::parse(&row.source, &intents, &self.company) {
                 Ok(guide) => parsed.push((row, guide)),
-                // A guide stored under an older model's intents: keep serving the rest.
+                // A guide stored under an older model's intents, or naming a fact the company
+                // profile no longer declares: keep serving the rest.
                 Err(problems) => {
                     tracing::warn!(guide_id = %row.id, ?problems, "stored guide no longer valid")
                 }
@@ -289,7 +304,7 @@ impl Editing {
     /// are valid). Returns how many were saved.
     pub async fn import_dir(&self, dir: &Path, author: &str) -> Result<usize, EditError> {
         let intents = self.intents();
-        let guides = library::load_dir(dir, &intents).map_err(EditError::Library)?;
+        let guides = library::load_dir(dir, &intents, &self.company).map_err(EditError::Library)?;
         let now = Timestamp::now();
         let stored: std::collections::HashMap<String, String> = self
             .store
@@ -407,7 +422,7 @@ impl Editing {
                 continue;
             }
             match &revision.source {
-                Some(source) => match guide::parse(source, &intents) {
+                Some(source) => match guide::parse(source, &intents, &self.company) {
                     Ok(guide) => {
                         changes.push(Change::Saved(Box::new(self.entry(&revision, guide).await?)))
                     }

@@ -18,10 +18,15 @@
 //! warning: optional
 //! expected: what the customer sees if it worked
 //! on_failure: next | guide:<id> | handoff:<queue>
-//! link: optional https URL, shown as an extra, never instead of the words
+//! link: optional: a link of the company profile by name (my_pages), or an https URL;
+//!   shown as an extra, never instead of the words
 //! rules_out: optional; what a customer says when this step's check already holds,
 //!   phrases separated by `;` ("strömlampan lyser; routern har ström")
 //! ```
+//!
+//! A step's text may name a link or detail of the company profile as `{name}`; see
+//! [`Step::shown`] for how a customer reads it. A placeholder address (example.se and the
+//! like) is refused anywhere in a guide, and so is a name the profile does not declare.
 //!
 //! Parsing reports every problem at once, with line numbers, so an editor can fix a guide in
 //! one go; nothing about a guide is trusted until it parses.
@@ -30,6 +35,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::company::{placeholder_address, references, CompanyProfile, LinkRef};
 use crate::domain::Locale;
 use crate::domain::Queue;
 
@@ -157,7 +163,7 @@ pub struct Step {
     pub warning: Option<String>,
     pub expected: String,
     pub on_failure: OnFailure,
-    pub link: Option<String>,
+    pub link: Option<LinkRef>,
     /// How a customer says that what this step checks already holds: a customer who has
     /// said so is not asked to check it (see `knowledge::ruled_out`). Never shown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -244,7 +250,77 @@ pub struct OutlineStep {
     pub warning: Option<String>,
     pub expected: Option<String>,
     pub on_failure: Option<OnFailure>,
+    pub link: Option<LinkRef>,
+}
+
+/// A step's words as a customer is shown them, with the company's facts filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownStep {
+    pub instruction: String,
+    pub warning: Option<String>,
+    /// Always there for a parsed step; the preview shows a step still being written.
+    pub expected: Option<String>,
+    /// The address to show, when there is one.
     pub link: Option<String>,
+}
+
+impl ShownStep {
+    /// The one way a step's text reaches a customer: each `{name}` filled in from the live
+    /// profile, a line naming an unset fact left out (a warning may go with it), and a link
+    /// by name shown as set or not at all. The parser makes sure the instruction and
+    /// `expected:` keep words of their own.
+    fn of(
+        company: &CompanyProfile,
+        instruction: &str,
+        warning: Option<&str>,
+        expected: Option<&str>,
+        link: Option<&LinkRef>,
+    ) -> Self {
+        Self {
+            instruction: company.fill(instruction).unwrap_or_default(),
+            warning: warning.and_then(|w| company.fill(w)),
+            expected: expected.and_then(|e| company.fill(e)),
+            link: link.and_then(|l| company.address(l)).map(str::to_owned),
+        }
+    }
+}
+
+impl Step {
+    /// The step as a customer is shown it with `company`'s facts.
+    pub fn shown(&self, company: &CompanyProfile) -> ShownStep {
+        ShownStep::of(
+            company,
+            &self.instruction,
+            self.warning.as_deref(),
+            Some(&self.expected),
+            self.link.as_ref(),
+        )
+    }
+
+    /// The company facts the step names, in its text and its link.
+    pub fn facts(&self) -> impl Iterator<Item = &str> {
+        let named = match &self.link {
+            Some(LinkRef::Named(name)) => Some(name.as_str()),
+            _ => None,
+        };
+        references(&self.instruction)
+            .chain(self.warning.as_deref().into_iter().flat_map(references))
+            .chain(references(&self.expected))
+            .chain(named)
+    }
+}
+
+impl OutlineStep {
+    /// The step as far as it reads, as a customer would be shown it: the editor's preview.
+    pub fn shown(&self, company: &CompanyProfile) -> ShownStep {
+        ShownStep::of(
+            company,
+            &self.instruction,
+            self.warning.as_deref(),
+            self.expected.as_deref(),
+            self.link.as_ref(),
+        )
+    }
 }
 
 /// A guide's source read: what could be read, and the guide or every problem found.
@@ -282,9 +358,10 @@ struct StepDraft {
     title: String,
     instruction: Vec<String>,
     warning: Option<String>,
-    expected: Option<String>,
+    /// With the line it is on.
+    expected: Option<(usize, String)>,
     on_failure: Option<OnFailure>,
-    link: Option<String>,
+    link: Option<LinkRef>,
     rules_out: Vec<String>,
 }
 
@@ -299,9 +376,35 @@ fn one_kind_of_line_break(source: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(source.replace("\r\n", "\n").replace(BREAKS, "\n"))
 }
 
-/// Parses a guide's source, returning every problem found.
-pub fn parse(source: &str, known_intents: &[&str]) -> Result<Guide, Vec<GuideProblem>> {
-    read(source, known_intents).guide
+/// Parses a guide's source, returning every problem found. The guide may name only the
+/// facts `company` declares.
+pub fn parse(
+    source: &str,
+    known_intents: &[&str],
+    company: &CompanyProfile,
+) -> Result<Guide, Vec<GuideProblem>> {
+    read(source, known_intents, company).guide
+}
+
+fn unknown_fact(name: &str) -> GuideProblem {
+    GuideProblem::new(
+        "unknown_company_fact",
+        format!("the company profile declares no fact named {name}"),
+    )
+    .with("name", name)
+}
+
+/// `{name}` where no fact is filled in: titles and summaries are shown whole, so a line
+/// cannot be left out of them.
+fn misplaced_fact(name: &str) -> GuideProblem {
+    GuideProblem::new(
+        "company_fact_misplaced",
+        format!(
+            "{{{name}}}: company facts are filled in only in a step's instruction, warning: \
+             and expected:"
+        ),
+    )
+    .with("name", name)
 }
 
 fn markup(text: &str) -> bool {
@@ -310,7 +413,7 @@ fn markup(text: &str) -> bool {
 
 /// Reads a guide's source: the guide or every problem found, and in either case whatever
 /// could be read of it.
-pub fn read(source: &str, known_intents: &[&str]) -> Reading {
+pub fn read(source: &str, known_intents: &[&str], company: &CompanyProfile) -> Reading {
     let refused = |problem: GuideProblem| Reading {
         outline: Outline::default(),
         guide: Err(vec![problem]),
@@ -347,7 +450,7 @@ pub fn read(source: &str, known_intents: &[&str]) -> Reading {
         ));
     };
     let front_text = lines[1..end].join("\n");
-    let (drafts, body_problems) = read_steps(&lines[end + 1..], end + 2);
+    let (drafts, body_problems) = read_steps(&lines[end + 1..], end + 2, company);
     let front: FrontMatter = match serde_norway::from_str(&front_text) {
         Ok(front) => front,
         // The other checks wait until the front matter reads; the preview still shows steps.
@@ -500,6 +603,28 @@ pub fn read(source: &str, known_intents: &[&str]) -> Reading {
     for (offset, line) in lines[end + 1..].iter().enumerate() {
         problems.extend(sales(end + 2 + offset, line));
     }
+    // A placeholder address reaches customers as a dead or, worse, a stranger's page: refused
+    // anywhere, links and text alike.
+    for (index, line) in lines.iter().enumerate() {
+        if let Some(address) = placeholder_address(line) {
+            problems.push(
+                GuideProblem::new(
+                    "placeholder_address",
+                    format!(
+                        "{address} is a placeholder address: name a link or detail of the \
+                         company profile instead (link: my_pages, {{incoming_mail_server}})"
+                    ),
+                )
+                .at(index + 1)
+                .with("address", address),
+            );
+        }
+    }
+    for (field, text) in [("title", &front.title), ("summary", &front.summary)] {
+        for name in references(text) {
+            problems.push(misplaced_fact(name).at(key_line(field)));
+        }
+    }
     problems.extend(body_problems);
 
     let outline = Outline {
@@ -539,7 +664,20 @@ pub fn read(source: &str, known_intents: &[&str]) -> Reading {
                 .at(draft.line),
             );
         }
-        let Some(expected) = draft.expected else {
+        if !draft.instruction.is_empty()
+            && draft
+                .instruction
+                .iter()
+                .all(|line| references(line).next().is_some())
+        {
+            problems.push(only_facts("instruction").at(draft.line));
+        }
+        if let Some((line, expected)) = &draft.expected {
+            if references(expected).next().is_some() {
+                problems.push(only_facts("expected").at(*line));
+            }
+        }
+        let Some((_, expected)) = draft.expected else {
             problems.push(
                 GuideProblem::new(
                     "step_without_expected",
@@ -593,14 +731,38 @@ pub fn read(source: &str, known_intents: &[&str]) -> Reading {
     Reading { outline, guide }
 }
 
+/// A text a step cannot do without names only company facts: while they are unset, the
+/// customer would be shown nothing.
+fn only_facts(field: &'static str) -> GuideProblem {
+    GuideProblem::new(
+        "only_company_facts",
+        format!(
+            "{field}: needs words of its own; a line naming a company fact is left out while \
+             the fact is unset"
+        ),
+    )
+    .with("field", field)
+}
+
 /// The steps under `## ` headings in the body's `lines`, the first of which is line `first`.
-fn read_steps(lines: &[&str], first: usize) -> (Vec<StepDraft>, Vec<GuideProblem>) {
+fn read_steps(
+    lines: &[&str],
+    first: usize,
+    company: &CompanyProfile,
+) -> (Vec<StepDraft>, Vec<GuideProblem>) {
     let mut problems = Vec::new();
     let mut steps: Vec<StepDraft> = Vec::new();
+    let undeclared = |text: &str, number: usize| -> Vec<GuideProblem> {
+        references(text)
+            .filter(|name| !company.declares(name))
+            .map(|name| unknown_fact(name).at(number))
+            .collect()
+    };
     for (offset, raw) in lines.iter().enumerate() {
         let number = first + offset;
         let line = raw.trim_end();
         if let Some(title) = line.strip_prefix("## ") {
+            problems.extend(references(title).map(|name| misplaced_fact(name).at(number)));
             steps.push(StepDraft {
                 line: number,
                 title: title.trim().to_owned(),
@@ -654,8 +816,14 @@ fn read_steps(lines: &[&str], first: usize) -> (Vec<StepDraft>, Vec<GuideProblem
                         .with("key", key),
                 );
             }
-            Some(("warning", value)) => step.warning = Some(value.to_owned()),
-            Some(("expected", value)) => step.expected = Some(value.to_owned()),
+            Some(("warning", value)) => {
+                problems.extend(undeclared(value, number));
+                step.warning = Some(value.to_owned());
+            }
+            Some(("expected", value)) => {
+                problems.extend(undeclared(value, number));
+                step.expected = Some((number, value.to_owned()));
+            }
             Some(("rules_out", value)) => step.rules_out.extend(
                 value
                     .split(';')
@@ -663,21 +831,33 @@ fn read_steps(lines: &[&str], first: usize) -> (Vec<StepDraft>, Vec<GuideProblem
                     .filter(|p| !p.is_empty())
                     .map(str::to_owned),
             ),
-            Some(("link", value)) => {
-                if value.starts_with("https://") && !value.contains(char::is_whitespace) {
-                    step.link = Some(value.to_owned());
-                } else {
-                    problems.push(
-                        GuideProblem::new("invalid_link", "link must be one https:// URL")
-                            .at(number),
-                    );
-                }
-            }
+            Some(("link", value)) => match LinkRef::parse(value) {
+                Some(LinkRef::Named(name)) if !company.declares_link(&name) => problems.push(
+                    GuideProblem::new(
+                        "unknown_company_fact",
+                        format!("link: the company profile declares no link named {name}"),
+                    )
+                    .at(number)
+                    .with("name", name),
+                ),
+                Some(link) => step.link = Some(link),
+                None => problems.push(
+                    GuideProblem::new(
+                        "invalid_link",
+                        "link must be the name of a link in the company profile or one \
+                         https:// URL",
+                    )
+                    .at(number),
+                ),
+            },
             Some((_, value)) => match OnFailure::parse(value) {
                 Ok(on_failure) => step.on_failure = Some(on_failure),
                 Err(problem) => problems.push(problem.at(number)),
             },
-            None => step.instruction.push(line.trim().to_owned()),
+            None => {
+                problems.extend(undeclared(line, number));
+                step.instruction.push(line.trim().to_owned());
+            }
         }
     }
     (steps, problems)
@@ -690,7 +870,7 @@ impl StepDraft {
             title: self.title.clone(),
             instruction: self.instruction.join("\n"),
             warning: self.warning.clone(),
-            expected: self.expected.clone(),
+            expected: self.expected.as_ref().map(|(_, text)| text.clone()),
             on_failure: self.on_failure.clone(),
             link: self.link.clone(),
         }
@@ -754,12 +934,21 @@ mod tests {
 
     const INTENTS: &[&str] = &["broadband_down", "wifi_problem"];
 
+    /// Parsed against the shipped profile: every name declared, none set.
+    fn parse(source: &str, intents: &[&str]) -> Result<Guide, Vec<GuideProblem>> {
+        super::parse(source, intents, &CompanyProfile::shipped())
+    }
+
+    fn read(source: &str, intents: &[&str]) -> Reading {
+        super::read(source, intents, &CompanyProfile::shipped())
+    }
+
     const GOOD: &str = "---\nid: router-restart-sv\ntitle: Starta om routern\nlanguage: sv\n\
 translation: router-restart-en\nintents: [broadband_down]\nproducts: [fiber, router_4g5g]\n\
 symptoms:\n  - Internet fungerar inte\nexamples:\n  - nätet är nere\nsummary: En omstart hjälper oftast.\n---\n\n\
 ## Dra ur strömsladden\nDra ut sladden och vänta 30 sekunder.\nwarning: Tryck inte på Reset.\n\
 expected: Lamporna tänds.\non_failure: next\n\n## Vänta på lampan\nVänta två minuter.\n\
-expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: https://www.example.se/driftstorningar\n";
+expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: outages\n";
 
     #[test]
     fn a_good_guide_parses_into_ordered_steps() {
@@ -960,6 +1149,164 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\nlink: https://www.e
                 .iter()
                 .any(|p| p.message.contains("symptoms: at most")),
             "{problems:?}"
+        );
+    }
+
+    fn codes_and_lines(problems: &[GuideProblem]) -> Vec<(&'static str, Option<usize>)> {
+        problems.iter().map(|p| (p.code, p.line)).collect()
+    }
+
+    #[test]
+    fn a_placeholder_address_is_refused_anywhere_with_its_line() {
+        for (from, to, line) in [
+            (
+                "link: outages",
+                "link: https://www.example.se/driftstorningar",
+                25,
+            ),
+            (
+                "Vänta två minuter.",
+                "Vänta två minuter. Logga in på mail.example.se.",
+                22,
+            ),
+            (
+                "warning: Tryck inte på Reset.",
+                "warning: Skriv aldrig till namn@example.com.",
+                17,
+            ),
+            (
+                "  - nätet är nere",
+                "  - kommer inte åt https://router.test/",
+                11,
+            ),
+            (
+                "Dra ut sladden och vänta 30 sekunder.",
+                "Öppna http://localhost:8080 och vänta.",
+                16,
+            ),
+        ] {
+            let problems = parse(&GOOD.replace(from, to), INTENTS).unwrap_err();
+            assert_eq!(
+                codes_and_lines(&problems),
+                [("placeholder_address", Some(line))],
+                "{to}"
+            );
+        }
+        let problems = parse(
+            &GOOD.replace("link: outages", "link: https://example.se"),
+            INTENTS,
+        )
+        .unwrap_err();
+        assert_eq!(problems[0].values["address"], "example.se");
+        // A real address written out is still allowed.
+        let written = GOOD.replace("link: outages", "link: https://www.pts.se/sv/bransch/");
+        let guide = parse(&written, INTENTS).unwrap();
+        assert_eq!(
+            guide.steps[1].link,
+            Some(LinkRef::Address("https://www.pts.se/sv/bransch/".into()))
+        );
+    }
+
+    #[test]
+    fn a_name_the_company_profile_does_not_declare_is_refused_with_its_line() {
+        let bad = GOOD
+            .replace("link: outages", "link: driftstorningar")
+            .replace(
+                "Tryck inte på Reset.",
+                "Tryck inte på Reset, se {router_page}.",
+            );
+        let problems = parse(&bad, INTENTS).unwrap_err();
+        assert_eq!(
+            codes_and_lines(&problems),
+            [
+                ("unknown_company_fact", Some(17)),
+                ("unknown_company_fact", Some(25))
+            ]
+        );
+        assert_eq!(problems[0].values["name"], "router_page");
+        assert_eq!(problems[1].values["name"], "driftstorningar");
+        // A detail is no link.
+        let detail = GOOD.replace("link: outages", "link: incoming_mail_server");
+        let problems = parse(&detail, INTENTS).unwrap_err();
+        assert_eq!(problems[0].code, "unknown_company_fact");
+        // Anything that is neither a name nor an https address is no link at all.
+        let neither = GOOD.replace("link: outages", "link: Mina sidor");
+        assert_eq!(
+            parse(&neither, INTENTS).unwrap_err()[0].code,
+            "invalid_link"
+        );
+        // Without a profile, no name is declared.
+        let problems = super::parse(GOOD, INTENTS, &CompanyProfile::default()).unwrap_err();
+        assert_eq!(
+            codes_and_lines(&problems),
+            [("unknown_company_fact", Some(25))]
+        );
+    }
+
+    #[test]
+    fn facts_are_named_only_where_a_line_can_be_left_out() {
+        let titled = GOOD
+            .replace(
+                "title: Starta om routern",
+                "title: Starta om routern på {my_pages}",
+            )
+            .replace("## Vänta på lampan", "## Vänta på {outages}");
+        let problems = parse(&titled, INTENTS).unwrap_err();
+        assert_eq!(
+            codes_and_lines(&problems),
+            [
+                ("company_fact_misplaced", Some(3)),
+                ("company_fact_misplaced", Some(21))
+            ]
+        );
+        let only_facts = GOOD
+            .replace("Vänta två minuter.", "Se {outages}.")
+            .replace("expected: Lamporna tänds.", "expected: Du ser {my_pages}.");
+        let problems = parse(&only_facts, INTENTS).unwrap_err();
+        let found: Vec<_> = problems
+            .iter()
+            .map(|p| (p.code, p.line, p.values["field"].as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("only_company_facts", Some(18), "expected"),
+                ("only_company_facts", Some(21), "instruction"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_step_is_shown_with_the_facts_that_are_set_and_without_the_rest() {
+        let source = GOOD.replace(
+            "Vänta två minuter.",
+            "Vänta två minuter.\nServern heter {incoming_mail_server}.\nLäs mer på {my_pages}.",
+        );
+        let step = parse(&source, INTENTS).unwrap().steps[1].clone();
+        assert_eq!(
+            step.facts().collect::<Vec<_>>(),
+            ["incoming_mail_server", "my_pages", "outages"]
+        );
+        // The shipped profile sets nothing: the step's own words stand alone.
+        let unset = step.shown(&CompanyProfile::shipped());
+        assert_eq!(unset.instruction, "Vänta två minuter.");
+        assert_eq!(unset.expected.as_deref(), Some("Lampan lyser fast."));
+        assert_eq!(unset.link, None);
+        let set = CompanyProfile::parse(
+            "links:\n  my_pages: https://www.operatoren.se/mina-sidor\n  \
+             outages: https://www.operatoren.se/driftstorningar\n\
+             details:\n  incoming_mail_server: imap.operatoren.se\n",
+        )
+        .unwrap();
+        let shown = step.shown(&set);
+        assert_eq!(
+            shown.instruction,
+            "Vänta två minuter.\nServern heter imap.operatoren.se.\n\
+             Läs mer på https://www.operatoren.se/mina-sidor."
+        );
+        assert_eq!(
+            shown.link.as_deref(),
+            Some("https://www.operatoren.se/driftstorningar")
         );
     }
 }

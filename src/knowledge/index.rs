@@ -314,7 +314,12 @@ mod tests {
 
     fn committed() -> GuideIndex {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
-        let guides = library::load_dir(&dir, REQUIRED_INTENTS).expect("guides parse");
+        let guides = library::load_dir(
+            &dir,
+            REQUIRED_INTENTS,
+            &crate::company::CompanyProfile::shipped(),
+        )
+        .expect("guides parse");
         let index = GuideIndex::new().unwrap();
         let refs: Vec<&Guide> = guides.iter().collect();
         index.apply(&refs, &[]).unwrap();

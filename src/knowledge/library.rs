@@ -1,10 +1,11 @@
 //! Checks across guides: translations exist both ways, and `guide:` jumps land in the same
-//! language.
+//! language; and which company facts a folder of guides needs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use super::guide::{self, Guide, GuideId, OnFailure};
+use crate::company::CompanyProfile;
 
 /// Problems that involve more than one guide, each naming the guide it is about.
 pub fn cross_check(guides: &[Guide]) -> Vec<String> {
@@ -50,8 +51,26 @@ pub fn cross_check(guides: &[Guide]) -> Vec<String> {
     problems
 }
 
-/// Reads and parses every `*.md` guide in `dir`; returns the guides or every problem found.
-pub fn load_dir(dir: &Path, known_intents: &[&str]) -> Result<Vec<Guide>, Vec<String>> {
+/// The facts `guides` name that `company` leaves unset, each with how many guides name it:
+/// customers see those steps without them.
+pub fn unset_facts<'a>(guides: &'a [Guide], company: &CompanyProfile) -> BTreeMap<&'a str, usize> {
+    let mut unset = BTreeMap::new();
+    for g in guides {
+        let named: BTreeSet<&str> = g.steps.iter().flat_map(|s| s.facts()).collect();
+        for name in company.unset(named) {
+            *unset.entry(name).or_insert(0) += 1;
+        }
+    }
+    unset
+}
+
+/// Reads and parses every `*.md` guide in `dir`, naming only facts `company` declares;
+/// returns the guides or every problem found.
+pub fn load_dir(
+    dir: &Path,
+    known_intents: &[&str],
+    company: &CompanyProfile,
+) -> Result<Vec<Guide>, Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| vec![format!("{}: {e}", dir.display())])?;
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -68,7 +87,7 @@ pub fn load_dir(dir: &Path, known_intents: &[&str]) -> Result<Vec<Guide>, Vec<St
                 continue;
             }
         };
-        match guide::parse(&source, known_intents) {
+        match guide::parse(&source, known_intents, company) {
             Ok(g) => {
                 let stem = path
                     .file_stem()
@@ -103,7 +122,7 @@ mod tests {
     fn duplicate_ids_and_missing_translations_are_reported() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
         let source = std::fs::read_to_string(dir.join("router-restart-sv.md")).unwrap();
-        let guide = guide::parse(&source, REQUIRED_INTENTS).unwrap();
+        let guide = guide::parse(&source, REQUIRED_INTENTS, &CompanyProfile::shipped()).unwrap();
         let problems = cross_check(&[guide.clone(), guide]);
         assert!(
             problems.iter().any(|p| p.contains("more than one guide")),
@@ -118,7 +137,8 @@ mod tests {
     /// Parsing also refuses sales language, so this is the policy check on every guide.
     fn every_committed_guide_parses_and_the_library_is_consistent() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
-        let guides = load_dir(&dir, REQUIRED_INTENTS).unwrap_or_else(|p| panic!("{p:#?}"));
+        let guides = load_dir(&dir, REQUIRED_INTENTS, &CompanyProfile::shipped())
+            .unwrap_or_else(|p| panic!("{p:#?}"));
         assert!(guides.len() >= 60, "at least 30 guides in two languages");
         let swedish = guides
             .iter()
@@ -129,5 +149,38 @@ mod tests {
             guides.len(),
             "every Swedish guide has an English one"
         );
+    }
+
+    #[test]
+    fn the_shipped_guides_name_only_declared_facts_and_no_placeholder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
+        let shipped = CompanyProfile::shipped();
+        let guides = load_dir(&dir, REQUIRED_INTENTS, &shipped).unwrap();
+        // Every name the guides use is declared, and the shipped profile sets none of them.
+        let unset = unset_facts(&guides, &shipped);
+        for name in [
+            "my_pages",
+            "outages",
+            "incoming_mail_server",
+            "outgoing_mail_server",
+        ] {
+            assert!(unset.contains_key(name), "{unset:?}");
+        }
+        assert_eq!(
+            unset["incoming_mail_server"], 2,
+            "the two e-mail settings guides"
+        );
+        // Without a profile, no guide that names a fact is accepted.
+        let problems = load_dir(&dir, REQUIRED_INTENTS, &CompanyProfile::default()).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("no link named my_pages")),
+            "{problems:?}"
+        );
+        let set = shipped
+            .with_link("my_pages", "https://www.operatoren.se/mina-sidor")
+            .unwrap();
+        assert!(!unset_facts(&guides, &set).contains_key("my_pages"));
     }
 }

@@ -55,6 +55,111 @@ fn check_passes_the_committed_guides_and_names_file_line_and_problem_otherwise()
     );
 }
 
+/// The shipped company profile with every fact set.
+fn profile_with_everything_set() -> String {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/company.yaml");
+    let mut section = "";
+    std::fs::read_to_string(shipped)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            if !line.is_empty() && !line.starts_with([' ', '#']) {
+                section = line.split(':').next().unwrap_or_default();
+            }
+            match line.split_once(": null") {
+                Some((key, _)) if section == "links" => {
+                    format!("{key}: https://www.operatoren.se/{}", key.trim())
+                }
+                Some((key, _)) => format!("{key}: \"{} hos operatören\"", key.trim()),
+                None => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn check_refuses_placeholder_addresses_and_unknown_names_and_lists_unset_facts() {
+    let work = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", work.path().join("db.sqlite").display());
+    // The shipped profile sets nothing: the check passes and says what customers miss.
+    let ok = felsok(&["guides", "check"], &url);
+    let report = text(&ok);
+    assert!(ok.status.success(), "{report}");
+    assert!(
+        report.contains("Notice: the company profile knowledge/company.yaml leaves 12 facts")
+            && report.contains("customers see these steps without them"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  my_pages (named in 36 guides)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  incoming_mail_server (named in 2 guides)"),
+        "{report}"
+    );
+    // Everything set: nothing to notice.
+    let profile = work.path().join("company.yaml");
+    std::fs::write(&profile, profile_with_everything_set()).unwrap();
+    let set = felsok(
+        &[
+            "guides",
+            "check",
+            "--company-profile",
+            profile.to_str().unwrap(),
+        ],
+        &url,
+    );
+    assert!(set.status.success(), "{}", text(&set));
+    assert!(!text(&set).contains("Notice"), "{}", text(&set));
+
+    // A placeholder address and a name the profile does not declare fail the check.
+    let dir = work.path().join("guides");
+    std::fs::create_dir(&dir).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/guides");
+    for (id, from, to) in [
+        (
+            "router-restart-sv",
+            "link: outages",
+            "link: https://www.example.se/driftstorningar",
+        ),
+        ("router-restart-en", "link: outages", "link: outage_map"),
+    ] {
+        let source = std::fs::read_to_string(committed.join(format!("{id}.md"))).unwrap();
+        assert!(source.contains(from), "{id}");
+        std::fs::write(dir.join(format!("{id}.md")), source.replace(from, to)).unwrap();
+    }
+    let bad = felsok(&["guides", "check", dir.to_str().unwrap()], &url);
+    assert!(!bad.status.success());
+    let report = text(&bad);
+    assert!(
+        report.contains("router-restart-sv.md: line 74: www.example.se is a placeholder address"),
+        "{report}"
+    );
+    assert!(
+        report.contains("router-restart-en.md: line 74: link: the company profile declares no link named outage_map"),
+        "{report}"
+    );
+    // A profile named but missing is an error of its own.
+    let missing = work.path().join("nowhere.yaml");
+    let refused = felsok(
+        &[
+            "guides",
+            "check",
+            "--company-profile",
+            missing.to_str().unwrap(),
+        ],
+        &url,
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("does not exist"),
+        "{}",
+        text(&refused)
+    );
+}
+
 #[test]
 fn import_then_export_gives_back_the_same_files_and_tokens_are_printed_once() {
     let work = tempfile::tempdir().unwrap();

@@ -216,6 +216,34 @@ pub fn classifier() -> Classifier {
         .clone()
 }
 
+/// The shipped company profile (`knowledge/company.yaml`) with some facts set, written to a
+/// file of its own for `settings.company_profile`. Each change replaces the first line equal
+/// to its left side: `("  my_pages: null", "  my_pages: https://…")`.
+pub struct CompanyProfileFile {
+    pub path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub fn company_profile(changes: &[(&str, &str)]) -> CompanyProfileFile {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/company.yaml");
+    let mut lines: Vec<String> = std::fs::read_to_string(shipped)
+        .expect("the shipped profile")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for (from, to) in changes {
+        let line = lines
+            .iter_mut()
+            .find(|l| l.as_str() == *from)
+            .unwrap_or_else(|| panic!("no line {from:?} in the shipped profile"));
+        *line = (*to).to_owned();
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("company.yaml");
+    std::fs::write(&path, lines.join("\n")).expect("profile written");
+    CompanyProfileFile { path, _dir: dir }
+}
+
 /// Starts the application on an existing database, with settings adjusted by `tweak`.
 pub async fn spawn_app_on(db: TestDatabase, tweak: impl FnOnce(&mut ServeSettings)) -> TestApp {
     let mut settings = ServeSettings::for_database(db.url.clone());

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use felsok::classifier::{language, lexicon, ModelPaths, REQUIRED_INTENTS};
+use felsok::company::{placeholder_address, references, CompanyProfile, LinkRef};
 use felsok::domain::{secrets, MessageText};
 use felsok::encoder::{fetch, E5Tokenizer, Prefix};
 use felsok::http::body_check::{self, RequestBody};
@@ -24,7 +25,8 @@ pub fn guide_source(data: &[u8]) {
         .lines()
         .count()
         .max(1);
-    match guide::parse(source, REQUIRED_INTENTS) {
+    let company = CompanyProfile::shipped();
+    match guide::parse(source, REQUIRED_INTENTS, &company) {
         Err(problems) => {
             assert!(!problems.is_empty(), "refused without a reason");
             for problem in &problems {
@@ -52,11 +54,25 @@ pub fn guide_source(data: &[u8]) {
                     !step.expected.is_empty(),
                     "a step without an expected outcome"
                 );
-                if let Some(link) = &step.link {
-                    assert!(link.starts_with("https://") && !link.contains(char::is_whitespace));
+                match &step.link {
+                    Some(LinkRef::Address(link)) => {
+                        assert!(link.starts_with("https://") && !link.contains(char::is_whitespace))
+                    }
+                    Some(LinkRef::Named(name)) => assert!(company.declares_link(name)),
+                    None => {}
                 }
                 shown.extend([&*step.title, &*step.instruction, &*step.expected]);
                 shown.extend(step.warning.as_deref());
+                // What a customer reads never holds a placeholder address, nor a name left
+                // unfilled; the instruction and the expected outcome keep words of their own.
+                let as_shown = step.shown(&company);
+                assert!(!as_shown.instruction.trim().is_empty());
+                assert!(as_shown.expected.is_some_and(|e| !e.trim().is_empty()));
+                let texts = [Some(as_shown.instruction), as_shown.warning, as_shown.link];
+                for text in texts.iter().flatten() {
+                    assert_eq!(placeholder_address(text), None, "{text:?}");
+                    assert_eq!(references(text).count(), 0, "{text:?}");
+                }
             }
             // Support never sells: nothing a customer is shown may hold sales language.
             for text in shown {

@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use crate::common::{
-    action_ids, error_code, spawn_app, spawn_app_on, Backend, Chat, TestApp, TestDatabase,
+    action_ids, company_profile, error_code, spawn_app, spawn_app_on, Backend, Chat, TestApp,
+    TestDatabase,
 };
 use felsok::knowledge::sales_language::sales_phrases;
 use reqwest::{Response, StatusCode};
@@ -515,9 +516,12 @@ on_both_engines!(passwords_and_card_numbers_are_masked_before_they_are_stored);
 #[tokio::test]
 async fn asking_for_a_person_gets_the_configured_phone_and_hours() {
     let db = TestDatabase::create(Backend::Sqlite).await;
+    let profile = company_profile(&[
+        ("phone: null", "phone: 0771-40 40 40"),
+        ("  sv: null", "  sv: vardagar 8–20"),
+    ]);
     let app = spawn_app_on(db, |settings| {
-        settings.support_phone = Some("0771-40 40 40".into());
-        settings.support_hours = Some("vardagar 8–20".into());
+        settings.company_profile = Some(profile.path.clone());
     })
     .await;
     let chat = app.start_chat("sv").await;

@@ -11,6 +11,7 @@ mod agents;
 mod authorization;
 mod cancellation;
 mod classification;
+mod company_profile;
 mod conversation_api;
 mod dialogue_eval;
 mod dialogues;

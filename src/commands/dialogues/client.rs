@@ -51,6 +51,7 @@ impl Harness {
         settings.models_dir.clone_from(&config.models_dir);
         settings.knowledge_dir.clone_from(&config.knowledge_dir);
         settings.cache_dir.clone_from(&config.cache_dir);
+        settings.company_profile = Some(config.knowledge_dir.join("company.yaml"));
         let app = Application::build(&settings).await?;
         let base = format!("http://{}", app.local_addr()?);
         let (shutdown, stop) = oneshot::channel::<()>();

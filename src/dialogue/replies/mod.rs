@@ -411,13 +411,14 @@ impl Replies {
         }
     }
 
-    /// One step, written out in full.
+    /// One step, written out in full, with the company's facts as `company` sets them.
     pub fn step_card(
         &self,
         locale: Locale,
         number: usize,
         total: usize,
         step: &crate::knowledge::Step,
+        company: &crate::company::CompanyProfile,
     ) -> StepParts {
         let (heading, note, expected, more) = match locale {
             Locale::Sv => (
@@ -433,13 +434,14 @@ impl Replies {
                 "More information:",
             ),
         };
+        let shown = step.shown(company);
         StepParts {
             lead: None,
             heading,
-            instruction: step.instruction.clone(),
-            warning: step.warning.as_deref().map(|w| LabelledPart::new(note, w)),
-            expected: LabelledPart::new(expected, &step.expected),
-            link: step.link.as_deref().map(|l| LabelledPart::new(more, l)),
+            instruction: shown.instruction,
+            warning: shown.warning.map(|w| LabelledPart::new(note, &w)),
+            expected: LabelledPart::new(expected, &shown.expected.unwrap_or_default()),
+            link: shown.link.map(|l| LabelledPart::new(more, &l)),
         }
     }
 
@@ -802,9 +804,12 @@ impl Replies {
             warning: Some("Varning.".into()),
             expected: "Lampan lyser.".into(),
             on_failure: crate::knowledge::OnFailure::Next,
-            link: Some("https://example.se".into()),
+            link: Some(crate::company::LinkRef::Named("my_pages".into())),
             rules_out: Vec::new(),
         };
+        let company = crate::company::CompanyProfile::shipped()
+            .with_link("my_pages", "https://www.operatoren.se/mina-sidor")
+            .expect("a valid sample link");
         let later = [
             Later {
                 intent: "wifi_problem".into(),
@@ -851,7 +856,7 @@ impl Replies {
                 self.seen_by_the_colleague_too(locale, &later),
                 self.guide_intro(locale, "Sammanfattning."),
                 self.next_guide_intro(locale, "Titel"),
-                self.step_card(locale, 1, 3, &step).text(),
+                self.step_card(locale, 1, 3, &step, &company).text(),
                 self.step_reminder(locale, 1, "Titel"),
                 self.ask_postcode(locale, "bredband"),
                 self.no_outage_at(locale, "123 45"),
