@@ -236,6 +236,35 @@ impl CompanyProfile {
         self.links.contains_key(name)
     }
 
+    /// This profile, also declaring, unset, every fact `source` names that it does not, and
+    /// those names. Guides already stored are read with it: a fact the operator has since
+    /// taken out of the profile is then left out for customers, as an unset one is, instead
+    /// of the whole guide leaving the chats. Saving a guide still refuses such a name.
+    pub fn also_declaring_facts_of(&self, source: &str) -> (Self, Vec<String>) {
+        let mut profile = self.clone();
+        let mut added = Vec::new();
+        for line in source.lines() {
+            let link = line
+                .strip_prefix("link:")
+                .and_then(LinkRef::parse)
+                .and_then(|link| match link {
+                    LinkRef::Named(name) => Some(name),
+                    LinkRef::Address(_) => None,
+                });
+            if let Some(name) = link.filter(|name| !profile.declares_link(name)) {
+                profile.links.insert(name.clone(), None);
+                added.push(name);
+            }
+            for name in references(line) {
+                if !profile.declares(name) {
+                    profile.details.insert(name.to_owned(), None);
+                    added.push(name.to_owned());
+                }
+            }
+        }
+        (profile, added)
+    }
+
     /// Whether `name` is a declared link or detail.
     pub fn declares(&self, name: &str) -> bool {
         self.links.contains_key(name) || self.details.contains_key(name)
@@ -404,6 +433,29 @@ details:
         std::fs::write(&missing, "links:\n  my_pages: ftp://x\n").unwrap();
         let error = CompanyProfile::load(&missing).unwrap_err().to_string();
         assert!(error.contains("company.yaml: links.my_pages"), "{error}");
+    }
+
+    #[test]
+    fn a_stored_guide_naming_a_removed_fact_reads_with_it_left_unset() {
+        let profile = CompanyProfile::parse(SET).unwrap();
+        let source = "Gå till {old_portal}.\nlink: old_link\nlink: https://operatoren.se/x\n\
+                      Servern heter {incoming_mail_server}.";
+        let (lenient, added) = profile.also_declaring_facts_of(source);
+        assert_eq!(added, ["old_portal", "old_link"]);
+        assert!(lenient.declares_link("old_link") && lenient.declares("old_portal"));
+        assert_eq!(
+            lenient.fill("Gå till {old_portal}.\nEller ring."),
+            Some("Eller ring.".into())
+        );
+        assert_eq!(
+            lenient.address(&LinkRef::Named("old_link".into())),
+            None,
+            "left out, as an unset link"
+        );
+        assert_eq!(
+            profile.also_declaring_facts_of("Inga namn här.").1,
+            Vec::<String>::new()
+        );
     }
 
     #[test]

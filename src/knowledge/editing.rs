@@ -252,6 +252,22 @@ impl Editing {
 
     /// Imports `dir` when no guide was ever stored (the first start), then loads every live
     /// guide into the knowledge base.
+    /// The profile a stored guide is read with: the live one, also declaring any fact the
+    /// guide names that the profile no longer does, so that fact is left out for customers
+    /// rather than the guide (see [`CompanyProfile::also_declaring_facts_of`]).
+    fn lenient_company(&self, guide_id: &str, source: &str) -> CompanyProfile {
+        let (company, undeclared) = self.company.also_declaring_facts_of(source);
+        if !undeclared.is_empty() {
+            tracing::warn!(
+                guide_id,
+                facts = ?undeclared,
+                "a stored guide names company facts the profile does not declare; \
+                 customers see it without them"
+            );
+        }
+        company
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn load(&self, import_dir: Option<&Path>) -> Result<usize, EditError> {
         let head = self.store.latest_guide_revision().await?;
@@ -266,10 +282,10 @@ impl Editing {
         let intents = self.intents();
         let mut parsed = Vec::with_capacity(rows.len());
         for row in rows {
-            match guide::parse(&row.source, &intents, &self.company) {
+            let company = self.lenient_company(&row.id, &row.source);
+            match guide::parse(&row.source, &intents, &company) {
                 Ok(guide) => parsed.push((row, guide)),
-                // A guide stored under an older model's intents, or naming a fact the company
-                // profile no longer declares: keep serving the rest.
+                // A guide stored under an older model's intents: keep serving the rest.
                 Err(problems) => {
                     tracing::warn!(guide_id = %row.id, ?problems, "stored guide no longer valid")
                 }
@@ -422,7 +438,11 @@ impl Editing {
                 continue;
             }
             match &revision.source {
-                Some(source) => match guide::parse(source, &intents, &self.company) {
+                Some(source) => match guide::parse(
+                    source,
+                    &intents,
+                    &self.lenient_company(&revision.guide_id, source),
+                ) {
                     Ok(guide) => {
                         changes.push(Change::Saved(Box::new(self.entry(&revision, guide).await?)))
                     }

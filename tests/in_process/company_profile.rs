@@ -226,3 +226,25 @@ async fn a_company_profile_that_is_named_but_missing_or_wrong_stops_the_start() 
         .expect("no start with a placeholder");
     assert!(format!("{error:#}").contains("placeholder"), "{error:#}");
 }
+
+/// An operator who takes a fact out of the profile (here `my_pages`, which the TV guide links
+/// to) and restarts: the guides saved before still reach customers, without the link, rather
+/// than leaving the chats.
+#[tokio::test]
+async fn a_fact_taken_out_of_the_profile_leaves_the_guides_that_name_it_in_the_chats() {
+    let db = TestDatabase::create(Backend::Sqlite).await;
+    let app = spawn_app_on(db, |_| {}).await;
+    let db = app.stop().await;
+    let profile =
+        company_profile(&[("  my_pages: null", "  # my_pages taken out by the operator")]);
+    let app = spawn_app_on(db, |settings| {
+        settings.company_profile = Some(profile.path.clone());
+    })
+    .await;
+    let reply = missing_channel_step(&app).await;
+    assert!(reply["guide_step"]["parts"]["link"].is_null(), "{reply:#}");
+    for text in readable(&reply) {
+        assert!(!text.contains('{') && !text.contains("my_pages"), "{text}");
+    }
+    app.finish().await;
+}
