@@ -180,6 +180,7 @@ async fn walk_chat(harness: &Harness, dialogue: &Dialogue) -> anyhow::Result<Dia
         let about_handoff = expect.handoff.is_some()
             || expect.reason.is_some()
             || expect.summary_mentions.is_some()
+            || expect.summary_omits.is_some()
             || expect.no_handoff;
         let handoff = if about_handoff {
             harness.handoffs(&chat).await?.pop()

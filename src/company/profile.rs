@@ -18,6 +18,7 @@
 //! own words stand alone. [`CompanyProfile::fill`] and [`CompanyProfile::address`] are the one
 //! place where names become what customers read.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -240,8 +241,8 @@ impl CompanyProfile {
     /// those names. Guides already stored are read with it: a fact the operator has since
     /// taken out of the profile is then left out for customers, as an unset one is, instead
     /// of the whole guide leaving the chats. Saving a guide still refuses such a name.
-    pub fn also_declaring_facts_of(&self, source: &str) -> (Self, Vec<String>) {
-        let mut profile = self.clone();
+    pub fn also_declaring_facts_of(&self, source: &str) -> (Cow<'_, Self>, Vec<String>) {
+        let mut profile = Cow::Borrowed(self);
         let mut added = Vec::new();
         for line in source.lines() {
             let link = line
@@ -252,12 +253,12 @@ impl CompanyProfile {
                     LinkRef::Address(_) => None,
                 });
             if let Some(name) = link.filter(|name| !profile.declares_link(name)) {
-                profile.links.insert(name.clone(), None);
+                profile.to_mut().links.insert(name.clone(), None);
                 added.push(name);
             }
             for name in references(line) {
                 if !profile.declares(name) {
-                    profile.details.insert(name.to_owned(), None);
+                    profile.to_mut().details.insert(name.to_owned(), None);
                     added.push(name.to_owned());
                 }
             }

@@ -4,6 +4,7 @@
 //! this replica's knowledge base before the call returns, so the next chat uses it. Other
 //! replicas pick it up by polling the revision log ([`Editing::refresh`]).
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -255,7 +256,7 @@ impl Editing {
     /// The profile a stored guide is read with: the live one, also declaring any fact the
     /// guide names that the profile no longer does, so that fact is left out for customers
     /// rather than the guide (see [`CompanyProfile::also_declaring_facts_of`]).
-    fn lenient_company(&self, guide_id: &str, source: &str) -> CompanyProfile {
+    fn lenient_company(&self, guide_id: &str, source: &str) -> Cow<'_, CompanyProfile> {
         let (company, undeclared) = self.company.also_declaring_facts_of(source);
         if !undeclared.is_empty() {
             tracing::warn!(

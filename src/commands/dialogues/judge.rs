@@ -230,6 +230,29 @@ pub fn judge(expect: &Expect, answer: &Answer) -> Vec<Check> {
             answer.handoff.is_some() && missing.is_empty(),
         ));
     }
+    if let Some(unwanted) = &expect.summary_omits {
+        let summary = answer
+            .handoff
+            .and_then(|h| h["summary"].as_str())
+            .unwrap_or_default();
+        let summary_lower = summary.to_lowercase();
+        let present: Vec<&str> = unwanted
+            .iter()
+            .filter(|w| summary_lower.contains(&w.to_lowercase()))
+            .map(String::as_str)
+            .collect();
+        let got = match answer.handoff {
+            None => "no handoff".to_owned(),
+            Some(_) if present.is_empty() => "none of them".to_owned(),
+            Some(_) => format!("{present:?} in {:?}", clip(summary, 160)),
+        };
+        checks.push(Check::new(
+            "summary_omits",
+            format!("{unwanted:?}"),
+            got,
+            answer.handoff.is_some() && present.is_empty(),
+        ));
+    }
     let kinds_got = || format!("first message's actions {first_kinds:?}; {}", said());
     if expect.cancellation_first {
         checks.push(Check::new(

@@ -49,6 +49,8 @@ pub struct Expect {
     #[serde(default)]
     pub no_handoff: bool,
     pub summary_mentions: Option<Vec<String>>,
+    /// Words the agent's summary must not hold: what the customer never said or meant.
+    pub summary_omits: Option<Vec<String>>,
     #[serde(default)]
     pub cancellation_first: bool,
     #[serde(default)]
