@@ -229,6 +229,12 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// The router as served, to send it requests in-process (`tower::ServiceExt::oneshot`).
+    /// A request needs the `ConnectInfo<SocketAddr>` extension the server gives every one.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub fn run_until(
         self,

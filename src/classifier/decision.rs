@@ -3,16 +3,15 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::head::IntentHead;
+use super::head::{IntentHead, IntentModel};
 use super::lexicon;
 use super::readers::Reading;
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 
 /// An intent with its calibrated probability.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Scored {
-    #[schema(value_type = crate::domain::Intent)]
-    pub intent: String,
+    pub intent: Intent,
     pub confidence: f32,
 }
 
@@ -20,8 +19,7 @@ pub struct Scored {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Classification {
     /// The decision: the model's best intent, or `out_of_scope` when it is not sure enough.
-    #[schema(value_type = crate::domain::Intent)]
-    pub intent: String,
+    pub intent: Intent,
     /// Probability that the decision is right.
     pub confidence: f32,
     /// Whether the decision is sure enough to act on: the model's best intent (which may be
@@ -38,54 +36,88 @@ pub struct Classification {
     pub reading: Reading,
 }
 
-pub const OUT_OF_SCOPE: &str = crate::domain::Intent::OutOfScope.as_str();
-pub const CANCEL: &str = crate::domain::Intent::CancelSubscription.as_str();
+/// The decision in terms of the head's own labels (by index), for any head: the intent head,
+/// and the heads trained on public benchmarks, whose labels are not Felsök's intents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided {
+    /// The label decided on; `None` when the model is not sure enough, which counts as out
+    /// of scope.
+    pub label: Option<usize>,
+    /// Probability that the decision is right.
+    pub confidence: f32,
+    /// The model's best label (which may be out of scope itself) is above the language's
+    /// threshold.
+    pub confident: bool,
+    pub cancellation: bool,
+    /// The three likeliest labels with their probabilities, best first.
+    pub ranking: Vec<(usize, f32)>,
+}
+
+impl Decided {
+    /// The decided label's name, `out_of_scope` when unsure.
+    pub fn name<'h>(&self, head: &'h IntentHead) -> &'h str {
+        self.label
+            .map_or(Intent::OutOfScope.as_str(), |i| head.intents[i].as_str())
+    }
+}
 
 /// Applies the head's thresholds and the cancellation safety net.
-pub fn decide(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -> Classification {
+pub fn decide(model: &IntentModel, vector: &[f32], text: &str, language: Locale) -> Classification {
+    let decided = decide_labels(model.head(), vector, text, language);
+    let intent = |i: usize| model.labels()[i];
+    Classification {
+        cancellation: decided.cancellation,
+        intent: decided.label.map_or(Intent::OutOfScope, intent),
+        confidence: decided.confidence,
+        confident: decided.confident,
+        ranking: decided
+            .ranking
+            .iter()
+            .map(|&(i, confidence)| Scored {
+                intent: intent(i),
+                confidence,
+            })
+            .collect(),
+        language,
+        reading: Reading::NEUTRAL,
+    }
+}
+
+/// [`decide`] over a head's own labels: `cancel_subscription` among them, if any, raises the
+/// cancellation flag.
+pub fn decide_labels(head: &IntentHead, vector: &[f32], text: &str, language: Locale) -> Decided {
     let probs = head.probabilities(vector);
     let mut order: Vec<usize> = (0..probs.len()).collect();
     order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
-    let ranking: Vec<Scored> = order
-        .iter()
-        .take(3)
-        .map(|&i| Scored {
-            intent: head.intents[i].clone(),
-            confidence: probs[i],
-        })
-        .collect();
+    let ranking = order.iter().take(3).map(|&i| (i, probs[i])).collect();
+    let cancel = head.index_of(Intent::CancelSubscription.as_str());
     // "Jag vill INTE säga upp, bara gå ner till 250": the model hears the cancellation
     // words; the customer's next most likely meaning is what they want.
     let declined = lexicon::without_declines(text);
-    let best = match (&declined, head.index_of(CANCEL)) {
+    let best = match (&declined, cancel) {
         (Some(_), Some(cancel)) if order[0] == cancel && order.len() > 1 => order[1],
         _ => order[0],
     };
     let top = probs[best];
-    let best_name = head.intents[best].clone();
     let confident = top >= head.thresholds.for_locale(language);
-    let (intent, confidence) = if confident {
-        (best_name, top)
+    let (label, confidence) = if confident {
+        (Some(best), top)
     } else {
-        (OUT_OF_SCOPE.to_owned(), 1.0 - top)
+        (None, 1.0 - top)
     };
-    let model_cancel = head
-        .index_of(CANCEL)
-        .is_some_and(|i| probs[i] >= head.cancel_threshold);
+    let model_cancel = cancel.is_some_and(|i| probs[i] >= head.cancel_threshold);
     let cancellation = match &declined {
         // The model read the whole message, refusal included: only the words left over
         // can still ask to cancel something.
         Some(rest) => lexicon::signals_cancellation(rest),
         None => model_cancel || lexicon::signals_cancellation(text),
     };
-    Classification {
-        cancellation,
-        intent,
+    Decided {
+        label,
         confidence,
         confident,
+        cancellation,
         ranking,
-        language,
-        reading: Reading::NEUTRAL,
     }
 }
 
@@ -95,9 +127,15 @@ mod tests {
     use crate::classifier::head::{Layer, Provenance, Thresholds};
 
     /// Three intents; the input vector's components are the logits directly.
-    fn head() -> IntentHead {
-        IntentHead {
-            intents: vec!["broadband_down".into(), CANCEL.into(), OUT_OF_SCOPE.into()],
+    fn head() -> IntentModel {
+        IntentModel::new(IntentHead {
+            intents: [
+                Intent::BroadbandDown,
+                Intent::CancelSubscription,
+                Intent::OutOfScope,
+            ]
+            .map(|i| i.as_str().to_owned())
+            .to_vec(),
             hidden: None,
             output: Layer {
                 rows: 3,
@@ -109,13 +147,14 @@ mod tests {
             thresholds: Thresholds { sv: 0.6, en: 0.8 },
             cancel_threshold: 0.2,
             provenance: Provenance::default(),
-        }
+        })
+        .unwrap()
     }
 
     #[test]
     fn a_confident_guess_is_acted_on() {
         let c = decide(&head(), &[5.0, 0.0, 0.0], "nätet är nere", Locale::Sv);
-        assert_eq!(c.intent, "broadband_down");
+        assert_eq!(c.intent, Intent::BroadbandDown);
         assert!(c.confident);
         assert!(!c.cancellation);
         assert_eq!(c.ranking.len(), 3);
@@ -128,12 +167,12 @@ mod tests {
         assert!(decide(&head(), &v, "x", Locale::Sv).confident);
         let en = decide(&head(), &v, "x", Locale::En);
         assert!(!en.confident);
-        assert_eq!(en.intent, OUT_OF_SCOPE);
+        assert_eq!(en.intent, Intent::OutOfScope);
         // The model's own out-of-scope verdict, when sure, is a confident decision.
         let oos = decide(&head(), &[0.0, 0.0, 5.0], "x", Locale::Sv);
         assert!(oos.confident);
-        assert_eq!(oos.intent, OUT_OF_SCOPE);
-        assert_eq!(en.ranking[0].intent, "broadband_down");
+        assert_eq!(oos.intent, Intent::OutOfScope);
+        assert_eq!(en.ranking[0].intent, Intent::BroadbandDown);
     }
 
     #[test]
@@ -142,6 +181,6 @@ mod tests {
         assert!(c.cancellation, "p(cancel) ≈ 0.24 is above the 0.2 cut-off");
         let c = decide(&head(), &[5.0, 0.0, 0.0], "jag vill säga upp", Locale::Sv);
         assert!(c.cancellation);
-        assert_eq!(c.intent, "broadband_down");
+        assert_eq!(c.intent, Intent::BroadbandDown);
     }
 }

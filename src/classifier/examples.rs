@@ -131,7 +131,7 @@ mod tests {
         for intent in crate::classifier::REQUIRED_INTENTS {
             let of = |set: &[Example], lang: Option<Locale>| {
                 set.iter()
-                    .filter(|e| e.intent == *intent && lang.is_none_or(|l| e.language == l))
+                    .filter(|e| e.intent == intent.as_str() && lang.is_none_or(|l| e.language == l))
                     .count()
             };
             assert!(

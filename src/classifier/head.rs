@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Intent, Locale};
+use crate::domain::{Intent, Locale, UnknownIntent};
 
 /// A dense layer, `out = W·x + b`, with `W` stored row-major as `[rows = outputs][cols = inputs]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,29 +141,24 @@ impl IntentHead {
     /// Loads the intent head and checks that its labels are exactly the shared vocabulary,
     /// so no module matches on a name the model cannot say, nor misses one it can. (The
     /// readers' heads share the format but not the labels, so `load` does not check.)
-    pub fn load_intents(path: &std::path::Path) -> Result<Self, HeadError> {
-        let head = Self::load(path)?;
-        head.check_vocabulary(&path.display().to_string())?;
-        Ok(head)
-    }
-
-    fn check_vocabulary(&self, path: &str) -> Result<(), HeadError> {
-        if let Some(label) = self.intents.iter().find(|l| Intent::parse(l).is_err()) {
-            return Err(HeadError::UnknownIntent {
-                path: path.to_owned(),
-                label: label.clone(),
-            });
-        }
+    pub fn load_intents(path: &std::path::Path) -> Result<IntentModel, HeadError> {
+        let shown = path.display().to_string();
+        let model = IntentModel::new(Self::load(path)?).map_err(|UnknownIntent(label)| {
+            HeadError::UnknownIntent {
+                path: shown.clone(),
+                label,
+            }
+        })?;
         if let Some(intent) = Intent::ALL
             .into_iter()
-            .find(|i| !self.intents.iter().any(|l| l == i.as_str()))
+            .find(|i| model.index_of(*i).is_none())
         {
             return Err(HeadError::MissingIntent {
-                path: path.to_owned(),
+                path: shown,
                 intent,
             });
         }
-        Ok(())
+        Ok(model)
     }
 
     pub fn to_json(&self) -> String {
@@ -208,8 +203,42 @@ impl IntentHead {
         logits
     }
 
-    pub fn index_of(&self, intent: &str) -> Option<usize> {
-        self.intents.iter().position(|i| i == intent)
+    pub fn index_of(&self, label: &str) -> Option<usize> {
+        self.intents.iter().position(|l| l == label)
+    }
+}
+
+/// An intent head whose labels are all intents of the shared vocabulary, read once, so
+/// everything downstream of the model speaks in [`Intent`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntentModel {
+    head: IntentHead,
+    labels: Vec<Intent>,
+}
+
+impl IntentModel {
+    /// Refuses a head with a label that is no intent; a head may know only some intents
+    /// (training and evaluation work on subsets).
+    pub fn new(head: IntentHead) -> Result<Self, UnknownIntent> {
+        let labels = head
+            .intents
+            .iter()
+            .map(|label| Intent::parse(label))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { head, labels })
+    }
+
+    pub fn head(&self) -> &IntentHead {
+        &self.head
+    }
+
+    /// The intents, in the head's output order.
+    pub fn labels(&self) -> &[Intent] {
+        &self.labels
+    }
+
+    pub fn index_of(&self, intent: Intent) -> Option<usize> {
+        self.labels.iter().position(|l| *l == intent)
     }
 }
 
@@ -262,17 +291,27 @@ mod tests {
 
     #[test]
     fn a_head_with_a_label_outside_the_vocabulary_is_refused_by_name() {
-        let mut h = head();
-        h.intents = Intent::NAMES.iter().map(|n| (*n).to_owned()).collect();
-        assert!(h.check_vocabulary("x").is_ok());
-        h.intents[0] = "broadband_dwon".into();
-        match h.check_vocabulary("x") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("head.json");
+        let load = |labels: Vec<String>| {
+            let mut h = head();
+            h.output.rows = labels.len();
+            h.output.weights = vec![0.0; labels.len() * h.output.cols];
+            h.output.bias = vec![0.0; labels.len()];
+            h.intents = labels;
+            std::fs::write(&path, h.to_json()).unwrap();
+            IntentHead::load_intents(&path)
+        };
+        let mut names: Vec<String> = Intent::NAMES.iter().map(|n| (*n).to_owned()).collect();
+        assert!(load(names.clone()).is_ok());
+        names[0] = "broadband_dwon".into();
+        match load(names.clone()) {
             Err(HeadError::UnknownIntent { label, .. }) => assert_eq!(label, "broadband_dwon"),
             other => panic!("{other:?}"),
         }
-        h.intents.remove(0);
+        names.remove(0);
         assert!(matches!(
-            h.check_vocabulary("x"),
+            load(names),
             Err(HeadError::MissingIntent {
                 intent: Intent::BroadbandDown,
                 ..

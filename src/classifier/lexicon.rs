@@ -249,7 +249,7 @@ mod tests {
         for dir in ["models/training", "eval/heldout"] {
             for e in crate::classifier::examples::load_dir(&root.join(dir)).unwrap() {
                 let flagged = signals_cancellation(&e.text);
-                if e.intent == crate::classifier::decision::CANCEL {
+                if e.intent == crate::domain::Intent::CancelSubscription.as_str() {
                     assert!(flagged, "missed cancellation in {dir}: {}", e.text);
                 } else {
                     others += 1;

@@ -13,8 +13,8 @@ pub mod service;
 pub mod train;
 
 /// Every intent the head must know and the training data must have examples of: the
-/// shared vocabulary, by name.
-pub const REQUIRED_INTENTS: &[&str] = &crate::domain::Intent::NAMES;
+/// shared vocabulary.
+pub const REQUIRED_INTENTS: &[crate::domain::Intent] = &crate::domain::Intent::ALL;
 
 pub use decision::Classification;
 pub use readers::{Reading, StepReply};

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::decision::{decide, Classification};
-use super::head::{HeadError, IntentHead};
+use super::head::{HeadError, IntentHead, IntentModel};
 use super::language;
 use super::pool::{Embedder, EmbeddingPool, PoolError, Side};
 use super::readers::{Readers, ReadersError};
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 use crate::encoder::fetch::{self, FetchError};
 use crate::encoder::{Encoder, EncoderError, Prefix};
 
@@ -154,7 +154,7 @@ pub fn load_encoder(paths: &ModelPaths) -> Result<Encoder, LoadError> {
 #[derive(Clone)]
 pub struct Classifier {
     pool: EmbeddingPool,
-    head: Arc<IntentHead>,
+    head: Arc<IntentModel>,
     readers: Arc<Readers>,
     /// Vectors of guide texts already encoded: guides are encoded again whenever a knowledge
     /// base loads, and most of their lines rarely change. Customer messages never go here.
@@ -174,7 +174,7 @@ const GUIDE_CACHE_ENTRIES: usize = 100_000;
 impl std::fmt::Debug for Classifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Classifier")
-            .field("intents", &self.head.intents.len())
+            .field("intents", &self.head.labels().len())
             .finish_non_exhaustive()
     }
 }
@@ -182,7 +182,7 @@ impl std::fmt::Debug for Classifier {
 impl Classifier {
     pub fn new(
         embedder: Arc<dyn Embedder>,
-        head: IntentHead,
+        head: IntentModel,
         readers: Readers,
         max_batch: usize,
     ) -> Self {
@@ -199,7 +199,7 @@ impl Classifier {
         let encoder = load_encoder(paths)?;
         let head = IntentHead::load_intents(&paths.head())?;
         let readers = Readers::load(&paths.step_reply_head(), &paths.tone_head())?;
-        for expected in std::iter::once(head.dim()).chain(readers.dims()) {
+        for expected in std::iter::once(head.head().dim()).chain(readers.dims()) {
             if expected != encoder.dim() {
                 return Err(LoadError::Dimension {
                     expected,
@@ -215,7 +215,7 @@ impl Classifier {
     /// A file that cannot be read is started afresh; the service works without one.
     pub fn keep_guide_vectors_in(&self, path: &Path, encoder_dir: &Path) {
         let fingerprint = encoder_fingerprint(encoder_dir);
-        match super::cache::VectorCache::open(path, self.head.dim(), &fingerprint) {
+        match super::cache::VectorCache::open(path, self.head.head().dim(), &fingerprint) {
             Ok(file) => {
                 self.guide_vectors
                     .lock()
@@ -226,8 +226,8 @@ impl Classifier {
         }
     }
 
-    pub fn intents(&self) -> &[String] {
-        &self.head.intents
+    pub fn intents(&self) -> &[Intent] {
+        self.head.labels()
     }
 
     /// Classifies one message; `locale` is the conversation's language when known.

@@ -302,7 +302,7 @@ pub fn train_head(
     let probs: Vec<Vec<f32>> = oof.iter().map(|l| probabilities(l, temperature)).collect();
     let oos = intents
         .iter()
-        .position(|i| i == super::decision::OUT_OF_SCOPE);
+        .position(|i| i == crate::domain::Intent::OutOfScope.as_str());
     let per_language = |locale: Locale| {
         let (p, y): (Vec<Vec<f32>>, Vec<usize>) = probs
             .iter()
@@ -317,7 +317,9 @@ pub fn train_head(
         sv: per_language(Locale::Sv),
         en: per_language(Locale::En),
     };
-    let cancel = intents.iter().position(|i| i == super::decision::CANCEL);
+    let cancel = intents
+        .iter()
+        .position(|i| i == crate::domain::Intent::CancelSubscription.as_str());
     let cancel_threshold = fit_cancel_threshold(&probs, &data.labels, cancel);
     let model = fit(data, classes, config, config.seed)?;
     provenance.seed = config.seed;

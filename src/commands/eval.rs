@@ -11,14 +11,17 @@ use clap::{Args, ValueEnum};
 
 use super::train::{data_fingerprint, dataset, intents_of};
 use super::ModelArgs;
-use crate::classifier::decision::{decide, CANCEL, OUT_OF_SCOPE};
+use crate::classifier::decision::{decide, decide_labels};
 use crate::classifier::evaluate::{Evaluation, Outcome};
 use crate::classifier::examples::{self, Example};
 use crate::classifier::head::{IntentHead, Provenance};
 use crate::classifier::service::{encoder_fingerprint, load_encoder};
 use crate::classifier::train::{train_head, TrainConfig};
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 use crate::encoder::Prefix;
+
+/// The out-of-scope label's name, as the held-out files and CLINC150 (mapped) spell it.
+const OUT_OF_SCOPE: &str = Intent::OutOfScope.as_str();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Benchmark {
@@ -161,7 +164,8 @@ fn run_heldout(command: &EvalCommand) -> anyhow::Result<()> {
     let encoder = load_encoder(&paths)?;
     let fingerprint = encoder_fingerprint(&paths.encoder_dir());
     let head_path = command.head.clone().unwrap_or_else(|| paths.head());
-    let head = IntentHead::load_intents(&head_path)?;
+    let model = IntentHead::load_intents(&head_path)?;
+    let head = model.head();
     let heldout = examples::load_dir(&command.heldout)?;
     let data = dataset(
         &encoder,
@@ -176,10 +180,10 @@ fn run_heldout(command: &EvalCommand) -> anyhow::Result<()> {
         .iter()
         .zip(&data.vectors)
         .map(|(example, vector)| {
-            let c = decide(&head, vector, &example.text, example.language);
+            let c = decide(&model, vector, &example.text, example.language);
             Outcome {
                 truth: example.intent.clone(),
-                predicted: c.intent,
+                predicted: c.intent.as_str().to_owned(),
                 language: example.language,
                 flagged_cancellation: c.cancellation,
             }
@@ -199,20 +203,20 @@ fn run_heldout(command: &EvalCommand) -> anyhow::Result<()> {
     {
         let started = Instant::now();
         let vector = encoder.embed(&example.text, Prefix::Query)?;
-        let _ = decide(&head, &vector, &example.text, example.language);
+        let _ = decide(&model, &vector, &example.text, example.language);
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
     }
 
     std::fs::create_dir_all(&command.output_dir)?;
     let svg_path = command.output_dir.join("confusion.svg");
     std::fs::write(&svg_path, evaluation.confusion_svg())?;
-    let report = render_heldout(&evaluation, &heldout, &head, median_ms(latencies));
+    let report = render_heldout(&evaluation, &heldout, head, median_ms(latencies));
     let report_path = command.output_dir.join("report.md");
     std::fs::write(&report_path, &report)
         .with_context(|| format!("writing {}", report_path.display()))?;
     std::io::Write::write_all(&mut std::io::stdout().lock(), report.as_bytes())?;
 
-    let (recall, _) = evaluation.cancellation(CANCEL);
+    let (recall, _) = evaluation.cancellation(Intent::CancelSubscription.as_str());
     if recall < 1.0 {
         bail!("cancellation recall is {recall:.3}: every wish to cancel must be flagged");
     }
@@ -233,7 +237,8 @@ fn render_heldout(
     latency_ms: f64,
 ) -> String {
     let mut out = String::new();
-    let (cancel_recall, cancel_precision) = evaluation.cancellation(CANCEL);
+    let (cancel_recall, cancel_precision) =
+        evaluation.cancellation(Intent::CancelSubscription.as_str());
     let oos = evaluation
         .per_intent()
         .into_iter()
@@ -429,7 +434,7 @@ fn run_benchmark(command: &EvalCommand, benchmark: Benchmark) -> anyhow::Result<
         .iter()
         .zip(&test_data.vectors)
         .map(|(e, v)| {
-            let c = decide(&head, v, &e.text, e.language);
+            let c = decide_labels(&head, v, &e.text, e.language);
             let probs = head.probabilities(v);
             let best = probs
                 .iter()
@@ -439,7 +444,7 @@ fn run_benchmark(command: &EvalCommand, benchmark: Benchmark) -> anyhow::Result<
                 .unwrap_or_default();
             // MASSIVE has no out-of-scope class: its accuracy is the model's best guess.
             let predicted = if benchmark == Benchmark::Clinc150 {
-                c.intent
+                c.name(&head).to_owned()
             } else {
                 best
             };
@@ -524,7 +529,8 @@ fn operating_threshold(head: &IntentHead, examples: &[Example], vectors: &[Vec<f
         head.thresholds.en = threshold;
         let (mut in_scope, mut in_scope_right, mut oos, mut oos_right) = (0, 0, 0, 0);
         for (example, vector) in examples.iter().zip(vectors) {
-            let predicted = decide(&head, vector, &example.text, example.language).intent;
+            let decided = decide_labels(&head, vector, &example.text, example.language);
+            let predicted = decided.name(&head);
             if example.intent == OUT_OF_SCOPE {
                 oos += 1;
                 oos_right += usize::from(predicted == OUT_OF_SCOPE);

@@ -99,10 +99,10 @@ pub async fn evaluate(
 ) -> anyhow::Result<(String, RankScores)> {
     let paths = ModelPaths::new(models_dir);
     let classifier = tokio::task::spawn_blocking(move || Classifier::load(&paths)).await??;
-    let intents: Vec<&str> = classifier.intents().iter().map(String::as_str).collect();
+    let intents = classifier.intents();
     // Ranking reads no company facts; the shipped profile declares every name they use.
     let company = crate::company::CompanyProfile::shipped();
-    let guides = library::load_dir(guides_dir, &intents, &company)
+    let guides = library::load_dir(guides_dir, intents, &company)
         .map_err(|p| anyhow::anyhow!("guides: {}", p.join("; ")))?;
     let vectors =
         futures::future::try_join_all(guides.iter().map(|g| embed_guide(&classifier, g))).await?;
@@ -135,15 +135,11 @@ pub async fn evaluate(
             .classify_with_vector(&case.text, Some(case.language))
             .await?;
         let narrowing = if c.confident && !c.cancellation {
-            vec![c.intent.clone()]
+            vec![c.intent]
         } else {
             Vec::new()
         };
-        let likely: Vec<(String, f32)> = c
-            .ranking
-            .iter()
-            .map(|s| (s.intent.clone(), s.confidence))
-            .collect();
+        let likely: Vec<_> = c.ranking.iter().map(|s| (s.intent, s.confidence)).collect();
         for (v, variant) in variants.iter().enumerate() {
             let started = Instant::now();
             let found = knowledge.find(&FindQuery {

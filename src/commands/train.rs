@@ -93,7 +93,7 @@ impl HeadKind {
         match self {
             Self::Intent => crate::classifier::REQUIRED_INTENTS
                 .iter()
-                .map(|s| (*s).to_owned())
+                .map(|i| i.as_str().to_owned())
                 .collect(),
             Self::StepReply => readers::step_reply_labels(),
             Self::Tone => readers::tone_labels(),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::service::{new_message, parse_locale, parse_state, parse_status, stored};
+use super::service::{new_message, parse_state, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
 use crate::dialogue::ConversationStatus;
@@ -33,8 +33,8 @@ impl Conversations {
         request: &CallbackRequest,
     ) -> Result<CallbackReceipt, ConversationError> {
         let mut turn = self.owned_turn(id, token).await?;
-        let locale = parse_locale(&turn.conversation)?;
-        let status = parse_status(&turn.conversation)?;
+        let locale = turn.conversation.locale;
+        let status = turn.conversation.status;
         let mut state = parse_state(&turn.conversation)?;
         let now = Timestamp::now();
         let record = CallbackRecord {
@@ -84,9 +84,7 @@ impl Conversations {
         };
         let state_json =
             serde_json::to_string(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let seqs = turn
-            .append(&messages, status.as_str(), &state_json, now)
-            .await?;
+        let seqs = turn.append(&messages, status, &state_json, now).await?;
         if !turn.request_callback(&handoff_id, &record).await? {
             return Err(StoreError::Corrupt("the open handoff vanished in the turn".into()).into());
         }

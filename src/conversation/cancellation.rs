@@ -4,7 +4,7 @@
 use rand::Rng;
 use uuid::Uuid;
 
-use super::service::{new_message, parse_locale, parse_state, stored};
+use super::service::{new_message, parse_state, stored};
 use super::{ConversationError, Conversations, Message, Role};
 use crate::auth::SecretToken;
 use crate::domain::{
@@ -205,7 +205,7 @@ impl Conversations {
         request: WrittenRequest<'_>,
     ) -> Result<String, ConversationError> {
         let record = self.owned_conversation(id, token).await?;
-        let locale = parse_locale(&record)?;
+        let locale = record.locale;
         let replies = self.engine.replies();
         Ok(match request {
             WrittenRequest::Cancellation(form) => replies.cancellation_review(locale, form),
@@ -249,7 +249,7 @@ impl Conversations {
                 max_messages: self.max_messages,
             });
         }
-        let locale: Locale = parse_locale(&turn.conversation)?;
+        let locale: Locale = turn.conversation.locale;
         let mut state = parse_state(&turn.conversation)?;
         let now = Timestamp::now();
         let reference = new_reference(request.reference_prefix(), now);
@@ -274,9 +274,9 @@ impl Conversations {
         state.pending = None;
         let state_json =
             serde_json::to_string(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let status = turn.conversation.status.clone();
+        let status = turn.conversation.status;
         let seqs = turn
-            .append(std::slice::from_ref(&message), &status, &state_json, now)
+            .append(std::slice::from_ref(&message), status, &state_json, now)
             .await?;
         turn.open_handoff(
             &handoff_id,

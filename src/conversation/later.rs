@@ -4,8 +4,8 @@
 use super::service::Conversations;
 use super::ConversationError;
 use crate::classifier::Classification;
-use crate::dialogue::{area, is_problem, DialogueState, GuideLookup};
-use crate::domain::Locale;
+use crate::dialogue::{area, DialogueState, GuideLookup};
+use crate::domain::{Intent, Locale};
 use crate::knowledge::subjects;
 
 /// How sure a part's reading must be that it names a waiting problem to leave the guide
@@ -22,7 +22,7 @@ impl Conversations {
         text: &str,
         locale: Locale,
         whole: &Classification,
-    ) -> Result<Option<(String, f32)>, ConversationError> {
+    ) -> Result<Option<(Intent, f32)>, ConversationError> {
         let Some(walk) = state.walk.as_ref().filter(|_| !state.later.is_empty()) else {
             return Ok(None);
         };
@@ -34,13 +34,18 @@ impl Conversations {
         let Some(walked_guide) = self.knowledge().guide(&walk.guide_id) else {
             return Ok(None);
         };
-        let walked: Vec<&str> = walked_guide.guide.intents.iter().map(|i| area(i)).collect();
+        let walked: Vec<&str> = walked_guide
+            .guide
+            .intents
+            .iter()
+            .map(|i| area(*i))
+            .collect();
         // A waiting problem of the walked guide's own area cannot be told from the walked
         // one by its words ("boxen startar inte" while a box guide runs).
         let waiting: Vec<_> = state
             .later
             .iter()
-            .filter(|l| !walked.contains(&area(&l.intent)))
+            .filter(|l| !walked.contains(&area(l.intent)))
             .collect();
         if waiting.is_empty() {
             return Ok(None);
@@ -61,7 +66,7 @@ impl Conversations {
                 !new_here.is_empty() && new_here.iter().all(|s| about.contains(*s))
             });
             if let Some(l) = chosen {
-                return Ok(Some((l.intent.clone(), 1.0)));
+                return Ok(Some((l.intent, 1.0)));
             }
         }
         // "Gjort, routern omstartad" at a step that restarts the router reports on it,
@@ -93,11 +98,11 @@ impl Conversations {
             let named = c.confident
                 && c.confidence >= NAMED_SURE
                 && !c.cancellation
-                && is_problem(&c.intent);
+                && c.intent.is_problem();
             waiting
                 .iter()
-                .find(|l| named && area(&l.intent) == area(&c.intent))
-                .map(|l| (l.intent.clone(), c.confidence))
+                .find(|l| named && area(l.intent) == area(c.intent))
+                .map(|l| (l.intent, c.confidence))
         }))
     }
 }

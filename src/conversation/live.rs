@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, Weak};
 
 use tokio::sync::{broadcast, watch};
 
-use super::service::parse_status;
 use super::{ConversationError, Conversations, Message};
 use crate::auth::SecretToken;
 use crate::dialogue::ConversationStatus;
@@ -84,7 +83,7 @@ impl Conversations {
         }
         let first = ChatSnapshot {
             recent: Arc::new(Vec::new()),
-            status: parse_status(&record)?,
+            status: record.status,
             ended: false,
         };
         let (sender, snapshots) = watch::channel(first);
@@ -143,7 +142,7 @@ impl Conversations {
             .collect::<Result<_, _>>()?;
         Ok(Some(Update {
             messages,
-            status: parse_status(&record)?,
+            status: record.status,
         }))
     }
 }

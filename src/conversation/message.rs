@@ -6,36 +6,7 @@ use crate::domain::{Intent, Locale};
 use crate::storage::{MessageRecord, StoreError};
 use crate::timestamp::Timestamp;
 
-/// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Customer,
-    Bot,
-    Agent,
-    System,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Customer => "customer",
-            Self::Bot => "bot",
-            Self::Agent => "agent",
-            Self::System => "system",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "customer" => Some(Self::Customer),
-            "bot" => Some(Self::Bot),
-            "agent" => Some(Self::Agent),
-            "system" => Some(Self::System),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::Role;
 
 impl From<ReplyRole> for Role {
     fn from(role: ReplyRole) -> Self {
@@ -49,8 +20,7 @@ impl From<ReplyRole> for Role {
 /// What the bot understood a message to be about, and how sure it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct IntentScore {
-    #[schema(value_type = Intent)]
-    pub name: String,
+    pub name: Intent,
     pub confidence: f64,
     /// What the intent is about, in the agent's language. Set on handoff packets, so the
     /// agent page names intents as the summary does instead of keeping its own table.
@@ -59,7 +29,7 @@ pub struct IntentScore {
 }
 
 impl IntentScore {
-    pub fn new(name: String, confidence: f64) -> Self {
+    pub fn new(name: Intent, confidence: f64) -> Self {
         Self {
             name,
             confidence,
@@ -67,11 +37,9 @@ impl IntentScore {
         }
     }
 
-    /// The score with its label in `locale`; a name outside the vocabulary has none.
+    /// The score with its label in `locale`.
     pub fn labelled(mut self, locale: Locale) -> Self {
-        self.label = Intent::parse(&self.name)
-            .ok()
-            .map(|intent| intent.label(locale).to_owned());
+        self.label = Some(self.name.label(locale).to_owned());
         self
     }
 }
@@ -96,8 +64,7 @@ impl TryFrom<MessageRecord> for Message {
     type Error = StoreError;
 
     fn try_from(record: MessageRecord) -> Result<Self, Self::Error> {
-        let role = Role::parse(&record.role)
-            .ok_or_else(|| StoreError::Corrupt(format!("message role {:?}", record.role)))?;
+        let role = record.role;
         Ok(Self {
             id: record.id,
             role,

@@ -20,7 +20,7 @@ pub use cancellation::{CancellationReceipt, WrittenRequest};
 pub(crate) use live::{ChangeFeed, Heard};
 pub use live::{ChatFeed, ChatSnapshot, Update};
 pub use message::{IntentScore, Message, Role};
-pub(crate) use service::{new_message, parse_customer, parse_locale, parse_state, stored};
+pub(crate) use service::{new_message, parse_customer, parse_state, stored};
 pub use service::{
     ConversationError, ConversationView, Conversations, CustomerInput, StartConversation, Started,
     DEFAULT_MAX_MESSAGES,

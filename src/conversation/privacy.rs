@@ -7,7 +7,10 @@ use utoipa::ToSchema;
 use super::service::{parse_customer, ConversationError};
 use super::Message;
 use crate::dialogue::DialogueState;
-use crate::domain::{CustomerDetails, HandoffOutcome, HandoffReason, HandoffStatus, Queue};
+use crate::domain::{
+    Channel, ConversationStatus, CustomerDetails, HandoffOutcome, HandoffReason, HandoffStatus,
+    Locale, Queue,
+};
 use crate::storage::{DataSubject, Erased, Store, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -22,9 +25,9 @@ pub struct CustomerExport {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportedConversation {
     pub conversation_id: String,
-    pub locale: String,
-    pub channel: String,
-    pub status: String,
+    pub locale: Locale,
+    pub channel: Channel,
+    pub status: ConversationStatus,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]

@@ -13,7 +13,7 @@ use crate::dialogue::{
 use crate::domain::secrets::{self, SecretKind};
 use crate::domain::{
     Channel, ClientMessageId, CustomerDetails, HandoffOutcome, HandoffReason, HandoffStatus,
-    Locale, MessageText, Queue,
+    Intent, Locale, MessageText, Queue,
 };
 use crate::knowledge::{FindQuery, GuideEntry, KnowledgeBase, Weights};
 use crate::storage::{
@@ -116,11 +116,8 @@ struct ProblemPart<'t> {
 }
 
 /// The classifier's likely intents with their probabilities, best first.
-fn likely_intents(c: &Classification) -> Vec<(String, f32)> {
-    c.ranking
-        .iter()
-        .map(|s| (s.intent.clone(), s.confidence))
-        .collect()
+fn likely_intents(c: &Classification) -> Vec<(Intent, f32)> {
+    c.ranking.iter().map(|s| (s.intent, s.confidence)).collect()
 }
 
 /// How sure the classifier must be of a part of a message to say the customer raised that
@@ -139,7 +136,7 @@ pub(crate) fn new_message(
 ) -> NewMessage {
     NewMessage {
         id: Uuid::now_v7().to_string(),
-        role: role.as_str(),
+        role,
         text,
         actions_json: buttons_json(&[]),
         action_id: None,
@@ -181,16 +178,6 @@ pub(crate) fn stored(message: NewMessage, seq: i64) -> Result<Message, StoreErro
         guide_step_json: message.guide_step_json,
         created_at: message.created_at,
     })
-}
-
-pub(crate) fn parse_locale(record: &ConversationRecord) -> Result<Locale, StoreError> {
-    Locale::parse(&record.locale)
-        .map_err(|_| StoreError::Corrupt(format!("locale {:?}", record.locale)))
-}
-
-pub(super) fn parse_status(record: &ConversationRecord) -> Result<ConversationStatus, StoreError> {
-    ConversationStatus::parse(&record.status)
-        .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", record.status)))
 }
 
 pub(crate) fn parse_state(record: &ConversationRecord) -> Result<DialogueState, StoreError> {
@@ -286,7 +273,7 @@ impl Conversations {
                 return Ok((CustomerInput::Text(text), secrets, None));
             }
         }
-        let held_in = parse_locale(&record)?;
+        let held_in = record.locale;
         let switched_to = crate::classifier::language::switched(text.as_str(), held_in);
         let locale = switched_to.unwrap_or(held_in);
         let (mut c, vector) = self
@@ -324,23 +311,23 @@ impl Conversations {
         };
         // A claim for money names the fault it is for; a fault that is over is its reason,
         // not a second problem to troubleshoot.
-        if c.confident && c.intent == "compensation" {
+        if c.confident && c.intent == Intent::Compensation {
             problems.retain(|p| !crate::dialogue::tells_of_the_past(p.text));
         }
-        let lead_area = crate::dialogue::area(&c.intent);
+        let lead_area = crate::dialogue::area(c.intent);
         // The whole message reads as its weightiest problem; the customer's order decides
         // which comes first when the parts show two.
         // Beside a wish to cancel, a fault is kept for later ("kanalerna har försvunnit och
         // jag funderar på att säga upp"): the written way comes first, the fault if asked.
         let first_named_elsewhere = !c.cancellation
             && c.confident
-            && crate::dialogue::is_problem(&c.intent)
+            && c.intent.is_problem()
             && problems
                 .first()
-                .is_some_and(|p| crate::dialogue::area(&p.reading.intent) != lead_area)
+                .is_some_and(|p| crate::dialogue::area(p.reading.intent) != lead_area)
             && problems
                 .iter()
-                .any(|p| crate::dialogue::area(&p.reading.intent) == lead_area);
+                .any(|p| crate::dialogue::area(p.reading.intent) == lead_area);
         let reading = c.reading;
         let (mut lead, lead_text, lead_vector, others) = if first_named_elsewhere {
             let first = problems.remove(0);
@@ -350,7 +337,7 @@ impl Conversations {
             // about too ("tv:n säger ingen signal och jag funderar på att säga upp tv:n").
             (c, text.as_str(), vector, problems)
         } else {
-            problems.retain(|p| crate::dialogue::area(&p.reading.intent) != lead_area);
+            problems.retain(|p| crate::dialogue::area(p.reading.intent) != lead_area);
             (c, text.as_str(), vector, problems)
         };
         let mut also = Vec::new();
@@ -382,7 +369,7 @@ impl Conversations {
                 super::unsure::guide_by_meaning(&self.knowledge, &lead, &lead_vector, locale)
             {
                 if let Some(intent) = entry.guide.intents.first() {
-                    lead.intent = intent.clone();
+                    lead.intent = *intent;
                     lead.confident = true;
                 }
             }
@@ -433,15 +420,15 @@ impl Conversations {
         .await?;
         let mut problems: Vec<ProblemPart<'t>> = Vec::new();
         for (part, (c, vector)) in parts.into_iter().zip(readings) {
-            let area = crate::dialogue::area(&c.intent);
+            let area = crate::dialogue::area(c.intent);
             let new = c.confident
                 && c.confidence >= OTHER_PROBLEM_SURE
                 && !c.cancellation
-                && crate::dialogue::is_problem(&c.intent)
+                && c.intent.is_problem()
                 && !crate::dialogue::says_all_is_well(part)
                 && !problems
                     .iter()
-                    .any(|p| crate::dialogue::area(&p.reading.intent) == area);
+                    .any(|p| crate::dialogue::area(p.reading.intent) == area);
             if new {
                 problems.push(ProblemPart {
                     text: part,
@@ -491,8 +478,8 @@ impl Conversations {
             .await?;
         let a_problem_of_its_own = reading.confident
             && !reading.cancellation
-            && crate::dialogue::is_problem(&reading.intent)
-            && crate::dialogue::area(&reading.intent) == crate::dialogue::area(&lead.intent);
+            && reading.intent.is_problem()
+            && crate::dialogue::area(reading.intent) == crate::dialogue::area(lead.intent);
         if !a_problem_of_its_own {
             return Ok(Some(entry));
         }
@@ -559,9 +546,9 @@ impl Conversations {
                 &NewConversation {
                     id: &id,
                     token_hash: token_hash.as_str(),
-                    locale: request.locale.as_str(),
-                    channel: request.channel.as_str(),
-                    status: ConversationStatus::Bot.as_str(),
+                    locale: request.locale,
+                    channel: request.channel,
+                    status: ConversationStatus::Bot,
                     state_json: &state,
                     customer_json: customer.as_deref(),
                     created_at: now,
@@ -622,12 +609,12 @@ impl Conversations {
         }
         let locale = match switched_to {
             Some(locale) => {
-                turn.set_locale(locale.as_str()).await?;
+                turn.set_locale(locale).await?;
                 locale
             }
-            None => parse_locale(&turn.conversation)?,
+            None => turn.conversation.locale,
         };
-        let status = parse_status(&turn.conversation)?;
+        let status = turn.conversation.status;
         let state = parse_state(&turn.conversation)?;
         let now = Timestamp::now();
 
@@ -729,9 +716,7 @@ impl Conversations {
                 all.push(standing);
             }
         }
-        let seqs = turn
-            .append(&all, outcome.status.as_str(), &state_json, now)
-            .await?;
+        let seqs = turn.append(&all, outcome.status, &state_json, now).await?;
         if !outcome.step_events.is_empty() {
             let events: Vec<StepEventRow<'_>> = outcome
                 .step_events
@@ -883,14 +868,14 @@ impl Conversations {
             .into_iter()
             .map(Message::try_from)
             .collect::<Result<_, _>>()?;
-        let status = parse_status(&record)?;
+        let status = record.status;
         let waiting = match status {
             ConversationStatus::Queued => self.store.queue_standing(id).await?.map(Waiting::from),
             _ => None,
         };
         Ok(ConversationView {
             conversation_id: record.id.clone(),
-            locale: parse_locale(&record)?,
+            locale: record.locale,
             status,
             waiting,
             created_at: record.created_at,

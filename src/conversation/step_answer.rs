@@ -5,7 +5,7 @@ use super::service::Conversations;
 use super::ConversationError;
 use crate::classifier::{Reading, StepReply};
 use crate::dialogue::DialogueState;
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 
 /// How sure the intent head must be that the end of a message is about another problem for
 /// that end to answer no step.
@@ -104,7 +104,7 @@ impl Conversations {
         // send just sits in the outbox") is the step not having fixed it.
         let still = crate::dialogue::after_contrast(text) == Some(last)
             && end.confident
-            && self.walked_guide_serves(state, &end.intent);
+            && self.walked_guide_serves(state, end.intent);
         // "Ok, I'll check that later. Now the slow internet": an end surely about a problem
         // the walked guide does not serve turns to it, and answers no step.
         // An end that says the fault is gone ("nu är telefonen upplåst och har täckning
@@ -112,8 +112,8 @@ impl Conversations {
         let elsewhere = end.confident
             && end.confidence >= OTHER_PROBLEM_LIKELY
             && !crate::knowledge::ruled_out::says_fixed(last)
-            && crate::dialogue::is_problem(&end.intent)
-            && !self.walked_guide_serves(state, &end.intent);
+            && end.intent.is_problem()
+            && !self.walked_guide_serves(state, end.intent);
         Ok(if still {
             End::Answers(Some(StepReply::NotFixed))
         } else if elsewhere {
@@ -139,7 +139,7 @@ impl Conversations {
         // A fault told in words the heads do not know ("allt jag skickar blir liggande")
         // still reads as upset; a question about why it broke is no sign it still is.
         let fault = t.reading.step_reply == Some(StepReply::NotFixed)
-            || (t.confident && crate::dialogue::is_problem(&t.intent))
+            || (t.confident && t.intent.is_problem())
             || (t.reading.step_reply != Some(StepReply::Question) && t.reading.surely_frustrated());
         Ok(if fault {
             StepReply::NotFixed
@@ -160,13 +160,13 @@ impl Conversations {
     }
 
     /// Whether the guide being walked serves `intent`.
-    fn walked_guide_serves(&self, state: &DialogueState, intent: &str) -> bool {
+    fn walked_guide_serves(&self, state: &DialogueState, intent: Intent) -> bool {
         use crate::dialogue::GuideLookup;
         state
             .walk
             .as_ref()
             .and_then(|walk| self.knowledge().guide(&walk.guide_id))
-            .is_some_and(|entry| entry.guide.intents.iter().any(|i| i == intent))
+            .is_some_and(|entry| entry.guide.intents.contains(&intent))
     }
 
     async fn beyond_reads_worked(

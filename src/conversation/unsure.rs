@@ -64,7 +64,7 @@ const PERSON_WORDS: &[&str] = &[
 /// one) is what they asked about, or nothing sure is.
 pub(super) fn doubtful_person_request(c: &mut Classification, text: &str) {
     // An upset customer who may be asking for a person gets one (see `Engine::upset`).
-    if c.intent != Intent::TalkToHuman.as_str()
+    if c.intent != Intent::TalkToHuman
         || c.confidence >= PERSON_UNNAMED_SURE
         || c.reading.frustrated()
     {
@@ -83,16 +83,16 @@ fn read_as_the_next_problem(c: &mut Classification) {
     let next = c
         .ranking
         .iter()
-        .find(|s| s.intent != c.intent && crate::dialogue::is_problem(&s.intent))
+        .find(|s| s.intent != c.intent && s.intent.is_problem())
         .filter(|s| s.confidence >= PROBLEM_INSTEAD)
-        .map(|s| (s.intent.clone(), s.confidence));
+        .map(|s| (s.intent, s.confidence));
     match next {
         Some((intent, confidence)) => {
             c.intent = intent;
             c.confidence = confidence;
         }
         None => {
-            c.intent = crate::classifier::decision::OUT_OF_SCOPE.to_owned();
+            c.intent = Intent::OutOfScope;
             c.confident = false;
         }
     }
@@ -114,7 +114,7 @@ pub(super) fn upset_not_cancellation(c: &mut Classification, text: &str) {
     let upset =
         c.reading.surely_frustrated() || crate::dialogue::Situation::read(text).upset.is_some();
     if !(c.cancellation
-        && c.intent == crate::classifier::decision::CANCEL
+        && c.intent == Intent::CancelSubscription
         && c.confidence < CANCEL_BESIDE_UPSET_SURE
         && upset
         && !crate::classifier::lexicon::signals_cancellation(text))
@@ -136,21 +136,17 @@ pub(super) fn sure_of_the_area(c: &mut Classification) {
     if c.confident {
         return;
     }
-    let problems = || {
-        c.ranking
-            .iter()
-            .filter(|s| crate::dialogue::is_problem(&s.intent))
-    };
+    let problems = || c.ranking.iter().filter(|s| s.intent.is_problem());
     let Some(best) = problems().next() else {
         return;
     };
-    let area = crate::dialogue::area(&best.intent);
+    let area = crate::dialogue::area(best.intent);
     let sure: f32 = problems()
-        .filter(|s| crate::dialogue::area(&s.intent) == area)
+        .filter(|s| crate::dialogue::area(s.intent) == area)
         .map(|s| s.confidence)
         .sum();
     if sure >= AREA_SURE {
-        c.intent = best.intent.clone();
+        c.intent = best.intent;
         c.confidence = best.confidence;
         c.confident = true;
     }
@@ -166,11 +162,8 @@ pub(super) fn guide_by_meaning(
     vector: &[f32],
     locale: Locale,
 ) -> Option<Arc<GuideEntry>> {
-    let unnamed = !lead.confident
-        || matches!(
-            Intent::parse(&lead.intent),
-            Ok(Intent::OutOfScope | Intent::UnclearProblem)
-        );
+    let unnamed =
+        !lead.confident || matches!(lead.intent, Intent::OutOfScope | Intent::UnclearProblem);
     if !unnamed {
         return None;
     }
@@ -190,7 +183,7 @@ const CANCEL_IN_A_NO_SURE: f32 = 0.85;
 /// The caller asks only right after the offer.
 pub(super) fn declined_not_cancellation(c: &mut Classification, text: &str) {
     if c.cancellation
-        && c.intent == crate::classifier::decision::CANCEL
+        && c.intent == Intent::CancelSubscription
         && c.confidence < CANCEL_IN_A_NO_SURE
         && crate::dialogue::declines(text)
         && !crate::classifier::lexicon::signals_cancellation(text)
@@ -212,13 +205,13 @@ const CANCEL_BESIDE_A_PERSON_SURE: f32 = 0.8;
 pub(super) fn person_not_cancellation(c: &mut Classification, text: &str) {
     let asks_for_a_person = crate::dialogue::Situation::read(text).wants_a_person;
     if c.cancellation
-        && c.intent == crate::classifier::decision::CANCEL
+        && c.intent == Intent::CancelSubscription
         && c.confidence < CANCEL_BESIDE_A_PERSON_SURE
         && asks_for_a_person
         && !crate::classifier::lexicon::signals_cancellation(text)
     {
         c.cancellation = false;
-        c.intent = Intent::TalkToHuman.as_str().to_owned();
+        c.intent = Intent::TalkToHuman;
     }
 }
 
@@ -231,12 +224,12 @@ mod tests {
 
     fn read_as_cancel(p: f32) -> Classification {
         Classification {
-            intent: crate::classifier::decision::CANCEL.to_owned(),
+            intent: Intent::CancelSubscription,
             confidence: p,
             confident: true,
             cancellation: true,
             ranking: vec![Scored {
-                intent: crate::classifier::decision::CANCEL.to_owned(),
+                intent: Intent::CancelSubscription,
                 confidence: p,
             }],
             language: Locale::Sv,
@@ -249,7 +242,7 @@ mod tests {
         let mut c = read_as_cancel(0.62);
         person_not_cancellation(&mut c, "kan någon ringa mig istället? det gäller tv:n");
         assert!(!c.cancellation);
-        assert_eq!(c.intent, "talk_to_human");
+        assert_eq!(c.intent, Intent::TalkToHuman);
     }
 
     #[test]

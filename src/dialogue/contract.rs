@@ -23,14 +23,14 @@ pub enum Input<'a> {
 /// The classifier's reading of a message, as the engine needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Understanding {
-    pub intent: String,
+    pub intent: Intent,
     pub confidence: f32,
     /// Whether the intent is sure enough to act on.
     pub confident: bool,
     /// The customer seems to want to end a subscription.
     pub cancellation: bool,
     /// The likeliest intents with their confidence, best first (at most three).
-    pub ranking: Vec<(String, f32)>,
+    pub ranking: Vec<(Intent, f32)>,
     /// How the message answers a step, and its tone.
     pub reading: Reading,
     /// Other problems raised in the same message, in the order mentioned, when it raised
@@ -41,7 +41,7 @@ pub struct Understanding {
 impl Understanding {
     /// Whether the message was read as `intent`.
     pub fn is(&self, intent: Intent) -> bool {
-        self.intent == intent.as_str()
+        self.intent == intent
     }
 }
 
@@ -60,7 +60,7 @@ pub struct Reply {
     pub text: String,
     pub actions: Vec<ActionButton>,
     /// What the bot understood, on answers to free text.
-    pub intent: Option<(String, f32)>,
+    pub intent: Option<(Intent, f32)>,
     /// The guide step this message shows, if it shows one.
     pub guide_step: Option<GuideStepRef>,
 }

@@ -13,20 +13,13 @@ use crate::domain::{HandoffReason, Intent, Locale, Postcode, Queue};
 use crate::knowledge::GuideEntry;
 use crate::timestamp::Timestamp;
 
-/// Intents that name something to fix or look into, as opposed to small talk. A name outside
-/// the vocabulary (a test's own) counts as a problem, as it always has.
-pub fn is_problem(intent: &str) -> bool {
-    Intent::parse(intent).map_or(true, Intent::is_problem)
-}
-
 /// What a problem is about, coarsely: two parts in one area are one problem told twice
 /// ("nätet är nere och wifi syns inte"), two areas are two problems.
-pub fn area(intent: &str) -> &str {
-    let known = Intent::parse(intent).ok();
-    match known.and_then(crate::knowledge::Service::of_intent) {
+pub fn area(intent: Intent) -> &'static str {
+    match crate::knowledge::Service::of_intent(intent) {
         Some(service) => service.as_str(),
-        None if known.and_then(Intent::queue) == Some(Queue::Billing) => "billing",
-        None => intent,
+        None if intent.queue() == Some(Queue::Billing) => "billing",
+        None => intent.as_str(),
     }
 }
 
@@ -35,14 +28,11 @@ pub fn area(intent: &str) -> &str {
 /// ("can someone call me? the tv box is dead" goes to the technical queue). A fault comes
 /// before an errand: "vi har precis flyttat in och fiberdosan blinkar" is for the team that
 /// can mend the fibre box, not for the one that handles moves.
-fn problem_named(u: &Understanding) -> Option<&str> {
-    let own = (u.confident && is_problem(&u.intent)).then_some(u.intent.as_str());
-    let named = || {
-        own.into_iter()
-            .chain(u.also.iter().map(|l| l.intent.as_str()))
-    };
+fn problem_named(u: &Understanding) -> Option<Intent> {
+    let own = (u.confident && u.intent.is_problem()).then_some(u.intent);
+    let named = || own.into_iter().chain(u.also.iter().map(|l| l.intent));
     named()
-        .find(|intent| queue_for(Intent::parse(intent).ok(), None) != Queue::General)
+        .find(|intent| queue_for(Some(*intent), None) != Queue::General)
         .or_else(|| named().next())
 }
 
@@ -246,7 +236,7 @@ impl Engine {
             // Naming a thing ("och routern då?") is about the service, not the chat.
             let names_a_thing = !crate::knowledge::subjects::named_in(text).is_empty();
             let sure_problem = u.is_some_and(|u| {
-                is_problem(&u.intent) && u.confidence >= super::walk::NEW_PROBLEM_SURE
+                u.intent.is_problem() && u.confidence >= super::walk::NEW_PROBLEM_SURE
             });
             if !names_a_thing && !sure_problem && super::situation::follows_up(text) {
                 situation.request = Some(last);
@@ -365,7 +355,7 @@ impl Engine {
                     self.replies.keep_the_subscription(locale),
                     vec![self.replies.button(locale, Action::TalkToHuman)],
                 );
-                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                reply.intent = understanding.map(|u| (u.intent, u.confidence));
                 turn.replies.push(reply);
             }
             // "Har min uppsägning kommit fram?": what has become of it, from the records,
@@ -425,7 +415,7 @@ impl Engine {
                 turn.state.unplaced_in_a_row = 0;
                 turn.state.for_an_estate |= situation.bereavement;
                 if let Some(u) = understanding {
-                    turn.state.intent = Some(u.intent.clone());
+                    turn.state.intent = Some(u.intent);
                     // A fault named beside the wish waits, in case the customer wants it
                     // fixed first.
                     for other in &u.also {
@@ -449,7 +439,7 @@ impl Engine {
                         .actions
                         .push(self.replies.button(locale, Action::ContinueTroubleshooting));
                 }
-                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                reply.intent = understanding.map(|u| (u.intent, u.confidence));
                 turn.replies.push(reply);
                 turn.state.pending = Some(Pending::AfterCancellationOffer);
                 if situation.foreign {
@@ -469,7 +459,7 @@ impl Engine {
                     locale,
                     &mut turn,
                     HandoffReason::Frustration,
-                    understanding.map(|u| (u.intent.clone(), u.confidence)),
+                    understanding.map(|u| (u.intent, u.confidence)),
                 );
                 if let Some(reply) = turn.replies.last_mut() {
                     reply.text = format!("{} {}", self.replies.sorry(locale), reply.text);
@@ -479,14 +469,14 @@ impl Engine {
             // still routes it ("om min faktura" goes to billing).
             Input::Text(_, understanding) if situation.wants_a_person => {
                 if let Some(problem) = understanding.and_then(problem_named) {
-                    turn.state.intent = Some(problem.to_owned());
+                    turn.state.intent = Some(problem);
                     turn.state.handoff_queue = None;
                 }
                 self.hand_over(
                     locale,
                     &mut turn,
                     HandoffReason::CustomerRequest,
-                    understanding.map(|u| (u.intent.clone(), u.confidence)),
+                    understanding.map(|u| (u.intent, u.confidence)),
                 );
             }
             Input::Text(_, understanding) if situation.request.is_some() => {
@@ -498,7 +488,7 @@ impl Engine {
                 turn.replies
                     .push(self.bot(self.replies.only_swedish_and_english(), actions));
                 // The model reads many languages: a clear problem still gets its guide.
-                if let Some(u) = understanding.filter(|u| u.confident && is_problem(&u.intent)) {
+                if let Some(u) = understanding.filter(|u| u.confident && u.intent.is_problem()) {
                     self.answer_intent(ctx, &mut turn, u);
                 }
                 if turn.state.pending.is_none() {
@@ -510,7 +500,7 @@ impl Engine {
             // answer to a step the customer may not have read; its words may also pick a
             // better guide.
             Input::Text(_, Some(u))
-                if after_languages_note && u.confident && is_problem(&u.intent) =>
+                if after_languages_note && u.confident && u.intent.is_problem() =>
             {
                 if let Some(walk) = turn.state.walk.take() {
                     turn.state.guides_started.retain(|id| *id != walk.guide_id);
@@ -522,7 +512,7 @@ impl Engine {
             // it is the upset speaking, and the person is told so.
             Input::Text(_, Some(u)) if u.confident && u.is(Intent::TalkToHuman) => {
                 if let Some(problem) = problem_named(u) {
-                    turn.state.intent = Some(problem.to_owned());
+                    turn.state.intent = Some(problem);
                     turn.state.handoff_queue = None;
                 }
                 let reason = if upset && state.upset_signs >= 1 && u.confidence < 0.7 {
@@ -530,12 +520,7 @@ impl Engine {
                 } else {
                     HandoffReason::CustomerRequest
                 };
-                self.hand_over(
-                    locale,
-                    &mut turn,
-                    reason,
-                    Some((u.intent.clone(), u.confidence)),
-                );
+                self.hand_over(locale, &mut turn, reason, Some((u.intent, u.confidence)));
             }
             Input::Text(_, understanding) if upset => {
                 self.upset(ctx, &mut turn, understanding, surely_upset);
@@ -552,8 +537,7 @@ impl Engine {
                     && !understanding.is_some_and(|u| {
                         u.confident
                             && ((u.is(Intent::TalkToHuman) || u.is(Intent::ThanksGoodbye))
-                                || (is_problem(&u.intent)
-                                    && state.intent.as_deref() != Some(u.intent.as_str())))
+                                || (u.intent.is_problem() && state.intent != Some(u.intent)))
                     }) =>
             {
                 let mut reply = self.bot(
@@ -563,7 +547,7 @@ impl Engine {
                         self.replies.button(locale, Action::TalkToHuman),
                     ],
                 );
-                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                reply.intent = understanding.map(|u| (u.intent, u.confidence));
                 turn.replies.push(reply);
             }
             // Told of an outage, the customer says something that is no problem ("ok men jag
@@ -574,7 +558,7 @@ impl Engine {
                     && !understanding.is_some_and(|u| {
                         u.confident
                             && (u.is(Intent::ThanksGoodbye)
-                                || (is_problem(&u.intent) && !u.is(Intent::OutageStatus)))
+                                || (u.intent.is_problem() && !u.is(Intent::OutageStatus)))
                     }) =>
             {
                 let mut reply = self.bot(
@@ -584,7 +568,7 @@ impl Engine {
                         self.replies.button(locale, Action::TalkToHuman),
                     ],
                 );
-                reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+                reply.intent = understanding.map(|u| (u.intent, u.confidence));
                 turn.replies.push(reply);
             }
             // "Nej, fixa kanalerna först": the fault named beside the wish to cancel.
@@ -599,7 +583,7 @@ impl Engine {
                     && !understood.is_some_and(|u| {
                         u.confident
                             && (u.is(Intent::ThanksGoodbye)
-                                || (is_problem(&u.intent)
+                                || (u.intent.is_problem()
                                     && u.confidence >= super::walk::NEW_PROBLEM_SURE))
                     }) =>
             {
@@ -621,7 +605,7 @@ impl Engine {
                     self.replies.cancellation_question(locale)
                 };
                 let mut reply = self.bot(text, actions);
-                reply.intent = understood.map(|u| (u.intent.clone(), u.confidence));
+                reply.intent = understood.map(|u| (u.intent, u.confidence));
                 turn.state.pending = Some(Pending::AfterCancellationOffer);
                 turn.replies.push(reply);
             }
@@ -672,7 +656,7 @@ impl Engine {
         // What else the bot thought, for the person who may take over: kept for the message
         // that set the intent, or for the latest one while no intent is known.
         if let Input::Text(_, Some(u)) = input {
-            if turn.state.intent.as_deref().is_none_or(|i| i == u.intent) {
+            if turn.state.intent.is_none_or(|i| i == u.intent) {
                 turn.state.intent_ranking = u.ranking.clone();
             }
         }
@@ -726,7 +710,7 @@ impl Engine {
         sure: bool,
     ) {
         let locale = ctx.locale;
-        let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        let intent = understanding.map(|u| (u.intent, u.confidence));
         let words = turn.words.clone().unwrap_or_default();
         // Upset but fixed ("äntligen, nu funkar det!!") needs nobody; upset twice and still
         // stuck does, even when the message also answers the step.
@@ -764,7 +748,7 @@ impl Engine {
             _ if self.fault_first_after_cancellation_offer(ctx, &words) => {
                 self.take_up_later(ctx, turn)
             }
-            Some(u) if u.confident && is_problem(&u.intent) => self.answer_intent(ctx, turn, u),
+            Some(u) if u.confident && u.intent.is_problem() => self.answer_intent(ctx, turn, u),
             _ if walking => self.remind_of_step(ctx, turn, understanding),
             // Thanks that mean the opposite, or nothing to act on: no "tack själv", no guess.
             _ => {}
@@ -815,7 +799,7 @@ impl Engine {
             locale,
             turn,
             HandoffReason::BillingDispute,
-            understanding.map(|u| (u.intent.clone(), u.confidence)),
+            understanding.map(|u| (u.intent, u.confidence)),
             &line,
         );
         if let Some(reply) = turn.replies.last_mut() {
@@ -858,7 +842,7 @@ impl Engine {
             _ => self.replies.chat_request(locale, request).to_owned(),
         };
         let mut reply = self.bot(&text, actions);
-        reply.intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        reply.intent = understanding.map(|u| (u.intent, u.confidence));
         turn.replies.push(reply);
         if ctx.state.walk.is_some() {
             self.remind_of_step(ctx, turn, None);
@@ -875,7 +859,7 @@ impl Engine {
         first_time: &str,
     ) {
         let locale = ctx.locale;
-        let intent = understanding.map(|u| (u.intent.clone(), u.confidence));
+        let intent = understanding.map(|u| (u.intent, u.confidence));
         if ctx.state.unsure_in_a_row >= 1 {
             let line = self.replies.unclear_twice(locale);
             self.hand_over_saying(locale, turn, HandoffReason::NotUnderstood, intent, line);
@@ -900,23 +884,23 @@ impl Engine {
         let in_a_guide = turn.state.walk.is_some();
         let unplaced = turn.state.unplaced_in_a_row;
         turn.state.unplaced_in_a_row = 0;
-        let intent = Some((u.intent.clone(), u.confidence));
-        match Intent::parse(&u.intent).ok() {
-            Some(Intent::TalkToHuman) => {
+        let intent = Some((u.intent, u.confidence));
+        match u.intent {
+            Intent::TalkToHuman => {
                 self.hand_over(locale, turn, HandoffReason::CustomerRequest, intent);
             }
             // Small talk in the middle of a guide: bring the customer back to the step. Thanks
             // too: "tack" is not "it worked", and ending the guide on a guess loses the step.
-            Some(Intent::Greeting | Intent::OutOfScope | Intent::ThanksGoodbye) if in_a_guide => {
+            Intent::Greeting | Intent::OutOfScope | Intent::ThanksGoodbye if in_a_guide => {
                 self.remind_of_step(ctx, turn, Some(u));
             }
-            Some(Intent::Greeting) => {
+            Intent::Greeting => {
                 let mut reply =
                     self.bot(self.replies.greeting_back(locale), self.menu(locale, false));
                 reply.intent = intent;
                 turn.replies.push(reply);
             }
-            Some(Intent::OutOfScope) => {
+            Intent::OutOfScope => {
                 // Counts towards offering a person first, like any message the bot can't help with.
                 turn.state.unplaced_in_a_row = unplaced.saturating_add(1);
                 let repeated = turn.state.unplaced_in_a_row >= 2;
@@ -927,7 +911,7 @@ impl Engine {
                 reply.intent = intent;
                 turn.replies.push(reply);
             }
-            Some(Intent::ThanksGoodbye) => {
+            Intent::ThanksGoodbye => {
                 turn.state.walk = None;
                 turn.state.pending = None;
                 let mut reply = self.bot(self.replies.goodbye(locale), Vec::new());
@@ -936,10 +920,10 @@ impl Engine {
             }
             // "Det funkar inte" with no more said: in a guide, the step did not help; otherwise
             // the bot asks what it is about, like any message it cannot place.
-            Some(Intent::UnclearProblem) if in_a_guide => {
+            Intent::UnclearProblem if in_a_guide => {
                 self.step_answered(ctx, turn, super::StepOutcome::Failed);
             }
-            Some(Intent::UnclearProblem) => {
+            Intent::UnclearProblem => {
                 self.unsure(ctx, turn, Some(u), self.replies.what_is_wrong(locale));
             }
             // Claims and formal complaints are decided by people: straight to one.
@@ -949,22 +933,22 @@ impl Engine {
             // In a billing guide, a claim the model is not very sure of is mostly the step
             // told not to settle it ("it went out 3 days before the due date, i have the
             // receipt"): the guide goes on, and its last step brings billing in.
-            Some(Intent::Compensation | Intent::Complaint)
+            Intent::Compensation | Intent::Complaint
                 if in_a_guide
                     && u.confidence < CLAIM_IN_A_BILLING_GUIDE_SURE
                     && self.walked_area_is(ctx, "billing") =>
             {
                 self.step_answered(ctx, turn, super::StepOutcome::Failed);
             }
-            Some(Intent::Compensation | Intent::Complaint)
+            Intent::Compensation | Intent::Complaint
                 if u.confidence < PERSON_DECIDES_SURE && ctx.suggestion.is_some() =>
             {
                 self.answer_problem(ctx, turn, u)
             }
-            Some(Intent::Compensation | Intent::Complaint) => {
-                turn.state.intent = Some(u.intent.clone());
+            Intent::Compensation | Intent::Complaint => {
+                turn.state.intent = Some(u.intent);
                 turn.state.handoff_queue = None;
-                let line = self.replies.person_decides(locale, &u.intent);
+                let line = self.replies.person_decides(locale, u.intent);
                 self.hand_over_saying(locale, turn, HandoffReason::NeedsPerson, intent, &line);
             }
             _ => self.answer_problem(ctx, turn, u),
@@ -974,10 +958,10 @@ impl Engine {
     /// An understood problem with no guide to walk: say what was understood and offer a
     /// person, rather than guess.
     pub(super) fn no_guide(&self, locale: Locale, turn: &mut Turn, u: &Understanding) {
-        let text = self.replies.needs_a_person(locale, &u.intent);
+        let text = self.replies.needs_a_person(locale, u.intent);
         let actions = vec![self.replies.button(locale, Action::TalkToHuman)];
         let mut reply = self.bot(&text, actions);
-        reply.intent = Some((u.intent.clone(), u.confidence));
+        reply.intent = Some((u.intent, u.confidence));
         turn.replies.push(reply);
     }
 
@@ -986,7 +970,7 @@ impl Engine {
         locale: Locale,
         turn: &mut Turn,
         reason: HandoffReason,
-        intent: Option<(String, f32)>,
+        intent: Option<(Intent, f32)>,
     ) {
         self.hand_over_saying(
             locale,
@@ -1003,7 +987,7 @@ impl Engine {
         locale: Locale,
         turn: &mut Turn,
         reason: HandoffReason,
-        intent: Option<(String, f32)>,
+        intent: Option<(Intent, f32)>,
         line: &str,
     ) {
         let text = self.with_contact_sentence(locale, line);
@@ -1209,13 +1193,13 @@ mod understanding_tests {
     use crate::classifier::Reading;
     use crate::dialogue::ActionKind;
 
-    fn understood(intent: &str, confident: bool, cancellation: bool) -> Understanding {
+    fn understood(intent: Intent, confident: bool, cancellation: bool) -> Understanding {
         Understanding {
-            intent: intent.to_owned(),
+            intent,
             confidence: if confident { 0.9 } else { 0.3 },
             confident,
             cancellation,
-            ranking: vec![(intent.to_owned(), if confident { 0.9 } else { 0.3 })],
+            ranking: vec![(intent, if confident { 0.9 } else { 0.3 })],
             reading: Reading::NEUTRAL,
             also: Vec::new(),
         }
@@ -1234,7 +1218,7 @@ mod understanding_tests {
     /// the answer, about the right of withdrawal, must not tell the agent a complaint was made.
     #[test]
     fn a_withdrawal_offer_keeps_no_reading_but_leaving() {
-        let complaint = understood("complaint", true, false);
+        let complaint = understood(Intent::Complaint, true, false);
         let turn = Engine::new().respond(
             Locale::Sv,
             ConversationStatus::Bot,
@@ -1256,7 +1240,7 @@ mod understanding_tests {
 
     #[test]
     fn a_wish_to_cancel_is_answered_first_with_the_written_path_in_every_status() {
-        let u = understood("cancel_subscription", true, true);
+        let u = understood(Intent::CancelSubscription, true, true);
         for status in [
             ConversationStatus::Bot,
             ConversationStatus::Queued,
@@ -1271,7 +1255,7 @@ mod understanding_tests {
         // The flag wins even when the intent says something else.
         let turn = answer(
             ConversationStatus::Bot,
-            &understood("broadband_down", true, true),
+            &understood(Intent::BroadbandDown, true, true),
         );
         assert_eq!(
             turn.replies[0].actions[0].kind,
@@ -1283,17 +1267,20 @@ mod understanding_tests {
     fn asking_for_a_person_in_words_hands_over_at_once() {
         let turn = answer(
             ConversationStatus::Bot,
-            &understood("talk_to_human", true, false),
+            &understood(Intent::TalkToHuman, true, false),
         );
         assert_eq!(turn.status, ConversationStatus::Queued);
         assert_eq!(turn.handoff.unwrap().queue, Queue::General);
-        assert_eq!(turn.replies[0].intent.as_ref().unwrap().0, "talk_to_human");
+        assert_eq!(
+            turn.replies[0].intent.as_ref().unwrap().0,
+            Intent::TalkToHuman
+        );
     }
 
     #[test]
     fn a_billing_intent_routes_a_later_handoff_to_billing() {
         let e = Engine::new();
-        let u = understood("invoice_question", true, false);
+        let u = understood(Intent::InvoiceQuestion, true, false);
         let first = e.respond(
             Locale::Sv,
             ConversationStatus::Bot,
@@ -1314,16 +1301,19 @@ mod understanding_tests {
     fn an_unsure_guess_gets_the_fallback_but_keeps_the_intent_for_the_record() {
         let turn = answer(
             ConversationStatus::Bot,
-            &understood("out_of_scope", false, false),
+            &understood(Intent::OutOfScope, false, false),
         );
         assert!(turn.replies[0].text.starts_with("Förlåt"));
-        assert_eq!(turn.replies[0].intent.as_ref().unwrap().0, "out_of_scope");
+        assert_eq!(
+            turn.replies[0].intent.as_ref().unwrap().0,
+            Intent::OutOfScope
+        );
     }
 
     #[test]
     fn two_unsure_messages_in_a_row_go_to_a_person_but_one_does_not() {
         let e = Engine::new();
-        let unsure = understood("wifi_problem", false, false);
+        let unsure = understood(Intent::WifiProblem, false, false);
         let say = |state: &DialogueState, u: &Understanding| {
             e.respond(
                 Locale::Sv,
@@ -1336,7 +1326,7 @@ mod understanding_tests {
         assert!(first.handoff.is_none());
         assert_eq!(first.status, ConversationStatus::Bot);
         // Something the bot understood in between starts the count over.
-        let greeting = say(&first.state, &understood("greeting", true, false));
+        let greeting = say(&first.state, &understood(Intent::Greeting, true, false));
         assert!(say(&greeting.state, &unsure).handoff.is_none());
         let second = say(&first.state, &unsure);
         assert_eq!(
@@ -1355,8 +1345,8 @@ mod understanding_tests {
     #[test]
     fn compensation_and_complaints_go_straight_to_a_person() {
         for (intent, queue) in [
-            ("compensation", Queue::Billing),
-            ("complaint", Queue::General),
+            (Intent::Compensation, Queue::Billing),
+            (Intent::Complaint, Queue::General),
         ] {
             let turn = answer(ConversationStatus::Bot, &understood(intent, true, false));
             assert_eq!(

@@ -63,7 +63,7 @@ impl Engine {
         // tell the agent the customer complained; only a reading as leaving is kept.
         reply.intent = understanding
             .filter(|u| u.is(Intent::CancelSubscription))
-            .map(|u| (u.intent.clone(), u.confidence));
+            .map(|u| (u.intent, u.confidence));
         turn.replies.push(reply);
         if role == ReplyRole::Bot {
             turn.state.pending = Some(Pending::AfterWithdrawalOffer);

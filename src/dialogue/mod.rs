@@ -24,7 +24,7 @@ pub use contract::{
     Context, GuideLookup, GuideStepRef, HandoffRequest, Input, Reply, ReplyRole, StepEvent, Turn,
     Understanding,
 };
-pub use engine::{area, is_problem, queue_for, Engine};
+pub use engine::{area, queue_for, Engine};
 pub use parts::{after_contrast, last_said, parts, quotable, says_all_is_well, tells_of_the_past};
 pub use replies::Replies;
 pub use situation::{declines, ChatRequest, Situation, Upset};

@@ -5,39 +5,7 @@ use crate::domain::Intent;
 use crate::domain::Postcode;
 use crate::domain::Queue;
 
-/// Who is answering the conversation right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConversationStatus {
-    /// The bot answers.
-    Bot,
-    /// Waiting for a human agent; the bot stays quiet.
-    Queued,
-    /// A human agent holds the conversation.
-    Agent,
-    Closed,
-}
-
-impl ConversationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Bot => "bot",
-            Self::Queued => "queued",
-            Self::Agent => "agent",
-            Self::Closed => "closed",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "bot" => Some(Self::Bot),
-            "queued" => Some(Self::Queued),
-            "agent" => Some(Self::Agent),
-            "closed" => Some(Self::Closed),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::ConversationStatus;
 
 /// What the engine remembers between turns. Stored as JSON; every field has a default so that
 /// older stored states keep loading when fields are added.
@@ -47,10 +15,12 @@ pub struct DialogueState {
     /// The area the customer picked or the bot understood, used to route a handoff.
     pub topic: Option<Topic>,
     /// The last intent the bot was sure of; routes a handoff more precisely than a topic.
-    pub intent: Option<String>,
+    #[serde(deserialize_with = "crate::domain::intent_serde::known_or_none")]
+    pub intent: Option<Intent>,
     /// The classifier's likeliest intents for the message that set `intent`, best first:
     /// a person taking over sees what else the bot thought it might be.
-    pub intent_ranking: Vec<(String, f32)>,
+    #[serde(deserialize_with = "crate::domain::intent_serde::known_ranking")]
+    pub intent_ranking: Vec<(Intent, f32)>,
     /// Messages in a row the bot could not place; after two it offers a person first.
     pub unplaced_in_a_row: u32,
     /// Messages in a row the classifier was unsure of; after two a person takes over.
@@ -88,6 +58,7 @@ pub struct DialogueState {
     pub secret_expected: bool,
     /// Other problems the customer raised in the same message as the one being helped with,
     /// in the order mentioned: taken up when the first is done, never lost.
+    #[serde(deserialize_with = "later_with_known_intents")]
     pub later: Vec<Later>,
     /// The question about the chat the last turn answered: "och i mellandagarna?" right
     /// after the opening hours asks about them again.
@@ -105,7 +76,7 @@ pub struct DialogueState {
 /// A problem raised beside another, waiting its turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Later {
-    pub intent: String,
+    pub intent: Intent,
     /// The guide for it, found from the words that raised it: "och mobilen då?" later says
     /// too little to find one by itself.
     pub guide_id: Option<String>,
@@ -119,14 +90,24 @@ pub struct Later {
     pub paused_at: Option<usize>,
 }
 
+/// A problem waiting its turn whose intent has left the vocabulary since it was stored is
+/// dropped, not the whole state with it.
+fn later_with_known_intents<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Later>, D::Error> {
+    let raw: Vec<serde_json::Value> = Deserialize::deserialize(deserializer)?;
+    Ok(raw
+        .into_iter()
+        .filter_map(|value| serde_json::from_value(value).ok())
+        .collect())
+}
+
 impl DialogueState {
     /// The queue a handoff from this conversation goes to: the one a guide named, else the one
     /// the understood intent or picked topic routes to.
     pub fn handoff_route(&self) -> Queue {
-        self.handoff_queue.unwrap_or_else(|| {
-            let intent = self.intent.as_deref().and_then(|i| Intent::parse(i).ok());
-            queue_for(intent, self.topic)
-        })
+        self.handoff_queue
+            .unwrap_or_else(|| queue_for(self.intent, self.topic))
     }
 }
 
@@ -198,4 +179,31 @@ pub enum Pending {
     /// A message in a language the bot does not speak was answered with the languages it
     /// does: the next message in one of them most likely tells the problem again.
     AfterLanguagesNote,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_state_naming_a_retired_intent_still_loads_without_it() {
+        let stored = serde_json::json!({
+            "intent": "fax_problem",
+            "intent_ranking": [["fax_problem", 0.6], ["wifi_problem", 0.3]],
+            "later": [
+                {"intent": "fax_problem", "guide_id": null},
+                {"intent": "tv_problem", "guide_id": "tv-no-signal-sv"},
+            ],
+            "upset_signs": 1,
+        });
+        let state: DialogueState = serde_json::from_value(stored).unwrap();
+        assert_eq!(state.intent, None);
+        assert_eq!(state.intent_ranking, [(Intent::WifiProblem, 0.3)]);
+        assert_eq!(state.later.len(), 1);
+        assert_eq!(state.later[0].intent, Intent::TvProblem);
+        assert_eq!(state.upset_signs, 1);
+        let again: DialogueState =
+            serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+        assert_eq!(again, state);
+    }
 }

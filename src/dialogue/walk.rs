@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::contract::{Context, GuideStepRef, Reply, StepEvent, Turn, Understanding};
-use super::engine::{area, is_problem};
+use super::engine::area;
 use super::{Action, ActionButton, Engine, Pending, StepOutcome, StepTried, Walk};
 use crate::classifier::StepReply;
 use crate::domain::{HandoffReason, Intent, Locale, Postcode};
@@ -41,20 +41,20 @@ impl Engine {
             .state
             .later
             .iter()
-            .find(|l| l.intent != u.intent && super::area(&l.intent) == super::area(&u.intent))
+            .find(|l| l.intent != u.intent && super::area(l.intent) == super::area(u.intent))
             .filter(|_| !turn.state.later.iter().any(|l| l.intent == u.intent));
         let renamed;
         let u = match same_area {
             Some(earlier) => {
                 renamed = Understanding {
-                    intent: earlier.intent.clone(),
+                    intent: earlier.intent,
                     ..u.clone()
                 };
                 &renamed
             }
             None => u,
         };
-        turn.state.intent = Some(u.intent.clone());
+        turn.state.intent = Some(u.intent);
         turn.state.pending = None;
         turn.state.handoff_queue = None;
         // A problem raised earlier beside another keeps the guide its own words found.
@@ -76,7 +76,7 @@ impl Engine {
                 return;
             }
         }
-        let services = match Intent::parse(&u.intent).ok().and_then(Service::of_intent) {
+        let services = match Service::of_intent(u.intent) {
             Some(service) => vec![service],
             None if u.is(Intent::OutageStatus) => Service::ALL.to_vec(),
             None => Vec::new(),
@@ -126,7 +126,7 @@ impl Engine {
                             self.replies().button(ctx.locale, Action::TalkToHuman),
                         ],
                     );
-                    reply.intent = Some((u.intent.clone(), u.confidence));
+                    reply.intent = Some((u.intent, u.confidence));
                     turn.replies.push(reply);
                     return;
                 }
@@ -142,7 +142,7 @@ impl Engine {
         // A guide left half-way for another problem waits at its step, first in line.
         if let (Some(walk), Some(entry)) = (turn.state.walk.clone(), &suggestion) {
             let left = ctx.guides.guide(&walk.guide_id);
-            let left_intent = left.as_ref().and_then(|e| e.guide.intents.first().cloned());
+            let left_intent = left.as_ref().and_then(|e| e.guide.intents.first().copied());
             if let Some(intent) = left_intent.filter(|i| {
                 walk.guide_id != entry.guide.id.as_str()
                     && *i != u.intent
@@ -185,7 +185,7 @@ impl Engine {
                 let back = self.replies().back_to_paused(ctx.locale).to_owned();
                 self.show_step(ctx, turn, &entry, step, Some(back));
                 if let Some(reply) = turn.replies.last_mut() {
-                    reply.intent = Some((u.intent.clone(), u.confidence));
+                    reply.intent = Some((u.intent, u.confidence));
                 }
             }
             Some(entry) => {
@@ -251,7 +251,7 @@ impl Engine {
         let Some(u) = u.filter(|u| u.confident) else {
             return true;
         };
-        let other_problem = is_problem(&u.intent) && area(&u.intent) != area(&next.intent);
+        let other_problem = u.intent.is_problem() && area(u.intent) != area(next.intent);
         // "Ja gärna" is a yes, though it reads like thanks; "ok, men nu är mobilen död" is
         // something else.
         if super::situation::agrees(text) {
@@ -296,7 +296,7 @@ impl Engine {
         };
         turn.state.postcode = Some(postcode.clone());
         let services = match Service::parse(&service) {
-            Some(one) if turn.state.intent.as_deref() != Some(Intent::OutageStatus.as_str()) => {
+            Some(one) if turn.state.intent != Some(Intent::OutageStatus) => {
                 vec![one]
             }
             _ => Service::ALL.to_vec(),
@@ -357,7 +357,7 @@ impl Engine {
         turn.state.outages_told.push(outage.id.clone());
         turn.state.pending = Some(Pending::AfterOutage { guide_id });
         let mut reply = self.bot(&text, actions);
-        reply.intent = u.map(|u| (u.intent.clone(), u.confidence));
+        reply.intent = u.map(|u| (u.intent, u.confidence));
         turn.replies.push(reply);
     }
 
@@ -402,7 +402,7 @@ impl Engine {
         if turn.state.guides_started.contains(&id) {
             self.offer_person(ctx.locale, turn, None);
             if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
-                reply.intent = Some((u.intent.clone(), u.confidence));
+                reply.intent = Some((u.intent, u.confidence));
             }
             return;
         }
@@ -414,7 +414,7 @@ impl Engine {
         });
         self.show_step(ctx, turn, entry, 0, Some(intro));
         if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
-            reply.intent = Some((u.intent.clone(), u.confidence));
+            reply.intent = Some((u.intent, u.confidence));
         }
     }
 
@@ -651,7 +651,7 @@ impl Engine {
         // the fault as it was, it is this problem still.
         let still_stuck = u.reading.step_reply == Some(StepReply::NotFixed)
             && (super::says_no_change(text) || super::lacks_what_the_step_needs(text))
-            && (self.walked_area_is(ctx, area(&u.intent))
+            && (self.walked_area_is(ctx, area(u.intent))
                 || self.names_the_step(ctx, text)
                 || super::speaks_of_the_step(text));
         // The step-reply head is trained on exactly this question; the intent head only
@@ -702,7 +702,7 @@ impl Engine {
         ctx.state.walk.as_ref().is_some_and(|walk| {
             ctx.guides
                 .guide(&walk.guide_id)
-                .is_some_and(|e| e.guide.intents.iter().any(|i| area(i) == wanted))
+                .is_some_and(|e| e.guide.intents.iter().any(|i| area(*i) == wanted))
         })
     }
 
@@ -714,7 +714,7 @@ impl Engine {
                 .guide(&walk.guide_id)
                 .is_some_and(|e| e.guide.intents.contains(&u.intent))
         });
-        u.confident && is_problem(&u.intent) && !served
+        u.confident && u.intent.is_problem() && !served
     }
 
     /// Free text that [`Engine::answers_step`]: the step worked, did not help, or raised a
@@ -755,7 +755,7 @@ impl Engine {
         };
         let before = self.replies().step_question(ctx.locale).to_owned();
         let mut reply = self.step_message(ctx.locale, &entry, walk.step, Some(before));
-        reply.intent = Some((u.intent.clone(), u.confidence));
+        reply.intent = Some((u.intent, u.confidence));
         turn.replies.push(reply);
     }
 
@@ -794,7 +794,7 @@ impl Engine {
             if let Some(entry) = ctx.guides.guide(&walk.guide_id) {
                 self.show_step(ctx, turn, &entry, walk.step, Some(lead.to_owned()));
                 if let (Some(reply), Some(u)) = (turn.replies.last_mut(), u) {
-                    reply.intent = Some((u.intent.clone(), u.confidence));
+                    reply.intent = Some((u.intent, u.confidence));
                 }
                 return;
             }
@@ -803,7 +803,7 @@ impl Engine {
             .replies()
             .step_reminder(ctx.locale, walk.step + 1, &title);
         let mut reply: Reply = self.bot(&text, self.step_buttons(ctx.locale));
-        reply.intent = u.map(|u| (u.intent.clone(), u.confidence));
+        reply.intent = u.map(|u| (u.intent, u.confidence));
         turn.replies.push(reply);
     }
 }
@@ -866,7 +866,7 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
     fn library() -> Library {
         let guide = guide::parse(
             GUIDE,
-            &["broadband_down"],
+            &[Intent::BroadbandDown],
             &crate::company::CompanyProfile::default(),
         )
         .unwrap();
@@ -883,14 +883,11 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
 
     fn fault() -> Understanding {
         Understanding {
-            intent: "broadband_down".into(),
+            intent: Intent::BroadbandDown,
             confidence: 0.9,
             confident: true,
             cancellation: false,
-            ranking: vec![
-                ("broadband_down".into(), 0.9),
-                ("broadband_slow".into(), 0.05),
-            ],
+            ranking: vec![(Intent::BroadbandDown, 0.9), (Intent::BroadbandSlow, 0.05)],
             reading: Reading::NEUTRAL,
             also: Vec::new(),
         }
@@ -988,22 +985,22 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
             &[],
             Input::Text("nätet", Some(&fault())),
         );
-        let said = |intent: &str| Understanding {
-            intent: intent.into(),
+        let said = |intent: Intent| Understanding {
+            intent,
             confidence: 0.95,
             confident: true,
             cancellation: false,
-            ranking: vec![(intent.into(), 0.95)],
+            ranking: vec![(intent, 0.95)],
             reading: Reading::NEUTRAL,
             also: Vec::new(),
         };
-        let thanks = said("thanks_goodbye");
+        let thanks = said(Intent::ThanksGoodbye);
         let polite = turn(&lib, &first.state, &[], Input::Text("tack", Some(&thanks)));
         assert_eq!(polite.state.walk, first.state.walk, "still on step 1");
         assert!(polite.replies[0]
             .text
             .starts_with("Vi håller på med steg 1"));
-        let unclear = said("unclear_problem");
+        let unclear = said(Intent::UnclearProblem);
         let failed = turn(
             &lib,
             &first.state,
@@ -1022,7 +1019,7 @@ intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n-
         let mut lib = library();
         let bill = guide::parse(
             BILL,
-            &["invoice_question"],
+            &[Intent::InvoiceQuestion],
             &crate::company::CompanyProfile::default(),
         )
         .unwrap();
@@ -1055,7 +1052,7 @@ intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n-
         };
         let mut net = fault();
         net.also = vec![crate::dialogue::Later {
-            intent: "invoice_question".into(),
+            intent: Intent::InvoiceQuestion,
             guide_id: Some("invoice-sv".into()),
             said: Some("fakturan är för hög".into()),
             paused_at: None,
@@ -1069,12 +1066,12 @@ intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n-
         let second = turn(&lib, &first.state, &[], Input::Action(Action::StepFailed));
         assert_eq!(second.state.walk.as_ref().unwrap().step, 1);
         let bill = Understanding {
-            intent: "invoice_question".into(),
+            intent: Intent::InvoiceQuestion,
             ..fault()
         };
         let billing = at(&second.state, "invoice-sv", "fakturan först", &bill);
         assert_eq!(billing.state.walk.as_ref().unwrap().guide_id, "invoice-sv");
-        assert_eq!(billing.state.later[0].intent, "broadband_down");
+        assert_eq!(billing.state.later[0].intent, Intent::BroadbandDown);
         assert_eq!(billing.state.later[0].paused_at, Some(1));
         let back = at(&billing.state, "router-restart-sv", "nu nätet", &fault());
         let step = back.replies[0].guide_step.as_ref().unwrap();
@@ -1085,7 +1082,7 @@ intents: [invoice_question]\nproducts: [fiber]\nsummary: Fakturan förklarad.\n-
         assert!(back.replies[0].text.starts_with("Då tar vi det nu"));
         // The bill, left in its turn, waits at its step.
         assert_eq!(back.state.later.len(), 1);
-        assert_eq!(back.state.later[0].intent, "invoice_question");
+        assert_eq!(back.state.later[0].intent, Intent::InvoiceQuestion);
         assert_eq!(back.state.later[0].paused_at, Some(0));
     }
 }

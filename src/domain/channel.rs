@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use super::FieldError;
 
 /// Where the customer is writing from; kept for statistics and for how replies are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     #[default]

@@ -195,6 +195,27 @@ impl Intent {
     }
 }
 
+/// Reading intents back from stored state: a name that has left the vocabulary since (an
+/// intent retired in a later release) reads as none, so the rest of the state still loads.
+pub mod intent_serde {
+    use serde::{Deserialize, Deserializer};
+
+    use super::Intent;
+
+    pub fn known_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Intent>, D::Error> {
+        let raw: Option<String> = Option::deserialize(d)?;
+        Ok(raw.and_then(|name| Intent::parse(&name).ok()))
+    }
+
+    pub fn known_ranking<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Intent, f32)>, D::Error> {
+        let raw: Vec<(String, f32)> = Vec::deserialize(d)?;
+        Ok(raw
+            .into_iter()
+            .filter_map(|(name, p)| Intent::parse(&name).ok().map(|i| (i, p)))
+            .collect())
+    }
+}
+
 impl std::fmt::Display for Intent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -63,7 +63,7 @@ pub struct HandoffPacket {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intent: Option<IntentScore>,
     /// The customer's language.
-    pub language: String,
+    pub language: Locale,
     /// The classifier's likeliest readings of the message the intent came from, best first
     /// (at most three): what else the customer might have meant.
     pub intents: Vec<IntentScore>,
@@ -152,30 +152,28 @@ pub(super) fn assemble(
     let messages = case.messages;
     let first_words = messages
         .iter()
-        .find(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
+        .find(|m| m.role == Role::Customer && m.action_id.is_none())
         .map(|m| m.text.clone());
     // The confidence of the last reply that named the intent the bot settled on.
-    let intent = state.intent.as_deref().and_then(|name| {
+    let intent = state.intent.and_then(|name| {
         messages
             .iter()
             .rev()
-            .find_map(|m| m.intent.as_ref().filter(|(n, _)| n == name).cloned())
+            .find_map(|m| m.intent.filter(|(n, _)| *n == name))
     });
     // What the customer came with: the first problem the bot understood, not the wish
     // to cancel or a greeting, which the summary tells on their own.
     let problem = messages
         .iter()
-        .filter_map(|m| m.intent.as_ref())
-        .find(|(name, _)| {
-            Intent::parse(name).map_or(true, |i| i.is_problem() && i != Intent::CancelSubscription)
-        })
-        .or(intent.as_ref());
+        .filter_map(|m| m.intent)
+        .find(|(name, _)| name.is_problem() && *name != Intent::CancelSubscription)
+        .or(intent);
     let given = parse_customer(conversation)?;
     let details = details::extract(
         agent_locale,
         messages
             .iter()
-            .filter(|m| m.role == Role::Customer.as_str() && m.action_id.is_none())
+            .filter(|m| m.role == Role::Customer && m.action_id.is_none())
             .map(|m| m.text.as_str()),
         given.postcode.as_ref().or(state.postcode.as_ref()),
     );
@@ -186,7 +184,7 @@ pub(super) fn assemble(
             details: Some(&details),
             callback: callback.as_ref().map(|c| (c.phone.as_str(), c.from, c.to)),
             first_words: first_words.as_deref(),
-            intent: problem.map(|(n, c)| (n.as_str(), *c)),
+            intent: problem,
             steps_tried: &state.steps_tried,
             reason: Some(record.reason),
             cancellation: cancellation
@@ -254,12 +252,12 @@ pub(super) fn assemble(
         reason: record.reason,
         intent: intent
             .map(|(name, confidence)| IntentScore::new(name, confidence).labelled(agent_locale)),
-        language: conversation.locale.clone(),
+        language: conversation.locale,
         intents: state
             .intent_ranking
             .iter()
             .map(|(name, confidence)| {
-                IntentScore::new(name.clone(), f64::from(*confidence)).labelled(agent_locale)
+                IntentScore::new(*name, f64::from(*confidence)).labelled(agent_locale)
             })
             .collect(),
         summary,
@@ -299,7 +297,7 @@ pub(super) fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Locale;
+    use crate::domain::{Channel, ConversationStatus, Locale};
 
     fn at(text: &str) -> Timestamp {
         Timestamp::parse(text).expect("a valid time")
@@ -309,9 +307,9 @@ mod tests {
         ConversationRecord {
             id: "c1".into(),
             token_hash: String::new(),
-            locale: "sv".into(),
-            channel: "web".into(),
-            status: "queued".into(),
+            locale: Locale::Sv,
+            channel: Channel::Web,
+            status: ConversationStatus::Queued,
             state_json: serde_json::to_string(state).expect("a state serialises"),
             customer_json: customer.map(str::to_owned),
             last_seq: 3,
@@ -337,15 +335,15 @@ mod tests {
         }
     }
 
-    fn message(seq: i64, role: Role, text: &str, intent: Option<(&str, f64)>) -> MessageRecord {
+    fn message(seq: i64, role: Role, text: &str, intent: Option<(Intent, f64)>) -> MessageRecord {
         MessageRecord {
             id: format!("m{seq}"),
             seq,
-            role: role.as_str().into(),
+            role,
             text: text.into(),
             actions_json: "[]".into(),
             action_id: None,
-            intent: intent.map(|(name, confidence)| (name.to_owned(), confidence)),
+            intent,
             guide_step_json: None,
             created_at: at("2026-12-01T09:01:00Z"),
         }
@@ -395,15 +393,20 @@ mod tests {
     #[test]
     fn the_packet_names_the_problem_the_customer_came_with_not_the_greeting() {
         let state = DialogueState {
-            intent: Some("broadband_down".into()),
+            intent: Some(Intent::BroadbandDown),
             ..DialogueState::default()
         };
         let record = conversation(&state, None);
         let messages = [
             message(1, Role::Customer, "hej", None),
-            message(2, Role::Bot, "Hej!", Some(("greeting", 0.9))),
+            message(2, Role::Bot, "Hej!", Some((Intent::Greeting, 0.9))),
             message(3, Role::Customer, "internet funkar inte", None),
-            message(4, Role::Bot, "Vi testar.", Some(("broadband_down", 0.82))),
+            message(
+                4,
+                Role::Bot,
+                "Vi testar.",
+                Some((Intent::BroadbandDown, 0.82)),
+            ),
         ];
         let packet = packet_of(
             &record,
@@ -416,8 +419,8 @@ mod tests {
         .expect("a packet");
         let intent = packet.intent.expect("the settled intent");
         assert_eq!(
-            (intent.name.as_str(), intent.confidence),
-            ("broadband_down", 0.82)
+            (intent.name, intent.confidence),
+            (Intent::BroadbandDown, 0.82)
         );
         assert_eq!(packet.waited_seconds, 150, "from creation to the claim");
         assert_eq!(packet.claimed_by.as_deref(), Some("Agnes"));

@@ -9,7 +9,7 @@ use super::packet::{assemble, Case, HandoffPacket};
 use super::resolution::{ResolveRequest, Resolved};
 use super::{HandoffConflict, HandoffError};
 use crate::auth::StaffMember;
-use crate::conversation::{new_message, parse_locale, stored, Message, Role};
+use crate::conversation::{new_message, stored, Message, Role};
 use crate::dialogue::{ConversationStatus, Engine};
 use crate::domain::{FieldError, HandoffOutcome, HandoffStatus, Locale, MessageText, Queue};
 use crate::storage::{
@@ -37,7 +37,7 @@ pub struct InboxChange {
 struct Notice {
     role: Role,
     text: String,
-    status: String,
+    status: ConversationStatus,
 }
 
 impl Notice {
@@ -45,7 +45,7 @@ impl Notice {
         Self {
             role: Role::System,
             text,
-            status: status.as_str().to_owned(),
+            status,
         }
     }
 }
@@ -209,7 +209,7 @@ impl Handoffs {
                 if current.queue == Queue::Cancellation {
                     return Ok(None);
                 }
-                let locale = parse_locale(&turn.conversation)?;
+                let locale = turn.conversation.locale;
                 let text = self.engine.replies().agent_joined(locale, &agent.name);
                 Ok(Some(Notice::system(text, ConversationStatus::Agent)))
             })
@@ -234,7 +234,7 @@ impl Handoffs {
                 Ok(Some(Notice {
                     role: Role::Agent,
                     text: text.as_str().to_owned(),
-                    status: turn.conversation.status.clone(),
+                    status: turn.conversation.status,
                 }))
             })
             .await?;
@@ -270,7 +270,7 @@ impl Handoffs {
                 if !turn.move_handoff(id, to, now).await? {
                     return Err(HandoffConflict::AlreadyResolved.into());
                 }
-                let locale = parse_locale(&turn.conversation)?;
+                let locale = turn.conversation.locale;
                 let text = self.engine.replies().moved_to_queue(locale, to);
                 Ok(Some(Notice::system(text, ConversationStatus::Queued)))
             })
@@ -300,7 +300,7 @@ impl Handoffs {
                 if current.queue == Queue::Cancellation {
                     return Ok(None);
                 }
-                let locale = parse_locale(&turn.conversation)?;
+                let locale = turn.conversation.locale;
                 let text = self.engine.replies().handed_back(locale);
                 Ok(Some(Notice::system(text, ConversationStatus::Queued)))
             })
@@ -347,10 +347,10 @@ impl Handoffs {
                     )
                     .await?;
                 }
-                let locale = parse_locale(&turn.conversation)?;
+                let locale = turn.conversation.locale;
                 let replies = self.engine.replies();
                 let reference = cancellation.as_ref().map(|c| c.reference.as_str());
-                let unchanged = turn.conversation.status.clone();
+                let unchanged = turn.conversation.status;
                 let (text, status) = match (outcome, reference, ends) {
                     (confirmed, Some(r), Some((ends_on, invoice)))
                         if confirmed.ends_the_service() =>
@@ -371,7 +371,7 @@ impl Handoffs {
                     // The bot answers again once the person who held the chat has closed it.
                     _ => (
                         replies.case_closed(locale, &agent.name),
-                        ConversationStatus::Bot.as_str().to_owned(),
+                        ConversationStatus::Bot,
                     ),
                 };
                 Ok(Some(Notice {
@@ -430,7 +430,7 @@ async fn tell(turn: &mut TurnTx, notice: Notice, now: Timestamp) -> Result<Messa
     let message = new_message(notice.role, notice.text, None, now);
     let state = turn.conversation.state_json.clone();
     let seqs = turn
-        .append(std::slice::from_ref(&message), &notice.status, &state, now)
+        .append(std::slice::from_ref(&message), notice.status, &state, now)
         .await?;
     stored(message, seqs[0])
 }

@@ -12,7 +12,7 @@ pub struct CaseFacts<'a> {
     /// The customer's first message, as they wrote it (secrets already masked).
     pub first_words: Option<&'a str>,
     /// The intent the bot was sure of, with its confidence from 0 to 1.
-    pub intent: Option<(&'a str, f64)>,
+    pub intent: Option<(Intent, f64)>,
     pub steps_tried: &'a [StepTried],
     /// Why it was handed over; `None` words the next step in general terms.
     pub reason: Option<HandoffReason>,
@@ -39,9 +39,8 @@ pub struct CaseFacts<'a> {
 
 /// What an intent is about, as an agent would put it. Small talk says nothing about the case,
 /// so a summary calls it unclear.
-fn intent_label(locale: Locale, intent: &str) -> &'static str {
-    Intent::parse(intent)
-        .ok()
+fn intent_label(locale: Locale, intent: Intent) -> &'static str {
+    Some(intent)
         .filter(|i| i.is_problem() || *i == Intent::TalkToHuman)
         .unwrap_or(Intent::UnclearProblem)
         .label(locale)
@@ -211,7 +210,7 @@ pub fn summarise(locale: Locale, facts: &CaseFacts<'_>) -> String {
             .later
             .iter()
             .map(|l| {
-                let label = intent_label(locale, &l.intent);
+                let label = intent_label(locale, l.intent);
                 match &l.said {
                     Some(said) if sv => format!("{label} (”{said}”)"),
                     Some(said) => format!("{label} (\"{said}\")"),
@@ -387,14 +386,14 @@ mod tests {
     fn a_summary_says_what_was_asked_understood_tried_and_wanted() {
         let steps = steps();
         let later = vec![Later {
-            intent: "invoice_question".to_owned(),
+            intent: Intent::InvoiceQuestion,
             guide_id: None,
             said: Some("fakturan är för hög".to_owned()),
             paused_at: None,
         }];
         let facts = CaseFacts {
             first_words: Some("nätet e nere sen i morse"),
-            intent: Some(("broadband_down", 0.923)),
+            intent: Some((Intent::BroadbandDown, 0.923)),
             steps_tried: &steps,
             reason: Some(HandoffReason::CustomerRequest),
             later: &later,

@@ -15,7 +15,7 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, EditorStaff, Staff};
 use super::{ApiError, AppState, Missing};
 use crate::auth::StaffRole;
 use crate::company::CompanyProfile;
-use crate::domain::{FieldError, Locale};
+use crate::domain::{FieldError, Intent, Locale};
 use crate::knowledge::{guide, GuideEntry, GuideId, NewOutage, Outage, Service, StepStats};
 use crate::timestamp::Timestamp;
 
@@ -57,7 +57,7 @@ pub struct GuideSummary {
     id: String,
     title: String,
     language: String,
-    intents: Vec<String>,
+    intents: Vec<Intent>,
     version: i64,
     #[schema(value_type = String, format = DateTime)]
     updated_at: Timestamp,
@@ -128,7 +128,7 @@ pub struct GuideBody {
     language: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     translation: Option<String>,
-    intents: Vec<String>,
+    intents: Vec<Intent>,
     products: Vec<String>,
     symptoms: Vec<String>,
     examples: Vec<String>,

@@ -11,7 +11,7 @@ use super::guide::{Guide, GuideId};
 use super::index::{GuideIndex, IndexError, TextHit, TextQuery};
 use super::outage::Outage;
 use super::subjects::{self, Subject};
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 use crate::timestamp::Timestamp;
 
 /// A live guide with what the service needs to use it.
@@ -84,12 +84,12 @@ pub struct FindQuery<'a> {
     pub text: &'a str,
     pub language: Locale,
     /// Intents the guide must serve (the classifier's reading); empty for any.
-    pub intents: &'a [String],
+    pub intents: &'a [Intent],
     /// The message's vector (`query: ` side), for ranking by meaning.
     pub vector: Option<&'a [f32]>,
     /// The classifier's likely intents with their probabilities: guides serving them rank
     /// higher, without hiding the others in case the classifier is wrong.
-    pub likely_intents: &'a [(String, f32)],
+    pub likely_intents: &'a [(Intent, f32)],
     pub limit: usize,
     pub weights: Weights,
 }

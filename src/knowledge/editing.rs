@@ -19,7 +19,7 @@ use super::outage::{Outage, Service};
 use crate::classifier::pool::PoolError;
 use crate::classifier::Classifier;
 use crate::company::CompanyProfile;
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 use crate::storage::{GuideToSave, OutageRow, RevisionRow, Store, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -147,12 +147,8 @@ impl Editing {
         &self.company
     }
 
-    fn intents(&self) -> Vec<&str> {
-        self.classifier
-            .intents()
-            .iter()
-            .map(String::as_str)
-            .collect()
+    fn intents(&self) -> &[Intent] {
+        self.classifier.intents()
     }
 
     /// Parses a guide's source and checks it against the live guides.
@@ -168,7 +164,7 @@ impl Editing {
     /// it, without storing anything: the editor's live preview asks this as the editor types.
     pub fn check(&self, address: Option<&str>, source: &str) -> Reading {
         let intents = self.intents();
-        let mut reading = guide::read(source, &intents, &self.company);
+        let mut reading = guide::read(source, intents, &self.company);
         let across = self.problems_across(address, &reading.outline);
         if !across.is_empty() {
             reading.guide = match reading.guide {
@@ -284,7 +280,7 @@ impl Editing {
         let mut parsed = Vec::with_capacity(rows.len());
         for row in rows {
             let company = self.lenient_company(&row.id, &row.source);
-            match guide::parse(&row.source, &intents, &company) {
+            match guide::parse(&row.source, intents, &company) {
                 Ok(guide) => parsed.push((row, guide)),
                 // A guide stored under an older model's intents: keep serving the rest.
                 Err(problems) => {
@@ -321,7 +317,7 @@ impl Editing {
     /// are valid). Returns how many were saved.
     pub async fn import_dir(&self, dir: &Path, author: &str) -> Result<usize, EditError> {
         let intents = self.intents();
-        let guides = library::load_dir(dir, &intents, &self.company).map_err(EditError::Library)?;
+        let guides = library::load_dir(dir, intents, &self.company).map_err(EditError::Library)?;
         let now = Timestamp::now();
         let stored: std::collections::HashMap<String, String> = self
             .store
@@ -441,7 +437,7 @@ impl Editing {
             match &revision.source {
                 Some(source) => match guide::parse(
                     source,
-                    &intents,
+                    intents,
                     &self.lenient_company(&revision.guide_id, source),
                 ) {
                     Ok(guide) => {

@@ -36,8 +36,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::company::{placeholder_address, references, CompanyProfile, LinkRef};
-use crate::domain::Locale;
 use crate::domain::Queue;
+use crate::domain::{Intent, Locale};
 
 /// A guide's id: lowercase letters, digits and `-`, ending in its language (`-sv`, `-en`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -176,7 +176,7 @@ pub struct Guide {
     pub title: String,
     pub language: Locale,
     pub translation: Option<GuideId>,
-    pub intents: Vec<String>,
+    pub intents: Vec<Intent>,
     pub products: Vec<Product>,
     pub symptoms: Vec<String>,
     pub examples: Vec<String>,
@@ -380,7 +380,7 @@ fn one_kind_of_line_break(source: &str) -> std::borrow::Cow<'_, str> {
 /// facts `company` declares.
 pub fn parse(
     source: &str,
-    known_intents: &[&str],
+    known_intents: &[Intent],
     company: &CompanyProfile,
 ) -> Result<Guide, Vec<GuideProblem>> {
     read(source, known_intents, company).guide
@@ -413,7 +413,7 @@ fn markup(text: &str) -> bool {
 
 /// Reads a guide's source: the guide or every problem found, and in either case whatever
 /// could be read of it.
-pub fn read(source: &str, known_intents: &[&str], company: &CompanyProfile) -> Reading {
+pub fn read(source: &str, known_intents: &[Intent], company: &CompanyProfile) -> Reading {
     let refused = |problem: GuideProblem| Reading {
         outline: Outline::default(),
         guide: Err(vec![problem]),
@@ -532,16 +532,21 @@ pub fn read(source: &str, known_intents: &[&str], company: &CompanyProfile) -> R
                 .at(key_line("intents")),
         );
     }
+    let mut intents = Vec::with_capacity(front.intents.len());
     for intent in &front.intents {
-        if !known_intents.contains(&intent.as_str()) {
-            problems.push(
+        match Intent::parse(intent)
+            .ok()
+            .filter(|i| known_intents.contains(i))
+        {
+            Some(known) => intents.push(known),
+            None => problems.push(
                 GuideProblem::new(
                     "unknown_intent",
                     format!("intents: unknown intent {intent:?}"),
                 )
                 .at(key_line("intents"))
                 .with("intent", intent.as_str()),
-            );
+            ),
         }
     }
     if front.products.is_empty() {
@@ -719,7 +724,7 @@ pub fn read(source: &str, known_intents: &[&str], company: &CompanyProfile) -> R
             title: front.title.trim().to_owned(),
             language,
             translation,
-            intents: front.intents,
+            intents,
             products: front.products,
             symptoms: front.symptoms,
             examples: front.examples,
@@ -932,14 +937,14 @@ fn lenient_outline(front_text: &str, drafts: &[StepDraft]) -> Outline {
 mod tests {
     use super::*;
 
-    const INTENTS: &[&str] = &["broadband_down", "wifi_problem"];
+    const INTENTS: &[Intent] = &[Intent::BroadbandDown, Intent::WifiProblem];
 
     /// Parsed against the shipped profile: every name declared, none set.
-    fn parse(source: &str, intents: &[&str]) -> Result<Guide, Vec<GuideProblem>> {
+    fn parse(source: &str, intents: &[Intent]) -> Result<Guide, Vec<GuideProblem>> {
         super::parse(source, intents, &CompanyProfile::shipped())
     }
 
-    fn read(source: &str, intents: &[&str]) -> Reading {
+    fn read(source: &str, intents: &[Intent]) -> Reading {
         super::read(source, intents, &CompanyProfile::shipped())
     }
 

@@ -19,7 +19,7 @@ use tantivy::tokenizer::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::guide::{Guide, GuideId};
-use crate::domain::Locale;
+use crate::domain::{Intent, Locale};
 
 /// Title words weigh most, then the customer's own words for the problem, then step text.
 const TITLE_BOOST: f32 = 3.0;
@@ -77,7 +77,7 @@ pub struct TextQuery<'a> {
     pub text: &'a str,
     pub language: Locale,
     /// Only guides serving one of these intents; empty means any guide.
-    pub intents: &'a [String],
+    pub intents: &'a [Intent],
     pub limit: usize,
 }
 
@@ -191,7 +191,7 @@ impl GuideIndex {
         doc.add_text(f.id, guide.id.as_str());
         doc.add_text(f.language, guide.language.as_str());
         for intent in &guide.intents {
-            doc.add_text(f.intents, intent);
+            doc.add_text(f.intents, intent.as_str());
         }
         for product in &guide.products {
             doc.add_text(f.products, product.as_str());
@@ -264,7 +264,7 @@ impl GuideIndex {
                 .iter()
                 .map(|intent| {
                     let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(f.intents, intent),
+                        Term::from_field_text(f.intents, intent.as_str()),
                         IndexRecordOption::Basic,
                     ));
                     (Occur::Should, q)
@@ -386,7 +386,7 @@ mod tests {
     #[test]
     fn an_intent_narrows_the_candidates() {
         let index = committed();
-        let intents = vec!["invoice_question".to_owned()];
+        let intents = vec![Intent::InvoiceQuestion];
         let hits = index
             .search(&TextQuery {
                 text: "routern blinkar och fakturan är fel",

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::guide::{self, Guide, GuideId, OnFailure};
 use crate::company::CompanyProfile;
+use crate::domain::Intent;
 
 /// Problems that involve more than one guide, each naming the guide it is about.
 pub fn cross_check(guides: &[Guide]) -> Vec<String> {
@@ -68,7 +69,7 @@ pub fn unset_facts<'a>(guides: &'a [Guide], company: &CompanyProfile) -> BTreeMa
 /// returns the guides or every problem found.
 pub fn load_dir(
     dir: &Path,
-    known_intents: &[&str],
+    known_intents: &[Intent],
     company: &CompanyProfile,
 ) -> Result<Vec<Guide>, Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| vec![format!("{}: {e}", dir.display())])?;

@@ -8,7 +8,10 @@ use super::{
     CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
     StepEventRow, Store, StoreError,
 };
-use crate::domain::{HandoffOutcome, HandoffReason, HandoffStatus, Queue};
+use crate::domain::{
+    Channel, ConversationStatus, HandoffOutcome, HandoffReason, HandoffStatus, Intent, Locale,
+    Queue, Role,
+};
 use crate::timestamp::Timestamp;
 
 const CONVERSATION_COLUMNS: &str = "id, token_hash, locale, channel, status, state, customer, \
@@ -26,9 +29,9 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError>
     Ok(ConversationRecord {
         id: row.try_get("id")?,
         token_hash: row.try_get("token_hash")?,
-        locale: row.try_get("locale")?,
-        channel: row.try_get("channel")?,
-        status: row.try_get("status")?,
+        locale: decode(row, "locale", |raw| Locale::parse(raw).ok())?,
+        channel: decode(row, "channel", |raw| Channel::parse(raw).ok())?,
+        status: decode(row, "status", ConversationStatus::parse)?,
         state_json: row.try_get("state")?,
         customer_json: row.try_get("customer")?,
         last_seq: row.try_get("last_seq")?,
@@ -90,11 +93,21 @@ fn message_from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
     Ok(MessageRecord {
         id: row.try_get("id")?,
         seq: row.try_get("seq")?,
-        role: row.try_get("role")?,
+        role: decode(row, "role", Role::parse)?,
         text: row.try_get("text")?,
         actions_json: row.try_get("actions")?,
         action_id: row.try_get("action_id")?,
-        intent: intent_name.zip(intent_confidence),
+        intent: intent_name.zip(intent_confidence).and_then(
+            |(name, confidence)| match Intent::parse(&name) {
+                Ok(intent) => Some((intent, confidence)),
+                // An intent retired since the message was stored: the message stays
+                // readable, without what it was read as.
+                Err(_) => {
+                    tracing::warn!(intent = %name, "a stored message names an unknown intent");
+                    None
+                }
+            },
+        ),
         guide_step_json: row.try_get("guide_step")?,
         created_at: timestamp(row, "created_at")?,
     })
@@ -110,7 +123,7 @@ async fn insert_messages(
     messages: &[NewMessage],
 ) -> Result<(), StoreError> {
     for (offset, message) in (0_i64..).zip(messages) {
-        let (intent_name, intent_confidence) = message.intent.clone().unzip();
+        let (intent_name, intent_confidence) = message.intent.map(|(i, c)| (i.as_str(), c)).unzip();
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, seq, role, text, actions, action_id, \
              intent_name, intent_confidence, reply_to, client_message_id, created_at, \
@@ -119,7 +132,7 @@ async fn insert_messages(
         .bind(&message.id)
         .bind(conversation_id)
         .bind(first_seq + offset)
-        .bind(message.role)
+        .bind(message.role.as_str())
         .bind(&message.text)
         .bind(&message.actions_json)
         .bind(&message.action_id)
@@ -153,9 +166,9 @@ impl Store {
         )
         .bind(conversation.id)
         .bind(conversation.token_hash)
-        .bind(conversation.locale)
-        .bind(conversation.channel)
-        .bind(conversation.status)
+        .bind(conversation.locale.as_str())
+        .bind(conversation.channel.as_str())
+        .bind(conversation.status.as_str())
         .bind(conversation.state_json)
         .bind(conversation.customer_json)
         .bind(messages.len() as i64)
@@ -365,13 +378,13 @@ impl TurnTx {
     }
 
     /// The conversation goes on in another language (the customer switched to it).
-    pub async fn set_locale(&mut self, locale: &str) -> Result<(), StoreError> {
+    pub async fn set_locale(&mut self, locale: Locale) -> Result<(), StoreError> {
         sqlx::query("UPDATE conversations SET locale = $2 WHERE id = $1")
             .bind(&self.conversation.id)
-            .bind(locale)
+            .bind(locale.as_str())
             .execute(&mut *self.tx)
             .await?;
-        self.conversation.locale = locale.to_owned();
+        self.conversation.locale = locale;
         Ok(())
     }
 
@@ -379,7 +392,7 @@ impl TurnTx {
     pub async fn append(
         &mut self,
         messages: &[NewMessage],
-        status: &str,
+        status: ConversationStatus,
         state_json: &str,
         now: Timestamp,
     ) -> Result<Vec<i64>, StoreError> {
@@ -391,7 +404,7 @@ impl TurnTx {
              WHERE id = $1",
         )
         .bind(&self.conversation.id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(state_json)
         .bind(last_seq)
         .bind(now.to_string())

@@ -1,6 +1,9 @@
 //! Rows as the storage layer reads and writes them.
 
-use crate::domain::{HandoffOutcome, HandoffReason, HandoffStatus, Queue};
+use crate::domain::{
+    Channel, ConversationStatus, HandoffOutcome, HandoffReason, HandoffStatus, Intent, Locale,
+    Queue, Role,
+};
 use crate::timestamp::Timestamp;
 
 /// A conversation about to be created.
@@ -8,9 +11,9 @@ use crate::timestamp::Timestamp;
 pub struct NewConversation<'a> {
     pub id: &'a str,
     pub token_hash: &'a str,
-    pub locale: &'a str,
-    pub channel: &'a str,
-    pub status: &'a str,
+    pub locale: Locale,
+    pub channel: Channel,
+    pub status: ConversationStatus,
     pub state_json: &'a str,
     pub customer_json: Option<&'a str>,
     pub created_at: Timestamp,
@@ -21,9 +24,9 @@ pub struct NewConversation<'a> {
 pub struct ConversationRecord {
     pub id: String,
     pub token_hash: String,
-    pub locale: String,
-    pub channel: String,
-    pub status: String,
+    pub locale: Locale,
+    pub channel: Channel,
+    pub status: ConversationStatus,
     pub state_json: String,
     pub customer_json: Option<String>,
     pub last_seq: i64,
@@ -35,12 +38,12 @@ pub struct ConversationRecord {
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub id: String,
-    pub role: &'static str,
+    pub role: Role,
     pub text: String,
     /// The buttons, as JSON: what they are is the dialogue's business, not storage's.
     pub actions_json: String,
     pub action_id: Option<String>,
-    pub intent: Option<(String, f64)>,
+    pub intent: Option<(Intent, f64)>,
     /// The guide step shown, as JSON.
     pub guide_step_json: Option<String>,
     pub reply_to: Option<String>,
@@ -53,11 +56,11 @@ pub struct NewMessage {
 pub struct MessageRecord {
     pub id: String,
     pub seq: i64,
-    pub role: String,
+    pub role: Role,
     pub text: String,
     pub actions_json: String,
     pub action_id: Option<String>,
-    pub intent: Option<(String, f64)>,
+    pub intent: Option<(Intent, f64)>,
     pub guide_step_json: Option<String>,
     pub created_at: Timestamp,
 }

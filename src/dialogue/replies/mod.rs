@@ -93,29 +93,27 @@ impl Replies {
     }
 
     /// How the bot names an understood problem inside a sentence.
-    pub fn intent_phrase(&self, locale: Locale, intent: &str) -> &'static str {
-        let (sv, en) = match Intent::parse(intent).ok() {
-            Some(Intent::BroadbandDown) => {
-                ("att internet inte fungerar", "your internet not working")
-            }
-            Some(Intent::BroadbandSlow) => ("långsamt internet", "slow internet"),
-            Some(Intent::WifiProblem) => ("problem med wifi", "a Wi-Fi problem"),
-            Some(Intent::TvProblem) => ("problem med tv:n", "a TV problem"),
-            Some(Intent::MobileCoverage) => ("täckningen i mobilen", "mobile coverage"),
-            Some(Intent::MobileData) => ("mobildata som inte fungerar", "mobile data not working"),
-            Some(Intent::SimPinPuk) => ("SIM-kortet, PIN eller PUK", "your SIM card, PIN or PUK"),
-            Some(Intent::EmailLogin) => ("din e-post", "your e-mail"),
-            Some(Intent::VoipLandline) => ("den fasta telefonin", "your landline"),
-            Some(Intent::OutageStatus) => ("en driftstörning", "an outage"),
-            Some(Intent::InvoiceQuestion) => ("din faktura", "your invoice"),
-            Some(Intent::PaymentMethod) => ("hur du betalar", "how you pay"),
-            Some(Intent::Compensation) => ("ersättning", "compensation"),
-            Some(Intent::MoveAddress) => ("en flytt", "moving home"),
-            Some(Intent::ChangeSubscription) => {
+    pub fn intent_phrase(&self, locale: Locale, intent: Intent) -> &'static str {
+        let (sv, en) = match intent {
+            Intent::BroadbandDown => ("att internet inte fungerar", "your internet not working"),
+            Intent::BroadbandSlow => ("långsamt internet", "slow internet"),
+            Intent::WifiProblem => ("problem med wifi", "a Wi-Fi problem"),
+            Intent::TvProblem => ("problem med tv:n", "a TV problem"),
+            Intent::MobileCoverage => ("täckningen i mobilen", "mobile coverage"),
+            Intent::MobileData => ("mobildata som inte fungerar", "mobile data not working"),
+            Intent::SimPinPuk => ("SIM-kortet, PIN eller PUK", "your SIM card, PIN or PUK"),
+            Intent::EmailLogin => ("din e-post", "your e-mail"),
+            Intent::VoipLandline => ("den fasta telefonin", "your landline"),
+            Intent::OutageStatus => ("en driftstörning", "an outage"),
+            Intent::InvoiceQuestion => ("din faktura", "your invoice"),
+            Intent::PaymentMethod => ("hur du betalar", "how you pay"),
+            Intent::Compensation => ("ersättning", "compensation"),
+            Intent::MoveAddress => ("en flytt", "moving home"),
+            Intent::ChangeSubscription => {
                 ("att ändra ditt abonnemang", "changing your subscription")
             }
-            Some(Intent::Complaint) => ("ett klagomål", "a complaint"),
-            Some(Intent::CaseStatus) => (
+            Intent::Complaint => ("ett klagomål", "a complaint"),
+            Intent::CaseStatus => (
                 "ett ärende du redan har hos oss",
                 "a case you already have with us",
             ),
@@ -126,7 +124,7 @@ impl Replies {
 
     /// For an understood problem the bot has no guide for: say what was understood and offer
     /// a person, rather than guess.
-    pub fn needs_a_person(&self, locale: Locale, intent: &str) -> String {
+    pub fn needs_a_person(&self, locale: Locale, intent: Intent) -> String {
         let phrase = self.intent_phrase(locale, intent);
         match locale {
             Locale::Sv => format!(
@@ -144,7 +142,7 @@ impl Replies {
 
     /// Said before handing over when the customer feels the bot is failing them.
     /// Compensation claims and formal complaints: a person decides, so one takes over at once.
-    pub fn person_decides(&self, locale: Locale, intent: &str) -> String {
+    pub fn person_decides(&self, locale: Locale, intent: Intent) -> String {
         let phrase = self.intent_phrase(locale, intent);
         match locale {
             Locale::Sv => format!(
@@ -476,8 +474,8 @@ impl Replies {
         match (&later.said, locale) {
             (Some(said), Locale::Sv) => format!("”{said}”"),
             (Some(said), Locale::En) => format!("“{said}”"),
-            (None, Locale::Sv) => format!("om {}", self.intent_phrase(locale, &later.intent)),
-            (None, Locale::En) => format!("about {}", self.intent_phrase(locale, &later.intent)),
+            (None, Locale::Sv) => format!("om {}", self.intent_phrase(locale, later.intent)),
+            (None, Locale::En) => format!("about {}", self.intent_phrase(locale, later.intent)),
         }
     }
 
@@ -812,13 +810,13 @@ impl Replies {
             .expect("a valid sample link");
         let later = [
             Later {
-                intent: "wifi_problem".into(),
+                intent: Intent::WifiProblem,
                 guide_id: None,
                 said: None,
                 paused_at: None,
             },
             Later {
-                intent: "invoice_question".into(),
+                intent: Intent::InvoiceQuestion,
                 guide_id: None,
                 said: Some("fakturan är för hög".into()),
                 paused_at: None,
@@ -838,8 +836,8 @@ impl Replies {
             lines.extend(Action::all().map(|a| self.action_label(locale, a).to_owned()));
             lines.extend(Intent::ALL.iter().flat_map(|intent| {
                 [
-                    self.needs_a_person(locale, intent.as_str()),
-                    self.person_decides(locale, intent.as_str()),
+                    self.needs_a_person(locale, *intent),
+                    self.person_decides(locale, *intent),
                 ]
             }));
             lines.push(self.already_told(locale, &["Titel", "Annan titel"]));
