@@ -10,25 +10,6 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 
-/// One test per storage engine: `<scenario>::on_sqlite` and `<scenario>::on_postgres`.
-macro_rules! per_engine {
-    ($scenario:ident) => {
-        mod $scenario {
-            use super::*;
-
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$scenario(Backend::Sqlite).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgres() {
-                super::$scenario(Backend::Postgres).await;
-            }
-        }
-    };
-}
-
 async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
     let db = TestDatabase::create(backend).await;
     let dir = tempfile::tempdir().unwrap();
@@ -68,7 +49,7 @@ async fn kill_9_loses_nothing_acknowledged(backend: Backend) {
     db.drop_database().await;
 }
 
-per_engine!(kill_9_loses_nothing_acknowledged);
+on_both_engines!(engine: kill_9_loses_nothing_acknowledged);
 
 /// The receipts the customer was shown, of a cancellation and of a withdrawal (the
 /// acknowledgement the law asks for), exist after `kill -9` right after the answers.
@@ -127,7 +108,7 @@ async fn kill_9_right_after_a_cancellation_keeps_the_receipt(backend: Backend) {
     db.drop_database().await;
 }
 
-per_engine!(kill_9_right_after_a_cancellation_keeps_the_receipt);
+on_both_engines!(engine: kill_9_right_after_a_cancellation_keeps_the_receipt);
 
 #[tokio::test]
 async fn sigterm_shuts_down_gracefully() {
@@ -161,7 +142,7 @@ async fn a_restarted_service_still_has_every_conversation(backend: Backend) {
     app.finish().await;
 }
 
-per_engine!(a_restarted_service_still_has_every_conversation);
+on_both_engines!(engine: a_restarted_service_still_has_every_conversation);
 
 #[tokio::test]
 async fn sqlite_runs_in_wal_mode_with_full_sync() {

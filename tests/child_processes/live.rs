@@ -254,21 +254,7 @@ async fn open_streams_end_when_the_service_stops() {
     db.drop_database().await;
 }
 
-async fn on_sqlite_and_postgres(scenario: Backend) {
-    let app = spawn_app(scenario).await;
-    a_customer_and_an_agent_see_each_other_live(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test]
-async fn live_updates_on_sqlite() {
-    on_sqlite_and_postgres(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn live_updates_on_postgres() {
-    on_sqlite_and_postgres(Backend::Postgres).await;
-}
+on_both_engines!(a_customer_and_an_agent_see_each_other_live);
 
 /// Two real processes on one PostgreSQL behave as one service.
 #[tokio::test]

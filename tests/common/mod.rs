@@ -438,9 +438,29 @@ pub async fn error_code(response: Response, status: StatusCode) -> String {
     code
 }
 
-/// Generates one test per storage engine from an `async fn(&TestApp)` scenario.
+/// The one way a test runs on both storage engines: `<scenario>::sqlite` and
+/// `<scenario>::postgres`. A scenario is an `async fn(&TestApp)` on an app with default
+/// settings, or, after `engine:`, an `async fn(Backend)` that sets up what it needs itself
+/// (child processes, a database shared by two apps).
 #[macro_export]
 macro_rules! on_both_engines {
+    (engine: $($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                use super::*;
+
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$scenario(Backend::Sqlite).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    super::$scenario(Backend::Postgres).await;
+                }
+            }
+        )*
+    };
     ($($scenario:ident),* $(,)?) => {
         $(
             mod $scenario {

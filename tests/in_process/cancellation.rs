@@ -494,7 +494,14 @@ async fn passwords_and_card_numbers_are_masked_before_they_are_stored(app: &Test
             "jag vill säga upp allt, pin-koden är ••••",
         ]
     );
-    let everything = view.to_string();
+    // Ids and timestamps are left out: a UUID or the microseconds of a time can hold "4111".
+    let ids_and_times = regex::Regex::new(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\dT[0-9:.]+Z?",
+    )
+    .unwrap();
+    let everything = ids_and_times
+        .replace_all(&view.to_string(), "_")
+        .into_owned();
     for secret in ["Sommar2024", "4111", "4321"] {
         assert!(!everything.contains(secret), "{secret} was stored");
     }

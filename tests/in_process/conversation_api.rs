@@ -403,59 +403,6 @@ async fn bad_message_bodies_get_a_clear_4xx_and_nothing_is_stored(app: &TestApp)
     assert_eq!(view["messages"].as_array().unwrap().len(), 3);
 }
 
-async fn bad_conversation_requests_name_every_field(app: &TestApp) {
-    let response = app
-        .create(json!({"locale": "de", "customer": {"email": "nope", "name": ""}}))
-        .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "invalid_fields");
-    let fields: Vec<&str> = body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["locale", "customer.name", "customer.email"]);
-    let response = app.create(json!({"channel": "fax"})).await;
-    assert_eq!(
-        error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
-        "unsupported_channel"
-    );
-    let response = app.create(json!({"locale": "sv", "colour": "red"})).await;
-    assert_eq!(
-        error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
-        "invalid_body"
-    );
-    let response = app
-        .create(json!({"locale": "sv", "channel": "app", "customer": {"name": "Åsa Öberg", "customer_number": "123 456", "email": "asa@example.se"}}))
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-}
-
-async fn unknown_routes_and_methods_answer_in_json(app: &TestApp) {
-    let response = app
-        .client
-        .get(app.url("/api/v1/nothing"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(response, StatusCode::NOT_FOUND).await,
-        "not_found"
-    );
-    let response = app
-        .client
-        .delete(app.url("/api/v1/conversations"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(response, StatusCode::METHOD_NOT_ALLOWED).await,
-        "method_not_allowed"
-    );
-}
-
 on_both_engines!(
     a_new_conversation_greets_in_swedish_by_default,
     an_english_conversation_is_answered_in_english,
@@ -469,6 +416,4 @@ on_both_engines!(
     concurrent_messages_without_keys_are_all_kept_in_order,
     another_conversations_token_gets_404_and_no_token_gets_401,
     bad_message_bodies_get_a_clear_4xx_and_nothing_is_stored,
-    bad_conversation_requests_name_every_field,
-    unknown_routes_and_methods_answer_in_json,
 );

@@ -1,8 +1,8 @@
 //! The editor's live preview asks the server: `POST /api/v1/guides/validate` reads a source
-//! with the parser and checks a save runs and stores nothing; `GET /api/v1/staff/me` tells a
-//! staff page whose token it holds.
+//! with the parser and checks a save runs and stores nothing. (What it refuses, and
+//! `GET /api/v1/staff/me`, are in `refusals`.)
 
-use crate::common::{error_code, spawn_app, TestApp};
+use crate::common::{spawn_app, TestApp};
 use felsok::auth::StaffRole;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -218,135 +218,5 @@ async fn validating_stores_nothing() {
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    app.finish().await;
-}
-
-#[tokio::test]
-async fn validating_takes_an_editor_token_and_a_json_body() {
-    let app = spawn_app(crate::common::Backend::Sqlite).await;
-    let agent = app.staff_token(StaffRole::Agent, "Ali Agent").await;
-    let editor = app.staff_token(StaffRole::Editor, "Eva Editor").await;
-    let admin = app.staff_token(StaffRole::Admin, "Ada Admin").await;
-    let body = json!({"source": ROUTER_RESTART});
-    let nobody = app.validate(None, body.clone()).await;
-    assert_eq!(
-        error_code(nobody, StatusCode::UNAUTHORIZED).await,
-        "missing_token"
-    );
-    let agent_call = app.validate(Some(&agent), body.clone()).await;
-    assert_eq!(
-        error_code(agent_call, StatusCode::FORBIDDEN).await,
-        "forbidden"
-    );
-    app.validation(&admin, body).await;
-
-    let markdown = app
-        .client
-        .post(app.url("/api/v1/guides/validate"))
-        .bearer_auth(&editor)
-        .header("content-type", "text/markdown")
-        .body(ROUTER_RESTART)
-        .send()
-        .await
-        .unwrap();
-    error_code(markdown, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
-    let broken_json = app
-        .client
-        .post(app.url("/api/v1/guides/validate"))
-        .bearer_auth(&editor)
-        .header("content-type", "application/json")
-        .body("{\"source\": ")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(broken_json, StatusCode::BAD_REQUEST).await,
-        "malformed_json"
-    );
-    let unknown_field = app
-        .validate(Some(&editor), json!({"source": "x", "colour": "red"}))
-        .await;
-    error_code(unknown_field, StatusCode::UNPROCESSABLE_ENTITY).await;
-
-    // A source over the parser's limit is a problem to show; one over the body limit is refused.
-    let large = format!("{ROUTER_RESTART}{}", "a".repeat(70 * 1024));
-    let answer = app.validation(&editor, json!({"source": large})).await;
-    assert_eq!(codes(&answer), ["too_large"]);
-    let huge = "a".repeat(300 * 1024);
-    let refused = app.validate(Some(&editor), json!({"source": huge})).await;
-    assert_eq!(
-        error_code(refused, StatusCode::PAYLOAD_TOO_LARGE).await,
-        "payload_too_large"
-    );
-    app.finish().await;
-}
-
-#[tokio::test]
-async fn staff_me_names_the_role_of_the_token_presented() {
-    let app = spawn_app(crate::common::Backend::Sqlite).await;
-    for (role, name, expected) in [
-        (StaffRole::Agent, "Ali Agent", "agent"),
-        (StaffRole::Editor, "Eva Editor", "editor"),
-        (StaffRole::Admin, "Ada Admin", "admin"),
-    ] {
-        let token = app.staff_token(role, name).await;
-        let me: Value = app
-            .client
-            .get(app.url("/api/v1/staff/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(me, json!({"name": name, "role": expected}));
-    }
-    let nobody = app
-        .client
-        .get(app.url("/api/v1/staff/me"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(nobody, StatusCode::UNAUTHORIZED).await,
-        "missing_token"
-    );
-    let chat = app.start_chat("sv").await;
-    let customer = app
-        .client
-        .get(app.url("/api/v1/staff/me"))
-        .bearer_auth(&chat.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(customer, StatusCode::UNAUTHORIZED).await,
-        "invalid_token"
-    );
-    app.finish().await;
-}
-
-#[tokio::test]
-async fn the_openapi_document_describes_the_validation() {
-    let app = spawn_app(crate::common::Backend::Sqlite).await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(doc["paths"]["/api/v1/guides/validate"]["post"].is_object());
-    assert!(doc["paths"]["/api/v1/staff/me"]["get"].is_object());
-    let schemas = &doc["components"]["schemas"];
-    for name in ["ValidateGuide", "Validation", "ProblemBody", "OutlineBody"] {
-        assert!(
-            schemas[name].is_object(),
-            "{name} missing from the document"
-        );
-    }
     app.finish().await;
 }

@@ -24,6 +24,7 @@ mod limits;
 mod masking_corpus;
 mod operations;
 mod privacy;
+mod refusals;
 mod security;
 mod tokenizer_equivalence;
 mod web;

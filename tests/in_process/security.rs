@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use crate::common::{error_code, spawn_app_on, Backend, ServerProcess, TestApp, TestDatabase};
+use crate::common::{
+    error_code, spawn_app, spawn_app_on, Backend, ServerProcess, TestApp, TestDatabase,
+};
 use felsok::auth::StaffRole;
 use felsok::config::{Budget, RateLimitSettings, Switch};
 use reqwest::StatusCode;
@@ -306,23 +308,7 @@ async fn flood_is_one_receipt_per_subscription_and_every_handoff_is_reachable(ap
     );
 }
 
-mod cancellation_flood {
-    use super::*;
-
-    #[tokio::test]
-    async fn sqlite() {
-        let app = app_with(Backend::Sqlite, |_| {}).await;
-        flood_is_one_receipt_per_subscription_and_every_handoff_is_reachable(&app).await;
-        app.finish().await;
-    }
-
-    #[tokio::test]
-    async fn postgres() {
-        let app = app_with(Backend::Postgres, |_| {}).await;
-        flood_is_one_receipt_per_subscription_and_every_handoff_is_reachable(&app).await;
-        app.finish().await;
-    }
-}
+on_both_engines!(flood_is_one_receipt_per_subscription_and_every_handoff_is_reachable);
 
 #[tokio::test]
 async fn forms_are_limited_per_client_and_the_conversation_cap_applies() {
