@@ -138,6 +138,10 @@ pub struct Validation {
     valid: bool,
     /// Every problem a save would report; empty when valid.
     problems: Vec<ProblemBody>,
+    /// The company facts the guide names that the company profile leaves unset, by name:
+    /// customers are not shown the lines naming them (nor a named link) until the operator
+    /// sets them.
+    unset_facts: Vec<String>,
     outline: OutlineBody,
 }
 
@@ -174,9 +178,16 @@ async fn validate_guide(
             .into_iter()
             .map(ProblemBody::from),
     );
+    let company = state.editing.company();
+    let unset_facts = company
+        .unset(reading.outline.steps.iter().flat_map(OutlineStep::facts))
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     Ok(Json(Validation {
         valid: problems.is_empty(),
         problems,
-        outline: OutlineBody::new(reading.outline, state.editing.company()),
+        unset_facts,
+        outline: OutlineBody::new(reading.outline, company),
     }))
 }

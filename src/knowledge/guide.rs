@@ -311,6 +311,18 @@ impl Step {
 }
 
 impl OutlineStep {
+    /// The company facts the step names so far, in its text and its link.
+    pub fn facts(&self) -> impl Iterator<Item = &str> {
+        let named = match &self.link {
+            Some(LinkRef::Named(name)) => Some(name.as_str()),
+            _ => None,
+        };
+        references(&self.instruction)
+            .chain(self.warning.as_deref().into_iter().flat_map(references))
+            .chain(self.expected.as_deref().into_iter().flat_map(references))
+            .chain(named)
+    }
+
     /// The step as far as it reads, as a customer would be shown it: the editor's preview.
     pub fn shown(&self, company: &CompanyProfile) -> ShownStep {
         ShownStep::of(

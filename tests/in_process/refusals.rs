@@ -307,3 +307,23 @@ fn the_openapi_document_describes_the_validation() {
         );
     }
 }
+
+#[test]
+fn the_preview_names_the_company_facts_customers_will_not_see_yet() {
+    let editor = staff_token(StaffRole::Editor, "Eva Editor");
+    // The shipped profile declares every fact and sets none.
+    let mail = include_str!("../../knowledge/guides/email-settings-sv.md");
+    let answer = validation(&editor, &json!({"source": mail}));
+    assert_eq!(answer["valid"], true, "{answer:#}");
+    assert_eq!(
+        answer["unset_facts"],
+        json!(["incoming_mail_server", "outgoing_mail_server"])
+    );
+    let restart = validation(&editor, &json!({"source": ROUTER_RESTART}));
+    assert_eq!(restart["unset_facts"], json!(["outages"]));
+    let plain = ROUTER_RESTART.replace("link: outages\n", "");
+    assert_eq!(
+        validation(&editor, &json!({"source": plain}))["unset_facts"],
+        json!([])
+    );
+}

@@ -509,6 +509,7 @@ function drawPreview() {
     return;
   }
   const { outline, problems } = state.preview;
+  const unset = state.preview.unset_facts || [];
   const language = outline.language === "en" || outline.language === "sv"
     ? outline.language
     : languageOfId(state.current?.id || "x-sv");
@@ -518,6 +519,7 @@ function drawPreview() {
   if (outline.title) nodes.push(el("h4", { class: "preview-guide-title", lang: language, text: outline.title }));
   if (outline.summary) nodes.push(el("p", { class: "preview-summary", lang: language, text: outline.summary }));
   if (!total) nodes.push(el("p", { class: "hint", text: t("previewEmpty") }));
+  if (unset.length) nodes.push(el("p", { class: "preview-unset hint", text: t("previewUnset", { names: unset.join(", ") }) }));
   const list = el("ol", { class: "preview-steps" });
   outline.steps.forEach((step, index) => {
     const body = el("div", { class: "preview-step-body", lang: language });
