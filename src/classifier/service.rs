@@ -161,11 +161,18 @@ pub struct Classifier {
     guide_vectors: Arc<std::sync::Mutex<GuideVectorCache>>,
 }
 
+/// A guide text as the cache knows it: whether it is a passage, and the text.
+type GuideKey = (bool, String);
+
 #[derive(Default)]
 struct GuideVectorCache {
-    vectors: std::collections::HashMap<(bool, String), Vec<f32>>,
+    vectors: std::collections::HashMap<GuideKey, Vec<f32>>,
     /// The same vectors on disk, so a restart need not encode every guide again.
     file: Option<super::cache::VectorCache>,
+    /// Encodings under way: two knowledge bases loading the same guides at once (a replica's
+    /// refresh beside a save, or tests starting side by side) wait for one encoding of each
+    /// text instead of both encoding it.
+    pending: std::collections::HashMap<GuideKey, Arc<tokio::sync::OnceCell<Vec<f32>>>>,
 }
 
 /// Enough for tens of thousands of guide lines; past it the cache starts over.
@@ -270,34 +277,41 @@ impl Classifier {
             Side::Passage => Prefix::Passage.as_str(),
         };
         let key = (side == Side::Passage, text);
-        let cached = {
-            let cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
-            cache.vectors.get(&key).cloned().or_else(|| {
+        let pending = {
+            let mut cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
+            let cached = cache.vectors.get(&key).cloned().or_else(|| {
                 cache
                     .file
                     .as_ref()
                     .and_then(|f| f.get(prefix, &key.1))
                     .map(<[f32]>::to_vec)
-            })
-        };
-        if let Some(vector) = cached {
-            return Ok(vector);
-        }
-        let vector = self
-            .pool
-            .embed_with(&key.1, side, super::pool::Priority::Background)
-            .await?;
-        let mut cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(file) = &mut cache.file {
-            // A record or two a guide save: small enough to write in place.
-            if let Err(e) = file.put(prefix, &key.1, &vector) {
-                tracing::warn!(error = %e, "could not keep a guide vector on disk");
+            });
+            if let Some(vector) = cached {
+                return Ok(vector);
             }
+            cache.pending.entry(key.clone()).or_default().clone()
+        };
+        let vector = pending
+            .get_or_try_init(|| {
+                self.pool
+                    .embed_with(&key.1, side, super::pool::Priority::Background)
+            })
+            .await?
+            .clone();
+        let mut cache = self.guide_vectors.lock().unwrap_or_else(|e| e.into_inner());
+        // The first caller to finish keeps the vector; the others found it encoded.
+        if cache.pending.remove(&key).is_some() {
+            if let Some(file) = &mut cache.file {
+                // A record or two a guide save: small enough to write in place.
+                if let Err(e) = file.put(prefix, &key.1, &vector) {
+                    tracing::warn!(error = %e, "could not keep a guide vector on disk");
+                }
+            }
+            if cache.vectors.len() >= GUIDE_CACHE_ENTRIES {
+                cache.vectors.clear();
+            }
+            cache.vectors.insert(key, vector.clone());
         }
-        if cache.vectors.len() >= GUIDE_CACHE_ENTRIES {
-            cache.vectors.clear();
-        }
-        cache.vectors.insert(key, vector.clone());
         Ok(vector)
     }
 }

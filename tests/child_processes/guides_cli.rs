@@ -9,6 +9,7 @@ fn felsok(args: &[&str], database_url: &str) -> Output {
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUST_LOG", "warn")
+        .env("FELSOK_CACHE_DIR", crate::common::TEST_CACHE_DIR)
         .env("DATABASE_URL", database_url)
         .output()
         .expect("felsok runs")

@@ -11,6 +11,7 @@ fn loadtest(args: &[&str]) -> String {
         .arg("loadtest")
         .args(args)
         .env("RUST_LOG", "warn")
+        .env("FELSOK_CACHE_DIR", crate::common::TEST_CACHE_DIR)
         .output()
         .expect("felsok runs");
     let report = String::from_utf8_lossy(&output.stdout).into_owned();

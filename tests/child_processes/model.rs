@@ -7,6 +7,7 @@ fn felsok(args: &[&str]) -> std::process::Output {
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUST_LOG", "warn")
+        .env("FELSOK_CACHE_DIR", crate::common::TEST_CACHE_DIR)
         .output()
         .expect("felsok runs")
 }

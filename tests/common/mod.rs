@@ -17,6 +17,11 @@ use sqlx::Connection;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Where every test keeps sentence vectors, the test process and the `felsok` processes it
+/// starts alike: the guides and the training data are encoded once for all the test
+/// binaries, and the developer's own `data/cache` is left alone.
+pub const TEST_CACHE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/cache");
+
 /// The PostgreSQL server tests create their databases on. CI provides it; a missing server
 /// fails the tests rather than skipping them.
 pub fn postgres_admin_url() -> String {
@@ -204,13 +209,10 @@ pub fn classifier() -> Classifier {
         .get_or_init(|| {
             let paths = ModelPaths::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models"));
             let classifier = Classifier::load(&paths).expect("the model loads");
-            // Every test binary imports the same guides: the first encodes them, the rest
-            // read the vectors back (a file of its own, apart from the service's).
-            let vectors = concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/target/cache/test-guide-vectors.bin"
-            );
-            classifier.keep_guide_vectors_in(std::path::Path::new(vectors), &paths.encoder_dir());
+            // Every test binary imports the same guides: the first to run encodes them, the
+            // rest, and the servers they start, read the vectors back.
+            let vectors = Path::new(TEST_CACHE_DIR).join("guide-vectors.bin");
+            classifier.keep_guide_vectors_in(&vectors, &paths.encoder_dir());
             classifier
         })
         .clone()
@@ -515,6 +517,7 @@ impl ServerProcess {
             .arg("--addr-file")
             .arg(&addr_file)
             .env("RUST_LOG", "warn")
+            .env("FELSOK_CACHE_DIR", TEST_CACHE_DIR)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)

@@ -13,7 +13,11 @@ async fn the_scripted_dialogues_pass_their_gate() {
         felsok::telemetry::init(felsok::config::LogFormat::Text);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = DialogueEval::in_repository(root);
+    let config = DialogueEval {
+        // The guides' vectors, encoded once for all the tests.
+        cache_dir: crate::common::TEST_CACHE_DIR.into(),
+        ..DialogueEval::in_repository(root)
+    };
     let files = std::fs::read_dir(&config.dialogues_dir)
         .expect("eval/dialogues")
         .filter(|e| {
