@@ -356,6 +356,9 @@ impl Conversations {
         // is about leaving ("just tell me where to send it").
         if !state.cancellation_wish {
             super::unsure::upset_not_cancellation(&mut lead, text.as_str());
+            if state.walk.is_some() {
+                super::unsure::step_done_not_cancellation(&mut lead, text.as_str());
+            }
         }
         if matches!(
             state.pending,

@@ -193,6 +193,28 @@ pub(super) fn declined_not_cancellation(c: &mut Classification, text: &str) {
     }
 }
 
+/// Below this, the model's "cancel" in the middle of a guide, for a message that says the step
+/// was done already and has no cancellation word, is the report on the step.
+const CANCEL_BESIDE_A_STEP_DONE_SURE: f32 = 0.8;
+
+/// "Do I really have to unplug it again? I've already done that twice": the model hears a
+/// modest wish to cancel in "already done that twice" (customers who have tried everything
+/// and leave). In the middle of a guide, with no cancellation word in the message (the
+/// lexicon is broad on purpose) and the step told as done, it is an answer to the step; any
+/// word for cancelling, a sure model, or a wish to leave said earlier (the caller's part)
+/// keeps the written way first.
+pub(super) fn step_done_not_cancellation(c: &mut Classification, text: &str) {
+    if c.cancellation
+        && c.intent == Intent::CancelSubscription
+        && c.confidence < CANCEL_BESIDE_A_STEP_DONE_SURE
+        && crate::dialogue::says_already_done(text)
+        && !crate::classifier::lexicon::signals_cancellation(text)
+    {
+        c.cancellation = false;
+        read_as_the_next_problem(c);
+    }
+}
+
 /// Below this, the model's "cancel" for a message that asks for a person in so many words
 /// and has no cancellation word is the request for a person.
 const CANCEL_BESIDE_A_PERSON_SURE: f32 = 0.8;
@@ -235,6 +257,29 @@ mod tests {
             language: Locale::Sv,
             reading: Reading::NEUTRAL,
         }
+    }
+
+    #[test]
+    fn a_step_told_as_done_is_no_modest_wish_to_cancel_but_a_cancellation_word_is() {
+        let done = "do I really have to unplug it again? I've already done that twice.";
+        let mut c = read_as_cancel(0.61);
+        step_done_not_cancellation(&mut c, done);
+        assert!(!c.cancellation);
+        let mut sure = read_as_cancel(0.9);
+        step_done_not_cancellation(&mut sure, done);
+        assert!(
+            sure.cancellation,
+            "a sure model keeps the written way first"
+        );
+        let mut worded = read_as_cancel(0.61);
+        step_done_not_cancellation(
+            &mut worded,
+            "jag har redan gjort det två gånger, nu vill jag säga upp abonnemanget",
+        );
+        assert!(
+            worded.cancellation,
+            "a word for cancelling keeps the written way first"
+        );
     }
 
     #[test]

@@ -31,8 +31,8 @@ pub use situation::{declines, ChatRequest, Situation, Upset};
 pub use state::{ConversationStatus, DialogueState, Later, Pending, StepOutcome, StepTried, Walk};
 pub use step_card::{LabelledPart, StepParts};
 pub use step_words::{
-    done_and_asks_next, lacks_what_the_step_needs, picks_an_order, says_no_change, says_settled,
-    speaks_of_the_step,
+    done_and_asks_next, lacks_what_the_step_needs, picks_an_order, says_already_done,
+    says_no_change, says_settled, speaks_of_the_step,
 };
 pub use way_out::{
     asks_about_the_period, asks_after_a_request, asks_how, day_phrase, made_on, references_in,

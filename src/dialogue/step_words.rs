@@ -58,6 +58,42 @@ pub fn says_no_change(text: &str) -> bool {
     })
 }
 
+/// Phrases that say the step was done before it was asked for.
+const ALREADY_DONE: &[&str] = &[
+    "redan gjort det",
+    "redan gjort",
+    "gjort det redan",
+    "redan provat",
+    "provat det redan",
+    "redan testat",
+    "testat det redan",
+    "redan forsokt",
+    "already done",
+    "already did",
+    "already tried",
+    "done that already",
+    "done it already",
+    "tried that already",
+    "tried it already",
+];
+
+/// Whether `text` tells that the step shown was already done ("måste jag verkligen dra ur
+/// sladden? jag har redan gjort det två gånger"): the customer is still here, so it did not
+/// help. Read in statements only: "har du redan gjort det?" tells nothing.
+pub fn says_already_done(text: &str) -> bool {
+    statements(text).iter().any(|clause| {
+        let padded = format!(" {clause} ");
+        ALREADY_DONE.iter().any(|phrase| {
+            padded.find(&format!(" {phrase} ")).is_some_and(|at| {
+                // "har inte redan gjort det", "haven't already done it": denied just before.
+                let before: Vec<&str> = padded[..at].split_whitespace().collect();
+                !before.iter().rev().take(2).any(|w| DENIALS.contains(w))
+                    && !before.iter().any(|w| NOT_ABOUT_THE_STEP.contains(w))
+            })
+        })
+    })
+}
+
 /// Phrases that say the customer lacks what the step needs, so it cannot be done: "har
 /// ingen dator eller skrivare hemma", "we don't have an extender".
 const LACKS: &[&str] = &[
@@ -280,6 +316,26 @@ fn statements(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_done_before_it_was_shown_is_heard_in_statements_only() {
+        for text in [
+            "Måste jag verkligen dra ur sladden? jag har redan gjort det två gånger",
+            "har redan provat det, ingen skillnad",
+            "I've already tried that twice.",
+            "done that already",
+            "jag har redan gjort det men det funkar inte",
+        ] {
+            assert!(says_already_done(text), "{text}");
+        }
+        for text in [
+            "har du redan gjort det?",
+            "jag har inte redan gjort det",
+            "ok, jag drar ur sladden nu",
+        ] {
+            assert!(!says_already_done(text), "{text}");
+        }
+    }
 
     #[test]
     fn the_step_itself_is_heard() {

@@ -733,6 +733,12 @@ impl Engine {
             self.step_answered(ctx, turn, outcome);
             return;
         }
+        // "Måste jag verkligen dra ur sladden? Jag har redan gjort det": done before it was
+        // asked for, and the customer is still here, so it did not help.
+        if u.reading.step_reply != Some(StepReply::Worked) && super::says_already_done(&words) {
+            self.step_answered(ctx, turn, StepOutcome::Failed);
+            return;
+        }
         match u.reading.step_reply {
             Some(StepReply::Worked) => self.step_answered(ctx, turn, StepOutcome::Worked),
             Some(StepReply::NotFixed) => self.step_answered(ctx, turn, StepOutcome::Failed),

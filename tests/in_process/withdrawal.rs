@@ -102,8 +102,10 @@ async fn taking_back_a_cancellation_is_not_a_withdrawal() {
     app.finish().await;
 }
 
+/// Counted from today in Sweden, as the service counts: between 23:00 and midnight UTC the
+/// UTC date is already yesterday there.
 fn days_ago(days: i64) -> time::Date {
-    time::OffsetDateTime::now_utc().date() - time::Duration::days(days)
+    felsok::timestamp::Timestamp::now().swedish_date() - time::Duration::days(days)
 }
 
 /// The day the contract was made, said with the wish or after it, gives the last day; a day
