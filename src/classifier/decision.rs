@@ -36,6 +36,16 @@ pub struct Classification {
     pub reading: Reading,
 }
 
+impl Classification {
+    /// The likely intents with their probabilities, best first: what guide search weighs.
+    pub fn likely_intents(&self) -> Vec<(Intent, f32)> {
+        self.ranking
+            .iter()
+            .map(|s| (s.intent, s.confidence))
+            .collect()
+    }
+}
+
 /// The decision in terms of the head's own labels (by index), for any head: the intent head,
 /// and the heads trained on public benchmarks, whose labels are not Felsök's intents.
 #[derive(Debug, Clone, PartialEq)]

@@ -154,7 +154,7 @@ pub fn load_encoder(paths: &ModelPaths) -> Result<Encoder, LoadError> {
 #[derive(Clone)]
 pub struct Classifier {
     pool: EmbeddingPool,
-    head: Arc<IntentModel>,
+    model: Arc<IntentModel>,
     readers: Arc<Readers>,
     /// Vectors of guide texts already encoded: guides are encoded again whenever a knowledge
     /// base loads, and most of their lines rarely change. Customer messages never go here.
@@ -181,7 +181,7 @@ const GUIDE_CACHE_ENTRIES: usize = 100_000;
 impl std::fmt::Debug for Classifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Classifier")
-            .field("intents", &self.head.labels().len())
+            .field("intents", &self.model.labels().len())
             .finish_non_exhaustive()
     }
 }
@@ -189,13 +189,13 @@ impl std::fmt::Debug for Classifier {
 impl Classifier {
     pub fn new(
         embedder: Arc<dyn Embedder>,
-        head: IntentModel,
+        model: IntentModel,
         readers: Readers,
         max_batch: usize,
     ) -> Self {
         Self {
             pool: EmbeddingPool::start(embedder, max_batch, 1024),
-            head: Arc::new(head),
+            model: Arc::new(model),
             readers: Arc::new(readers),
             guide_vectors: Arc::default(),
         }
@@ -222,7 +222,7 @@ impl Classifier {
     /// A file that cannot be read is started afresh; the service works without one.
     pub fn keep_guide_vectors_in(&self, path: &Path, encoder_dir: &Path) {
         let fingerprint = encoder_fingerprint(encoder_dir);
-        match super::cache::VectorCache::open(path, self.head.head().dim(), &fingerprint) {
+        match super::cache::VectorCache::open(path, self.model.head().dim(), &fingerprint) {
             Ok(file) => {
                 self.guide_vectors
                     .lock()
@@ -234,7 +234,7 @@ impl Classifier {
     }
 
     pub fn intents(&self) -> &[Intent] {
-        self.head.labels()
+        self.model.labels()
     }
 
     /// Classifies one message; `locale` is the conversation's language when known.
@@ -255,7 +255,7 @@ impl Classifier {
     ) -> Result<(Classification, Vec<f32>), PoolError> {
         let vector = self.pool.embed(&unshouted(text)).await?;
         let language = locale.unwrap_or_else(|| language::detect(text));
-        let mut classification = decide(&self.head, &vector, text, language);
+        let mut classification = decide(&self.model, &vector, text, language);
         classification.reading = self.readers.read(&vector).in_words_of(text);
         Ok((classification, vector))
     }

@@ -139,7 +139,7 @@ pub async fn evaluate(
         } else {
             Vec::new()
         };
-        let likely: Vec<_> = c.ranking.iter().map(|s| (s.intent, s.confidence)).collect();
+        let likely = c.likely_intents();
         for (v, variant) in variants.iter().enumerate() {
             let started = Instant::now();
             let found = knowledge.find(&FindQuery {

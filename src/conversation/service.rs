@@ -115,11 +115,6 @@ struct ProblemPart<'t> {
     vector: Vec<f32>,
 }
 
-/// The classifier's likely intents with their probabilities, best first.
-fn likely_intents(c: &Classification) -> Vec<(Intent, f32)> {
-    c.ranking.iter().map(|s| (s.intent, s.confidence)).collect()
-}
-
 /// How sure the classifier must be of a part of a message to say the customer raised that
 /// problem too: a wrong "you also mention your TV" is worse than none.
 const OTHER_PROBLEM_SURE: f32 = 0.8;
@@ -385,7 +380,7 @@ impl Conversations {
         } else {
             None
         };
-        let likely = likely_intents(&lead);
+        let likely = lead.likely_intents();
         let understood = Understood {
             understanding: Understanding {
                 intent: lead.intent,
@@ -508,7 +503,7 @@ impl Conversations {
         vector: &[f32],
         c: &Classification,
     ) -> Result<Option<Arc<GuideEntry>>, ConversationError> {
-        let likely = likely_intents(c);
+        let likely = c.likely_intents();
         Ok(self
             .knowledge
             .find(&FindQuery {

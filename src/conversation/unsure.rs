@@ -113,12 +113,7 @@ const CANCEL_BESIDE_UPSET_SURE: f32 = 0.85;
 pub(super) fn upset_not_cancellation(c: &mut Classification, text: &str) {
     let upset =
         c.reading.surely_frustrated() || crate::dialogue::Situation::read(text).upset.is_some();
-    if !(c.cancellation
-        && c.intent == Intent::CancelSubscription
-        && c.confidence < CANCEL_BESIDE_UPSET_SURE
-        && upset
-        && !crate::classifier::lexicon::signals_cancellation(text))
-    {
+    if !(modest_cancel_without_a_word(c, text, CANCEL_BESIDE_UPSET_SURE) && upset) {
         return;
     }
     c.cancellation = false;
@@ -172,6 +167,17 @@ pub(super) fn guide_by_meaning(
     (near >= GUIDE_BY_MEANING_NEAR && near - other >= GUIDE_BY_MEANING_AHEAD).then_some(entry)
 }
 
+/// A "cancel" only the model heard, and not surely: the flag is up on the model's reading
+/// of a cancellation below `sure`, and the lexicon, broad on purpose, finds no word for
+/// cancelling. Such a reading gives way to what else the message plainly says; any word for
+/// cancelling, or a sure model, keeps the written way first.
+fn modest_cancel_without_a_word(c: &Classification, text: &str, sure: f32) -> bool {
+    c.cancellation
+        && c.intent == Intent::CancelSubscription
+        && c.confidence < sure
+        && !crate::classifier::lexicon::signals_cancellation(text)
+}
+
 /// Below this, the model's "cancel" in a no to the written way just offered, with no
 /// cancellation word, is the no, not the wish again.
 const CANCEL_IN_A_NO_SURE: f32 = 0.85;
@@ -182,11 +188,7 @@ const CANCEL_IN_A_NO_SURE: f32 = 0.85;
 /// for instead is read; "nej, jag vill bara säga upp" keeps its word and the written way.
 /// The caller asks only right after the offer.
 pub(super) fn declined_not_cancellation(c: &mut Classification, text: &str) {
-    if c.cancellation
-        && c.intent == Intent::CancelSubscription
-        && c.confidence < CANCEL_IN_A_NO_SURE
-        && crate::dialogue::declines(text)
-        && !crate::classifier::lexicon::signals_cancellation(text)
+    if modest_cancel_without_a_word(c, text, CANCEL_IN_A_NO_SURE) && crate::dialogue::declines(text)
     {
         c.cancellation = false;
         read_as_the_next_problem(c);
@@ -204,11 +206,8 @@ const CANCEL_BESIDE_A_STEP_DONE_SURE: f32 = 0.8;
 /// word for cancelling, a sure model, or a wish to leave said earlier (the caller's part)
 /// keeps the written way first.
 pub(super) fn step_done_not_cancellation(c: &mut Classification, text: &str) {
-    if c.cancellation
-        && c.intent == Intent::CancelSubscription
-        && c.confidence < CANCEL_BESIDE_A_STEP_DONE_SURE
+    if modest_cancel_without_a_word(c, text, CANCEL_BESIDE_A_STEP_DONE_SURE)
         && crate::dialogue::says_already_done(text)
-        && !crate::classifier::lexicon::signals_cancellation(text)
     {
         c.cancellation = false;
         read_as_the_next_problem(c);
@@ -226,12 +225,7 @@ const CANCEL_BESIDE_A_PERSON_SURE: f32 = 0.8;
 /// asked for; a person can take a cancellation too, and any word for one keeps the flag.
 pub(super) fn person_not_cancellation(c: &mut Classification, text: &str) {
     let asks_for_a_person = crate::dialogue::Situation::read(text).wants_a_person;
-    if c.cancellation
-        && c.intent == Intent::CancelSubscription
-        && c.confidence < CANCEL_BESIDE_A_PERSON_SURE
-        && asks_for_a_person
-        && !crate::classifier::lexicon::signals_cancellation(text)
-    {
+    if modest_cancel_without_a_word(c, text, CANCEL_BESIDE_A_PERSON_SURE) && asks_for_a_person {
         c.cancellation = false;
         c.intent = Intent::TalkToHuman;
     }

@@ -299,28 +299,42 @@ impl Step {
 
     /// The company facts the step names, in its text and its link.
     pub fn facts(&self) -> impl Iterator<Item = &str> {
-        let named = match &self.link {
-            Some(LinkRef::Named(name)) => Some(name.as_str()),
-            _ => None,
-        };
-        references(&self.instruction)
-            .chain(self.warning.as_deref().into_iter().flat_map(references))
-            .chain(references(&self.expected))
-            .chain(named)
+        facts_named(
+            &self.instruction,
+            self.warning.as_deref(),
+            Some(&self.expected),
+            self.link.as_ref(),
+        )
     }
+}
+
+/// The company facts a step's parts name, in its text and its link: one reading for a parsed
+/// step and for one still being written.
+fn facts_named<'a>(
+    instruction: &'a str,
+    warning: Option<&'a str>,
+    expected: Option<&'a str>,
+    link: Option<&'a LinkRef>,
+) -> impl Iterator<Item = &'a str> {
+    let named = match link {
+        Some(LinkRef::Named(name)) => Some(name.as_str()),
+        _ => None,
+    };
+    references(instruction)
+        .chain(warning.into_iter().flat_map(references))
+        .chain(expected.into_iter().flat_map(references))
+        .chain(named)
 }
 
 impl OutlineStep {
     /// The company facts the step names so far, in its text and its link.
     pub fn facts(&self) -> impl Iterator<Item = &str> {
-        let named = match &self.link {
-            Some(LinkRef::Named(name)) => Some(name.as_str()),
-            _ => None,
-        };
-        references(&self.instruction)
-            .chain(self.warning.as_deref().into_iter().flat_map(references))
-            .chain(self.expected.as_deref().into_iter().flat_map(references))
-            .chain(named)
+        facts_named(
+            &self.instruction,
+            self.warning.as_deref(),
+            self.expected.as_deref(),
+            self.link.as_ref(),
+        )
     }
 
     /// The step as far as it reads, as a customer would be shown it: the editor's preview.
