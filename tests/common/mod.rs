@@ -359,15 +359,25 @@ impl TestApp {
 impl TestApp {
     /// A staff token with `role`, made the way `felsok token create` makes one.
     pub async fn staff_token(&self, role: felsok::auth::StaffRole, name: &str) -> String {
-        let store = felsok::storage::Store::connect(&self.db.url, 1)
-            .await
-            .expect("store");
-        let (_, token) = felsok::auth::staff::create_token(&store, role, name)
-            .await
-            .expect("token");
-        store.close().await;
-        token.expose().to_owned()
+        staff_token_in(&self.db.url, role, name).await
     }
+}
+
+/// A staff token with `role` in the database at `database_url`, made the way
+/// `felsok token create` makes one.
+pub async fn staff_token_in(
+    database_url: &str,
+    role: felsok::auth::StaffRole,
+    name: &str,
+) -> String {
+    let store = felsok::storage::Store::connect(database_url, 1)
+        .await
+        .expect("store");
+    let (_, token) = felsok::auth::staff::create_token(&store, role, name)
+        .await
+        .expect("token");
+    store.close().await;
+    token.expose().to_owned()
 }
 
 /// Starts a Swedish conversation on a server at `base` (another process, say).

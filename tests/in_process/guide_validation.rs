@@ -28,7 +28,8 @@ impl TestApp {
     }
 }
 
-fn codes(validation: &Value) -> Vec<&str> {
+/// The stable codes of a validation's problems, in order.
+pub(crate) fn codes(validation: &Value) -> Vec<&str> {
     validation["problems"]
         .as_array()
         .unwrap()

@@ -17,7 +17,8 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::common::{classifier, Backend, TestDatabase};
+use crate::common::{classifier, staff_token_in, Backend, TestDatabase};
+use crate::guide_validation::codes;
 
 const ROUTER_RESTART: &str = include_str!("../../knowledge/guides/router-restart-sv.md");
 
@@ -158,16 +159,9 @@ impl Answer {
 /// `felsok token create` makes one.
 fn staff_token(role: StaffRole, name: &str) -> String {
     let shared = &*SHARED;
-    shared.runtime.block_on(async {
-        let store = felsok::storage::Store::connect(&shared.database_url, 1)
-            .await
-            .expect("store");
-        let (_, token) = felsok::auth::staff::create_token(&store, role, name)
-            .await
-            .expect("token");
-        store.close().await;
-        token.expose().to_owned()
-    })
+    shared
+        .runtime
+        .block_on(staff_token_in(&shared.database_url, role, name))
 }
 
 fn create(body: Value) -> Answer {
@@ -226,15 +220,6 @@ fn validation(token: &str, body: &Value) -> Value {
     let answer = validate(Some(token), body);
     assert_eq!(answer.status, StatusCode::OK);
     answer.body
-}
-
-fn codes(validation: &Value) -> Vec<&str> {
-    validation["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["code"].as_str().unwrap())
-        .collect()
 }
 
 #[test]

@@ -413,7 +413,12 @@ async fn an_editor_changes_a_step_and_the_next_chat_shows_it() {
     let editor = browser.open().await;
     sign_in(&editor, &app, "/editor", &editor_token).await;
     fill(&editor, "#guide-search", "starta om routern").await;
-    click(&editor, ".guide-item[data-guide-id='router-restart-sv']").await;
+    // Clicked once the search's answer is drawn: before, the list can change under the click.
+    click(
+        &editor,
+        "#guide-list[data-query='starta om routern'] .guide-item[data-guide-id='router-restart-sv']",
+    )
+    .await;
     with_text(
         &editor,
         "#guide-preview .preview-step",

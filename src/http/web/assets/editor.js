@@ -286,6 +286,9 @@ function renderList() {
   const list = $("guide-list");
   const guides = visibleGuides();
   const openId = state.current && !state.current.isNew ? state.current.id : null;
+  // Which search the list shows: the server answers a search after the typing, and the list
+  // changes under the pointer when it does.
+  list.dataset.query = state.searchHits ? currentQuery() : "";
   list.replaceChildren(
     ...guides.map((g) => {
       const missing = missingTranslation(g);
