@@ -20,6 +20,7 @@ pub mod knowledge;
 pub mod loadtest;
 pub mod mail;
 pub mod measure;
+pub mod review;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -173,6 +173,7 @@ impl Application {
             });
             let engine = Engine::with_company(company);
             let handoffs = Handoffs::new(store.clone(), engine.clone());
+            let review = crate::review::ReviewInbox::new(store.clone(), classifier.clone());
             let mut conversations =
                 Conversations::new(store.clone(), engine, classifier, knowledge);
             conversations =
@@ -182,6 +183,7 @@ impl Application {
             }
             let state = AppState {
                 editing,
+                review,
                 conversations,
                 handoffs,
                 store: store.clone(),

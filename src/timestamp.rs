@@ -94,6 +94,16 @@ impl Timestamp {
         utc.to_offset(time::UtcOffset::from_hms(hours, 0, 0).expect("a valid offset"))
     }
 
+    /// The instant a calendar day begins in Sweden (00:00 CET or CEST).
+    pub fn start_of_swedish_day(day: time::Date) -> Self {
+        let midnight_utc = day.midnight().assume_utc();
+        [2, 1]
+            .into_iter()
+            .map(|hours| Self(midnight_utc - time::Duration::hours(hours)))
+            .find(|t| t.in_sweden().date() == day && t.in_sweden().hour() == 0)
+            .unwrap_or(Self(midnight_utc - time::Duration::hours(1)))
+    }
+
     /// The calendar date in Sweden at this instant: what "today" means to a customer.
     pub fn swedish_date(&self) -> time::Date {
         self.in_sweden().date()
@@ -212,6 +222,16 @@ mod tests {
         assert!(a.to_string() < b.to_string());
         assert!(a.to_string().ends_with('Z'));
         assert_eq!(a.to_string().len(), "2026-11-23T13:35:33.123456Z".len());
+    }
+
+    #[test]
+    fn a_swedish_day_starts_at_local_midnight_in_winter_and_summer() {
+        let day = |raw| crate::domain::parse_iso_date(raw).unwrap();
+        let start = |raw| Timestamp::start_of_swedish_day(day(raw)).to_string();
+        assert_eq!(start("2026-12-08"), "2026-12-07T23:00:00.000000Z");
+        assert_eq!(start("2026-07-01"), "2026-06-30T22:00:00.000000Z");
+        // The day summer time begins still starts at CET midnight.
+        assert_eq!(start("2026-03-29"), "2026-03-28T23:00:00.000000Z");
     }
 
     #[test]

@@ -260,6 +260,18 @@ impl Classifier {
         Ok((classification, vector))
     }
 
+    /// A stored customer message's vector, encoded as it was when it arrived but behind the
+    /// customers waiting now: for grouping the review inbox by meaning.
+    pub async fn embed_stored_message(&self, text: &str) -> Result<Vec<f32>, PoolError> {
+        self.pool
+            .embed_with(
+                &unshouted(text),
+                Side::Query,
+                super::pool::Priority::Background,
+            )
+            .await
+    }
+
     /// A guide's vector (`passage: ` side), for ranking guides by meaning.
     pub async fn embed_guide_passage(&self, text: String) -> Result<Vec<f32>, PoolError> {
         self.embed_guide_text(text, Side::Passage).await

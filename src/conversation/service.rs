@@ -17,7 +17,7 @@ use crate::domain::{
 };
 use crate::knowledge::{FindQuery, GuideEntry, KnowledgeBase, Weights};
 use crate::storage::{
-    ConversationRecord, NewConversation, NewMessage, StepEventRow, Store, StoreError,
+    ConversationRecord, NewConversation, NewMessage, NewMiss, StepEventRow, Store, StoreError,
 };
 use crate::timestamp::Timestamp;
 
@@ -728,6 +728,16 @@ impl Conversations {
                 .collect();
             turn.record_step_events(&events, now).await?;
         }
+        if !outcome.misses.is_empty() {
+            let source = MissSource {
+                message_id: &all[0].id,
+                typed: matches!(input, CustomerInput::Text(_)),
+                before: &state,
+                understanding: understanding.as_ref(),
+                locale,
+            };
+            record_misses(&mut turn, &outcome.misses, &source, now).await?;
+        }
         turn.commit().await?;
 
         metrics::counter!("felsok_messages_stored_total", "role" => "customer").increment(1);
@@ -881,4 +891,59 @@ impl Conversations {
             messages,
         })
     }
+}
+
+/// The turn a miss happened in, as the service saw it.
+struct MissSource<'a> {
+    /// The customer's message this turn.
+    message_id: &'a str,
+    /// Whether they typed it (a button press is no words to learn from).
+    typed: bool,
+    /// The state before the turn.
+    before: &'a DialogueState,
+    understanding: Option<&'a Understanding>,
+    locale: Locale,
+}
+
+/// Puts the turn's misses in the editors' review inbox: a message the bot misread under
+/// its own words, a guide that failed the customer under the words that opened it.
+async fn record_misses(
+    turn: &mut crate::storage::TurnTx,
+    misses: &[crate::dialogue::Miss],
+    source: &MissSource<'_>,
+    now: Timestamp,
+) -> Result<(), ConversationError> {
+    let mut opened_by = Vec::new();
+    for miss in misses {
+        if let Some(guide) = &miss.guide_id {
+            opened_by.push(turn.message_that_opened(guide).await?);
+        }
+    }
+    let mut opened_by = opened_by.into_iter();
+    let rows: Vec<NewMiss<'_>> = misses
+        .iter()
+        .filter_map(|miss| {
+            let (message_id, intent, confidence) = match &miss.guide_id {
+                Some(_) => (opened_by.next().flatten()?, source.before.intent, None),
+                None if source.typed => (
+                    source.message_id.to_owned(),
+                    source.understanding.map(|u| u.intent),
+                    source.understanding.map(|u| f64::from(u.confidence)),
+                ),
+                None => return None,
+            };
+            Some((miss, message_id, intent, confidence))
+        })
+        .map(|(miss, message_id, intent, confidence)| NewMiss {
+            message_id,
+            kind: miss.kind,
+            locale: source.locale,
+            intent,
+            confidence,
+            guide_id: miss.guide_id.as_deref(),
+        })
+        .collect();
+    metrics::counter!("felsok_review_misses_total").increment(rows.len() as u64);
+    turn.record_misses(&rows, now).await?;
+    Ok(())
 }

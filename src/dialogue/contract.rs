@@ -144,6 +144,8 @@ pub struct Turn {
     pub status: ConversationStatus,
     pub handoff: Option<HandoffRequest>,
     pub step_events: Vec<StepEvent>,
+    /// What the bot handled badly this turn, for the editors' review inbox.
+    pub misses: Vec<super::Miss>,
     /// The customer's words this turn, for the guide steps they may already answer.
     pub(super) words: Option<String>,
 }

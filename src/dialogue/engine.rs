@@ -4,12 +4,13 @@ use super::contract::{
     Context, HandoffRequest, Input, NoGuides, Reply, ReplyRole, Turn, Understanding,
 };
 use super::{
-    Action, ActionButton, ConversationStatus, DialogueState, Pending, Replies, Situation, Topic,
+    Action, ActionButton, ConversationStatus, DialogueState, Miss, Pending, Replies, Situation,
+    Topic,
 };
 
 use crate::classifier::StepReply;
 use crate::company::CompanyProfile;
-use crate::domain::{HandoffReason, Intent, Locale, Postcode, Queue};
+use crate::domain::{HandoffReason, Intent, Locale, MissKind, Postcode, Queue};
 use crate::knowledge::GuideEntry;
 use crate::timestamp::Timestamp;
 
@@ -166,6 +167,7 @@ impl Engine {
             status,
             handoff: None,
             step_events: Vec::new(),
+            misses: Vec::new(),
             words: match input {
                 Input::Text(text, _) => Some(text.to_owned()),
                 Input::Action(_) => None,
@@ -660,6 +662,8 @@ impl Engine {
                 turn.state.intent_ranking = u.ranking.clone();
             }
         }
+        turn.misses
+            .extend(super::misses::of_the_guide(state, &turn));
         turn
     }
 
@@ -860,6 +864,7 @@ impl Engine {
     ) {
         let locale = ctx.locale;
         let intent = understanding.map(|u| (u.intent, u.confidence));
+        turn.misses.push(Miss::of_message(MissKind::NotUnderstood));
         if ctx.state.unsure_in_a_row >= 1 {
             let line = self.replies.unclear_twice(locale);
             self.hand_over_saying(locale, turn, HandoffReason::NotUnderstood, intent, line);
@@ -885,6 +890,12 @@ impl Engine {
         let unplaced = turn.state.unplaced_in_a_row;
         turn.state.unplaced_in_a_row = 0;
         let intent = Some((u.intent, u.confidence));
+        // "Det funkar inte" alone and the bot's own "not my area" are named as such below.
+        if u.confidence < super::misses::LOW_CONFIDENCE_BELOW
+            && !matches!(u.intent, Intent::UnclearProblem | Intent::OutOfScope)
+        {
+            turn.misses.push(Miss::of_message(MissKind::LowConfidence));
+        }
         match u.intent {
             Intent::TalkToHuman => {
                 self.hand_over(locale, turn, HandoffReason::CustomerRequest, intent);
@@ -901,6 +912,7 @@ impl Engine {
                 turn.replies.push(reply);
             }
             Intent::OutOfScope => {
+                turn.misses.push(Miss::of_message(MissKind::OutsideArea));
                 // Counts towards offering a person first, like any message the bot can't help with.
                 turn.state.unplaced_in_a_row = unplaced.saturating_add(1);
                 let repeated = turn.state.unplaced_in_a_row >= 2;
@@ -1212,6 +1224,37 @@ mod understanding_tests {
             &DialogueState::default(),
             Input::Text("text", Some(u)),
         )
+    }
+
+    fn kinds(turn: &Turn) -> Vec<MissKind> {
+        turn.misses.iter().map(|m| m.kind).collect()
+    }
+
+    #[test]
+    fn the_turns_the_bot_handled_badly_are_named_for_the_editors() {
+        let unsure = understood(Intent::BroadbandDown, false, false);
+        assert_eq!(
+            kinds(&answer(ConversationStatus::Bot, &unsure)),
+            vec![MissKind::NotUnderstood]
+        );
+        let outside = understood(Intent::OutOfScope, true, false);
+        assert_eq!(
+            kinds(&answer(ConversationStatus::Bot, &outside)),
+            vec![MissKind::OutsideArea]
+        );
+        let guess = Understanding {
+            confidence: 0.45,
+            ..understood(Intent::InvoiceQuestion, true, false)
+        };
+        assert_eq!(
+            kinds(&answer(ConversationStatus::Bot, &guess)),
+            vec![MissKind::LowConfidence]
+        );
+        // A sure reading and a greeting are nothing to review.
+        for fine in [Intent::InvoiceQuestion, Intent::Greeting] {
+            let turn = answer(ConversationStatus::Bot, &understood(fine, true, false));
+            assert!(turn.misses.is_empty(), "{fine:?}: {:?}", turn.misses);
+        }
     }
 
     /// The model has no intent for withdrawing and reads "jag ångrar köpet" as a complaint;

@@ -10,6 +10,7 @@ mod contract;
 mod engine;
 mod frustration;
 mod leaving;
+mod misses;
 mod parts;
 mod replies;
 mod situation;
@@ -25,6 +26,7 @@ pub use contract::{
     Understanding,
 };
 pub use engine::{area, queue_for, Engine};
+pub use misses::Miss;
 pub use parts::{after_contrast, last_said, parts, quotable, says_all_is_well, tells_of_the_past};
 pub use replies::Replies;
 pub use situation::{declines, ChatRequest, Situation, Upset};

@@ -944,6 +944,15 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
             })
         );
         assert_eq!(third.status, ConversationStatus::Queued);
+        // The editors see that the guide failed this customer.
+        assert_eq!(
+            third.misses,
+            vec![crate::dialogue::Miss {
+                kind: crate::domain::MissKind::StepsExhausted,
+                guide_id: Some("router-restart-sv".to_owned()),
+            }]
+        );
+        assert!(first.misses.is_empty() && second.misses.is_empty());
         assert_eq!(third.state.intent_ranking, u.ranking);
         let outcomes: Vec<StepOutcome> =
             third.state.steps_tried.iter().map(|s| s.outcome).collect();
@@ -952,6 +961,35 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
         let again = turn(&lib, &third.state, &[], Input::Text("nätet", Some(&u)));
         assert!(again.replies[0].guide_step.is_none());
         assert!(again.step_events.is_empty());
+    }
+
+    #[test]
+    fn a_person_asked_for_in_the_middle_of_a_guide_is_a_miss_of_the_guide() {
+        let lib = library();
+        let u = fault();
+        let first = turn(
+            &lib,
+            &DialogueState::default(),
+            &[],
+            Input::Text("nätet", Some(&u)),
+        );
+        let person = turn(&lib, &first.state, &[], Input::Action(Action::TalkToHuman));
+        assert!(person.handoff.is_some());
+        assert_eq!(
+            person.misses,
+            vec![crate::dialogue::Miss {
+                kind: crate::domain::MissKind::HandoffDuringGuide,
+                guide_id: Some("router-restart-sv".to_owned()),
+            }]
+        );
+        // Asking for the written cancellation is a way out, not a guide that failed.
+        let leaving = turn(
+            &lib,
+            &first.state,
+            &[],
+            Input::Action(Action::WrittenCancellation),
+        );
+        assert!(leaving.misses.is_empty());
     }
 
     #[test]

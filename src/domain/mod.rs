@@ -18,6 +18,7 @@ mod plain_text;
 mod postcode;
 mod queue;
 mod request_kind;
+mod review;
 pub mod secrets;
 mod vocabulary;
 mod withdrawal;
@@ -37,6 +38,7 @@ pub use plain_text::{PlainText, TextError};
 pub use postcode::Postcode;
 pub use queue::Queue;
 pub use request_kind::RequestKind;
+pub use review::{MissKind, ReviewStatus};
 pub use withdrawal::{
     last_withdrawal_day, last_withdrawal_day_of, WithdrawalFields, WithdrawalForm, WITHDRAWAL_DAYS,
 };

@@ -14,6 +14,7 @@ mod middleware;
 mod openapi;
 mod ops;
 mod rate_limit;
+mod review;
 mod serve;
 mod staff_session;
 mod stats;
@@ -54,6 +55,7 @@ pub struct AppState {
     /// privacy requests, the webhook log.
     pub store: Store,
     pub editing: Editing,
+    pub review: crate::review::ReviewInbox,
     pub limits: Arc<Limits>,
     pub rate_limiter: Arc<RateLimiter>,
     pub streams: Arc<live::StreamSlots>,
@@ -103,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .merge(customers::router())
         .merge(guides::router())
         .merge(guide_validation::router())
+        .merge(review::router())
         .merge(live::router())
         .merge(staff_session::router())
         .merge(ops::router())

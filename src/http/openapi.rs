@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    agent, classify, conversations, customers, guide_validation, guides, live, ops, staff_session,
-    stats, webhooks,
+    agent, classify, conversations, customers, guide_validation, guides, live, ops, review,
+    staff_session, stats, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -55,6 +55,8 @@ use super::{
         guides::list_outages,
         guides::create_outage,
         guides::end_outage,
+        review::read_inbox,
+        review::dismiss,
         ops::healthz,
         ops::readyz,
         ops::metrics,
@@ -70,6 +72,8 @@ use super::{
         crate::domain::HandoffReason,
         crate::domain::HandoffOutcome,
         crate::domain::RequestKind,
+        crate::domain::MissKind,
+        crate::domain::ReviewStatus,
         crate::dialogue::ActionButton,
         crate::dialogue::ActionKind,
         super::ErrorBody,
@@ -95,6 +99,7 @@ use super::{
         (name = "classification", description = "What a text is about"),
         (name = "guides", description = "Step-by-step guides: read by anyone, kept by editors"),
         (name = "outages", description = "Known outages, told to customers first"),
+        (name = "review", description = "What the bot handled badly, for editors to teach it"),
         (name = "operations", description = "Health, readiness, metrics and the team's numbers"),
         (name = "staff", description = "Signing the staff pages in and out"),
     )

@@ -17,6 +17,7 @@ mod outages;
 mod outbox;
 mod privacy;
 mod records;
+mod review;
 mod staff;
 mod stats;
 mod webhooks;
@@ -34,6 +35,7 @@ pub use records::{
     CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
     StepEventRow,
 };
+pub use review::{NewMiss, ReviewFilter, ReviewRow};
 pub use staff::{StaffListing, StaffRow};
 pub use stats::StatsRow;
 pub use webhooks::{WebhookAttempt, WebhookDelivery};

@@ -172,7 +172,12 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        for table in ["messages", "guide_step_events", "mail_outbox"] {
+        for table in [
+            "review_items",
+            "messages",
+            "guide_step_events",
+            "mail_outbox",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE conversation_id = $1"))
                 .bind(id)
                 .execute(&mut *tx)

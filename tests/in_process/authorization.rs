@@ -319,6 +319,20 @@ fn table(ids: &Ids) -> Vec<Endpoint> {
             Editor,
         ),
         row(
+            M::GET,
+            "/api/v1/review",
+            at("/api/v1/review"),
+            Body::None,
+            Editor,
+        ),
+        row(
+            M::POST,
+            "/api/v1/review/dismiss",
+            at("/api/v1/review/dismiss"),
+            json(json!({"item_ids": ["no-such-item"]})),
+            Editor,
+        ),
+        row(
             M::DELETE,
             "/api/v1/guides/{id}",
             at("/api/v1/guides/no-such-guide"),

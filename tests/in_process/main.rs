@@ -25,6 +25,7 @@ mod masking_corpus;
 mod operations;
 mod privacy;
 mod refusals;
+mod review;
 mod security;
 mod tokenizer_equivalence;
 mod web;
