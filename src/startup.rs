@@ -173,7 +173,8 @@ impl Application {
             });
             let engine = Engine::with_company(company);
             let handoffs = Handoffs::new(store.clone(), engine.clone());
-            let review = crate::review::ReviewInbox::new(store.clone(), classifier.clone());
+            let review =
+                crate::review::ReviewInbox::new(store.clone(), classifier.clone(), editing.clone());
             let mut conversations =
                 Conversations::new(store.clone(), engine, classifier, knowledge);
             conversations =

@@ -57,6 +57,8 @@ use super::{
         guides::end_outage,
         review::read_inbox,
         review::dismiss,
+        review::teach,
+        review::taught,
         ops::healthz,
         ops::readyz,
         ops::metrics,

@@ -10,7 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{ApiJson, ApiQuery, EditorStaff};
 use super::{ApiError, AppState};
 use crate::domain::{parse_iso_date, FieldError, Intent, Locale, MissKind, ReviewStatus};
-use crate::review::{Entry, Inbox, ReviewError};
+use crate::knowledge::GuideId;
+use crate::review::{Entry, ExamplesError, Inbox, Lesson, ReviewError};
 use crate::storage::ReviewFilter;
 use crate::timestamp::Timestamp;
 
@@ -24,11 +25,35 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/review", get(read_inbox))
         .route("/api/v1/review/dismiss", post(dismiss))
+        .route("/api/v1/review/teach", post(teach))
+        .route("/api/v1/review/taught", get(taught))
 }
 
 impl From<ReviewError> for ApiError {
     fn from(error: ReviewError) -> Self {
-        Self::Internal(error.to_string())
+        let refused = |code, message: String| FieldError::new("guide", code, message).into();
+        match error {
+            ReviewError::NoSuchGuide => Self::NotFound(super::Missing::Guide),
+            ReviewError::NoGuideIn { guide, language } => {
+                let language = language.as_str();
+                refused(
+                    "no_translation",
+                    format!("{guide} has no translation for the messages in {language}."),
+                )
+            }
+            ReviewError::Examples(ExamplesError::Inline) => refused(
+                "examples_inline",
+                "The guide writes its examples on one line; write them as a list, one a line, \
+                 to add to them."
+                    .to_owned(),
+            ),
+            ReviewError::Examples(ExamplesError::NoFrontMatter) => refused(
+                "examples_unreadable",
+                "The guide's front matter could not be found.".to_owned(),
+            ),
+            ReviewError::Guide(e) => e.into(),
+            ReviewError::Store(_) | ReviewError::Classifier(_) => Self::Internal(error.to_string()),
+        }
     }
 }
 
@@ -298,6 +323,146 @@ async fn dismiss(
     let ids = verdict.checked()?;
     let handled = state.review.dismiss(&ids, &staff.member.name).await?;
     Ok(Json(Handled { handled }))
+}
+
+/// What an editor teaches from the items: exactly one of `intent`, `guide` and
+/// `out_of_scope`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Teaching {
+    /// Item ids from the inbox (a message's or a whole group's).
+    item_ids: Vec<String>,
+    /// The messages are examples of this intent (used by the next trained head).
+    intent: Option<String>,
+    /// The messages are ways customers put this guide's problem: added to its `examples:`
+    /// (or its translation's, for messages in the other language) and live at once.
+    guide: Option<String>,
+    /// The messages are outside what the bot helps with.
+    out_of_scope: Option<bool>,
+}
+
+impl Teaching {
+    fn lesson(&self) -> Result<Lesson, FieldError> {
+        let one = |code, message: &str| FieldError::new("lesson", code, message.to_owned());
+        match (&self.intent, &self.guide, self.out_of_scope) {
+            (Some(intent), None, None | Some(false)) => Intent::parse(intent)
+                .map(Lesson::Intent)
+                .map_err(|_| FieldError::new("intent", "unknown_intent", "No such intent.")),
+            (None, Some(guide), None | Some(false)) => GuideId::parse(guide)
+                .map(Lesson::Guide)
+                .map_err(|_| FieldError::new("guide", "invalid_guide_id", "No guide has this id.")),
+            (None, None, Some(true)) => Ok(Lesson::Intent(Intent::OutOfScope)),
+            (None, None, _) => Err(one(
+                "lesson_missing",
+                "Say what to teach: an intent, a guide or out_of_scope.",
+            )),
+            _ => Err(one(
+                "lesson_ambiguous",
+                "Teach one thing at a time: an intent, a guide or out_of_scope.",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SavedGuide {
+    id: String,
+    version: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Taught {
+    /// How many of the items were still open and are now taught.
+    handled: u64,
+    /// The guides saved with the new examples.
+    guides: Vec<SavedGuide>,
+}
+
+/// Teach the bot from items (editor), in one action: as examples of an intent, as ways of
+/// putting a guide's problem, or as outside the bot's area. The items leave the open inbox.
+#[utoipa::path(post, path = "/api/v1/review/teach", tag = "review", request_body = Teaching,
+    responses((status = 200, body = Taught), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn teach(
+    State(state): State<AppState>,
+    staff: EditorStaff,
+    ApiJson(teaching): ApiJson<Teaching>,
+) -> Result<Json<Taught>, ApiError> {
+    let lesson = teaching.lesson();
+    let ids = Verdict {
+        item_ids: teaching.item_ids,
+    }
+    .checked();
+    let (lesson, ids) = match (lesson, ids) {
+        (Ok(lesson), Ok(ids)) => (lesson, ids),
+        (lesson, ids) => {
+            return Err(ApiError::InvalidFields(
+                [lesson.err(), ids.err()].into_iter().flatten().collect(),
+            ))
+        }
+    };
+    let handled = state
+        .review
+        .teach(&ids, &lesson, &staff.member.name)
+        .await?;
+    Ok(Json(Taught {
+        handled: handled.items,
+        guides: handled
+            .guides
+            .into_iter()
+            .map(|(id, version)| SavedGuide {
+                id: id.to_string(),
+                version,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaughtExample {
+    /// The training set's version this example made.
+    seq: i64,
+    text: String,
+    language: Locale,
+    intent: Intent,
+    author: String,
+    #[schema(value_type = String, format = DateTime)]
+    at: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaughtList {
+    /// The newest `seq`: the version of the taught training set, 0 when nothing was taught.
+    version: i64,
+    examples: Vec<TaughtExample>,
+}
+
+/// Every example taught from the inbox (editor), oldest first, with its author.
+#[utoipa::path(get, path = "/api/v1/review/taught", tag = "review",
+    responses((status = 200, body = TaughtList), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+async fn taught(
+    State(state): State<AppState>,
+    _editor: EditorStaff,
+) -> Result<Json<TaughtList>, ApiError> {
+    let rows = state.review.taught().await?;
+    Ok(Json(TaughtList {
+        version: rows.last().map_or(0, |r| r.seq),
+        examples: rows
+            .into_iter()
+            .map(|r| TaughtExample {
+                seq: r.seq,
+                text: r.text,
+                language: r.language,
+                intent: r.intent,
+                author: r.author,
+                at: r.created_at,
+            })
+            .collect(),
+    }))
 }
 
 #[cfg(test)]

@@ -6,15 +6,18 @@
 //! ever shown, and erasing a conversation removes its items with it.
 
 mod grouping;
+mod teach;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use grouping::{by_meaning, SAME_MEANING};
+pub use teach::{with_examples, ExamplesError, Lesson};
 
 use crate::classifier::pool::PoolError;
 use crate::classifier::Classifier;
-use crate::domain::{MissKind, ReviewStatus};
+use crate::domain::{Locale, MissKind, ReviewStatus};
+use crate::knowledge::{EditError, Editing, GuideEntry, GuideId};
 use crate::storage::{ReviewFilter, ReviewRow, Store, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -28,6 +31,25 @@ pub enum ReviewError {
     Store(#[from] StoreError),
     #[error("encoding failed: {0}")]
     Classifier(#[from] PoolError),
+    /// The guide to teach does not exist.
+    #[error("no such guide")]
+    NoSuchGuide,
+    /// Messages in a language the guide has no translation in.
+    #[error("the guide {guide} has no translation in {}", language.as_str())]
+    NoGuideIn { guide: GuideId, language: Locale },
+    #[error("the guide's examples cannot be added to: {0}")]
+    Examples(#[from] ExamplesError),
+    #[error(transparent)]
+    Guide(#[from] EditError),
+}
+
+/// What one verdict did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    /// How many of the items were still open and are now handled.
+    pub items: u64,
+    /// The guides saved with new examples, with their new versions.
+    pub guides: Vec<(GuideId, i64)>,
 }
 
 /// One customer message in the inbox, with every reason it is there.
@@ -57,6 +79,7 @@ pub struct Inbox {
 pub struct ReviewInbox {
     store: Store,
     classifier: Classifier,
+    editing: Editing,
     vectors: Arc<Mutex<HashMap<String, Arc<[f32]>>>>,
 }
 
@@ -67,10 +90,11 @@ impl std::fmt::Debug for ReviewInbox {
 }
 
 impl ReviewInbox {
-    pub fn new(store: Store, classifier: Classifier) -> Self {
+    pub fn new(store: Store, classifier: Classifier, editing: Editing) -> Self {
         Self {
             store,
             classifier,
+            editing,
             vectors: Arc::default(),
         }
     }
@@ -107,6 +131,82 @@ impl ReviewInbox {
             .store
             .handle_review_items(item_ids, ReviewStatus::Dismissed, editor, Timestamp::now())
             .await?)
+    }
+
+    /// Teaches the bot from the items that are still open, in one action by `editor`, and
+    /// marks them taught. An intent lesson is kept, versioned, for the next trained head; a
+    /// guide lesson saves the guide (and its translation, for messages in the other
+    /// language) as a new version by `editor`, live at once.
+    pub async fn teach(
+        &self,
+        item_ids: &[String],
+        lesson: &Lesson,
+        editor: &str,
+    ) -> Result<Handled, ReviewError> {
+        let items = self.store.open_review_items(item_ids).await?;
+        let now = Timestamp::now();
+        match lesson {
+            Lesson::Intent(intent) => {
+                let items = self
+                    .store
+                    .teach_intent(&items, *intent, editor, now)
+                    .await?;
+                Ok(Handled {
+                    items,
+                    guides: Vec::new(),
+                })
+            }
+            Lesson::Guide(id) => {
+                let knowledge = self.editing.knowledge();
+                let chosen = knowledge.get(id).ok_or(ReviewError::NoSuchGuide)?;
+                let mut changes: Vec<(std::sync::Arc<GuideEntry>, Vec<&str>)> = Vec::new();
+                for item in &items {
+                    let target = if chosen.guide.language == item.locale {
+                        chosen.clone()
+                    } else {
+                        chosen
+                            .guide
+                            .translation
+                            .as_ref()
+                            .and_then(|t| knowledge.get(t))
+                            .filter(|t| t.guide.language == item.locale)
+                            .ok_or_else(|| ReviewError::NoGuideIn {
+                                guide: id.clone(),
+                                language: item.locale,
+                            })?
+                    };
+                    match changes
+                        .iter_mut()
+                        .find(|(e, _)| e.guide.id == target.guide.id)
+                    {
+                        Some((_, texts)) => texts.push(&item.text),
+                        None => changes.push((target, vec![&item.text])),
+                    }
+                }
+                // Every source first: a guide that cannot take examples saves nothing.
+                let mut sources = Vec::new();
+                for (entry, texts) in &changes {
+                    let source = with_examples(&entry.source, &entry.guide.examples, texts)?;
+                    sources.extend(source.map(|s| (entry.guide.id.clone(), s)));
+                }
+                let mut guides = Vec::new();
+                for (guide, source) in sources {
+                    let saved = self.editing.save(guide.as_str(), &source, editor).await?;
+                    guides.push((guide, saved.entry.version));
+                }
+                let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+                let items = self
+                    .store
+                    .handle_review_items(&ids, ReviewStatus::Taught, editor, now)
+                    .await?;
+                Ok(Handled { items, guides })
+            }
+        }
+    }
+
+    /// Every example taught, oldest first.
+    pub async fn taught(&self) -> Result<Vec<crate::storage::TaughtRow>, ReviewError> {
+        Ok(self.store.taught_examples().await?)
     }
 
     /// Each entry's vector: from memory when the message was encoded before (its stored text

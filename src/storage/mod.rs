@@ -35,7 +35,7 @@ pub use records::{
     CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
     StepEventRow,
 };
-pub use review::{NewMiss, ReviewFilter, ReviewRow};
+pub use review::{NewMiss, ReviewFilter, ReviewRow, TaughtRow};
 pub use staff::{StaffListing, StaffRow};
 pub use stats::StatsRow;
 pub use webhooks::{WebhookAttempt, WebhookDelivery};

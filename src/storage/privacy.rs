@@ -174,6 +174,7 @@ impl Store {
         .await?;
         for table in [
             "review_items",
+            "taught_examples",
             "messages",
             "guide_step_events",
             "mail_outbox",

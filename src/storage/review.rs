@@ -207,3 +207,110 @@ impl Store {
         Ok(changed)
     }
 }
+
+/// An example an editor taught, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaughtRow {
+    /// The training set's version this example made.
+    pub seq: i64,
+    pub text: String,
+    pub language: Locale,
+    pub intent: Intent,
+    pub author: String,
+    pub created_at: Timestamp,
+}
+
+fn taught_from_row(row: &AnyRow) -> Result<TaughtRow, StoreError> {
+    let created_at: String = row.try_get("created_at")?;
+    Ok(TaughtRow {
+        seq: row.try_get("seq")?,
+        text: row.try_get("text")?,
+        language: decode(row, "language", |raw| Locale::parse(raw).ok())?,
+        intent: decode(row, "intent", |raw| Intent::parse(raw).ok())?,
+        author: row.try_get("author")?,
+        created_at: Timestamp::parse(&created_at)
+            .map_err(|e| StoreError::Corrupt(format!("created_at: {e}")))?,
+    })
+}
+
+impl Store {
+    /// The items with these ids that are still open, with their texts.
+    pub async fn open_review_items(&self, ids: &[String]) -> Result<Vec<ReviewRow>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = sqlx::query(
+                "SELECT r.id, r.conversation_id, r.message_id, m.text, r.kind, r.locale, \
+                 r.intent, r.confidence, r.guide_id, r.status, r.created_at \
+                 FROM review_items r JOIN messages m ON m.id = r.message_id \
+                 WHERE r.id = $1 AND r.status = $2",
+            )
+            .bind(id)
+            .bind(ReviewStatus::Open.as_str())
+            .fetch_optional(&self.reader)
+            .await?;
+            if let Some(row) = row {
+                found.push(review_from_row(&row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Keeps each item's message as a training example of `intent` (one example a distinct
+    /// text) and marks the items taught, in one transaction. Returns how many items were
+    /// still open; an item another editor handled meanwhile teaches nothing.
+    pub async fn teach_intent(
+        &self,
+        items: &[ReviewRow],
+        intent: Intent,
+        author: &str,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let mut taught = 0;
+        let mut texts = std::collections::HashSet::new();
+        for item in items {
+            let changed = sqlx::query(
+                "UPDATE review_items SET status = $1, handled_by = $2, handled_at = $3 \
+                 WHERE id = $4 AND status = $5",
+            )
+            .bind(ReviewStatus::Taught.as_str())
+            .bind(author)
+            .bind(now.to_string())
+            .bind(&item.id)
+            .bind(ReviewStatus::Open.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            taught += changed;
+            if changed == 0 || !texts.insert((item.locale, item.text.trim().to_lowercase())) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO taught_examples (conversation_id, message_id, text, language, \
+                 intent, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&item.conversation_id)
+            .bind(&item.message_id)
+            .bind(item.text.trim())
+            .bind(item.locale.as_str())
+            .bind(intent.as_str())
+            .bind(author)
+            .bind(now.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(taught)
+    }
+
+    /// Every example taught, oldest first.
+    pub async fn taught_examples(&self) -> Result<Vec<TaughtRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, text, language, intent, author, created_at FROM taught_examples \
+             ORDER BY seq",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(taught_from_row).collect()
+    }
+}

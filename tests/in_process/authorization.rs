@@ -333,6 +333,20 @@ fn table(ids: &Ids) -> Vec<Endpoint> {
             Editor,
         ),
         row(
+            M::POST,
+            "/api/v1/review/teach",
+            at("/api/v1/review/teach"),
+            json(json!({"item_ids": ["no-such-item"], "out_of_scope": true})),
+            Editor,
+        ),
+        row(
+            M::GET,
+            "/api/v1/review/taught",
+            at("/api/v1/review/taught"),
+            Body::None,
+            Editor,
+        ),
+        row(
             M::DELETE,
             "/api/v1/guides/{id}",
             at("/api/v1/guides/no-such-guide"),

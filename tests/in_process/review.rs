@@ -218,3 +218,149 @@ async fn what_the_bot_failed_reaches_the_inbox_grouped_and_leaves_it_with_a_verd
 }
 
 on_both_engines!(what_the_bot_failed_reaches_the_inbox_grouped_and_leaves_it_with_a_verdict);
+
+/// The ids of the one open item about `text`.
+async fn items_about(app: &TestApp, editor: &str, text: &str) -> Value {
+    let open = inbox(app, editor, "").await;
+    let group = group_with(&open, text);
+    let message = group["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["text"] == text)
+        .unwrap();
+    message["item_ids"].clone()
+}
+
+async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
+    let editor = app.staff_token(StaffRole::Editor, "Eva Editor").await;
+    said_in_a_new_chat(app, json!({}), &["min fax fungerar inte längre"]).await;
+    said_in_a_new_chat(app, json!({}), &["routern blinkar rött sen i morse"]).await;
+    let english = app
+        .create(json!({"locale": "en"}))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let english = Chat {
+        id: english["conversation_id"].as_str().unwrap().to_owned(),
+        token: english["token"].as_str().unwrap().to_owned(),
+        greeting: english["messages"].clone(),
+    };
+    app.say(&english, json!({"text": "blorp fnask wobble"}))
+        .await;
+
+    // Refused whole when the lesson is unclear, and nothing is taught.
+    let fax = items_about(app, &editor, "min fax fungerar inte längre").await;
+    for (body, code) in [
+        (json!({"item_ids": fax}), "lesson_missing"),
+        (
+            json!({"item_ids": fax, "intent": "voip_landline", "guide": "router-lights-sv"}),
+            "lesson_ambiguous",
+        ),
+        (
+            json!({"item_ids": fax, "intent": "fax_problem"}),
+            "unknown_intent",
+        ),
+    ] {
+        let response = post(app, "/api/v1/review/teach", &editor, body).await;
+        assert_eq!(
+            error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
+            code
+        );
+    }
+    let response = post(
+        app,
+        "/api/v1/review/teach",
+        &editor,
+        json!({"item_ids": fax, "guide": "no-such-guide-sv"}),
+    )
+    .await;
+    assert_eq!(
+        error_code(response, StatusCode::NOT_FOUND).await,
+        "guide_not_found"
+    );
+
+    // An intent lesson is kept, versioned, with its author, for the next head.
+    let response = post(
+        app,
+        "/api/v1/review/teach",
+        &editor,
+        json!({"item_ids": fax, "intent": "voip_landline"}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"handled": 1, "guides": []})
+    );
+    let taught = get_json(&app.client, &app.url("/api/v1/review/taught"), &editor).await;
+    assert_eq!(
+        taught["examples"][0]["text"],
+        "min fax fungerar inte längre"
+    );
+    assert_eq!(taught["examples"][0]["intent"], "voip_landline");
+    assert_eq!(taught["examples"][0]["author"], "Eva Editor");
+    assert_eq!(taught["version"], taught["examples"][0]["seq"]);
+    let open = inbox(app, &editor, "").await;
+    assert!(!open.to_string().contains("min fax"), "{open}");
+    let done = inbox(app, &editor, "?status=taught").await;
+    assert!(done.to_string().contains("min fax"), "{done}");
+
+    // A guide lesson is a new version of the guide, live at once; a message in the other
+    // language goes to the translation.
+    let router = items_about(app, &editor, "routern blinkar rött sen i morse").await;
+    let blorp = items_about(app, &editor, "blorp fnask wobble").await;
+    let both: Vec<Value> = [router, blorp]
+        .iter()
+        .flat_map(|ids| ids.as_array().unwrap().clone())
+        .collect();
+    let response = post(
+        app,
+        "/api/v1/review/teach",
+        &editor,
+        json!({"item_ids": both, "guide": "router-lights-sv"}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let saved: Value = response.json().await.unwrap();
+    assert_eq!(saved["handled"], 2, "{saved}");
+    let ids: Vec<&str> = saved["guides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["router-lights-sv", "router-lights-en"], "{saved}");
+    let guide = get_json(
+        &app.client,
+        &app.url("/api/v1/guides/router-lights-sv"),
+        &editor,
+    )
+    .await;
+    assert!(
+        guide["source"]
+            .as_str()
+            .unwrap()
+            .contains("  - \"routern blinkar rött sen i morse\""),
+        "{guide}"
+    );
+    let history = get_json(
+        &app.client,
+        &app.url("/api/v1/guides/router-lights-en/history"),
+        &editor,
+    )
+    .await;
+    assert!(history.to_string().contains("Eva Editor"), "{history}");
+    // Taught once: the same items again change nothing.
+    let again = post(
+        app,
+        "/api/v1/review/teach",
+        &editor,
+        json!({"item_ids": fax, "intent": "voip_landline"}),
+    )
+    .await;
+    assert_eq!(again.json::<Value>().await.unwrap()["handled"], 0);
+}
+
+on_both_engines!(teaching_takes_one_action_and_keeps_the_author);

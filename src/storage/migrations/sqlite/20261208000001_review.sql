@@ -19,3 +19,19 @@ CREATE TABLE review_items (
 
 CREATE INDEX review_items_status ON review_items (status, created_at);
 CREATE INDEX review_items_conversation ON review_items (conversation_id);
+
+-- What editors taught the bot from the inbox: training examples of an intent, kept in the
+-- order taught (seq is the training set's version) with their author. Erasing the
+-- conversation a message came from removes the example too.
+CREATE TABLE taught_examples (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT,
+    message_id      TEXT,
+    text            TEXT NOT NULL,
+    language        TEXT NOT NULL,
+    intent          TEXT NOT NULL,
+    author          TEXT NOT NULL,
+    created_at      TEXT NOT NULL
+);
+
+CREATE INDEX taught_examples_conversation ON taught_examples (conversation_id);
