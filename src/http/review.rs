@@ -206,6 +206,16 @@ pub struct InboxGroup {
     messages: Vec<InboxMessage>,
 }
 
+/// An intent with what people call it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntentChoice {
+    name: Intent,
+    sv: &'static str,
+    en: &'static str,
+    /// Whether a message can be taught as it here; `out_of_scope` has a verdict of its own.
+    teachable: bool,
+}
+
 /// The inbox: groups of messages, the biggest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboxBody {
@@ -214,6 +224,8 @@ pub struct InboxBody {
     /// More matched than `limit`: the oldest were left out.
     limited: bool,
     groups: Vec<InboxGroup>,
+    /// Every intent with its labels, so the editor keeps no list of its own.
+    intent_choices: Vec<IntentChoice>,
 }
 
 fn tally<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Tally> {
@@ -263,6 +275,15 @@ impl From<Inbox> for InboxBody {
             items: inbox.items,
             limited: inbox.limited,
             groups: inbox.groups.into_iter().map(InboxGroup::from).collect(),
+            intent_choices: Intent::ALL
+                .iter()
+                .map(|&i| IntentChoice {
+                    name: i,
+                    sv: i.label(Locale::Sv),
+                    en: i.label(Locale::En),
+                    teachable: i != Intent::OutOfScope,
+                })
+                .collect(),
         }
     }
 }

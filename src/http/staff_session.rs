@@ -26,6 +26,7 @@ const STAFF_PATHS: &[&str] = &[
     "/api/v1/agent",
     "/api/v1/guides",
     "/api/v1/outages",
+    "/api/v1/review",
     "/api/v1/admin",
     "/api/v1/stats",
     "/api/v1/staff",
@@ -164,6 +165,29 @@ mod tests {
             assert!(cookie.contains("HttpOnly; SameSite=Strict"), "{cookie}");
             assert!(!cookie.contains("Path=/;"), "{cookie}");
             assert!(!cookie.contains("conversations"), "{cookie}");
+        }
+    }
+
+    /// A staff route outside the cookie's paths works with a bearer token but signs the
+    /// staff pages out: every route that takes a staff token must be under one of them.
+    #[test]
+    fn every_staff_route_is_on_the_cookies_paths() {
+        use utoipa::OpenApi;
+        let doc = super::super::openapi::ApiDoc::openapi();
+        for (path, item) in &doc.paths.paths {
+            let secured = [&item.get, &item.post, &item.put, &item.delete]
+                .into_iter()
+                .flatten()
+                .any(|op| op.security.as_ref().is_some_and(|s| !s.is_empty()));
+            // The conversations take their own token; /metrics is for a scraper, not a page.
+            let page_api =
+                path.starts_with("/api/v1/") && !path.starts_with("/api/v1/conversations");
+            if secured && page_api {
+                assert!(
+                    STAFF_PATHS.iter().any(|p| path.starts_with(p)),
+                    "{path} takes a staff token but the session cookie is not sent there"
+                );
+            }
         }
     }
 

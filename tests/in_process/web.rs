@@ -469,6 +469,88 @@ async fn an_editor_changes_a_step_and_the_next_chat_shows_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_reviews_what_the_bot_failed_and_teaches_it_in_both_languages() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let editor_token = app.staff_token(StaffRole::Editor, "Maja Berg").await;
+    for text in [
+        "min fax fungerar inte längre",
+        "faxen skickar inga sidor",
+        "Kan du ge mig ett recept på kanelbullar?",
+    ] {
+        let chat = app.start_chat("sv").await;
+        app.say(&chat, json!({ "text": text })).await;
+    }
+    let browser = Browser::start().await;
+    let editor = browser.open().await;
+    sign_in(&editor, &app, "/editor", &editor_token).await;
+    let fax = with_text(&editor, "#review-groups .review-group", "faxen skickar").await;
+    let size = fax.attr("data-size").await.unwrap();
+    assert_eq!(size.as_deref(), Some("2"));
+    with_text(&editor, "#review-status", "3 meddelanden i 2 grupper").await;
+    assert_accessible(&editor, "editor's review inbox").await;
+    attribute(
+        &editor,
+        "document.getElementById('review').scrollIntoView(); return 1;",
+    )
+    .await;
+    screenshot(&editor, "editor-review-sv").await;
+
+    // A guide to add to must be chosen first: nothing is sent until it is.
+    fax.find(Locator::Css("button.teach-guide"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    with_text(&editor, "#review-status", "Välj först vilken guide").await;
+
+    // Taught as landline problems in one action: the group leaves the inbox.
+    let select = fax
+        .find(Locator::Css("select[id^='teach-intent']"))
+        .await
+        .unwrap();
+    select
+        .select_by_value("voip_landline")
+        .await
+        .expect("the intent is offered");
+    fax.find(Locator::Css("button.teach-intent"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    with_text(&editor, "#review-status", "2 meddelanden blev exempel").await;
+    with_text(&editor, "#review-status", "1 meddelande i 1 grupp").await;
+    let taught = get_json(
+        &app.client,
+        &app.url("/api/v1/review/taught"),
+        &editor_token,
+    )
+    .await;
+    assert_eq!(taught["examples"].as_array().unwrap().len(), 2, "{taught}");
+    assert_eq!(taught["examples"][0]["author"], "Maja Berg");
+
+    click(&editor, "#lang-switch").await;
+    with_text(
+        &editor,
+        "#review-groups .review-group button.dismiss",
+        "Dismiss",
+    )
+    .await;
+    assert_accessible(&editor, "editor's review inbox in English").await;
+    attribute(
+        &editor,
+        "document.getElementById('review').scrollIntoView(); return 1;",
+    )
+    .await;
+    screenshot(&editor, "editor-review-en").await;
+    click(&editor, "#review-groups .review-group button.dismiss").await;
+    with_text(&editor, "#review-status", "Nothing to review here").await;
+    browser.close().await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chat_works_from_the_keyboard_alone() {
     let app = spawn_app(Backend::Sqlite).await;
     let browser = Browser::start().await;

@@ -28,6 +28,7 @@ const state = {
   history: null,
   stats: null,
   outages: [],
+  review: null, // the server's answer for the inbox, as filtered
   templateUntouched: false,
   lastProblems: null,
   preview: null, // the server's answer for the source in the editor
@@ -134,6 +135,7 @@ function applyLanguage() {
       renderStats();
     }
     renderOutages();
+    renderReview();
   }
 }
 
@@ -193,6 +195,7 @@ async function signIn(token, { quiet = false } = {}) {
     renderList();
     renderEditorVisibility();
     loadOutages();
+    loadReview();
     if (!quiet) $("guide-search").focus();
     return true;
   } catch (e) {
@@ -1223,6 +1226,201 @@ $("outage-form").addEventListener("submit", async (event) => {
   $("outage-form").reset();
   setStatus($("outage-status"), t("outagePublished"), "ok");
   loadOutages();
+});
+
+// ---------------------------------------------------------------------------------------
+// The review inbox: what the bot failed, grouped by meaning on the server; each group can
+// be taught as an intent, added to a guide's examples, marked outside our area or dismissed.
+
+function reviewQuery() {
+  const params = new URLSearchParams();
+  const status = $("review-status-filter").value;
+  if (status !== "open") params.set("status", status);
+  for (const [key, id] of [["kind", "review-kind"], ["lang", "review-lang"], ["from", "review-from"], ["to", "review-to"]]) {
+    const value = $(id).value;
+    if (value) params.set(key, value);
+  }
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
+let reviewSeq = 0;
+async function loadReview() {
+  const seq = ++reviewSeq;
+  const query = reviewQuery();
+  setStatus($("review-status"), t("reviewLoading"), "info");
+  try {
+    const inbox = await authed(`/api/v1/review${query}`);
+    if (seq !== reviewSeq) return;
+    state.review = { ...inbox, query };
+  } catch (e) {
+    if (seq !== reviewSeq || handledAuth(e)) return;
+    setStatus($("review-status"), t("loadFailed", { message: errorText(e) }), "error");
+    return;
+  }
+  renderReview();
+}
+
+const counted = (one, many, count) => (count === 1 ? t(one) : t(many, { count }));
+const messagesText = (count) => counted("messagesOne", "messagesMany", count);
+
+function intentLabel(name) {
+  const choice = state.review?.intent_choices.find((c) => c.name === name);
+  return choice ? choice[state.lang] : name;
+}
+
+function reviewSummary() {
+  const inbox = state.review;
+  const messages = inbox.groups.reduce((sum, g) => sum + g.size, 0);
+  if (messages === 0) return t($("review-status-filter").value === "open" ? "reviewEmpty" : "reviewEmptyHandled");
+  const groups = counted("groupsOne", "groupsMany", inbox.groups.length);
+  const count = t("reviewCount", { messages: messagesText(messages), groups });
+  return inbox.limited ? `${count} ${t("reviewLimited", { items: inbox.items })}` : count;
+}
+
+function renderReview() {
+  const list = $("review-groups");
+  const inbox = state.review;
+  if (!inbox) return;
+  list.dataset.query = inbox.query;
+  setStatus($("review-status"), reviewSummary(), "info");
+  const open = $("review-status-filter").value === "open";
+  list.replaceChildren(...inbox.groups.map((group, index) => reviewGroup(group, index + 1, open)));
+}
+
+function reviewMessage(message) {
+  const language = t(message.language === "sv" ? "langSv" : "langEn");
+  return el(
+    "li",
+    { class: "review-message", dataset: { messageId: message.message_id } },
+    el("p", { class: "review-text", lang: message.language, text: message.text }),
+    el("p", { class: "hint", text: t("messageMeta", { language, time: formatTime(message.at, state.lang) }) }),
+  );
+}
+
+function reviewGroup(group, number, open) {
+  const titleId = `review-group-${number}`;
+  const reasons = group.kinds.map((k) => `${t(`kind_${k.name}`)} (${k.count})`).join(", ");
+  const intents = group.intents.map((i) => `${intentLabel(i.name)} (${i.count})`).join(", ") || t("readAsNothing");
+  const shown = group.messages.slice(0, 3);
+  const rest = group.messages.slice(3);
+  return el(
+    "li",
+    { class: "review-group", dataset: { size: group.size }, "aria-labelledby": titleId },
+    el("h3", { id: titleId, text: group.size === 1 ? t("groupTitleOne") : t("groupTitle", { count: group.size }) }),
+    el("p", { class: "hint", text: t("groupReasons", { reasons }) }),
+    el("p", { class: "hint", text: t("groupReadAs", { intents }) }),
+    group.guides.length ? el("p", { class: "hint", text: t("groupGuides", { guides: group.guides.map((g) => g.name).join(", ") }) }) : null,
+    el("ul", { class: "review-messages" }, shown.map(reviewMessage)),
+    rest.length
+      ? el("details", {},
+        el("summary", { text: t("showAll", { count: group.size }) }),
+        el("ul", { class: "review-messages" }, rest.map(reviewMessage)))
+      : null,
+    open ? reviewActions(group, number) : null,
+  );
+}
+
+function guideChoicesFor(group) {
+  const languages = new Set(group.messages.map((m) => m.language));
+  // A guide in the messages' language; for a group in both, either: the server puts each
+  // message in the guide's translation in its own language.
+  return sortedGuides().filter((g) => languages.has(g.language));
+}
+
+function reviewActions(group, number) {
+  const intentId = `teach-intent-${number}`;
+  const guideId = `teach-guide-${number}`;
+  const read = group.intents[0]?.name;
+  const intentSelect = el(
+    "select",
+    { id: intentId },
+    el("option", { value: "" }, t("chooseIntent")),
+    state.review.intent_choices
+      .filter((c) => c.teachable)
+      .map((c) => el("option", { value: c.name, selected: c.name === read }, c[state.lang])),
+  );
+  const guides = guideChoicesFor(group);
+  const named = group.guides[0]?.name;
+  const guideSelect = el(
+    "select",
+    { id: guideId, disabled: guides.length === 0 },
+    guides.length
+      ? [el("option", { value: "" }, t("chooseGuide")),
+        guides.map((g) => el("option", { value: g.id, selected: g.id === named }, `${g.title} (${g.id})`))]
+      : el("option", { value: "" }, t("noGuideChoice")),
+  );
+  // A teaching needs its choice made first; the select is where to make it.
+  const verdict = (path, body, done, select) => () => {
+    if (select && !select.value) {
+      setStatus($("review-status"), t(select === intentSelect ? "chooseIntentFirst" : "chooseGuideFirst"), "error");
+      select.focus();
+      return;
+    }
+    judge(group, path, body(), done);
+  };
+  return el(
+    "div",
+    { class: "review-actions", role: "group", "aria-label": t("actionsFor", { number }) },
+    el("div", { class: "review-teach" },
+      el("label", { for: intentId, text: t("teachIntentLabel") }),
+      intentSelect,
+      el("button", {
+        type: "button",
+        class: "primary teach-intent",
+        onclick: verdict("teach", () => ({ intent: intentSelect.value }), (n) => t("taughtIntent", { messages: messagesText(n), intent: intentLabel(intentSelect.value) }), intentSelect),
+      }, t("teachIntent"))),
+    el("div", { class: "review-teach" },
+      el("label", { for: guideId, text: t("teachGuideLabel") }),
+      guideSelect,
+      el("button", {
+        type: "button",
+        class: "teach-guide",
+        disabled: guides.length === 0,
+        onclick: verdict("teach", () => ({ guide: guideSelect.value }), (n, answer) => t("taughtGuide", { messages: messagesText(n), guides: answer.guides.map((g) => g.id).join(", ") }), guideSelect),
+      }, t("teachGuide"))),
+    el("div", { class: "review-verdicts" },
+      el("button", {
+        type: "button",
+        class: "out-of-scope",
+        onclick: verdict("teach", () => ({ out_of_scope: true }), (n) => t("taughtOutOfScope", { messages: messagesText(n) })),
+      }, t("outOfScope")),
+      el("button", {
+        type: "button",
+        class: "dismiss",
+        onclick: verdict("dismiss", () => ({}), (n) => t("dismissed", { messages: messagesText(n) })),
+      }, t("dismiss"))),
+  );
+}
+
+async function judge(group, path, lesson, done) {
+  let answer;
+  try {
+    answer = await authed(`/api/v1/review/${path}`, {
+      method: "POST",
+      body: { item_ids: group.item_ids, ...lesson },
+    });
+  } catch (e) {
+    if (handledAuth(e)) return;
+    setStatus($("review-status"), errorText(e), "error");
+    return;
+  }
+  await loadReview();
+  if (answer.guides?.length) reloadGuides();
+  const text = answer.handled === 0 ? t("alreadyHandled") : done(group.size, answer);
+  // What was done, then where the inbox stands now, in the one live region.
+  setStatus($("review-status"), `${text} ${state.review ? reviewSummary() : ""}`.trim(), answer.handled === 0 ? "error" : "ok");
+  const title = $("review-title");
+  title.setAttribute("tabindex", "-1");
+  title.focus();
+}
+
+for (const id of ["review-kind", "review-lang", "review-status-filter", "review-from", "review-to"]) {
+  $(id).addEventListener("change", () => loadReview());
+}
+$("review-filters").addEventListener("submit", (event) => {
+  event.preventDefault();
+  loadReview();
 });
 
 // ---------------------------------------------------------------------------------------
