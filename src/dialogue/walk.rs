@@ -917,6 +917,14 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
         )
     }
 
+    /// What the editors are told of a turn that failed the walked guide.
+    fn missed_guide(kind: crate::domain::MissKind) -> Vec<crate::dialogue::Miss> {
+        vec![crate::dialogue::Miss {
+            kind,
+            guide_id: Some("router-restart-sv".to_owned()),
+        }]
+    }
+
     #[test]
     fn a_guide_is_walked_once_and_its_handoff_queue_routes_the_person() {
         let lib = library();
@@ -947,10 +955,7 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
         // The editors see that the guide failed this customer.
         assert_eq!(
             third.misses,
-            vec![crate::dialogue::Miss {
-                kind: crate::domain::MissKind::StepsExhausted,
-                guide_id: Some("router-restart-sv".to_owned()),
-            }]
+            missed_guide(crate::domain::MissKind::StepsExhausted)
         );
         assert!(first.misses.is_empty() && second.misses.is_empty());
         assert_eq!(third.state.intent_ranking, u.ranking);
@@ -977,10 +982,7 @@ expected: Lampan lyser fast.\non_failure: handoff:technical\n";
         assert!(person.handoff.is_some());
         assert_eq!(
             person.misses,
-            vec![crate::dialogue::Miss {
-                kind: crate::domain::MissKind::HandoffDuringGuide,
-                guide_id: Some("router-restart-sv".to_owned()),
-            }]
+            missed_guide(crate::domain::MissKind::HandoffDuringGuide)
         );
         // Asking for the written cancellation is a way out, not a guide that failed.
         let leaving = turn(

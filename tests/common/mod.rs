@@ -311,7 +311,12 @@ impl TestApp {
     }
 
     pub async fn start_chat(&self, locale: &str) -> Chat {
-        let response = self.create(json!({ "locale": locale })).await;
+        self.start_chat_with(json!({ "locale": locale })).await
+    }
+
+    /// Starts a conversation with this request body (locale, customer details, …).
+    pub async fn start_chat_with(&self, request: Value) -> Chat {
+        let response = self.create(request).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let body: Value = response.json().await.unwrap();
         Chat {
@@ -319,6 +324,17 @@ impl TestApp {
             token: body["token"].as_str().unwrap().to_owned(),
             greeting: body["messages"].clone(),
         }
+    }
+
+    /// POSTs `body` as JSON to a staff route with `token`.
+    pub async fn post_staff(&self, path: &str, token: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post(&self, chat: &Chat, body: Value) -> Response {

@@ -16,16 +16,6 @@ async fn get(app: &TestApp, path: &str, token: &str) -> Response {
         .expect("request")
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request")
-}
-
 async fn ok_json(response: Response) -> Value {
     let status = response.status();
     let body: Value = response.json().await.expect("JSON");
@@ -48,18 +38,18 @@ fn one_for<'a>(list: &'a [Value], chat: &Chat) -> &'a Value {
 }
 
 async fn cancel_in_writing(app: &TestApp, chat: &Chat) -> String {
-    let response = post(
-        app,
-        &format!("/api/v1/conversations/{}/cancellation", chat.id),
-        &chat.token,
-        json!({
-            "service": "Bredband 250/100",
-            "full_name": "Anna Svensson",
-            "customer_number": "123456",
-            "email": "anna@example.se"
-        }),
-    )
-    .await;
+    let response = app
+        .post_staff(
+            &format!("/api/v1/conversations/{}/cancellation", chat.id),
+            &chat.token,
+            json!({
+                "service": "Bredband 250/100",
+                "full_name": "Anna Svensson",
+                "customer_number": "123456",
+                "email": "anna@example.se"
+            }),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.unwrap();
     body["reference"].as_str().unwrap().to_owned()
@@ -126,17 +116,16 @@ async fn a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved(app:
     assert_eq!(delete.status(), StatusCode::METHOD_NOT_ALLOWED);
 
     // It must be claimed first, and then resolved with what happened.
-    let early = post(
-        app,
-        &format!("/api/v1/agent/handoffs/{id}/resolve"),
-        &agent,
-        json!({"outcome": "cancellation_confirmed"}),
-    )
-    .await;
+    let early = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{id}/resolve"),
+            &agent,
+            json!({"outcome": "cancellation_confirmed"}),
+        )
+        .await;
     assert_eq!(error_code(early, StatusCode::CONFLICT).await, "not_claimed");
     let claimed = ok_json(
-        post(
-            app,
+        app.post_staff(
             &format!("/api/v1/agent/handoffs/{id}/claim"),
             &agent,
             json!({}),
@@ -169,21 +158,20 @@ async fn a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved(app:
             "invalid_outcome",
         ),
     ] {
-        let refused = post(
-            app,
-            &format!("/api/v1/agent/handoffs/{id}/resolve"),
-            &agent,
-            body,
-        )
-        .await;
+        let refused = app
+            .post_staff(
+                &format!("/api/v1/agent/handoffs/{id}/resolve"),
+                &agent,
+                body,
+            )
+            .await;
         assert_eq!(
             error_code(refused, StatusCode::UNPROCESSABLE_ENTITY).await,
             code
         );
     }
     let resolved = ok_json(
-        post(
-            app,
+        app.post_staff(
             &format!("/api/v1/agent/handoffs/{id}/resolve"),
             &agent,
             json!({"outcome": "cancellation_confirmed", "note": "Kollat bindningstid 2027-01-31.",
@@ -214,13 +202,13 @@ async fn a_written_cancellation_waits_in_its_queue_and_can_only_be_resolved(app:
     );
     assert!(!told.contains("bindningstid") && !told.contains("2027-01-31"));
 
-    let again = post(
-        app,
-        &format!("/api/v1/agent/handoffs/{id}/claim"),
-        &agent,
-        json!({}),
-    )
-    .await;
+    let again = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{id}/claim"),
+            &agent,
+            json!({}),
+        )
+        .await;
     assert_eq!(
         error_code(again, StatusCode::CONFLICT).await,
         "already_resolved"
@@ -249,13 +237,13 @@ async fn an_agent_takes_over_answers_and_hands_back(app: &TestApp) {
     assert!(listed.get("banner").is_none());
 
     // Messages before a claim are refused; then two agents claim at once and one wins.
-    let early = post(
-        app,
-        &format!("/api/v1/agent/handoffs/{id}/messages"),
-        &agent,
-        json!({"text": "Hej!"}),
-    )
-    .await;
+    let early = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{id}/messages"),
+            &agent,
+            json!({"text": "Hej!"}),
+        )
+        .await;
     assert_eq!(error_code(early, StatusCode::CONFLICT).await, "not_claimed");
     let claim = |token: String| {
         let url = app.url(&format!("/api/v1/agent/handoffs/{id}/claim"));
@@ -283,21 +271,21 @@ async fn an_agent_takes_over_answers_and_hands_back(app: &TestApp) {
     let joined = conversation["messages"].as_array().unwrap().last().unwrap();
     assert!(joined["text"].as_str().unwrap().contains("har tagit över"));
 
-    let sent = post(
-        app,
-        &format!("/api/v1/agent/handoffs/{id}/messages"),
-        winner,
-        json!({"text": "Hej! Jag ser att omstarten inte hjälpte. Jag kollar linjen nu."}),
-    )
-    .await;
+    let sent = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{id}/messages"),
+            winner,
+            json!({"text": "Hej! Jag ser att omstarten inte hjälpte. Jag kollar linjen nu."}),
+        )
+        .await;
     assert_eq!(sent.status(), StatusCode::CREATED);
-    let not_theirs = post(
-        app,
-        &format!("/api/v1/agent/handoffs/{id}/messages"),
-        loser,
-        json!({"text": "Hej"}),
-    )
-    .await;
+    let not_theirs = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{id}/messages"),
+            loser,
+            json!({"text": "Hej"}),
+        )
+        .await;
     assert_eq!(
         error_code(not_theirs, StatusCode::CONFLICT).await,
         "held_by_another_agent"
@@ -318,8 +306,7 @@ async fn an_agent_takes_over_answers_and_hands_back(app: &TestApp) {
     assert!(transcript.iter().any(|m| m["role"] == "agent"));
 
     let resolved = ok_json(
-        post(
-            app,
+        app.post_staff(
             &format!("/api/v1/agent/handoffs/{id}/resolve"),
             winner,
             json!({"note": "Linjen återställd."}),
@@ -346,9 +333,11 @@ async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
         .unwrap()
         .to_owned();
     let url = |what: &str| format!("/api/v1/agent/handoffs/{id}/{what}");
-    ok_json(post(app, &url("claim"), &agent, json!({})).await).await;
+    ok_json(app.post_staff(&url("claim"), &agent, json!({})).await).await;
 
-    let stranger = post(app, &url("move"), &other, json!({"queue": "technical"})).await;
+    let stranger = app
+        .post_staff(&url("move"), &other, json!({"queue": "technical"}))
+        .await;
     assert_eq!(
         error_code(stranger, StatusCode::CONFLICT).await,
         "held_by_another_agent"
@@ -357,7 +346,9 @@ async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
         ("sales", "unknown_queue"),
         ("cancellation", "cancellation_stays"),
     ] {
-        let refused = post(app, &url("move"), &agent, json!({ "queue": queue })).await;
+        let refused = app
+            .post_staff(&url("move"), &agent, json!({ "queue": queue }))
+            .await;
         assert_eq!(
             error_code(refused, StatusCode::UNPROCESSABLE_ENTITY).await,
             code
@@ -368,7 +359,11 @@ async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
     } else {
         "billing"
     };
-    let moved = ok_json(post(app, &url("move"), &agent, json!({ "queue": target })).await).await;
+    let moved = ok_json(
+        app.post_staff(&url("move"), &agent, json!({ "queue": target }))
+            .await,
+    )
+    .await;
     assert_eq!(moved["queue"], target);
     assert_eq!(moved["status"], "queued");
     assert!(moved.get("claimed_by").is_none());
@@ -384,7 +379,7 @@ async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
         .unwrap()
         .contains("behöver inte berätta något igen"));
     // Now anyone in the new queue may take it.
-    ok_json(post(app, &url("claim"), &other, json!({})).await).await;
+    ok_json(app.post_staff(&url("claim"), &other, json!({})).await).await;
 
     // A written cancellation is processed where it is, not passed on.
     let reference_chat = app.start_chat("sv").await;
@@ -396,13 +391,13 @@ async fn a_handoff_moves_to_another_queue_with_its_context(app: &TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    let refused = post(
-        app,
-        &format!("/api/v1/agent/handoffs/{cancellation}/move"),
-        &agent,
-        json!({"queue": "general"}),
-    )
-    .await;
+    let refused = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{cancellation}/move"),
+            &agent,
+            json!({"queue": "general"}),
+        )
+        .await;
     assert_eq!(
         error_code(refused, StatusCode::UNPROCESSABLE_ENTITY).await,
         "cancellation_stays"
@@ -423,19 +418,19 @@ async fn an_agent_who_cannot_finish_hands_the_case_back_to_its_queue(app: &TestA
     let url = |what: &str| format!("/api/v1/agent/handoffs/{id}/{what}");
     let queued = ok_json(get(app, &format!("/api/v1/agent/handoffs/{id}"), &agent).await).await;
 
-    let unclaimed = post(app, &url("release"), &agent, json!({})).await;
+    let unclaimed = app.post_staff(&url("release"), &agent, json!({})).await;
     assert_eq!(
         error_code(unclaimed, StatusCode::CONFLICT).await,
         "not_claimed"
     );
-    ok_json(post(app, &url("claim"), &agent, json!({})).await).await;
-    let stranger = post(app, &url("release"), &other, json!({})).await;
+    ok_json(app.post_staff(&url("claim"), &agent, json!({})).await).await;
+    let stranger = app.post_staff(&url("release"), &other, json!({})).await;
     assert_eq!(
         error_code(stranger, StatusCode::CONFLICT).await,
         "held_by_another_agent"
     );
 
-    let released = ok_json(post(app, &url("release"), &agent, json!({})).await).await;
+    let released = ok_json(app.post_staff(&url("release"), &agent, json!({})).await).await;
     assert_eq!(released["status"], "queued");
     assert_eq!(released["queue"], queued["queue"]);
     assert!(released.get("claimed_by").is_none(), "{released}");
@@ -446,7 +441,7 @@ async fn an_agent_who_cannot_finish_hands_the_case_back_to_its_queue(app: &TestA
         .as_str()
         .unwrap()
         .contains("nästa lediga kollega"));
-    ok_json(post(app, &url("claim"), &other, json!({})).await).await;
+    ok_json(app.post_staff(&url("claim"), &other, json!({})).await).await;
 }
 
 async fn waiting_customers_see_their_place_and_an_honest_estimate(app: &TestApp) {
@@ -475,8 +470,7 @@ async fn waiting_customers_see_their_place_and_an_honest_estimate(app: &TestApp)
                 .unwrap()
                 .to_owned();
             ok_json(
-                post(
-                    app,
+                app.post_staff(
                     &format!("/api/v1/agent/handoffs/{id}/claim"),
                     &agent,
                     json!({}),
@@ -591,8 +585,7 @@ async fn a_cancellation_is_never_counted_as_solved_by_the_bot(app: &TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    post(
-        app,
+    app.post_staff(
         &format!("/api/v1/agent/handoffs/{id}/claim"),
         &agent,
         json!({}),

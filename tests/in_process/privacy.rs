@@ -42,38 +42,20 @@ impl Write for Capture {
     }
 }
 
-async fn post_json(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn start_with(app: &TestApp, customer: Value) -> Chat {
-    let response = app
-        .create(json!({"locale": "sv", "customer": customer}))
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    Chat {
-        id: body["conversation_id"].as_str().unwrap().to_owned(),
-        token: body["token"].as_str().unwrap().to_owned(),
-        greeting: body["messages"].clone(),
-    }
+    app.start_chat_with(json!({"locale": "sv", "customer": customer}))
+        .await
 }
 
 /// Sends a written request (`cancellation` or `withdrawal`) and returns its reference.
 async fn send_in_writing(app: &TestApp, chat: &Chat, path: &str, form: Value) -> String {
-    let response = post_json(
-        app,
-        &format!("/api/v1/conversations/{}/{path}", chat.id),
-        &chat.token,
-        form,
-    )
-    .await;
+    let response = app
+        .post_staff(
+            &format!("/api/v1/conversations/{}/{path}", chat.id),
+            &chat.token,
+            form,
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.unwrap();
     body["reference"].as_str().unwrap().to_owned()
@@ -161,7 +143,9 @@ async fn passwords_cards_and_personal_numbers_never_reach_the_logs() {
 }
 
 async fn export(app: &TestApp, admin: &str, subject: Value) -> Value {
-    let response = post_json(app, "/api/v1/admin/customers/export", admin, subject).await;
+    let response = app
+        .post_staff("/api/v1/admin/customers/export", admin, subject)
+        .await;
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -220,19 +204,21 @@ async fn export_and_erase_keep_only_written_cancellations(app: &TestApp) {
     );
 
     // Nobody named: a clear 422, nothing erased.
-    let response = post_json(app, "/api/v1/admin/customers/erase", &admin, json!({})).await;
+    let response = app
+        .post_staff("/api/v1/admin/customers/erase", &admin, json!({}))
+        .await;
     assert_eq!(
         crate::common::error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
         "subject_missing"
     );
 
-    let response = post_json(
-        app,
-        "/api/v1/admin/customers/erase",
-        &admin,
-        json!({"customer_number": "555123"}),
-    )
-    .await;
+    let response = app
+        .post_staff(
+            "/api/v1/admin/customers/erase",
+            &admin,
+            json!({"customer_number": "555123"}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let report: Value = response.json().await.unwrap();
     assert_eq!(report, json!({"deleted": 1, "kept_for_cancellations": 2}));

@@ -42,30 +42,13 @@ fn group_with<'a>(inbox: &'a Value, text: &str) -> &'a Value {
 }
 
 async fn said_in_a_new_chat(app: &TestApp, customer: Value, texts: &[&str]) -> Chat {
-    let response = app
-        .create(json!({"locale": "sv", "customer": customer}))
+    let chat = app
+        .start_chat_with(json!({"locale": "sv", "customer": customer}))
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    let chat = Chat {
-        id: body["conversation_id"].as_str().unwrap().to_owned(),
-        token: body["token"].as_str().unwrap().to_owned(),
-        greeting: body["messages"].clone(),
-    };
     for text in texts {
         app.say(&chat, json!({ "text": text })).await;
     }
     chat
-}
-
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn what_the_bot_failed_reaches_the_inbox_grouped_and_leaves_it_with_a_verdict(app: &TestApp) {
@@ -155,45 +138,37 @@ async fn what_the_bot_failed_reaches_the_inbox_grouped_and_leaves_it_with_a_verd
 
     // A whole group dismissed at once leaves the open inbox, and only once.
     let items = fax["item_ids"].clone();
-    let response = post(
-        app,
-        "/api/v1/review/dismiss",
-        &agent,
-        json!({"item_ids": items}),
-    )
-    .await;
+    let response = app
+        .post_staff("/api/v1/review/dismiss", &agent, json!({"item_ids": items}))
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let response = post(
-        app,
-        "/api/v1/review/dismiss",
-        &editor,
-        json!({"item_ids": items}),
-    )
-    .await;
+    let response = app
+        .post_staff(
+            "/api/v1/review/dismiss",
+            &editor,
+            json!({"item_ids": items}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
         json!({"handled": 2})
     );
-    let again = post(
-        app,
-        "/api/v1/review/dismiss",
-        &editor,
-        json!({"item_ids": items}),
-    )
-    .await;
+    let again = app
+        .post_staff(
+            "/api/v1/review/dismiss",
+            &editor,
+            json!({"item_ids": items}),
+        )
+        .await;
     assert_eq!(again.json::<Value>().await.unwrap(), json!({"handled": 0}));
     let open = inbox(app, &editor, "").await;
     assert!(!open.to_string().contains("fax"), "{open}");
     let dismissed = inbox(app, &editor, "?status=dismissed").await;
     assert_eq!(dismissed["groups"][0]["size"], 2, "{dismissed}");
-    let response = post(
-        app,
-        "/api/v1/review/dismiss",
-        &editor,
-        json!({"item_ids": []}),
-    )
-    .await;
+    let response = app
+        .post_staff("/api/v1/review/dismiss", &editor, json!({"item_ids": []}))
+        .await;
     assert_eq!(
         error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
         "invalid_items"
@@ -201,13 +176,13 @@ async fn what_the_bot_failed_reaches_the_inbox_grouped_and_leaves_it_with_a_verd
 
     // An erased customer vanishes from it, whatever its verdict.
     let admin = app.staff_token(StaffRole::Admin, "Ada Admin").await;
-    let erased = post(
-        app,
-        "/api/v1/admin/customers/erase",
-        &admin,
-        json!({"customer_number": "777001"}),
-    )
-    .await;
+    let erased = app
+        .post_staff(
+            "/api/v1/admin/customers/erase",
+            &admin,
+            json!({"customer_number": "777001"}),
+        )
+        .await;
     assert_eq!(erased.status(), StatusCode::OK);
     let dismissed = inbox(app, &editor, "?status=dismissed").await;
     assert_eq!(dismissed["groups"][0]["size"], 1, "{dismissed}");
@@ -236,17 +211,7 @@ async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
     let editor = app.staff_token(StaffRole::Editor, "Eva Editor").await;
     said_in_a_new_chat(app, json!({}), &["min fax fungerar inte längre"]).await;
     said_in_a_new_chat(app, json!({}), &["routern blinkar rött sen i morse"]).await;
-    let english = app
-        .create(json!({"locale": "en"}))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap();
-    let english = Chat {
-        id: english["conversation_id"].as_str().unwrap().to_owned(),
-        token: english["token"].as_str().unwrap().to_owned(),
-        greeting: english["messages"].clone(),
-    };
+    let english = app.start_chat("en").await;
     app.say(&english, json!({"text": "blorp fnask wobble"}))
         .await;
 
@@ -263,32 +228,32 @@ async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
             "unknown_intent",
         ),
     ] {
-        let response = post(app, "/api/v1/review/teach", &editor, body).await;
+        let response = app.post_staff("/api/v1/review/teach", &editor, body).await;
         assert_eq!(
             error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
             code
         );
     }
-    let response = post(
-        app,
-        "/api/v1/review/teach",
-        &editor,
-        json!({"item_ids": fax, "guide": "no-such-guide-sv"}),
-    )
-    .await;
+    let response = app
+        .post_staff(
+            "/api/v1/review/teach",
+            &editor,
+            json!({"item_ids": fax, "guide": "no-such-guide-sv"}),
+        )
+        .await;
     assert_eq!(
         error_code(response, StatusCode::NOT_FOUND).await,
         "guide_not_found"
     );
 
     // An intent lesson is kept, versioned, with its author, for the next head.
-    let response = post(
-        app,
-        "/api/v1/review/teach",
-        &editor,
-        json!({"item_ids": fax, "intent": "voip_landline"}),
-    )
-    .await;
+    let response = app
+        .post_staff(
+            "/api/v1/review/teach",
+            &editor,
+            json!({"item_ids": fax, "intent": "voip_landline"}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
@@ -315,13 +280,13 @@ async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
         .iter()
         .flat_map(|ids| ids.as_array().unwrap().clone())
         .collect();
-    let response = post(
-        app,
-        "/api/v1/review/teach",
-        &editor,
-        json!({"item_ids": both, "guide": "router-lights-sv"}),
-    )
-    .await;
+    let response = app
+        .post_staff(
+            "/api/v1/review/teach",
+            &editor,
+            json!({"item_ids": both, "guide": "router-lights-sv"}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let saved: Value = response.json().await.unwrap();
     assert_eq!(saved["handled"], 2, "{saved}");
@@ -353,13 +318,13 @@ async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
     .await;
     assert!(history.to_string().contains("Eva Editor"), "{history}");
     // Taught once: the same items again change nothing.
-    let again = post(
-        app,
-        "/api/v1/review/teach",
-        &editor,
-        json!({"item_ids": fax, "intent": "voip_landline"}),
-    )
-    .await;
+    let again = app
+        .post_staff(
+            "/api/v1/review/teach",
+            &editor,
+            json!({"item_ids": fax, "intent": "voip_landline"}),
+        )
+        .await;
     assert_eq!(again.json::<Value>().await.unwrap()["handled"], 0);
 }
 

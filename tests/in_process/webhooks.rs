@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::{queued_handoff_at, spawn_app_on, Backend, TestApp, TestDatabase};
+use crate::common::{queued_handoff_at, spawn_app_on, Backend, TestDatabase};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use axum::routing;
@@ -55,16 +55,6 @@ async fn start_desk() -> (String, Received) {
     (format!("http://{addr}/hook"), received)
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_desk_gets_every_handoff_event_signed_in_order_even_after_failing() {
     let (url, received) = start_desk().await;
@@ -85,21 +75,21 @@ async fn a_desk_gets_every_handoff_event_signed_in_order_even_after_failing() {
     .await;
     app.say(&chat, json!({"action": "talk_to_human"})).await;
     let id = queued_handoff_at(&app.client, &app.url(""), &agent, &chat).await;
-    let claimed = post(
-        &app,
-        &format!("/api/v1/agent/handoffs/{id}/claim"),
-        &agent,
-        json!({}),
-    )
-    .await;
+    let claimed = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{id}/claim"),
+            &agent,
+            json!({}),
+        )
+        .await;
     assert_eq!(claimed.status(), StatusCode::OK);
-    let resolved = post(
-        &app,
-        &format!("/api/v1/agent/handoffs/{id}/resolve"),
-        &agent,
-        json!({"note": "Dubbelbetalningen återbetald."}),
-    )
-    .await;
+    let resolved = app
+        .post_staff(
+            &format!("/api/v1/agent/handoffs/{id}/resolve"),
+            &agent,
+            json!({"note": "Dubbelbetalningen återbetald."}),
+        )
+        .await;
     assert_eq!(resolved.status(), StatusCode::OK);
 
     // The first attempt fails; the retry comes after the backoff (2 s), the rest follow.
