@@ -973,8 +973,20 @@ const OTHER: &[&str] = &[
     "kun",
     "mitaan",
     "yhteys",
-    "toimii",
-    "internet",
+    "nettiyhteys",
+    "poikki",
+    "kotona",
+    "auttanut",
+    "auta",
+    "ymmarra",
+    "ymmarsin",
+    "yha",
+    "edelleen",
+    "vielakaan",
+    "sama",
+    "mikaan",
+    "tehnyt",
+    "tein",
     // German
     "ich",
     "nicht",
@@ -986,6 +998,9 @@ const OTHER: &[&str] = &[
     "bitte",
     "funktioniert",
     "kein",
+    "geht",
+    "immer",
+    "noch",
     // Spanish
     "no",
     "funciona",
@@ -998,6 +1013,9 @@ const OTHER: &[&str] = &[
     "es",
     "que",
     "hola",
+    "sigue",
+    "sin",
+    "funcionar",
     // Polish
     "nie",
     "dziala",
@@ -1025,6 +1043,12 @@ const OTHER: &[&str] = &[
     "degil",
 ];
 
+/// Words written alike in every language customers use: no sign of any language.
+const LOANWORDS: &[&str] = &[
+    "internet", "wifi", "wlan", "tv", "router", "modem", "netflix", "hbo", "viaplay", "ok", "okay",
+    "sms", "sim", "pin", "puk", "app", "iphone", "android", "email", "mail",
+];
+
 /// How sure the trigram detector must be of another language. Swedish chat messages it
 /// misreads come out far below this (about 0.1 for "routern blinkar orange").
 const SURE_OF_LANGUAGE: f64 = 0.5;
@@ -1043,10 +1067,21 @@ fn foreign(text: &str, words: &[&str]) -> bool {
     if letters > 0 && other_script * 2 >= letters {
         return true;
     }
-    if words.len() < 3 {
-        return false;
-    }
-    let count = |list: &[&str]| words.iter().filter(|w| list.contains(w)).count();
+    // Words every language writes alike ("internet ei toimi", "mein WLAN") say nothing
+    // about which language a message is in.
+    let words: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !LOANWORDS.contains(w))
+        .collect();
+    let words = &words[..];
+    // A word both ours and theirs ("on", "en", "ja") is evidence for neither.
+    let count = |list: &[&str]| {
+        words
+            .iter()
+            .filter(|w| list.contains(w) && !OTHER.contains(w))
+            .count()
+    };
     let ours = count(SWEDISH).max(count(ENGLISH));
     let theirs = words
         .iter()
@@ -1056,6 +1091,14 @@ fn foreign(text: &str, words: &[&str]) -> bool {
     let marked = text
         .chars()
         .any(|c| "łńżźśćęąßñçğşıõáíóúàèìòùâêîôûãœ".contains(c.to_lowercase().next().unwrap_or(c)));
+    // Two words are a whole answer to a step ("ei auttanut", "nie działa"): foreign when
+    // both are another language's and neither is ours.
+    if words.len() == 2 {
+        return ours == 0 && (theirs == 2 || (marked && theirs >= 1));
+    }
+    if words.len() < 3 {
+        return false;
+    }
     if (theirs >= 2 && theirs > 2 * ours) || (marked && ours <= 1 && theirs >= 1) {
         return true;
     }
@@ -1409,6 +1452,12 @@ mod tests {
             "hei, haluaisin sanoa irti kotinetin ja tv:n, muutamme takaisin kesäkuussa",
             "hola, el móvil no tiene internet, solo funciona con el wifi del hotel",
             "salaan, biilka bishan aad buu u badan yahay, ma fahmin sababta",
+            // Short answers in the middle of a guide, with words every language uses.
+            "nettiyhteys on poikki",
+            "Internet ei toimi kotona",
+            "ei auttanut",
+            "nie działa",
+            "geht immer noch nicht",
         ] {
             assert!(Situation::read(foreign).foreign, "{foreign}");
         }
@@ -1420,6 +1469,14 @@ mod tests {
             "internet funkar inte, wifit syns i mobilen men ingenting laddar",
             "routern blinkar orange sedan igar kvall hela natten",
             "tv boxen startar om hela tiden sedan uppdateringen igar",
+            "det hjälpte inte",
+            "ingen skillnad",
+            "samma sak",
+            "still dead",
+            "ok klart",
+            "tv:n är svart",
+            "wifi funkar ej",
+            "sim kortet",
         ] {
             assert!(!Situation::read(ours).foreign, "{ours}");
         }
