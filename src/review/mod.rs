@@ -159,7 +159,7 @@ impl ReviewInbox {
             Lesson::Guide(id) => {
                 let knowledge = self.editing.knowledge();
                 let chosen = knowledge.get(id).ok_or(ReviewError::NoSuchGuide)?;
-                let mut changes: Vec<(std::sync::Arc<GuideEntry>, Vec<&str>)> = Vec::new();
+                let mut changes: Vec<(Arc<GuideEntry>, Vec<&str>)> = Vec::new();
                 for item in &items {
                     let target = if chosen.guide.language == item.locale {
                         chosen.clone()
