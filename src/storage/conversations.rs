@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-use super::decode::{decode, decode_optional};
+use super::decode::{decode, decode_optional, timestamp};
 use super::{
     CallbackRecord, ConversationRecord, HandoffRecord, MessageRecord, NewConversation, NewMessage,
     StepEventRow, Store, StoreError,
@@ -19,11 +19,6 @@ const CONVERSATION_COLUMNS: &str = "id, token_hash, locale, channel, status, sta
 const MESSAGE_COLUMNS: &str =
     "id, seq, role, text, actions, action_id, intent_name, intent_confidence, guide_step, \
      created_at";
-
-fn timestamp(row: &AnyRow, column: &str) -> Result<Timestamp, StoreError> {
-    let text: String = row.try_get(column)?;
-    Timestamp::parse(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
 
 fn conversation_from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError> {
     Ok(ConversationRecord {

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::StoreError;
+use crate::timestamp::Timestamp;
 
 /// The value named in a `NOT NULL` text column.
 pub(super) fn decode<T>(
@@ -27,4 +28,10 @@ pub(super) fn decode_optional<T>(
     let raw: Option<String> = row.try_get(column)?;
     raw.map(|raw| parse(&raw).ok_or_else(|| StoreError::Corrupt(format!("{column} {raw:?}"))))
         .transpose()
+}
+
+/// The time in a `NOT NULL` text column.
+pub(super) fn timestamp(row: &AnyRow, column: &str) -> Result<Timestamp, StoreError> {
+    let text: String = row.try_get(column)?;
+    Timestamp::parse(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }

@@ -6,6 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::decode::timestamp;
 use super::{Store, StoreError};
 use crate::timestamp::Timestamp;
 
@@ -36,11 +37,6 @@ pub struct GuideToSave<'a> {
     pub language: &'a str,
     pub title: &'a str,
     pub source: &'a str,
-}
-
-fn timestamp(row: &AnyRow, column: &str) -> Result<Timestamp, StoreError> {
-    let text: String = row.try_get(column)?;
-    Timestamp::parse(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
 fn revision_from_row(row: &AnyRow) -> Result<RevisionRow, StoreError> {

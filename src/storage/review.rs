@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::decode::{decode, decode_optional};
+use super::decode::{decode, decode_optional, timestamp};
 use super::{Store, StoreError, TurnTx};
 use crate::domain::{Intent, Locale, MissKind, ReviewStatus};
 use crate::timestamp::Timestamp;
@@ -52,8 +52,11 @@ pub struct ReviewFilter {
     pub limit: i64,
 }
 
+/// An item's columns, with its message's text, as `review_from_row` reads them.
+const REVIEW_COLUMNS: &str = "r.id, r.conversation_id, r.message_id, m.text, r.kind, r.locale, \
+                              r.intent, r.confidence, r.guide_id, r.status, r.created_at";
+
 fn review_from_row(row: &AnyRow) -> Result<ReviewRow, StoreError> {
-    let created_at: String = row.try_get("created_at")?;
     Ok(ReviewRow {
         id: row.try_get("id")?,
         conversation_id: row.try_get("conversation_id")?,
@@ -65,9 +68,30 @@ fn review_from_row(row: &AnyRow) -> Result<ReviewRow, StoreError> {
         confidence: row.try_get("confidence")?,
         guide_id: row.try_get("guide_id")?,
         status: decode(row, "status", ReviewStatus::parse)?,
-        created_at: Timestamp::parse(&created_at)
-            .map_err(|e| StoreError::Corrupt(format!("created_at: {e}")))?,
+        created_at: timestamp(row, "created_at")?,
     })
+}
+
+/// Gives an open item its verdict; 0 when it was handled already (its first verdict stays).
+async fn handle(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    status: ReviewStatus,
+    by: &str,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE review_items SET status = $1, handled_by = $2, handled_at = $3 \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(status.as_str())
+    .bind(by)
+    .bind(now.to_string())
+    .bind(id)
+    .bind(ReviewStatus::Open.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }
 
 impl TurnTx {
@@ -138,10 +162,9 @@ impl TurnTx {
 impl Store {
     /// The newest items that match, newest first.
     pub async fn review_items(&self, filter: &ReviewFilter) -> Result<Vec<ReviewRow>, StoreError> {
-        let mut sql = String::from(
-            "SELECT r.id, r.conversation_id, r.message_id, m.text, r.kind, r.locale, r.intent, \
-             r.confidence, r.guide_id, r.status, r.created_at \
-             FROM review_items r JOIN messages m ON m.id = r.message_id WHERE r.status = $1",
+        let mut sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM review_items r JOIN messages m ON m.id = r.message_id \
+             WHERE r.status = $1"
         );
         let mut binds: Vec<String> = vec![filter.status.as_str().to_owned()];
         let mut narrow = |column: &str, op: &str, value: String| {
@@ -190,18 +213,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let mut changed = 0;
         for id in ids {
-            changed += sqlx::query(
-                "UPDATE review_items SET status = $1, handled_by = $2, handled_at = $3 \
-                 WHERE id = $4 AND status = $5",
-            )
-            .bind(status.as_str())
-            .bind(by)
-            .bind(now.to_string())
-            .bind(id)
-            .bind(ReviewStatus::Open.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            changed += handle(&mut tx, id, status, by, now).await?;
         }
         tx.commit().await?;
         Ok(changed)
@@ -221,15 +233,13 @@ pub struct TaughtRow {
 }
 
 fn taught_from_row(row: &AnyRow) -> Result<TaughtRow, StoreError> {
-    let created_at: String = row.try_get("created_at")?;
     Ok(TaughtRow {
         seq: row.try_get("seq")?,
         text: row.try_get("text")?,
         language: decode(row, "language", |raw| Locale::parse(raw).ok())?,
         intent: decode(row, "intent", |raw| Intent::parse(raw).ok())?,
         author: row.try_get("author")?,
-        created_at: Timestamp::parse(&created_at)
-            .map_err(|e| StoreError::Corrupt(format!("created_at: {e}")))?,
+        created_at: timestamp(row, "created_at")?,
     })
 }
 
@@ -238,12 +248,10 @@ impl Store {
     pub async fn open_review_items(&self, ids: &[String]) -> Result<Vec<ReviewRow>, StoreError> {
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
-            let row = sqlx::query(
-                "SELECT r.id, r.conversation_id, r.message_id, m.text, r.kind, r.locale, \
-                 r.intent, r.confidence, r.guide_id, r.status, r.created_at \
-                 FROM review_items r JOIN messages m ON m.id = r.message_id \
-                 WHERE r.id = $1 AND r.status = $2",
-            )
+            let row = sqlx::query(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM review_items r \
+                 JOIN messages m ON m.id = r.message_id WHERE r.id = $1 AND r.status = $2"
+            ))
             .bind(id)
             .bind(ReviewStatus::Open.as_str())
             .fetch_optional(&self.reader)
@@ -269,18 +277,7 @@ impl Store {
         let mut taught = 0;
         let mut texts = std::collections::HashSet::new();
         for item in items {
-            let changed = sqlx::query(
-                "UPDATE review_items SET status = $1, handled_by = $2, handled_at = $3 \
-                 WHERE id = $4 AND status = $5",
-            )
-            .bind(ReviewStatus::Taught.as_str())
-            .bind(author)
-            .bind(now.to_string())
-            .bind(&item.id)
-            .bind(ReviewStatus::Open.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let changed = handle(&mut tx, &item.id, ReviewStatus::Taught, author, now).await?;
             taught += changed;
             if changed == 0 || !texts.insert((item.locale, item.text.trim().to_lowercase())) {
                 continue;

@@ -207,6 +207,10 @@ async fn items_about(app: &TestApp, editor: &str, text: &str) -> Value {
     message["item_ids"].clone()
 }
 
+async fn teach(app: &TestApp, editor: &str, body: Value) -> reqwest::Response {
+    app.post_staff("/api/v1/review/teach", editor, body).await
+}
+
 async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
     let editor = app.staff_token(StaffRole::Editor, "Eva Editor").await;
     said_in_a_new_chat(app, json!({}), &["min fax fungerar inte längre"]).await;
@@ -228,32 +232,30 @@ async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
             "unknown_intent",
         ),
     ] {
-        let response = app.post_staff("/api/v1/review/teach", &editor, body).await;
+        let response = teach(app, &editor, body).await;
         assert_eq!(
             error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await,
             code
         );
     }
-    let response = app
-        .post_staff(
-            "/api/v1/review/teach",
-            &editor,
-            json!({"item_ids": fax, "guide": "no-such-guide-sv"}),
-        )
-        .await;
+    let response = teach(
+        app,
+        &editor,
+        json!({"item_ids": fax, "guide": "no-such-guide-sv"}),
+    )
+    .await;
     assert_eq!(
         error_code(response, StatusCode::NOT_FOUND).await,
         "guide_not_found"
     );
 
     // An intent lesson is kept, versioned, with its author, for the next head.
-    let response = app
-        .post_staff(
-            "/api/v1/review/teach",
-            &editor,
-            json!({"item_ids": fax, "intent": "voip_landline"}),
-        )
-        .await;
+    let response = teach(
+        app,
+        &editor,
+        json!({"item_ids": fax, "intent": "voip_landline"}),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
@@ -280,13 +282,12 @@ async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
         .iter()
         .flat_map(|ids| ids.as_array().unwrap().clone())
         .collect();
-    let response = app
-        .post_staff(
-            "/api/v1/review/teach",
-            &editor,
-            json!({"item_ids": both, "guide": "router-lights-sv"}),
-        )
-        .await;
+    let response = teach(
+        app,
+        &editor,
+        json!({"item_ids": both, "guide": "router-lights-sv"}),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     let saved: Value = response.json().await.unwrap();
     assert_eq!(saved["handled"], 2, "{saved}");
@@ -318,13 +319,12 @@ async fn teaching_takes_one_action_and_keeps_the_author(app: &TestApp) {
     .await;
     assert!(history.to_string().contains("Eva Editor"), "{history}");
     // Taught once: the same items again change nothing.
-    let again = app
-        .post_staff(
-            "/api/v1/review/teach",
-            &editor,
-            json!({"item_ids": fax, "intent": "voip_landline"}),
-        )
-        .await;
+    let again = teach(
+        app,
+        &editor,
+        json!({"item_ids": fax, "intent": "voip_landline"}),
+    )
+    .await;
     assert_eq!(again.json::<Value>().await.unwrap()["handled"], 0);
 }
 
